@@ -1,0 +1,44 @@
+# Overblik / SundhedsCloud. The two commands that matter: `make demo` and `make test`.
+SWIFT ?= swift
+APT_PACKAGES := libncursesw5-dev libsqlite3-dev libcurl4-openssl-dev tmux python3
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: deps build demo sources test bench format format-check demo-data clean
+
+## deps: install the system packages the build and tests need (only those missing)
+deps:
+	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+		echo "Installerer:$$missing"; \
+		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
+	else echo "Alle systempakker er installeret."; fi
+
+build: deps
+	$(SWIFT) build
+
+## demo: the demo source systems with synthetic patients (Ctrl-C stops)
+demo: build
+	$(SWIFT) run sundhedscloud serve --demo
+
+## test: the whole test suite (Swift Testing)
+test: deps
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build --parallel
+
+## bench: release build, benchmarks printed as JSON (never run in CI)
+bench: deps
+	$(SWIFT) build -c release --product overblik-bench --product sundhedscloud
+	.build/release/overblik-bench
+
+## demo-data: regenerate demo-data/ (deterministic; commit the result)
+demo-data:
+	python3 scripts/generate_demo_data.py
+
+format:
+	$(SWIFT) format --in-place --recursive --configuration .swift-format Sources Tests Package.swift
+
+format-check:
+	$(SWIFT) format lint --strict --recursive --configuration .swift-format Sources Tests Package.swift
+
+clean:
+	rm -rf .build

@@ -1,0 +1,118 @@
+import FHIR
+import Foundation
+import Hummingbird
+import Logging
+import ServiceLifecycle
+
+/// The demo source systems of `demo-data/` (hospital, GP, municipality), each its own FHIR server, plus a small
+/// control endpoint for fault injection. This is what `sundhedscloud serve --demo` runs.
+public actor DemoSourceCluster {
+    public enum PortPlan: Sendable {
+        /// Ports from the manifest (8101, 8102, 8103) moved by `base - 8100`; the control endpoint on `base`.
+        case manifest(base: Int)
+        /// Free ports chosen by the OS (tests, embedded demo).
+        case ephemeral
+    }
+
+    public static let defaultPortBase = 8100
+
+    public nonisolated let data: DemoDataSet
+    public nonisolated let servers: [DemoSourceServer]
+    private let host: String
+    private let controlPort: Int
+    private var controlTask: Task<Void, Never>?
+    private var controlGroup: ServiceGroup?
+    public private(set) var controlURL: String?
+
+    public init(data: DemoDataSet, host: String = "127.0.0.1", ports: PortPlan = .ephemeral, faults: [String: FaultSettings] = [:])
+        throws
+    {
+        for id in faults.keys where !data.manifest.sources.contains(where: { $0.id == id }) {
+            throw DemoSourceError.unknownSource(id)
+        }
+        self.data = data
+        self.host = host
+        var servers: [DemoSourceServer] = []
+        for source in data.manifest.sources {
+            let resources = data.resources[source.id] ?? []
+            let types = Set(resources.compactMap { $0["resourceType"]?.stringValue }).union(["Patient", "Organization", "Practitioner"])
+            let store = try ResourceStore(resources: resources, supportedTypes: types)
+            let port: Int
+            switch ports {
+            case .manifest(let base): port = base + (source.port - Self.defaultPortBase)
+            case .ephemeral: port = 0
+            }
+            servers.append(
+                DemoSourceServer(
+                    id: source.id, name: source.name, sector: source.sector, store: store, host: host, port: port,
+                    faults: faults[source.id] ?? .none))
+        }
+        self.servers = servers
+        switch ports {
+        case .manifest(let base): controlPort = base
+        case .ephemeral: controlPort = 0
+        }
+    }
+
+    public nonisolated func server(_ id: String) -> DemoSourceServer? {
+        servers.first { $0.id == id }
+    }
+
+    /// Starts every source and the control endpoint. If one cannot start, those already started are stopped.
+    public func start() async throws {
+        do {
+            for server in servers { try await server.start() }
+            try await startControl()
+        } catch {
+            await stop()
+            throw error
+        }
+    }
+
+    public func stop() async {
+        for server in servers { await server.stop() }
+        if let task = controlTask {
+            controlTask = nil
+            await controlGroup?.triggerGracefulShutdown()
+            controlGroup = nil
+            await task.value
+        }
+    }
+
+    /// Source id → base URL, in manifest order.
+    public func baseURLs() async -> [(id: String, url: String)] {
+        var result: [(String, String)] = []
+        for server in servers {
+            if let url = await server.baseURL { result.append((server.id, url)) }
+        }
+        return result
+    }
+
+    private func startControl() async throws {
+        let responder = DemoControlResponder(cluster: self)
+        var logger = Logger(label: "demo-control")
+        logger.logLevel = .warning
+        let started = StartSignal()
+        let app = Application(
+            responder: responder,
+            configuration: .init(address: .hostname(host, port: controlPort), serverName: nil),
+            onServerRunning: { channel in started.succeed(channel.localAddress?.port ?? 0) },
+            logger: logger)
+        let group = ServiceGroup(configuration: .init(services: [app], logger: logger))
+        controlGroup = group
+        controlTask = Task.detached {
+            do {
+                try await group.run()
+            } catch {
+                started.fail(error)
+            }
+            started.fail(CancellationError())
+        }
+        do {
+            let port = try await started.wait()
+            controlURL = "http://\(host):\(port)"
+        } catch {
+            throw DemoSourceError.cannotListen(source: "control", host: host, port: controlPort, reason: "\(error)")
+        }
+    }
+}

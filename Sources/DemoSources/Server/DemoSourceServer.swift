@@ -1,0 +1,172 @@
+import FHIR
+import Foundation
+import Hummingbird
+import Logging
+import ServiceLifecycle
+import Synchronization
+
+/// One demo source system: a FHIR R4 server over real HTTP on its own port. It can be stopped and started again on
+/// the same port, which is how the "down" fault is real: connections are refused.
+public actor DemoSourceServer {
+    public nonisolated let id: String
+    public nonisolated let name: String
+    public nonisolated let sector: String
+    public nonisolated let store: ResourceStore
+    public nonisolated let faults: FaultControl
+    public nonisolated let host: String
+    private var requestedPort: Int
+    private var runTask: Task<Void, Never>?
+    private var group: ServiceGroup?
+    private(set) public var port: Int?
+
+    public init(
+        id: String, name: String, sector: String, store: ResourceStore, host: String = "127.0.0.1", port: Int = 0,
+        faults: FaultSettings = .none
+    ) {
+        self.id = id
+        self.name = name
+        self.sector = sector
+        self.store = store
+        self.host = host
+        self.requestedPort = port
+        self.faults = FaultControl(faults)
+    }
+
+    /// `http://127.0.0.1:8101/fhir`, once started.
+    public var baseURL: String? {
+        port.map { "http://\(host):\($0)/fhir" }
+    }
+
+    public var isRunning: Bool { runTask != nil }
+
+    /// Starts listening (unless the fault settings say "down") and returns the port.
+    @discardableResult
+    public func start() async throws -> Int {
+        if let port, runTask != nil { return port }
+        if faults.current.down {
+            // Not listening, on purpose; the port is kept for when it comes back.
+            if requestedPort == 0 { requestedPort = try Self.freePort(host: host) }
+            port = requestedPort
+            return requestedPort
+        }
+        let responder = FHIRSourceResponder(sourceID: id, sourceName: name, store: store, faults: faults)
+        var logger = Logger(label: "demo-source.\(id)")
+        logger.logLevel = .warning
+        let started = StartSignal()
+        let app = Application(
+            responder: responder,
+            configuration: .init(address: .hostname(host, port: requestedPort), serverName: nil, reuseAddress: true),
+            onServerRunning: { channel in started.succeed(channel.localAddress?.port ?? 0) },
+            logger: logger
+        )
+        // The server runs in a group of its own, detached so it inherits no shutdown trigger from the caller;
+        // stop() shuts it down gracefully (open requests finish, then the port closes).
+        var groupConfiguration = ServiceGroupConfiguration(services: [app], logger: logger)
+        // A request that never ends (the "hang" fault) must not keep the server from stopping.
+        groupConfiguration.maximumGracefulShutdownDuration = .seconds(1)
+        let group = ServiceGroup(configuration: groupConfiguration)
+        self.group = group
+        runTask = Task.detached {
+            do {
+                try await group.run()
+            } catch {
+                started.fail(error)
+            }
+            started.fail(CancellationError())
+        }
+        do {
+            let bound = try await started.wait()
+            requestedPort = bound
+            port = bound
+            return bound
+        } catch {
+            runTask?.cancel()
+            runTask = nil
+            throw DemoSourceError.cannotListen(source: id, host: host, port: requestedPort, reason: "\(error)")
+        }
+    }
+
+    /// Stops listening; waits until the port is closed.
+    public func stop() async {
+        guard let task = runTask else { return }
+        runTask = nil
+        await group?.triggerGracefulShutdown()
+        group = nil
+        await task.value
+    }
+
+    /// Changes the faults; going down stops the listener, coming back up starts it on the same port.
+    public func setFaults(_ settings: FaultSettings) async throws {
+        let wasDown = faults.current.down
+        faults.set(settings)
+        if settings.down, !wasDown {
+            await stop()
+        } else if !settings.down, runTask == nil, port != nil {
+            try await start()
+        }
+    }
+
+    /// A port the OS has free right now on `host`.
+    static func freePort(host: String) throws -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw DemoSourceError.cannotListen(source: "-", host: host, port: 0, reason: "socket()") }
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = 0
+        address.sin_addr.s_addr = inet_addr(host)
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard bound == 0 else { throw DemoSourceError.cannotListen(source: "-", host: host, port: 0, reason: "bind()") }
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+        }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+}
+
+/// Resumes one waiter once: with the bound port, or with the error that stopped the server from starting.
+final class StartSignal: Sendable {
+    private let state = Mutex<(continuation: CheckedContinuation<Int, any Error>?, result: Result<Int, any Error>?)>((nil, nil))
+
+    func succeed(_ port: Int) { finish(.success(port)) }
+    func fail(_ error: any Error) { finish(.failure(error)) }
+
+    private func finish(_ result: Result<Int, any Error>) {
+        let continuation = state.withLock { state -> CheckedContinuation<Int, any Error>? in
+            guard state.result == nil else { return nil }
+            state.result = result
+            let waiting = state.continuation
+            state.continuation = nil
+            return waiting
+        }
+        continuation?.resume(with: result)
+    }
+
+    func wait() async throws -> Int {
+        try await withCheckedThrowingContinuation { continuation in
+            let ready = state.withLock { state -> Result<Int, any Error>? in
+                if let result = state.result { return result }
+                state.continuation = continuation
+                return nil
+            }
+            if let ready { continuation.resume(with: ready) }
+        }
+    }
+}
+
+public enum DemoSourceError: Error, CustomStringConvertible, Sendable {
+    case cannotListen(source: String, host: String, port: Int, reason: String)
+    case unknownSource(String)
+
+    public var description: String {
+        switch self {
+        case .cannotListen(let source, let host, let port, let reason):
+            return "Kilden \(source) kan ikke lytte på \(host):\(port) (\(reason)). Er porten optaget? Brug --port-base."
+        case .unknownSource(let id):
+            return "Ukendt kilde '\(id)'"
+        }
+    }
+}

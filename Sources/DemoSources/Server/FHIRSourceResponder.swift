@@ -1,0 +1,283 @@
+import Crypto
+import FHIR
+import Foundation
+import HTTPTypes
+import Hummingbird
+
+/// Answers the FHIR R4 REST API of one demo source under `/fhir`: `metadata`, read, vread, search (GET and
+/// POST `_search`), with paging links, ETags and `If-None-Match`, and OperationOutcomes for every error.
+struct FHIRSourceResponder: HTTPResponder {
+    typealias Context = BasicRequestContext
+
+    let sourceID: String
+    let sourceName: String
+    let store: ResourceStore
+    let faults: FaultControl
+    let basePath = "/fhir"
+
+    static let fhirJSON = "application/fhir+json; charset=utf-8"
+    static let prefer = HTTPField.Name("Prefer")!
+
+    func respond(to request: Request, context: Context) async throws -> Response {
+        let fault = faults.current
+        if fault.latencyMs > 0 {
+            try await Task.sleep(for: .milliseconds(fault.latencyMs))
+        }
+        let injected = fault.errorRate > 0 && Double.random(in: 0..<1) < fault.errorRate
+        if injected, fault.errorKind == .hang {
+            try await Task.sleep(for: .seconds(120))
+        }
+        var answer: Answer
+        do {
+            answer = try await route(request)
+        } catch let error as FHIRError {
+            answer = Self.outcomeAnswer(error)
+        }
+        if injected {
+            answer = Self.faulty(answer, kind: fault.errorKind)
+        }
+        return answer.response
+    }
+
+    /// A response before it is sent: the body is kept as bytes so fault injection can mangle it.
+    struct Answer {
+        var status: HTTPResponse.Status
+        var headers: HTTPFields
+        var body: [UInt8]
+
+        var response: Response {
+            Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body)))
+        }
+    }
+
+    private func route(_ request: Request) async throws -> Answer {
+        let path = request.uri.path
+        guard path == basePath || path.hasPrefix(basePath + "/") else {
+            throw FHIRError.notFound("Ingen FHIR-ressource på \(path); FHIR-basen er \(basePath)")
+        }
+        let parts = path.dropFirst(basePath.count).split(separator: "/").map(String.init)
+        var items = QueryString.parse(request.uri.query)
+        let lenient = request.headers[Self.prefer]?.contains("handling=lenient") ?? false
+
+        if request.method == .post, parts.count == 2, parts[1] == "_search" {
+            var request = request
+            let body = try await request.collectBody(upTo: 1 << 20)
+            items += QueryString.parse(String(buffer: body))
+            return try search(type: parts[0], items: items, lenient: lenient, request: request, path: "\(basePath)/\(parts[0])")
+        }
+        guard request.method == .get || request.method == .head else {
+            throw FHIRError(status: 405, code: "not-supported", "\(request.method.rawValue) understøttes ikke; kilden kan kun læses")
+        }
+        switch parts.count {
+        case 0:
+            throw FHIRError.notSupported("Søgning på tværs af alle typer understøttes ikke; angiv en ressourcetype")
+        case 1 where parts[0] == "metadata":
+            return try capabilityStatement()
+        case 1:
+            return try search(type: parts[0], items: items, lenient: lenient, request: request, path: path)
+        case 2:
+            return try read(type: parts[0], id: parts[1], request: request)
+        case 4 where parts[2] == "_history":
+            return try read(type: parts[0], id: parts[1], version: parts[3], request: request)
+        default:
+            throw FHIRError.notSupported("Stien \(path) understøttes ikke", status: 404)
+        }
+    }
+
+    private func checkType(_ type: String) throws(FHIRError) {
+        guard store.supportedTypes.contains(type) else {
+            if let first = type.first, first.isUppercase, type.allSatisfy({ $0.isLetter }) {
+                throw FHIRError.notSupported("Ressourcetypen \(type) findes ikke hos \(sourceName)", status: 404)
+            }
+            throw FHIRError.notSupported("Ukendt ressourcetype '\(type)'", status: 404)
+        }
+    }
+
+    private func read(type: String, id: String, version: String? = nil, request: Request) throws -> Answer {
+        try checkType(type)
+        guard FHIRID.isValid(id) else { throw FHIRError.invalid("'\(id)' er ikke et gyldigt id") }
+        guard let stored = store.read(type: type, id: id) else {
+            throw FHIRError.notFound("\(type)/\(id) findes ikke hos \(sourceName)")
+        }
+        if let version, version != String(stored.versionId) {
+            throw FHIRError.notFound("\(type)/\(id) findes ikke i version \(version); den gældende version er \(stored.versionId)")
+        }
+        var headers = HTTPFields()
+        headers[.eTag] = stored.etag
+        headers[.lastModified] = Self.httpDate(stored.lastUpdated.lowerBound)
+        headers[.contentLocation] = "\(baseURL(request))/\(type)/\(id)/_history/\(stored.versionId)"
+        if Self.matches(request.headers[.ifNoneMatch], etag: stored.etag) {
+            return Answer(status: .notModified, headers: headers, body: [])
+        }
+        headers[.contentType] = Self.fhirJSON
+        return Answer(status: .ok, headers: headers, body: stored.bytes)
+    }
+
+    private func search(
+        type: String, items: [(name: String, value: String)], lenient: Bool, request: Request, path: String
+    ) throws -> Answer {
+        try checkType(type)
+        let search = try SearchRequest(resourceType: type, items: items, lenient: lenient)
+        let (total, page) = store.search(search)
+        let base = baseURL(request)
+        // Links keep the criteria and controls in order, replacing only the offset.
+        let kept = items.filter { $0.name != "_offset" }
+        func link(_ offset: Int) -> String {
+            let query = QueryString.encode(kept + (offset > 0 ? [("_offset", String(offset))] : []))
+            return "\(base)/\(type)" + (query.isEmpty ? "" : "?\(query)")
+        }
+        var links: [(String, String)] = [("self", link(search.offset))]
+        if !search.summaryCount {
+            links.append(("first", link(0)))
+            if search.offset + page.count < total, search.count > 0 {
+                links.append(("next", link(search.offset + search.count)))
+            }
+            if search.offset > 0 {
+                links.append(("previous", link(max(0, search.offset - search.count))))
+            }
+        }
+        var identity = "\(total)|"
+        for (relation, url) in links { identity += "\(relation)=\(url)|" }
+        for resource in page { identity += "\(resource.type)/\(resource.id)/\(resource.versionId)|" }
+        identity += search.warnings.joined(separator: "|")
+        let digest = SHA256.hash(data: Data(identity.utf8))
+        let etag = "W/\"" + digest.prefix(12).map { String(format: "%02x", $0) }.joined() + "\""
+
+        var headers = HTTPFields()
+        headers[.eTag] = etag
+        if Self.matches(request.headers[.ifNoneMatch], etag: etag) {
+            return Answer(status: .notModified, headers: headers, body: [])
+        }
+        var out: [UInt8] = []
+        out.reserveCapacity(page.reduce(512) { $0 + $1.bytes.count + 128 })
+        func append(_ text: String) { out.append(contentsOf: Array(text.utf8)) }
+        func appendString(_ text: String) { JSONValue.writeString(text, into: &out) }
+        append("{\"resourceType\":\"Bundle\",\"id\":")
+        appendString(String(etag.dropFirst(3).dropLast()))
+        append(",\"meta\":{\"lastUpdated\":")
+        appendString(FHIRDateTime(date: Date()).text)
+        append("},\"type\":\"searchset\",\"total\":\(total),\"link\":[")
+        for (index, (relation, url)) in links.enumerated() {
+            if index > 0 { append(",") }
+            append("{\"relation\":")
+            appendString(relation)
+            append(",\"url\":")
+            appendString(url)
+            append("}")
+        }
+        append("]")
+        if !page.isEmpty || !search.warnings.isEmpty {
+            append(",\"entry\":[")
+            for (index, resource) in page.enumerated() {
+                if index > 0 { append(",") }
+                append("{\"fullUrl\":")
+                appendString("\(base)/\(resource.type)/\(resource.id)")
+                append(",\"resource\":")
+                out.append(contentsOf: resource.bytes)
+                append(",\"search\":{\"mode\":\"match\"}}")
+            }
+            if !search.warnings.isEmpty {
+                if !page.isEmpty { append(",") }
+                let outcome = OperationOutcome(
+                    issue: search.warnings.map { OperationOutcome.Issue(severity: "warning", code: "not-supported", diagnostics: $0) })
+                append("{\"resource\":")
+                out.append(contentsOf: (try? JSONValue.from(outcome))?.serialized() ?? [])
+                append(",\"search\":{\"mode\":\"outcome\"}}")
+            }
+            append("]")
+        }
+        append("}")
+        headers[.contentType] = Self.fhirJSON
+        return Answer(status: .ok, headers: headers, body: out)
+    }
+
+    private func capabilityStatement() throws -> Answer {
+        var statement = CapabilityStatement()
+        statement.id = "\(sourceID)-capabilities"
+        statement.name = "DemoSource\(sourceID.capitalized)"
+        statement.title = sourceName
+        statement.status = "active"
+        statement.date = FHIRDateTime(date: Date())
+        statement.publisher = "SundhedsCloud demo"
+        statement.kind = "instance"
+        statement.software = .init(name: "SundhedsCloud DemoSources", version: "1.0")
+        statement.implementation = .init(description: "\(sourceName): syntetiske demodata, kun læsning")
+        statement.fhirVersion = "4.0.1"
+        statement.format = ["json"]
+        var rest = CapabilityStatement.Rest(mode: "server")
+        rest.resource = store.supportedTypes.map { type in
+            var resource = CapabilityStatement.Resource(type: type)
+            resource.interaction = [.init(code: "read"), .init(code: "vread"), .init(code: "search-type")]
+            resource.versioning = "versioned"
+            resource.conditionalRead = "full-support"
+            resource.searchParam = SearchParameterRegistry.parameters(for: type).map {
+                .init(name: $0.name, type: $0.type.rawValue, documentation: $0.documentation)
+            }
+            return resource
+        }
+        rest.searchParam = ["_count", "_offset", "_sort", "_summary"].map {
+            .init(name: $0, type: $0 == "_sort" || $0 == "_summary" ? "string" : "number")
+        }
+        statement.rest = [rest]
+        var headers = HTTPFields()
+        headers[.contentType] = Self.fhirJSON
+        return Answer(status: .ok, headers: headers, body: try JSONValue.from(statement).serialized())
+    }
+
+    /// `http://host:port/fhir` as the client addressed us.
+    private func baseURL(_ request: Request) -> String {
+        let host = request.head.authority ?? "127.0.0.1"
+        return "http://\(host)\(basePath)"
+    }
+
+    static func matches(_ ifNoneMatch: String?, etag: String) -> Bool {
+        guard let ifNoneMatch else { return false }
+        let strip = { (tag: String) in tag.trimmingCharacters(in: .whitespaces).replacingOccurrences(of: "W/", with: "") }
+        return ifNoneMatch.split(separator: ",").contains { strip(String($0)) == strip(etag) || strip(String($0)) == "*" }
+    }
+
+    static func outcomeAnswer(_ error: FHIRError) -> Answer {
+        var headers = HTTPFields()
+        headers[.contentType] = fhirJSON
+        let body = (try? JSONValue.from(error.outcome))?.serialized() ?? []
+        return Answer(status: HTTPResponse.Status(code: error.status), headers: headers, body: body)
+    }
+
+    static func httpDate(_ date: Date) -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(secondsFromGMT: 0)
+        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss 'GMT'"
+        return formatter.string(from: date)
+    }
+
+    /// Turns a good answer into the kind of bad answer a broken source gives.
+    static func faulty(_ answer: Answer, kind: FaultSettings.ErrorKind) -> Answer {
+        var headers = HTTPFields()
+        switch kind {
+        case .http500, .hang:
+            return outcomeAnswer(FHIRError(status: 500, code: "exception", "Intern fejl i kilden (fejlinjektion)"))
+        case .html:
+            headers[.contentType] = "text/html; charset=utf-8"
+            let page = "<!DOCTYPE html><html><head><title>502 Bad Gateway</title></head><body><h1>Bad Gateway</h1><p>nginx</p></body></html>"
+            return Answer(status: .ok, headers: headers, body: Array(page.utf8))
+        case .truncated:
+            var answer = answer
+            answer.status = .ok
+            answer.body = Array(answer.body.prefix(max(1, answer.body.count / 2)))
+            answer.headers[.contentType] = fhirJSON
+            answer.headers[.eTag] = nil
+            return answer
+        case .garbage:
+            headers[.contentType] = fhirJSON
+            let garbage = """
+                {"resourceType":"Bundle","type":"searchset","total":4,"entry":[\
+                {"resource":{"resourceType":"Observation","id":"x1","status":{"not":"a code"},"code":17}},\
+                {"resource":"ikke en ressource"},\
+                {"resource":{"id":"uden-type"}},\
+                {"fullUrl":"urn:uuid:0","resource":{"resourceType":"Condition","id":"x2","onsetDateTime":"i går"}}]}
+                """
+            return Answer(status: .ok, headers: headers, body: Array(garbage.utf8))
+        }
+    }
+}

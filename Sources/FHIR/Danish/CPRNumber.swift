@@ -1,0 +1,97 @@
+import Foundation
+
+/// A Danish CPR number: ten digits, DDMMYY and a four-digit serial whose first digit fixes the century.
+/// Accepts `2509479989` and `250947-9989`. The modulus-11 check is not required (numbers issued since 2007 may
+/// fail it, and national test numbers fail it on purpose), so `isTestNumber` only reports it.
+public struct CPRNumber: Sendable, Hashable, Codable, CustomStringConvertible {
+    /// The ten digits.
+    public let value: String
+
+    public enum ValidationError: Error, Sendable, Equatable, CustomStringConvertible {
+        case wrongLength(String)
+        case notDigits(String)
+        case noSuchDate(String)
+
+        public var description: String {
+            switch self {
+            case .wrongLength(let text): return "CPR-nummeret '\(text)' skal have 10 cifre (DDMMÅÅ-LLLL)"
+            case .notDigits(let text): return "CPR-nummeret '\(text)' må kun indeholde cifre og evt. én bindestreg"
+            case .noSuchDate(let text): return "CPR-nummeret '\(text)' begynder ikke med en gyldig dato (DDMMÅÅ)"
+            }
+        }
+    }
+
+    public init(_ text: String) throws {
+        var digits = text.trimmingCharacters(in: .whitespaces)
+        if digits.count == 11, digits[digits.index(digits.startIndex, offsetBy: 6)] == "-" {
+            digits.remove(at: digits.index(digits.startIndex, offsetBy: 6))
+        }
+        guard digits.allSatisfy({ $0.isASCII && $0.isNumber }) else { throw ValidationError.notDigits(text) }
+        guard digits.count == 10 else { throw ValidationError.wrongLength(text) }
+        self.value = digits
+        guard birthDateComponents != nil else { throw ValidationError.noSuchDate(text) }
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        let text = try container.decode(String.self)
+        do {
+            try self.init(text)
+        } catch {
+            throw DecodingError.dataCorruptedError(in: container, debugDescription: String(describing: error))
+        }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(value)
+    }
+
+    /// `DDMMYY-SSSS`.
+    public var formatted: String {
+        "\(value.prefix(6))-\(value.suffix(4))"
+    }
+
+    public var description: String { formatted }
+
+    private func digit(_ index: Int) -> Int {
+        Int(value.utf8[value.utf8.index(value.utf8.startIndex, offsetBy: index)] - 48)
+    }
+
+    /// Year, month, day of birth, using the century rule of the seventh digit.
+    public var birthDateComponents: (year: Int, month: Int, day: Int)? {
+        let day = digit(0) * 10 + digit(1)
+        let month = digit(2) * 10 + digit(3)
+        let yy = digit(4) * 10 + digit(5)
+        let seventh = digit(6)
+        let century: Int
+        switch seventh {
+        case 0...3: century = 1900
+        case 4, 9: century = yy <= 36 ? 2000 : 1900
+        default: century = yy <= 57 ? 2000 : 1800  // 5-8
+        }
+        let year = century + yy
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = FHIRDateTime.danishTimeZone
+        let components = DateComponents(year: year, month: month, day: day)
+        guard (1...12).contains(month), components.isValidDate(in: calendar) else { return nil }
+        return (year, month, day)
+    }
+
+    /// Odd last digit: male; even: female.
+    public var gender: String {
+        digit(9) % 2 == 1 ? "male" : "female"
+    }
+
+    /// True when the number passes the old modulus-11 check.
+    public var passesModulus11: Bool {
+        let weights = [4, 3, 2, 7, 6, 5, 4, 3, 2, 1]
+        return (0..<10).reduce(0) { $0 + digit($1) * weights[$1] } % 11 == 0
+    }
+
+    /// True for numbers following the national test-CPR rules used for synthetic people: serial 99xx and a
+    /// check digit that fails modulus 11.
+    public var isTestNumber: Bool {
+        digit(6) == 9 && digit(7) == 9 && !passesModulus11
+    }
+}

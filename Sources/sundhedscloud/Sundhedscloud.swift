@@ -1,0 +1,11 @@
+import ArgumentParser
+
+@main
+struct Sundhedscloud: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sundhedscloud",
+        abstract: "SundhedsCloud: demo-kildesystemer (FHIR R4) med syntetiske patienter.",
+        subcommands: [Serve.self],
+        defaultSubcommand: Serve.self
+    )
+}

@@ -1,0 +1,89 @@
+import AsyncHTTPClient
+import DemoSources
+import FHIR
+import Foundation
+import NIOCore
+import NIOHTTP1
+
+/// Shared test fixtures: the demo data (loaded once per test process, without date shift so tests see the data as
+/// generated) and one running cluster of demo sources on free loopback ports for the read-only tests.
+enum Fixtures {
+    static let repositoryRoot: URL = {
+        var url = URL(fileURLWithPath: #filePath)
+        for _ in 0..<3 { url.deleteLastPathComponent() }
+        return url
+    }()
+
+    static let dataDirectory = repositoryRoot.appendingPathComponent("demo-data")
+
+    private static let loaded = Result { try DemoDataSet.load(from: dataDirectory, dateShift: DateShift.none) }
+
+    static func dataSet() throws -> DemoDataSet { try loaded.get() }
+
+    static let shared = SharedCluster()
+
+    static func patient(tag: String) throws -> DemoManifest.PatientEntry {
+        guard let entry = try dataSet().manifest.patients.first(where: { $0.tags.contains(tag) }) else {
+            throw TestFailure("no patient tagged \(tag)")
+        }
+        return entry
+    }
+}
+
+struct TestFailure: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
+
+actor SharedCluster {
+    private var cluster: DemoSourceCluster?
+
+    func get() async throws -> DemoSourceCluster {
+        if let cluster { return cluster }
+        let cluster = try DemoSourceCluster(data: try Fixtures.dataSet(), ports: .ephemeral)
+        try await cluster.start()
+        self.cluster = cluster
+        return cluster
+    }
+
+    func baseURL(_ id: String) async throws -> String {
+        guard let url = try await get().server(id)?.baseURL else { throw TestFailure("source \(id) not running") }
+        return url
+    }
+}
+
+/// One HTTP answer, read whole.
+struct HTTPAnswer {
+    let status: Int
+    let headers: HTTPHeaders
+    let body: Data
+
+    var text: String { String(decoding: body, as: UTF8.self) }
+
+    func json() throws -> JSONValue { try JSONValue.parse(body) }
+
+    func bundle() throws -> FHIR.Bundle { try FHIRJSON.decode(FHIR.Bundle.self, from: body) }
+
+    func outcome() throws -> OperationOutcome { try FHIRJSON.decode(OperationOutcome.self, from: body) }
+}
+
+enum HTTP {
+    static func get(_ url: String, headers: [(String, String)] = [], method: HTTPMethod = .GET, body: String? = nil)
+        async throws -> HTTPAnswer
+    {
+        var request = HTTPClientRequest(url: url)
+        request.method = method
+        for (name, value) in headers { request.headers.add(name: name, value: value) }
+        if let body { request.body = .bytes(ByteBuffer(string: body)) }
+        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
+        let bytes = try await response.body.collect(upTo: 64 << 20)
+        return HTTPAnswer(status: Int(response.status.code), headers: response.headers, body: Data(bytes.readableBytesView))
+    }
+
+    /// Percent-encodes a query value the way a careful client does.
+    static func q(_ value: String) -> String {
+        var allowed = CharacterSet.alphanumerics
+        allowed.insert(charactersIn: "-._~")
+        return value.addingPercentEncoding(withAllowedCharacters: allowed) ?? value
+    }
+}
