@@ -67,7 +67,7 @@ import Testing
         var request = HTTPClientRequest(url: "\(try #require(await server.baseURL))/Patient/p1")
         request.method = .GET
         await #expect(throws: (any Error).self) {
-            _ = try await HTTPClient.shared.execute(request, timeout: .milliseconds(300))
+            _ = try await HTTP.client.execute(request, timeout: .milliseconds(300))
         }
         await server.stop()
     }

@@ -68,6 +68,14 @@ struct HTTPAnswer {
 }
 
 enum HTTP {
+    /// A client that fails at once on a refused connection (AsyncHTTPClient's default retries until the deadline).
+    static let client: HTTPClient = {
+        var configuration = HTTPClient.Configuration()
+        configuration.connectionPool.retryConnectionEstablishment = false
+        configuration.timeout.connect = .seconds(2)
+        return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+    }()
+
     static func get(_ url: String, headers: [(String, String)] = [], method: HTTPMethod = .GET, body: String? = nil)
         async throws -> HTTPAnswer
     {
@@ -75,7 +83,7 @@ enum HTTP {
         request.method = method
         for (name, value) in headers { request.headers.add(name: name, value: value) }
         if let body { request.body = .bytes(ByteBuffer(string: body)) }
-        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
+        let response = try await client.execute(request, timeout: .seconds(30))
         let bytes = try await response.body.collect(upTo: 64 << 20)
         return HTTPAnswer(status: Int(response.status.code), headers: response.headers, body: Data(bytes.readableBytesView))
     }

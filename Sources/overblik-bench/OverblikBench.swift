@@ -1,0 +1,102 @@
+import ArgumentParser
+import AsyncHTTPClient
+import DemoSources
+import FHIR
+import Foundation
+
+/// Benchmarks, printed as JSON. Build with `-c release` (`make bench`); never run in CI.
+@main
+struct OverblikBench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "overblik-bench", abstract: "Måler ydelse (release-build) og skriver tallene som JSON.")
+
+    @Option(help: "Gentagelser pr. måling.")
+    var iterations = 200
+
+    @Option(help: "Mappe med demodata.")
+    var data: String?
+
+    func run() async throws {
+        guard let directory = data.map({ URL(fileURLWithPath: $0) }) ?? DemoDataSet.locateDirectory() else {
+            throw ValidationError("Fandt ikke demo-data/; angiv --data")
+        }
+        var report = BenchReport()
+        let clock = ContinuousClock()
+
+        var start = clock.now
+        let dataSet = try DemoDataSet.load(from: directory, dateShift: DateShift.none)
+        report.add("demo_data_load_ms", (clock.now - start).milliseconds)
+        report.add("demo_data_resources", Double(dataSet.resources.values.map(\.count).reduce(0, +)))
+
+        start = clock.now
+        let cluster = try DemoSourceCluster(data: dataSet, ports: .ephemeral)
+        try await cluster.start()
+        report.add("demo_sources_start_ms", (clock.now - start).milliseconds)
+
+        let hospital = await cluster.server("hospital")?.baseURL ?? ""
+        let large = dataSet.manifest.patients.first { $0.tags.contains("large") }?.sources["hospital"] ?? "1004"
+        let cpr = "urn:oid:1.2.208.176.1.2%7C2509479989"
+        try await report.latency("source_patient_by_cpr", iterations) {
+            _ = try await Self.fetch("\(hospital)/Patient?identifier=\(cpr)")
+        }
+        try await report.latency("source_encounters_sorted", iterations) {
+            _ = try await Self.fetch("\(hospital)/Encounter?patient=1000&_sort=-date")
+        }
+        try await report.latency("source_large_patient_all_pages", max(5, iterations / 20)) {
+            var url: String? = "\(hospital)/Observation?patient=\(large)&_count=500"
+            while let next = url {
+                let bundle = try FHIRJSON.decode(FHIR.Bundle.self, from: try await Self.fetch(next))
+                url = bundle.link("next")
+            }
+        }
+        await cluster.stop()
+        try await HTTPClient.shared.shutdown()
+        FileHandle.standardOutput.write(try report.json())
+    }
+
+    static func fetch(_ url: String) async throws -> Data {
+        let response = try await HTTPClient.shared.execute(HTTPClientRequest(url: url), timeout: .seconds(30))
+        let body = try await response.body.collect(upTo: 64 << 20)
+        guard response.status == .ok else { throw ValidationError("\(url): HTTP \(response.status.code)") }
+        return Data(body.readableBytesView)
+    }
+}
+
+/// Figures collected by the benchmark, written as one JSON object.
+struct BenchReport {
+    private var figures: [String: Double] = [:]
+
+    mutating func add(_ name: String, _ value: Double) {
+        figures[name] = (value * 1000).rounded() / 1000
+    }
+
+    /// Runs `body` `count` times (after a short warm-up) and records p50, p95 and p99 in milliseconds.
+    mutating func latency(_ name: String, _ count: Int, _ body: () async throws -> Void) async throws {
+        let clock = ContinuousClock()
+        for _ in 0..<min(5, count) { try await body() }
+        var samples: [Double] = []
+        for _ in 0..<count {
+            let start = clock.now
+            try await body()
+            samples.append((clock.now - start).milliseconds)
+        }
+        samples.sort()
+        func percentile(_ p: Double) -> Double { samples[min(samples.count - 1, Int(Double(samples.count) * p))] }
+        add("\(name)_p50_ms", percentile(0.50))
+        add("\(name)_p95_ms", percentile(0.95))
+        add("\(name)_p99_ms", percentile(0.99))
+    }
+
+    func json() throws -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        return try encoder.encode(figures) + Data("\n".utf8)
+    }
+}
+
+extension Duration {
+    var milliseconds: Double {
+        let (seconds, attoseconds) = components
+        return Double(seconds) * 1000 + Double(attoseconds) / 1e15
+    }
+}
