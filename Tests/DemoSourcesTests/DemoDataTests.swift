@@ -70,13 +70,16 @@ import Testing
     @Test func referencesPointToResourcesAtTheSameSource() throws {
         let data = try Fixtures.dataSet()
         for (source, resources) in data.resources {
-            let ids = Set(resources.compactMap { json -> String? in
-                guard let type = json["resourceType"]?.stringValue, let id = json["id"]?.stringValue else { return nil }
-                return "\(type)/\(id)"
-            })
+            let ids = Set(
+                resources.compactMap { json -> String? in
+                    guard let type = json["resourceType"]?.stringValue, let id = json["id"]?.stringValue else { return nil }
+                    return "\(type)/\(id)"
+                })
             for json in resources {
                 for reference in Self.references(in: json) where !ids.contains(reference) {
-                    Issue.record("\(source): \(json["resourceType"]?.stringValue ?? "")/\(json["id"]?.stringValue ?? "") refers to missing \(reference)")
+                    Issue.record(
+                        "\(source): \(json["resourceType"]?.stringValue ?? "")/\(json["id"]?.stringValue ?? "") refers to missing \(reference)"
+                    )
                 }
             }
         }
@@ -94,13 +97,19 @@ import Testing
         }
         for patient in manifest.patients {
             guard let hospitalID = patient.sources["hospital"] else { continue }
-            let codes = resources("hospital", "Condition", patient: hospitalID).compactMap { $0["code"]?["coding"]?.arrayValue?.first?["code"]?.stringValue }
+            let codes = resources("hospital", "Condition", patient: hospitalID).compactMap {
+                $0["code"]?["coding"]?.arrayValue?.first?["code"]?.stringValue
+            }
             guard codes.contains("DI50") else { continue }
             // Heart failure: creatinine is followed at the hospital, furosemide is prescribed by the GP.
-            let labs = resources("hospital", "Observation", patient: hospitalID).compactMap { $0["code"]?["coding"]?.arrayValue?.first?["code"]?.stringValue }
+            let labs = resources("hospital", "Observation", patient: hospitalID).compactMap {
+                $0["code"]?["coding"]?.arrayValue?.first?["code"]?.stringValue
+            }
             #expect(labs.contains("NPU18016"), "\(patient.name) has heart failure but no creatinine")
             if let gpID = patient.sources["gp"] {
-                let meds = resources("gp", "MedicationStatement", patient: gpID).compactMap { $0["medicationCodeableConcept"]?["coding"]?.arrayValue?.first?["code"]?.stringValue }
+                let meds = resources("gp", "MedicationStatement", patient: gpID).compactMap {
+                    $0["medicationCodeableConcept"]?["coding"]?.arrayValue?.first?["code"]?.stringValue
+                }
                 #expect(meds.contains("C03CA01"), "\(patient.name) has heart failure but no furosemide")
             }
         }
@@ -109,12 +118,17 @@ import Testing
     @Test func aCorruptFileIsNamedWithItsLine() throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("demo-data-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: directory) }
-        try FileManager.default.createDirectory(at: directory.appendingPathComponent("hospital"), withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+            at: directory.appendingPathComponent("hospital"), withIntermediateDirectories: true)
         try FileManager.default.createDirectory(at: directory.appendingPathComponent("gp"), withIntermediateDirectories: true)
-        try FileManager.default.createDirectory(at: directory.appendingPathComponent("municipality"), withIntermediateDirectories: true)
-        try FileManager.default.copyItem(at: Fixtures.dataDirectory.appendingPathComponent("manifest.json"), to: directory.appendingPathComponent("manifest.json"))
+        try FileManager.default.createDirectory(
+            at: directory.appendingPathComponent("municipality"), withIntermediateDirectories: true)
+        try FileManager.default.copyItem(
+            at: Fixtures.dataDirectory.appendingPathComponent("manifest.json"),
+            to: directory.appendingPathComponent("manifest.json"))
         let file = directory.appendingPathComponent("hospital/Patient.ndjson")
-        try Data("{\"resourceType\":\"Patient\",\"id\":\"ok\"}\n{\"resourceType\":\"Patient\",\"id\":\"broken\"\n".utf8).write(to: file)
+        try Data("{\"resourceType\":\"Patient\",\"id\":\"ok\"}\n{\"resourceType\":\"Patient\",\"id\":\"broken\"\n".utf8).write(
+            to: file)
         do {
             _ = try DemoDataSet.load(from: directory, dateShift: DateShift.none)
             Issue.record("a corrupt file was accepted")

@@ -6,9 +6,10 @@ import Testing
 
 /// Bad requests get an OperationOutcome with a clear (Danish) message and the right status, never a crash.
 @Suite struct ErrorTests {
-    func expectOutcome(_ path: String, status: Int, containing text: String, source: String = "hospital",
-        headers: [(String, String)] = [], method: HTTPMethod = .GET) async throws
-    {
+    func expectOutcome(
+        _ path: String, status: Int, containing text: String, source: String = "hospital",
+        headers: [(String, String)] = [], method: HTTPMethod = .GET
+    ) async throws {
         let base = try await Fixtures.shared.baseURL(source)
         let answer = try await HTTP.get("\(base)\(path)", headers: headers, method: method)
         #expect(answer.status == status, "\(path)")
@@ -39,8 +40,10 @@ import Testing
     }
 
     @Test func cprThatIsNotTenDigits() async throws {
-        try await expectOutcome("/Patient?identifier=\(HTTP.q("urn:oid:1.2.208.176.1.2|12345"))", status: 400, containing: "10 cifre")
-        try await expectOutcome("/Patient?identifier=\(HTTP.q("urn:oid:1.2.208.176.1.2|3213479989"))", status: 400, containing: "gyldig dato")
+        try await expectOutcome(
+            "/Patient?identifier=\(HTTP.q("urn:oid:1.2.208.176.1.2|12345"))", status: 400, containing: "10 cifre")
+        try await expectOutcome(
+            "/Patient?identifier=\(HTTP.q("urn:oid:1.2.208.176.1.2|3213479989"))", status: 400, containing: "gyldig dato")
     }
 
     @Test func writesAreRefused() async throws {
@@ -70,4 +73,3 @@ import Testing
         #expect(warning.message.contains("shoeSize"))
     }
 }
-

@@ -10,7 +10,9 @@ import Testing
     func makeServer(_ faults: FaultSettings = .none) async throws -> DemoSourceServer {
         let store = try ResourceStore(
             resources: (1...30).map { n in
-                .object(["resourceType": .string("Patient"), "id": .string("p\(n)"), "gender": .string(n % 2 == 0 ? "female" : "male")])
+                .object([
+                    "resourceType": .string("Patient"), "id": .string("p\(n)"), "gender": .string(n % 2 == 0 ? "female" : "male"),
+                ])
             }, supportedTypes: ["Patient"])
         let server = DemoSourceServer(id: "faulty", name: "Fejlkilde", sector: "other", store: store, faults: faults)
         try await server.start()
@@ -95,7 +97,8 @@ import Testing
     }
 
     @Test func faultsChangeThroughTheControlEndpoint() async throws {
-        let cluster = try DemoSourceCluster(data: try Fixtures.dataSet(), ports: .ephemeral, faults: ["gp": FaultSettings(down: true)])
+        let cluster = try DemoSourceCluster(
+            data: try Fixtures.dataSet(), ports: .ephemeral, faults: ["gp": FaultSettings(down: true)])
         try await cluster.start()
         let control = try #require(await cluster.controlURL)
         let gp = try #require(await cluster.server("gp")?.baseURL)
@@ -115,7 +118,8 @@ import Testing
 
     @Test func faultSpecificationsFromTheCommandLine() throws {
         #expect(try FaultSettings(spec: "down") == FaultSettings(down: true))
-        #expect(try FaultSettings(spec: "latency=3000,error=html") == FaultSettings(latencyMs: 3000, errorRate: 1, errorKind: .html))
+        #expect(
+            try FaultSettings(spec: "latency=3000,error=html") == FaultSettings(latencyMs: 3000, errorRate: 1, errorKind: .html))
         #expect(try FaultSettings(spec: "error-rate=0.2") == FaultSettings(errorRate: 0.2))
         #expect(throws: FaultSpecError.self) { try FaultSettings(spec: "latency=soon") }
         #expect(throws: FaultSpecError.self) { try FaultSettings(spec: "error-rate=2") }

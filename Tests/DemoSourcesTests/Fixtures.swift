@@ -76,7 +76,9 @@ enum HTTP {
         return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
     }()
 
-    static func get(_ url: String, headers: [(String, String)] = [], method: HTTPMethod = .GET, body: String? = nil)
+    static func get(
+        _ url: String, headers: [(String, String)] = [], method: HTTPMethod = .GET, body: String? = nil
+    )
         async throws -> HTTPAnswer
     {
         var request = HTTPClientRequest(url: url)

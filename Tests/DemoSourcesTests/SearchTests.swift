@@ -89,16 +89,22 @@ import Testing
         let lt = try await HTTP.get("\(base)/Observation?patient=1000&date=lt2024-01-01&_summary=count").bundle()
         #expect(ge.total == expectedGE)
         #expect((ge.total ?? 0) + (lt.total ?? 0) == dates.count)
-        let window = try await HTTP.get("\(base)/Observation?patient=1000&date=ge2024-01-01&date=le2024-12-31&_summary=count").bundle()
+        let window = try await HTTP.get("\(base)/Observation?patient=1000&date=ge2024-01-01&date=le2024-12-31&_summary=count")
+            .bundle()
         #expect(window.total == dates.filter { $0.text.hasPrefix("2024") }.count)
         let day = try #require(dates.first)
         let eq = try await HTTP.get("\(base)/Observation?patient=1000&date=\(day.datePart)&_count=1000").bundle()
-        #expect(eq.resources.allSatisfy { if case .observation(let o) = $0 { return o.effective?.start?.datePart == day.datePart } else { return false } })
+        #expect(
+            eq.resources.allSatisfy {
+                if case .observation(let o) = $0 { return o.effective?.start?.datePart == day.datePart } else { return false }
+            })
     }
 
     @Test func tokenSearchesByCodeStatusAndCategory() async throws {
         let base = try await Fixtures.shared.baseURL("hospital")
-        let creatinine = try await HTTP.get("\(base)/Observation?patient=1000&code=\(HTTP.q("urn:oid:1.2.208.176.2.1|NPU18016"))&_count=500").bundle()
+        let creatinine = try await HTTP.get(
+            "\(base)/Observation?patient=1000&code=\(HTTP.q("urn:oid:1.2.208.176.2.1|NPU18016"))&_count=500"
+        ).bundle()
         #expect(!creatinine.resources.isEmpty)
         for resource in creatinine.resources {
             guard case .observation(let observation) = resource else { continue }
@@ -138,7 +144,10 @@ import Testing
         let upper = try await HTTP.get("\(base)/Patient?family=\(HTTP.q("FRØLUND"))").bundle()
         #expect((upper.total ?? 0) >= 1)
         let folded = try await HTTP.get("\(base)/Patient?family=agard").bundle()
-        #expect(folded.resources.contains { if case .patient(let p) = $0 { return p.preferredName?.family == "Ågård" } else { return false } })
+        #expect(
+            folded.resources.contains {
+                if case .patient(let p) = $0 { return p.preferredName?.family == "Ågård" } else { return false }
+            })
     }
 
     @Test func readAndConditionalRead() async throws {
@@ -168,7 +177,8 @@ import Testing
         let first = try await HTTP.get("\(base)/Patient?gender=male")
         let etag = try #require(first.headers.first(name: "ETag"))
         #expect(try await HTTP.get("\(base)/Patient?gender=male", headers: [("If-None-Match", etag)]).status == 304)
-        try store.upsert(.object(["resourceType": .string("Patient"), "id": .string("p1"), "gender": .string("male"), "active": .bool(true)]))
+        try store.upsert(
+            .object(["resourceType": .string("Patient"), "id": .string("p1"), "gender": .string("male"), "active": .bool(true)]))
         let changed = try await HTTP.get("\(base)/Patient?gender=male", headers: [("If-None-Match", etag)])
         #expect(changed.status == 200)
         #expect(changed.headers.first(name: "ETag") != etag)

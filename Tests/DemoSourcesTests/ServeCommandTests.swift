@@ -76,7 +76,8 @@ import Testing
         #expect(banner.contains("http://127.0.0.1:\(base + 1)/fhir"), "\(banner)")
         #expect(banner.contains("http://127.0.0.1:\(base + 2)/fhir"))
         #expect(banner.contains("http://127.0.0.1:\(base + 3)/fhir"))
-        let answer = try await HTTP.get("http://127.0.0.1:\(base + 1)/fhir/Patient?identifier=\(HTTP.q("urn:oid:1.2.208.176.1.2|2509479989"))")
+        let answer = try await HTTP.get(
+            "http://127.0.0.1:\(base + 1)/fhir/Patient?identifier=\(HTTP.q("urn:oid:1.2.208.176.1.2|2509479989"))")
         #expect(try answer.bundle().total == 1)
         kill(run.process.processIdentifier, signal)
         let stopped = await waitForExit(run.process, timeout: .seconds(20))

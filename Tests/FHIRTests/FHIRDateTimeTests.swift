@@ -34,7 +34,9 @@ import Testing
         #expect(summer.lowerBound == (try FHIRDateTime("2024-07-15T00:00:00+02:00")).lowerBound)
     }
 
-    @Test(arguments: ["", "24", "2024-13", "2023-02-29", "2024-03-05T25:00:00Z", "2024-03-05 14:30", "i går", "2024-03-05T14:30:00+1"])
+    @Test(arguments: [
+        "", "24", "2024-13", "2023-02-29", "2024-03-05T25:00:00Z", "2024-03-05 14:30", "i går", "2024-03-05T14:30:00+1",
+    ])
     func rejectsWhatIsNotADate(text: String) {
         #expect(throws: FHIRDateTime.ParseError.self) { try FHIRDateTime(text) }
     }

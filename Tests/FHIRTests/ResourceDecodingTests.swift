@@ -25,9 +25,13 @@ import Testing
 
     @Test func observationValueVariants() throws {
         let quantity = try decode(
-            #"{"resourceType":"Observation","status":"final","code":{"text":"Krea"},"effectiveDateTime":"2024-01-02T08:00:00+01:00","valueQuantity":{"value":128,"unit":"umol/L"}}"#)
-        let text = try decode(#"{"resourceType":"Observation","status":"final","code":{"text":"x"},"effectivePeriod":{"start":"2024"},"valueString":"negativ"}"#)
-        let concept = try decode(#"{"resourceType":"Observation","status":"final","code":{"text":"x"},"valueCodeableConcept":{"text":"Positiv"}}"#)
+            #"{"resourceType":"Observation","status":"final","code":{"text":"Krea"},"effectiveDateTime":"2024-01-02T08:00:00+01:00","valueQuantity":{"value":128,"unit":"umol/L"}}"#
+        )
+        let text = try decode(
+            #"{"resourceType":"Observation","status":"final","code":{"text":"x"},"effectivePeriod":{"start":"2024"},"valueString":"negativ"}"#
+        )
+        let concept = try decode(
+            #"{"resourceType":"Observation","status":"final","code":{"text":"x"},"valueCodeableConcept":{"text":"Positiv"}}"#)
         guard case .observation(let q) = quantity, case .observation(let t) = text, case .observation(let c) = concept else {
             Issue.record("not observations")
             return
@@ -139,7 +143,8 @@ import Testing
         #expect(problems.contains("Encounter.status is required"))
         #expect(problems.contains("Encounter.class is required"))
         let badCode = try decode(
-            #"{"resourceType":"Observation","status":"final","code":{"coding":[{"system":"urn:oid:1.2.208.176.2.1","code":"18016"}]}}"#)
+            #"{"resourceType":"Observation","status":"final","code":{"coding":[{"system":"urn:oid:1.2.208.176.2.1","code":"18016"}]}}"#
+        )
         #expect(ResourceValidator.problems(in: badCode).contains { $0.contains("NPU code '18016' is malformed") })
     }
 }

@@ -26,11 +26,15 @@ struct SearchRequest: Sendable {
             let modifier = nameParts.count > 1 ? nameParts[1] : nil
             switch name {
             case "_count":
-                guard let n = Int(value), n >= 0 else { throw .invalid("_count skal være et ikke-negativt heltal, ikke '\(value)'", parameter: "_count") }
+                guard let n = Int(value), n >= 0 else {
+                    throw .invalid("_count skal være et ikke-negativt heltal, ikke '\(value)'", parameter: "_count")
+                }
                 count = min(n, Self.maxCount)
                 if n == 0 { summaryCount = true }
             case "_offset":
-                guard let n = Int(value), n >= 0 else { throw .invalid("_offset skal være et ikke-negativt heltal, ikke '\(value)'", parameter: "_offset") }
+                guard let n = Int(value), n >= 0 else {
+                    throw .invalid("_offset skal være et ikke-negativt heltal, ikke '\(value)'", parameter: "_offset")
+                }
                 offset = n
             case "_summary":
                 switch value {
@@ -39,7 +43,9 @@ struct SearchRequest: Sendable {
                 default: throw .notSupported("_summary=\(value) understøttes ikke (kun count, data og false)")
                 }
             case "_total":
-                guard ["none", "estimate", "accurate"].contains(value) else { throw .invalid("_total skal være none, estimate eller accurate", parameter: "_total") }
+                guard ["none", "estimate", "accurate"].contains(value) else {
+                    throw .invalid("_total skal være none, estimate eller accurate", parameter: "_total")
+                }
             case "_format":
                 guard ["json", "application/json", "application/fhir+json"].contains(value) else {
                     throw FHIRError(status: 406, code: "not-supported", "Kun JSON understøttes (_format=\(value))")
@@ -49,13 +55,19 @@ struct SearchRequest: Sendable {
                     let descending = key.hasPrefix("-")
                     let keyName = descending ? String(key.dropFirst()) : key
                     guard let definition = SearchParameterRegistry.parameter(keyName, for: resourceType) else {
-                        throw .invalid("Kan ikke sortere \(resourceType) efter '\(keyName)': ukendt søgeparameter", parameter: "_sort")
+                        throw .invalid(
+                            "Kan ikke sortere \(resourceType) efter '\(keyName)': ukendt søgeparameter", parameter: "_sort")
                     }
                     sort.append((definition, descending))
                 }
             default:
                 guard let definition = SearchParameterRegistry.parameter(name, for: resourceType) else {
-                    if name.hasPrefix("_") && ["_include", "_revinclude", "_elements", "_contained", "_has", "_text", "_content", "_list", "_query", "_filter"].contains(name) {
+                    if name.hasPrefix("_")
+                        && [
+                            "_include", "_revinclude", "_elements", "_contained", "_has", "_text", "_content", "_list", "_query",
+                            "_filter",
+                        ].contains(name)
+                    {
                         if lenient {
                             warnings.append("\(name) understøttes ikke og blev ignoreret")
                             continue
@@ -96,14 +108,20 @@ struct SearchRequest: Sendable {
         return parts
     }
 
-    static func criterion(_ definition: SearchParameterDefinition, modifier: String?, value: String) throws(FHIRError) -> SearchCriterion {
+    static func criterion(
+        _ definition: SearchParameterDefinition, modifier: String?, value: String
+    ) throws(FHIRError) -> SearchCriterion {
         let name = definition.name
         if modifier == "missing" {
-            guard value == "true" || value == "false" else { throw .invalid("\(name):missing skal være true eller false", parameter: name) }
+            guard value == "true" || value == "false" else {
+                throw .invalid("\(name):missing skal være true eller false", parameter: name)
+            }
             return SearchCriterion(definition: definition, negated: false, missing: value == "true", matchers: [])
         }
         let values = splitValues(value)
-        guard !values.contains(where: \.isEmpty) else { throw .invalid("Søgeparameteren \(name) mangler en værdi", parameter: name) }
+        guard !values.contains(where: \.isEmpty) else {
+            throw .invalid("Søgeparameteren \(name) mangler en værdi", parameter: name)
+        }
         var negated = false
         var matchers: [SearchCriterion.Matcher] = []
         switch definition.type {
@@ -112,7 +130,9 @@ struct SearchRequest: Sendable {
             case nil: break
             case "not": negated = true
             case "text":
-                return SearchCriterion(definition: definition, negated: false, missing: nil, matchers: values.map { .tokenText(SearchValue.fold($0)) })
+                return SearchCriterion(
+                    definition: definition, negated: false, missing: nil,
+                    matchers: values.map { .tokenText(SearchValue.fold($0)) })
             default: throw .notSupported("Modifikatoren :\(modifier!) understøttes ikke for \(name)")
             }
             for item in values {
@@ -127,7 +147,8 @@ struct SearchRequest: Sendable {
                             throw .invalid(String(describing: error), parameter: name)
                         }
                     }
-                    matchers.append(.token(system: system.isEmpty ? nil : system, code: code.isEmpty ? nil : code, systemGiven: true))
+                    matchers.append(
+                        .token(system: system.isEmpty ? nil : system, code: code.isEmpty ? nil : code, systemGiven: true))
                 } else {
                     matchers.append(.token(system: nil, code: item, systemGiven: false))
                 }

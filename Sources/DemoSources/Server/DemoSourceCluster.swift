@@ -24,7 +24,9 @@ public actor DemoSourceCluster {
     private var controlGroup: ServiceGroup?
     public private(set) var controlURL: String?
 
-    public init(data: DemoDataSet, host: String = "127.0.0.1", ports: PortPlan = .ephemeral, faults: [String: FaultSettings] = [:])
+    public init(
+        data: DemoDataSet, host: String = "127.0.0.1", ports: PortPlan = .ephemeral, faults: [String: FaultSettings] = [:]
+    )
         throws
     {
         for id in faults.keys where !data.manifest.sources.contains(where: { $0.id == id }) {
@@ -35,7 +37,9 @@ public actor DemoSourceCluster {
         var servers: [DemoSourceServer] = []
         for source in data.manifest.sources {
             let resources = data.resources[source.id] ?? []
-            let types = Set(resources.compactMap { $0["resourceType"]?.stringValue }).union(["Patient", "Organization", "Practitioner"])
+            let types = Set(resources.compactMap { $0["resourceType"]?.stringValue }).union([
+                "Patient", "Organization", "Practitioner",
+            ])
             let store = try ResourceStore(resources: resources, supportedTypes: types)
             let port: Int
             switch ports {

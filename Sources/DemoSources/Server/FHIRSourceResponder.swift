@@ -66,7 +66,8 @@ struct FHIRSourceResponder: HTTPResponder {
             return try search(type: parts[0], items: items, lenient: lenient, request: request, path: "\(basePath)/\(parts[0])")
         }
         guard request.method == .get || request.method == .head else {
-            throw FHIRError(status: 405, code: "not-supported", "\(request.method.rawValue) understøttes ikke; kilden kan kun læses")
+            throw FHIRError(
+                status: 405, code: "not-supported", "\(request.method.rawValue) understøttes ikke; kilden kan kun læses")
         }
         switch parts.count {
         case 0:
@@ -100,7 +101,8 @@ struct FHIRSourceResponder: HTTPResponder {
             throw FHIRError.notFound("\(type)/\(id) findes ikke hos \(sourceName)")
         }
         if let version, version != String(stored.versionId) {
-            throw FHIRError.notFound("\(type)/\(id) findes ikke i version \(version); den gældende version er \(stored.versionId)")
+            throw FHIRError.notFound(
+                "\(type)/\(id) findes ikke i version \(version); den gældende version er \(stored.versionId)")
         }
         var headers = HTTPFields()
         headers[.eTag] = stored.etag
@@ -179,7 +181,9 @@ struct FHIRSourceResponder: HTTPResponder {
             if !search.warnings.isEmpty {
                 if !page.isEmpty { append(",") }
                 let outcome = OperationOutcome(
-                    issue: search.warnings.map { OperationOutcome.Issue(severity: "warning", code: "not-supported", diagnostics: $0) })
+                    issue: search.warnings.map {
+                        OperationOutcome.Issue(severity: "warning", code: "not-supported", diagnostics: $0)
+                    })
                 append("{\"resource\":")
                 out.append(contentsOf: (try? JSONValue.from(outcome))?.serialized() ?? [])
                 append(",\"search\":{\"mode\":\"outcome\"}}")
@@ -259,7 +263,8 @@ struct FHIRSourceResponder: HTTPResponder {
             return outcomeAnswer(FHIRError(status: 500, code: "exception", "Intern fejl i kilden (fejlinjektion)"))
         case .html:
             headers[.contentType] = "text/html; charset=utf-8"
-            let page = "<!DOCTYPE html><html><head><title>502 Bad Gateway</title></head><body><h1>Bad Gateway</h1><p>nginx</p></body></html>"
+            let page =
+                "<!DOCTYPE html><html><head><title>502 Bad Gateway</title></head><body><h1>Bad Gateway</h1><p>nginx</p></body></html>"
             return Answer(status: .ok, headers: headers, body: Array(page.utf8))
         case .truncated:
             var answer = answer

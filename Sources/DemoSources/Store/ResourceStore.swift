@@ -95,7 +95,9 @@ public final class ResourceStore: Sendable {
         return (matches.count, Array(matches[start..<end]))
     }
 
-    private static func sortKey(_ resource: StoredResource, _ definition: SearchParameterDefinition, _ descending: Bool)
+    private static func sortKey(
+        _ resource: StoredResource, _ definition: SearchParameterDefinition, _ descending: Bool
+    )
         -> SearchValue.SortKey?
     {
         if definition.name == "_lastUpdated" { return .date(resource.lastUpdated.lowerBound) }

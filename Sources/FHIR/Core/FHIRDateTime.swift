@@ -121,7 +121,8 @@ public struct FHIRDateTime: Sendable, Hashable, Comparable, Codable, CustomStrin
             throw ParseError(text: text, reason: "no such day")
         }
         // Seconds since 1970 of the local wall-clock time, then the zone: the given offset, else Danish time.
-        let localSeconds = Double(Self.daysSinceEpoch(year: year, month: month, day: day) * 86_400 + hour * 3600 + minute * 60 + second)
+        let localSeconds =
+            Double(Self.daysSinceEpoch(year: year, month: month, day: day) * 86_400 + hour * 3600 + minute * 60 + second)
             + Double(nanos) / 1e9
         let zoneOffset = offset ?? Self.danishOffset(forLocalSeconds: localSeconds)
         let start = Date(timeIntervalSince1970: localSeconds - Double(zoneOffset))

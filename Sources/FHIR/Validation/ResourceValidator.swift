@@ -18,7 +18,10 @@ public enum ResourceValidator {
             require(r.status != nil, "Encounter.status")
             oneOf(
                 r.status,
-                ["planned", "arrived", "triaged", "in-progress", "onleave", "finished", "cancelled", "entered-in-error", "unknown"],
+                [
+                    "planned", "arrived", "triaged", "in-progress", "onleave", "finished", "cancelled", "entered-in-error",
+                    "unknown",
+                ],
                 "Encounter.status")
             require(r.class != nil, "Encounter.class")
         case .condition(let r):
@@ -27,7 +30,10 @@ public enum ResourceValidator {
             require(r.status != nil, "Appointment.status")
             oneOf(
                 r.status,
-                ["proposed", "pending", "booked", "arrived", "fulfilled", "cancelled", "noshow", "entered-in-error", "checked-in", "waitlist"],
+                [
+                    "proposed", "pending", "booked", "arrived", "fulfilled", "cancelled", "noshow", "entered-in-error",
+                    "checked-in", "waitlist",
+                ],
                 "Appointment.status")
             require(!(r.participant ?? []).isEmpty, "Appointment.participant")
             for (index, participant) in (r.participant ?? []).enumerated() {
@@ -35,11 +41,16 @@ public enum ResourceValidator {
             }
         case .observation(let r):
             require(r.status != nil, "Observation.status")
-            oneOf(r.status, ["registered", "preliminary", "final", "amended", "corrected", "cancelled", "entered-in-error", "unknown"], "Observation.status")
+            oneOf(
+                r.status,
+                ["registered", "preliminary", "final", "amended", "corrected", "cancelled", "entered-in-error", "unknown"],
+                "Observation.status")
             require(r.code != nil, "Observation.code")
         case .medicationStatement(let r):
             require(r.status != nil, "MedicationStatement.status")
-            oneOf(r.status, ["active", "completed", "entered-in-error", "intended", "stopped", "on-hold", "unknown", "not-taken"], "MedicationStatement.status")
+            oneOf(
+                r.status, ["active", "completed", "entered-in-error", "intended", "stopped", "on-hold", "unknown", "not-taken"],
+                "MedicationStatement.status")
             require(r.medicationCodeableConcept != nil || r.medicationReference != nil, "MedicationStatement.medication[x]")
             require(r.subject != nil, "MedicationStatement.subject")
         case .allergyIntolerance(let r):
