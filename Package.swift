@@ -9,6 +9,7 @@ let package = Package(
     name: "Overblik",
     platforms: [.macOS(.v15)],
     products: [
+        .executable(name: "overblik", targets: ["overblik"]),
         .executable(name: "sundhedscloud", targets: ["sundhedscloud"]),
         .executable(name: "overblik-bench", targets: ["overblik-bench"]),
     ],
@@ -21,11 +22,30 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/LebJe/TOMLKit.git", from: "0.6.0"),
     ],
     targets: [
         .target(
             name: "FHIR",
             dependencies: [],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "Federation",
+            dependencies: [
+                "FHIR",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "TOMLKit", package: "TOMLKit"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "OverblikApp",
+            dependencies: ["FHIR", "Federation"],
             swiftSettings: strict
         ),
         .target(
@@ -51,9 +71,18 @@ let package = Package(
             swiftSettings: strict
         ),
         .executableTarget(
+            name: "overblik",
+            dependencies: [
+                "FHIR", "Federation", "OverblikApp", "DemoSources",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ],
+            swiftSettings: strict
+        ),
+        .executableTarget(
             name: "overblik-bench",
             dependencies: [
-                "FHIR", "DemoSources",
+                "FHIR", "DemoSources", "Federation",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
@@ -62,6 +91,15 @@ let package = Package(
         .testTarget(
             name: "FHIRTests",
             dependencies: ["FHIR"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "FederationTests",
+            dependencies: [
+                "FHIR", "Federation", "OverblikApp", "DemoSources",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
             swiftSettings: strict
         ),
         .testTarget(

@@ -535,7 +535,9 @@ def lab_series(src, p, pid, keys, when, rng, enc_id=None, drift=0.0, state=None)
     for key in keys:
         _, _, _, _, mean, sd, _ = LABS[key]
         base = state.get(key, mean) if state is not None else mean
-        v = max(0.5, rng.gauss(base + drift * (mean * 0.05), sd))
+        # Creatinine rises as heart failure and kidney disease progress; the rest keep to their usual level.
+        shift = drift * (mean * 0.05) if key == "KREA" else 0
+        v = max(0.5, rng.gauss(base + shift, sd))
         lab(src, p, pid, key, when, v, enc_id)
 
 
@@ -801,12 +803,12 @@ def gen_municipality(people, rng):
             }, start + dt.timedelta(days=84))
         # Visits: notes, weight and blood pressure.
         day = since
-        weight = rng.uniform(58, 96)
+        weight = base_weight = rng.uniform(58, 96)
         step = 7 if p.cpr == "2509479989" else rng.choice([7, 14])
         while day < ANCHOR.date() - dt.timedelta(days=1):
             nurse = NURSES[rng.randrange(len(NURSES))]
             when = dt.datetime.combine(day, dt.time(rng.randrange(8, 14), rng.choice([0, 10, 20, 30, 40, 50])))
-            weight += rng.gauss(0.05 if "HF" in p.conditions else 0, 0.5)
+            weight += (base_weight - weight) * 0.1 + rng.gauss(0, 0.5)
             note = free_text(p, rng, rng.choice(NOTES))
             comm(src, p, pid, nurse, when, note, "nursing")
             vital(src, p, pid, nurse, when, "29463-7", "Body weight", round(weight, 1), "kg")

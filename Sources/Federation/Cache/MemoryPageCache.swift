@@ -1,0 +1,77 @@
+import FHIR
+import Foundation
+import Synchronization
+
+/// Decoded answers kept in memory in front of the disk cache, so a warm overview decodes nothing. Bounded by entry
+/// count (least recently used go first); invalidated together with the disk cache.
+final class MemoryPageCache: Sendable {
+    struct Entry: Sendable {
+        let bundle: FHIR.Bundle
+        let etag: String?
+        var fetchedAt: Date
+        var expiresAt: Date
+        let source: String
+        let patient: String?
+        var lastAccess: UInt64
+    }
+
+    private struct State {
+        var entries: [String: Entry] = [:]
+        var tick: UInt64 = 0
+    }
+
+    private let state = Mutex(State())
+    let capacity: Int
+
+    init(capacity: Int = 4000) {
+        self.capacity = capacity
+    }
+
+    private static func key(_ source: String, _ url: String) -> String { source + "\u{0}" + url }
+
+    func get(source: String, url: String) -> Entry? {
+        state.withLock { state in
+            let key = Self.key(source, url)
+            guard var entry = state.entries[key] else { return nil }
+            state.tick += 1
+            entry.lastAccess = state.tick
+            state.entries[key] = entry
+            return entry
+        }
+    }
+
+    func put(source: String, url: String, patient: String?, bundle: FHIR.Bundle, etag: String?, fetchedAt: Date, expiresAt: Date)
+    {
+        state.withLock { state in
+            state.tick += 1
+            state.entries[Self.key(source, url)] = Entry(
+                bundle: bundle, etag: etag, fetchedAt: fetchedAt, expiresAt: expiresAt, source: source, patient: patient,
+                lastAccess: state.tick)
+            if state.entries.count > capacity {
+                let victims = state.entries.sorted { $0.value.lastAccess < $1.value.lastAccess }.prefix(
+                    state.entries.count - capacity)
+                for (key, _) in victims { state.entries[key] = nil }
+            }
+        }
+    }
+
+    func revalidated(source: String, url: String, fetchedAt: Date, expiresAt: Date) {
+        state.withLock { state in
+            let key = Self.key(source, url)
+            state.entries[key]?.fetchedAt = fetchedAt
+            state.entries[key]?.expiresAt = expiresAt
+        }
+    }
+
+    func invalidate(patient: String, source: String?) {
+        state.withLock { state in
+            for (key, entry) in state.entries where entry.patient == patient && (source == nil || entry.source == source) {
+                state.entries[key]?.expiresAt = .distantPast
+            }
+        }
+    }
+
+    func removeAll() {
+        state.withLock { $0.entries.removeAll() }
+    }
+}

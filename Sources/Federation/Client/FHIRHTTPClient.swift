@@ -1,0 +1,91 @@
+import AsyncHTTPClient
+import FHIR
+import Foundation
+import NIOCore
+import NIOHTTP1
+
+/// GETs FHIR JSON from a source over AsyncHTTPClient, with a deadline, conditional requests, and every failure turned
+/// into a `FetchFailure` that says what happened.
+public struct FHIRHTTPClient: Sendable {
+    public let http: HTTPClient
+    public static let maxBodyBytes = 64 << 20
+
+    public init(http: HTTPClient) {
+        self.http = http
+    }
+
+    /// An AsyncHTTPClient configured for sources: a refused connection fails at once (the default retries until the
+    /// deadline), redirects are followed a few times, connections are pooled per source.
+    public static func makeHTTPClient() -> HTTPClient {
+        var configuration = HTTPClient.Configuration()
+        configuration.connectionPool.retryConnectionEstablishment = false
+        configuration.timeout.connect = .seconds(3)
+        configuration.redirectConfiguration = .follow(max: 3, allowCycles: false)
+        configuration.decompression = .enabled(limit: .ratio(50))
+        return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+    }
+
+    public enum Answer: Sendable {
+        /// 200 with the parsed JSON and the ETag, if any.
+        case ok(JSONValue, etag: String?)
+        /// 304: what we have is still current.
+        case notModified(etag: String?)
+    }
+
+    public func get(_ url: String, ifNoneMatch: String? = nil, deadline: NIODeadline) async throws(FetchFailure) -> Answer {
+        var request = HTTPClientRequest(url: url)
+        request.method = .GET
+        request.headers.add(name: "Accept", value: "application/fhir+json, application/json;q=0.9")
+        request.headers.add(name: "User-Agent", value: "Overblik/1.0")
+        if let ifNoneMatch { request.headers.add(name: "If-None-Match", value: ifNoneMatch) }
+        let response: HTTPClientResponse
+        let body: ByteBuffer
+        do {
+            response = try await http.execute(request, deadline: deadline)
+            body = try await response.body.collect(upTo: Self.maxBodyBytes)
+        } catch {
+            throw Self.failure(for: error)
+        }
+        let etag = response.headers.first(name: "ETag")
+        if response.status == .notModified { return .notModified(etag: etag) }
+        let contentType = response.headers.first(name: "Content-Type")?.lowercased() ?? ""
+        let bytes = Data(body.readableBytesView)
+        guard response.status == .ok else {
+            var message = "svarede HTTP \(response.status.code) \(response.status.reasonPhrase)"
+            if contentType.contains("json"), let outcome = try? FHIRJSON.decode(OperationOutcome.self, from: bytes) {
+                message += ": " + TextSanitizer.cleanLine(outcome.message, maxLength: 300)
+            }
+            throw FetchFailure(.http, message, httpStatus: Int(response.status.code))
+        }
+        guard contentType.contains("json") else {
+            let shown = contentType.isEmpty ? "uden indholdstype" : "med \(contentType.split(separator: ";").first ?? "")"
+            throw FetchFailure(.notFHIR, "svarede \(TextSanitizer.cleanLine(shown, maxLength: 80)) i stedet for FHIR JSON")
+        }
+        do {
+            return .ok(try JSONValue.parse(bytes), etag: etag)
+        } catch {
+            throw FetchFailure(.malformed, "svarede med ufuldstændig eller ugyldig JSON (\(bytes.count) bytes)")
+        }
+    }
+
+    static func failure(for error: any Error) -> FetchFailure {
+        if let error = error as? HTTPClientError {
+            switch error {
+            case .deadlineExceeded, .readTimeout, .writeTimeout, .connectTimeout, .getConnectionFromPoolTimeout:
+                return FetchFailure(.timeout, "svarede ikke i tide")
+            case .remoteConnectionClosed:
+                return FetchFailure(.unreachable, "lukkede forbindelsen uden svar")
+            default:
+                return FetchFailure(.unreachable, "kunne ikke nås (\(error))")
+            }
+        }
+        if error is CancellationError { return FetchFailure(.timeout, "blev afbrudt") }
+        if error is NIOTooManyBytesError { return FetchFailure(.malformed, "svarede med mere end \(maxBodyBytes >> 20) MB") }
+        let text = String(describing: error)
+        if text.contains("connectTimeout") { return FetchFailure(.timeout, "svarede ikke i tide") }
+        if text.lowercased().contains("refused") || text.contains("ECONNREFUSED") {
+            return FetchFailure(.unreachable, "afviste forbindelsen (kilden er nede)")
+        }
+        return FetchFailure(.unreachable, "kunne ikke nås (\(TextSanitizer.cleanLine(text, maxLength: 200)))")
+    }
+}

@@ -1,0 +1,310 @@
+import FHIR
+import Foundation
+import NIOCore
+import Synchronization
+
+/// Assembles a patient's overview from every source on demand: resolves the CPR number at each source, then runs
+/// that source's searches (`patient=<id>`), all sources and all resource types at once, each source within its own
+/// time limit, following `next` links. Answers go through the cache (fresh copies are used as they are, old ones
+/// revalidated with If-None-Match, and used as stale data if the source fails). A slow or dead source costs no more
+/// than its own time limit and never holds up the others.
+public final class FederatedClient: Sendable {
+    public let registry: SourceRegistry
+    let client: FHIRHTTPClient
+    public let cache: ResourceCache?
+    let memory = MemoryPageCache()
+    private let capabilities = Mutex<[String: Set<String>]>([:])
+    /// The most pages followed for one search, against servers whose `next` links never end.
+    static let maxPages = 200
+    static let pageSize = 500
+
+    public init(registry: SourceRegistry, client: FHIRHTTPClient, cache: ResourceCache?) {
+        self.registry = registry
+        self.client = client
+        self.cache = cache
+    }
+
+    /// The overview of one patient. `refresh` asks every source again even when cached copies are fresh.
+    public func overview(cpr: CPRNumber, refresh: Bool = false) async -> PatientOverview {
+        let results = await withTaskGroup(of: (Int, SourceResult).self) { group in
+            for (index, source) in registry.sources.enumerated() {
+                group.addTask { (index, await self.fetch(source: source, cpr: cpr, refresh: refresh)) }
+            }
+            var results: [(Int, SourceResult)] = []
+            for await result in group { results.append(result) }
+            return results.sorted { $0.0 < $1.0 }.map(\.1)
+        }
+        return OverviewBuilder.build(cpr: cpr.value, results: results, now: Date())
+    }
+
+    /// Forgets that cached answers about this patient are fresh (from one source or all), so the next overview asks
+    /// the sources again. The event stream calls this when a source announces a change.
+    public func invalidate(cpr: CPRNumber, source: String? = nil) {
+        memory.invalidate(patient: cpr.value, source: source)
+        _ = try? cache?.invalidate(patient: cpr.value, source: source)
+    }
+
+    // MARK: - One source
+
+    /// Everything one source holds on the patient, within the source's time limit.
+    public func fetch(source: SourceDefinition, cpr: CPRNumber, refresh: Bool = false) async -> SourceResult {
+        let clock = ContinuousClock()
+        let started = clock.now
+        let deadline = NIODeadline.now() + .milliseconds(Int64(source.timeoutMs))
+        var status = SourceStatus(
+            sourceID: source.id, sourceName: source.name, sector: source.sector, state: .ok, fetchedAt: nil, message: nil,
+            resourceCount: 0, elapsedMs: 0)
+        func finish(_ result: SourceResult) -> SourceResult {
+            var result = result
+            result.status.elapsedMs =
+                Int((clock.now - started).components.seconds * 1000)
+                + Int((clock.now - started).components.attoseconds / 1_000_000_000_000_000)
+            return result
+        }
+
+        async let supported = supportedTypes(source, deadline: deadline, refresh: refresh)
+        let identifier = "\(DanishSystems.cpr)|\(cpr.value)"
+        let resolveURL = "\(source.fhir)/Patient?identifier=\(Self.encode(identifier))"
+        let resolved = await allPages(
+            source: source, url: resolveURL, type: "Patient", cpr: cpr.value, deadline: deadline, refresh: refresh)
+        let types = await supported
+        var origins: [PageOrigin] = []
+        let patients: [Patient]
+        switch resolved {
+        case .failure(let failure):
+            status.state = failure.kind == .timeout ? .timedOut : .error
+            status.message =
+                failure.kind == .timeout ? "svarede ikke inden for \(Self.seconds(source.timeoutMs))" : failure.message
+            return finish(SourceResult(source: source, status: status))
+        case .success(let pages):
+            origins += pages.origins
+            // Servers that ignore the identifier parameter must not give us someone else.
+            patients = pages.resources.compactMap { fetched -> Patient? in
+                guard case .patient(let patient) = fetched.resource,
+                    patient.identifier?.contains(where: {
+                        $0.system == DanishSystems.cpr && $0.value?.filter(\.isNumber) == cpr.value
+                    }) == true
+                else { return nil }
+                return patient
+            }
+        }
+        guard !patients.isEmpty else {
+            status.state = .notFound
+            status.fetchedAt = origins.map(\.fetchedAt).min()
+            return finish(SourceResult(source: source, status: status))
+        }
+
+        let searchTypes = SectionKind.searchedTypes.filter { types?.contains($0) ?? true }
+        let ids = patients.compactMap(\.id)
+        let searches = await withTaskGroup(of: (String, Result<Pages, FetchFailure>).self) { group in
+            for id in ids {
+                for type in searchTypes {
+                    let url = "\(source.fhir)/\(type)?patient=\(Self.encode(id))&_count=\(Self.pageSize)"
+                    group.addTask {
+                        (
+                            type,
+                            await self.allPages(
+                                source: source, url: url, type: type, cpr: cpr.value, deadline: deadline, refresh: refresh)
+                        )
+                    }
+                }
+            }
+            var all: [(String, Result<Pages, FetchFailure>)] = []
+            for await item in group { all.append(item) }
+            return all.sorted { $0.0 < $1.0 }
+        }
+        var resources: [FetchedResource] = []
+        var failures: [(String, FetchFailure)] = []
+        for (type, result) in searches {
+            switch result {
+            case .success(let pages):
+                resources += pages.resources
+                origins += pages.origins
+            case .failure(let failure):
+                // Without a capability statement we tried every type; "unknown type" then just means "not here".
+                if types == nil, failure.httpStatus == 404 || failure.httpStatus == 400 { continue }
+                failures.append((type, failure))
+            }
+        }
+        status.resourceCount = resources.count + patients.count
+        status.fetchedAt = origins.map(\.fetchedAt).min()
+        if let (type, failure) = failures.first {
+            status.state = failure.kind == .timeout ? .timedOut : .error
+            let what = failure.kind == .timeout ? "svarede ikke inden for \(Self.seconds(source.timeoutMs))" : failure.message
+            status.message = failures.count == 1 ? "\(type): \(what)" : "\(failures.count) søgninger fejlede, fx \(type): \(what)"
+        } else if let stale = origins.compactMap({ origin -> (Date, FetchFailure)? in
+            if case .stale(let date, let failure) = origin { return (date, failure) }
+            return nil
+        }).min(by: { $0.0 < $1.0 }) {
+            status.state = .stale
+            status.message =
+                stale.1.kind == .timeout ? "svarede ikke inden for \(Self.seconds(source.timeoutMs))" : stale.1.message
+        } else if origins.allSatisfy({ if case .cache = $0 { return true } else { return false } }) {
+            status.state = .cached
+        } else {
+            status.state = .ok
+        }
+        return finish(SourceResult(source: source, status: status, patients: patients, resources: resources))
+    }
+
+    struct Pages: Sendable {
+        var resources: [FetchedResource] = []
+        var origins: [PageOrigin] = []
+    }
+
+    /// A search and all its following pages. `next` links must stay on the source's own server.
+    func allPages(
+        source: SourceDefinition, url: String, type: String, cpr: String, deadline: NIODeadline, refresh: Bool
+    ) async
+        -> Result<Pages, FetchFailure>
+    {
+        var pages = Pages()
+        var next: String? = url
+        var visited = Set<String>()
+        while let current = next {
+            guard visited.count < Self.maxPages, visited.insert(current).inserted else {
+                return .failure(FetchFailure(.malformed, "blev ved med at sende næste side (over \(Self.maxPages) sider)"))
+            }
+            switch await page(source: source, url: current, type: type, cpr: cpr, deadline: deadline, refresh: refresh) {
+            case .failure(let failure):
+                return .failure(failure)
+            case .success(let (bundle, origin)):
+                pages.origins.append(origin)
+                pages.resources += bundle.resources.map { FetchedResource(resource: $0, fetchedAt: origin.fetchedAt) }
+                next = nil
+                if let link = bundle.link("next") {
+                    guard let resolved = Self.resolve(link, against: source.fhir) else {
+                        return .failure(FetchFailure(.malformed, "sendte et næste-side-link uden for kilden"))
+                    }
+                    next = resolved
+                }
+            }
+        }
+        return .success(pages)
+    }
+
+    /// The cache key of a request: its URL relative to the source's base, so a source that moves (the embedded demo
+    /// gets new ports each run) keeps its cached answers.
+    static func cacheKey(_ url: String, source: SourceDefinition) -> String {
+        url.hasPrefix(source.fhir) ? String(url.dropFirst(source.fhir.count)) : url
+    }
+
+    /// One answer through the memory and disk caches.
+    func page(
+        source: SourceDefinition, url: String, type: String, cpr: String, deadline: NIODeadline, refresh: Bool
+    ) async
+        -> Result<(FHIR.Bundle, PageOrigin), FetchFailure>
+    {
+        let now = Date()
+        let key = Self.cacheKey(url, source: source)
+        let ttl = cache?.policy.timeToLive(for: type) ?? CachePolicy().timeToLive(for: type)
+        // 1. Memory, then disk: a fresh copy is used without asking.
+        var known: (bundle: FHIR.Bundle, etag: String?, fetchedAt: Date, expiresAt: Date)?
+        if let entry = memory.get(source: source.id, url: key) {
+            known = (entry.bundle, entry.etag, entry.fetchedAt, entry.expiresAt)
+        } else if let stored = try? cache?.lookup(source: source.id, url: key, now: now),
+            let bundle = try? FHIRJSON.decode(FHIR.Bundle.self, from: stored.payload)
+        {
+            known = (bundle, stored.etag, stored.fetchedAt, stored.expiresAt)
+            memory.put(
+                source: source.id, url: key, patient: cpr, bundle: bundle, etag: stored.etag, fetchedAt: stored.fetchedAt,
+                expiresAt: stored.expiresAt)
+        }
+        if let known, !refresh, now < known.expiresAt {
+            return .success((known.bundle, .cache(fetchedAt: known.fetchedAt)))
+        }
+        // 2. Ask the source, conditionally if we hold a copy.
+        func fallback(_ failure: FetchFailure) -> Result<(FHIR.Bundle, PageOrigin), FetchFailure> {
+            if let known { return .success((known.bundle, .stale(fetchedAt: known.fetchedAt, failure: failure))) }
+            return .failure(failure)
+        }
+        let answer: FHIRHTTPClient.Answer
+        do {
+            answer = try await client.get(url, ifNoneMatch: known?.etag, deadline: deadline)
+        } catch {
+            return fallback(error)
+        }
+        switch answer {
+        case .notModified:
+            guard let known else { return .failure(FetchFailure(.malformed, "svarede 304 på en forespørgsel uden betingelse")) }
+            let fetchedAt = Date()
+            try? cache?.revalidated(source: source.id, url: key, type: type, at: fetchedAt)
+            memory.revalidated(source: source.id, url: key, fetchedAt: fetchedAt, expiresAt: fetchedAt.addingTimeInterval(ttl))
+            return .success((known.bundle, .revalidated(fetchedAt)))
+        case .ok(let json, let etag):
+            guard json["resourceType"]?.stringValue == "Bundle" else {
+                if json["resourceType"]?.stringValue == "OperationOutcome",
+                    let outcome = try? FHIRJSON.decode(OperationOutcome.self, from: Data(json.serialized()))
+                {
+                    return fallback(
+                        FetchFailure(.http, "svarede med en fejl: \(TextSanitizer.cleanLine(outcome.message, maxLength: 300))"))
+                }
+                return fallback(FetchFailure(.malformed, "svarede ikke med et FHIR Bundle"))
+            }
+            // Sanitized before anything is stored or shown.
+            let payload = Data(json.sanitized().serialized())
+            let bundle: FHIR.Bundle
+            do {
+                bundle = try FHIRJSON.decode(FHIR.Bundle.self, from: payload)
+            } catch {
+                return fallback(
+                    FetchFailure(.malformed, "svarede med et Bundle der ikke kan læses (\(AnyResource.describe(error)))"))
+            }
+            let entries = bundle.entry ?? []
+            let unreadable = entries.filter { if case .unreadable = $0.resource { return true } else { return false } }.count
+            if unreadable > 0 {
+                return fallback(
+                    FetchFailure(
+                        .malformed, "svarede med ugyldige data: \(unreadable) af \(entries.count) poster kunne ikke læses"))
+            }
+            let fetchedAt = Date()
+            try? cache?.store(
+                source: source.id, url: key, patient: cpr, type: type, etag: etag, payload: payload, fetchedAt: fetchedAt)
+            memory.put(
+                source: source.id, url: key, patient: cpr, bundle: bundle, etag: etag, fetchedAt: fetchedAt,
+                expiresAt: fetchedAt.addingTimeInterval(ttl))
+            return .success((bundle, .network(fetchedAt)))
+        }
+    }
+
+    /// The resource types a source says it supports (its CapabilityStatement), or nil if it does not say.
+    func supportedTypes(_ source: SourceDefinition, deadline: NIODeadline, refresh: Bool) async -> Set<String>? {
+        if let known = capabilities.withLock({ $0[source.id] }) { return known }
+        let url = "\(source.fhir)/metadata"
+        var json: JSONValue?
+        if let stored = try? cache?.lookup(source: source.id, url: "/metadata"), stored.isFresh(at: Date()) {
+            json = try? JSONValue.parse(stored.payload)
+        } else if case .ok(let answer, let etag)? = try? await client.get(url, deadline: deadline) {
+            json = answer
+            try? cache?.store(
+                source: source.id, url: "/metadata", patient: nil, type: "metadata", etag: etag,
+                payload: Data(answer.serialized()))
+        }
+        guard let json, json["resourceType"]?.stringValue == "CapabilityStatement",
+            let statement = try? FHIRJSON.decode(CapabilityStatement.self, from: Data(json.serialized()))
+        else { return nil }
+        let server = statement.rest?.first { $0.mode == "server" } ?? statement.rest?.first
+        guard let resources = server?.resource else { return nil }
+        let types = Set(resources.map(\.type))
+        capabilities.withLock { $0[source.id] = types }
+        return types
+    }
+
+    static func encode(_ value: String) -> String {
+        var allowed = CharacterSet.alphanumerics.intersection(CharacterSet(charactersIn: "\u{0}"..."\u{7F}"))
+        allowed.insert(charactersIn: "-._~:")
+        return value.addingPercentEncoding(withAllowedCharacters: allowed) ?? value
+    }
+
+    /// An absolute `next` URL on the same server as `base`, or a relative one resolved against it.
+    static func resolve(_ link: String, against base: String) -> String? {
+        guard let baseURL = URL(string: base) else { return nil }
+        guard let url = URL(string: link, relativeTo: baseURL.appendingPathComponent("/"))?.absoluteURL else { return nil }
+        guard url.scheme == baseURL.scheme, url.host == baseURL.host, url.port == baseURL.port else { return nil }
+        return url.absoluteString
+    }
+
+    static func seconds(_ ms: Int) -> String {
+        ObservationValueFormat.number((Double(ms) / 100).rounded() / 10) + " s"
+    }
+}

@@ -1,0 +1,27 @@
+/// Why a request to a source did not give a usable FHIR answer, in words a clinician can act on.
+public struct FetchFailure: Error, Sendable, Hashable, Codable, CustomStringConvertible {
+    public enum Kind: String, Codable, Sendable {
+        /// No answer within the source's time limit.
+        case timeout
+        /// The source refused the connection or could not be reached.
+        case unreachable
+        /// An HTTP error status.
+        case http
+        /// An answer that is not FHIR JSON (HTML, text).
+        case notFHIR = "not-fhir"
+        /// JSON that is cut off or broken, or FHIR that cannot be read.
+        case malformed
+    }
+
+    public let kind: Kind
+    public let message: String
+    public let httpStatus: Int?
+
+    public init(_ kind: Kind, _ message: String, httpStatus: Int? = nil) {
+        self.kind = kind
+        self.message = message
+        self.httpStatus = httpStatus
+    }
+
+    public var description: String { message }
+}

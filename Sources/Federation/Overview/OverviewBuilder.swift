@@ -1,0 +1,269 @@
+import FHIR
+import Foundation
+
+/// Turns what the sources gave into a `PatientOverview`: items per section, duplicates across sources merged
+/// (same code, same day), one timeline, trends per analysis, header flags. Pure: the same input gives the same
+/// overview.
+public enum OverviewBuilder {
+    public static func build(cpr: String, results: [SourceResult], now: Date = Date()) -> PatientOverview {
+        var items: [OverviewItem] = []
+        var observations: [(Observation, ItemSource)] = []
+        for result in results {
+            for fetched in result.resources {
+                guard let id = fetched.resource.id, let type = fetched.resource.resourceType else { continue }
+                let origin = ItemSource(
+                    sourceID: result.source.id, sourceName: result.source.name, sector: result.source.sector,
+                    reference: "\(type)/\(id)", fetchedAt: fetched.fetchedAt)
+                if case .observation(let observation) = fetched.resource { observations.append((observation, origin)) }
+                if let item = item(for: fetched.resource, origin: origin, now: now) { items.append(item) }
+            }
+        }
+        let merged = merge(items)
+        let sections = SectionKind.allCases.map { kind in
+            PatientOverview.Section(kind: kind, items: merged.filter { $0.section == kind }.sorted(by: newestFirst))
+        }
+        let patient = summary(results)
+        return PatientOverview(
+            cpr: cpr, patient: patient, sections: sections, timeline: merged.sorted(by: newestFirst),
+            trends: trends(observations), sources: results.map(\.status), flags: flags(merged), assembledAt: now)
+    }
+
+    static func newestFirst(_ a: OverviewItem, _ b: OverviewItem) -> Bool {
+        switch (a.date, b.date) {
+        case (let x?, let y?): return x == y ? a.id < b.id : x > y
+        case (nil, nil): return a.id < b.id
+        case (nil, _): return false
+        case (_, nil): return true
+        }
+    }
+
+    /// Items with the same section, code and day from different sources become one item with both sources.
+    static func merge(_ items: [OverviewItem]) -> [OverviewItem] {
+        var result: [OverviewItem] = []
+        var index: [String: Int] = [:]
+        for item in items {
+            guard let code = item.code else {
+                result.append(item)
+                continue
+            }
+            // An allergy is the same allergy whenever it was recorded; other things are the same on the same day.
+            let day = item.section == .allergies ? "" : (item.date?.datePart ?? "")
+            let key = "\(item.section.rawValue)|\(code)|\(day)|\(item.resourceType)"
+            if let existing = index[key],
+                !result[existing].sources.contains(where: { $0.sourceID == item.sources.first?.sourceID })
+            {
+                result[existing].sources += item.sources
+            } else {
+                index[key] = result.count
+                result.append(item)
+            }
+        }
+        return result
+    }
+
+    static func line(_ text: String?) -> String? {
+        guard let text else { return nil }
+        let clean = TextSanitizer.cleanLine(text)
+        return clean.isEmpty ? nil : clean
+    }
+
+    static func codeKey(_ concept: CodeableConcept?) -> String? {
+        guard let coding = concept?.coding?.first(where: { $0.code != nil }), let code = coding.code else { return nil }
+        return "\(coding.system ?? "")|\(code)"
+    }
+
+    static func item(for resource: AnyResource, origin: ItemSource, now: Date) -> OverviewItem? {
+        let id = "\(origin.sourceID)/\(origin.reference)"
+        switch resource {
+        case .condition(let c):
+            let code = c.code?.coding?.first { $0.system == DanishSystems.sks }?.code ?? c.code?.coding?.first?.code
+            let title = line(c.code?.displayText) ?? "Ukendt diagnose"
+            return OverviewItem(
+                id: id, section: .conditions, resourceType: "Condition", date: c.onset?.start ?? c.recordedDate,
+                title: code.map { "\(title) (\(line($0) ?? ""))" } ?? title,
+                detail: line(c.note?.first?.text), status: DanishText.conditionStatus(c.clinicalStatus?.coding?.first?.code),
+                code: codeKey(c.code),
+                text: c.note.map { $0.compactMap(\.text).map { TextSanitizer.clean($0) }.joined(separator: "\n") },
+                sources: [origin])
+        case .encounter(let e):
+            let kind = DanishText.encounterClass(e.class?.code, display: e.class?.display)
+            let place = line(e.serviceProvider?.display)
+            let reason = line(e.reasonCode?.first?.displayText)
+            var flag: String?
+            if e.status == "in-progress" {
+                flag = e.class?.code == "EMER" ? "I akutmodtagelsen nu" : (e.class?.code == "IMP" ? "Indlagt nu" : "I gang nu")
+            }
+            return OverviewItem(
+                id: id, section: .encounters, resourceType: "Encounter", date: e.period?.start,
+                title: [kind, place].compactMap { $0 }.joined(separator: ", "), detail: reason,
+                status: DanishText.encounterStatus(e.status), code: nil, flag: flag, sources: [origin])
+        case .appointment(let a):
+            let upcoming = a.start.map { $0.lowerBound > now } ?? false
+            let title = line(a.description) ?? line(a.serviceType?.first?.displayText) ?? "Aftale"
+            let with = a.participant?.compactMap { $0.actor?.display }.first { !$0.contains("Test") }
+            return OverviewItem(
+                id: id, section: .appointments, resourceType: "Appointment", date: a.start, title: title,
+                detail: line(with).map { "hos \($0)" }, status: DanishText.appointmentStatus(a.status, upcoming: upcoming),
+                code: nil, text: a.comment.map { TextSanitizer.clean($0) }, sources: [origin])
+        case .communication(let c):
+            let text = TextSanitizer.clean(c.text)
+            let first = text.split(separator: "\n").first.map(String.init) ?? ""
+            let category = line(c.category?.first?.displayText)
+            return OverviewItem(
+                id: id, section: .homeCare, resourceType: "Communication", date: c.sent ?? c.received,
+                title: TextSanitizer.cleanLine(first, maxLength: 200).isEmpty
+                    ? "Notat" : TextSanitizer.cleanLine(first, maxLength: 200),
+                detail: [category, line(c.sender?.display)].compactMap { $0 }.joined(separator: " · "), status: nil, code: nil,
+                text: text, sources: [origin])
+        case .carePlan(let p):
+            return OverviewItem(
+                id: id, section: .homeCare, resourceType: "CarePlan", date: p.period?.start ?? p.created,
+                title: "Bevilget: " + (line(p.title) ?? line(p.category?.first?.displayText) ?? "ydelse"),
+                detail: line(p.description), status: DanishText.carePlanStatus(p.status), code: nil,
+                text: p.description.map { TextSanitizer.clean($0) }, sources: [origin])
+        case .medicationStatement(let m):
+            let name = line(m.medicationName) ?? "Ukendt lægemiddel"
+            let atc = m.medicationCodeableConcept?.coding(in: DanishSystems.atc)?.code
+            return OverviewItem(
+                id: id, section: .medication, resourceType: "MedicationStatement", date: m.effective?.start ?? m.dateAsserted,
+                title: atc.map { "\(name) (\(line($0) ?? ""))" } ?? name, detail: line(m.dosage?.first?.text),
+                status: DanishText.medicationStatus(m.status), code: codeKey(m.medicationCodeableConcept),
+                text: m.note?.compactMap(\.text).map { TextSanitizer.clean($0) }.joined(separator: "\n"), sources: [origin])
+        case .observation(let o):
+            let laboratory =
+                o.category?.contains { $0.contains(system: HL7Systems.observationCategory, code: "laboratory") } ?? false
+            let title = line(o.code?.displayText) ?? "Måling"
+            let value = observationValue(o)
+            let interpretation = o.interpretation?.first?.coding?.first?.code
+            let flag = DanishText.interpretation(interpretation)
+            var detail = value
+            if let range = o.referenceRange?.first, let text = referenceText(range) { detail += "  (ref. \(text))" }
+            return OverviewItem(
+                id: id, section: laboratory ? .labs : .homeCare, resourceType: "Observation",
+                date: o.effective?.start ?? o.issued,
+                title: title, detail: detail, status: DanishText.observationStatus(o.status), code: codeKey(o.code), flag: flag,
+                sources: [origin])
+        case .documentReference(let d):
+            let title = line(d.description) ?? line(d.type?.displayText) ?? "Dokument"
+            return OverviewItem(
+                id: id, section: .documents, resourceType: "DocumentReference", date: d.date ?? d.context?.period?.end,
+                title: title, detail: line(d.author?.compactMap(\.display).joined(separator: ", ")),
+                status: DanishText.documentStatus(d.status), code: nil,
+                text: d.attachedText.map { TextSanitizer.clean($0) }, sources: [origin])
+        case .allergyIntolerance(let a):
+            let substance = line(a.code?.displayText) ?? "Ukendt stof"
+            let reaction = line(a.reaction?.first?.description ?? a.reaction?.first?.manifestation?.first?.displayText)
+            return OverviewItem(
+                id: id, section: .allergies, resourceType: "AllergyIntolerance", date: a.recordedDate ?? a.onset?.start,
+                title: substance, detail: reaction, status: DanishText.allergyStatus(a.clinicalStatus?.coding?.first?.code),
+                code: codeKey(a.code), flag: a.criticality == "high" ? "Høj kritikalitet" : nil, sources: [origin])
+        default:
+            return nil
+        }
+    }
+
+    static func observationValue(_ o: Observation) -> String {
+        if let quantity = o.valueQuantity, let number = quantity.value {
+            let unit = quantity.unit ?? quantity.code
+            return (quantity.comparator ?? "") + ObservationValueFormat.number(number)
+                + (unit.map { " " + TextSanitizer.cleanLine($0) } ?? "")
+        }
+        if let value = o.value { return TextSanitizer.cleanLine(value.displayText) }
+        let components = (o.component ?? []).compactMap { $0.value?.numericValue }
+        if components.count == 2, let unit = o.component?.first?.valueQuantity?.unit {
+            return
+                "\(ObservationValueFormat.number(components[0]))/\(ObservationValueFormat.number(components[1])) \(TextSanitizer.cleanLine(unit))"
+        }
+        return line(o.dataAbsentReason?.displayText) ?? "ingen værdi"
+    }
+
+    static func referenceText(_ range: Observation.ReferenceRange) -> String? {
+        if let text = range.text { return line(text) }
+        switch (range.low?.value, range.high?.value) {
+        case (let low?, let high?): return "\(ObservationValueFormat.number(low))–\(ObservationValueFormat.number(high))"
+        case (nil, let high?): return "< \(ObservationValueFormat.number(high))"
+        case (let low?, nil): return "> \(ObservationValueFormat.number(low))"
+        default: return nil
+        }
+    }
+
+    static func trends(_ observations: [(Observation, ItemSource)]) -> [Trend] {
+        var groups: [String: [(Observation, ItemSource)]] = [:]
+        for (observation, origin) in observations {
+            guard let key = codeKey(observation.code), observation.value?.numericValue != nil, observation.effective?.start != nil
+            else {
+                continue
+            }
+            groups[key, default: []].append((observation, origin))
+        }
+        return groups.map { key, members in
+            let sorted = members.sorted { ($0.0.effective?.start)! < ($1.0.effective?.start)! }
+            let first = sorted.last!.0
+            let range = sorted.reversed().lazy.compactMap { $0.0.referenceRange?.first }.first
+            let points = sorted.map { observation, origin in
+                Trend.Point(
+                    date: (observation.effective?.start)!, value: (observation.value?.numericValue)!,
+                    flag: observation.interpretation?.first?.coding?.first?.code.flatMap {
+                        ["H", "L", "HH", "LL"].contains($0) ? $0 : nil
+                    },
+                    sourceID: origin.sourceID)
+            }
+            return Trend(
+                code: key, title: line(first.code?.displayText) ?? key,
+                unit: first.valueQuantity.flatMap { line($0.unit ?? $0.code) },
+                referenceLow: range?.low?.value, referenceHigh: range?.high?.value, points: points)
+        }.sorted { $0.title < $1.title }
+    }
+
+    static func flags(_ items: [OverviewItem]) -> [String] {
+        var flags: [String] = []
+        let allergies = items.filter { $0.section == .allergies && $0.status != "afsluttet" }.map(\.title)
+        var seen = Set<String>()
+        let unique = allergies.filter { seen.insert($0).inserted }
+        if !unique.isEmpty { flags.append("Allergi: " + unique.joined(separator: ", ")) }
+        for item in items where item.section == .encounters {
+            if let flag = item.flag, let place = item.sources.first?.sourceName {
+                flags.append("\(flag) (\(item.title.isEmpty ? place : item.title))")
+            }
+        }
+        return flags
+    }
+
+    /// The demographics of the fullest Patient record; ties go to the first source in the registry.
+    static func summary(_ results: [SourceResult]) -> PatientSummary? {
+        var best: (Patient, SourceDefinition, Int)?
+        for result in results {
+            for patient in result.patients {
+                let score = [
+                    patient.name?.isEmpty == false, patient.birthDate != nil, patient.address?.isEmpty == false,
+                    patient.telecom?.isEmpty == false, patient.generalPractitioner?.isEmpty == false, patient.gender != nil,
+                ].filter { $0 }.count
+                if best == nil || score > best!.2 { best = (patient, result.source, score) }
+            }
+        }
+        guard let (patient, source, _) = best else { return nil }
+        let address = patient.address?.first { $0.use == "home" } ?? patient.address?.first
+        let municipality = address?.municipalityCode
+        return PatientSummary(
+            name: line(patient.preferredName?.displayName) ?? "Ukendt navn", birthDate: patient.birthDate, gender: patient.gender,
+            address: address.flatMap { line($0.displayText) }, municipalityCode: municipality,
+            municipalityName: municipality.flatMap(MunicipalityCodes.name),
+            phone: line(patient.telecom?.first { $0.system == "phone" }?.value),
+            generalPractitioner: line(patient.generalPractitioner?.first?.display), sourceID: source.id)
+    }
+}
+
+/// Numbers as Danes write them: decimal comma, no trailing zeros.
+public enum ObservationValueFormat {
+    public static func number(_ value: Double) -> String {
+        var text: String
+        if value.rounded() == value, abs(value) < 1e12 {
+            text = String(Int64(value))
+        } else {
+            text = String(format: "%.2f", value)
+            while text.hasSuffix("0") { text.removeLast() }
+            if text.hasSuffix(".") { text.removeLast() }
+        }
+        return text.replacingOccurrences(of: ".", with: ",")
+    }
+}

@@ -1,0 +1,29 @@
+import FHIR
+import Foundation
+
+/// Everything the sources hold on one patient, assembled on demand: demographics, sections, one timeline, trends,
+/// and how each source answered.
+public struct PatientOverview: Codable, Sendable {
+    public let cpr: String
+    public let patient: PatientSummary?
+    public let sections: [Section]
+    /// Every item of every section, newest first.
+    public let timeline: [OverviewItem]
+    public let trends: [Trend]
+    public let sources: [SourceStatus]
+    /// Things to see at once in the header (allergies, an ongoing admission).
+    public let flags: [String]
+    public let assembledAt: Date
+
+    public struct Section: Codable, Sendable {
+        public let kind: SectionKind
+        public let items: [OverviewItem]
+    }
+
+    public func section(_ kind: SectionKind) -> [OverviewItem] {
+        sections.first { $0.kind == kind }?.items ?? []
+    }
+
+    /// True when at least one source knows the patient.
+    public var isFound: Bool { patient != nil || !timeline.isEmpty }
+}

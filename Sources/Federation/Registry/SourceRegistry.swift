@@ -1,0 +1,149 @@
+import Foundation
+import TOMLKit
+
+/// The sources, from a TOML file of `[[source]]` tables:
+///
+/// ```toml
+/// [[source]]
+/// id = "hospital"
+/// name = "Herlev og Gentofte Hospital (EPJ)"
+/// sector = "hospital"        # hospital | gp | municipality | other
+/// fhir = "http://127.0.0.1:8101/fhir"
+/// timeout_ms = 2000
+/// ```
+public struct SourceRegistry: Sendable, Hashable {
+    public var sources: [SourceDefinition]
+
+    public init(sources: [SourceDefinition]) {
+        self.sources = sources
+    }
+
+    public func source(_ id: String) -> SourceDefinition? {
+        sources.first { $0.id == id }
+    }
+
+    public static func load(path: String) throws(RegistryError) -> SourceRegistry {
+        let text: String
+        do {
+            text = try String(contentsOfFile: path, encoding: .utf8)
+        } catch {
+            throw RegistryError(file: path, line: nil, message: "kan ikke læses (\(error.localizedDescription))")
+        }
+        return try parse(text, file: path)
+    }
+
+    public static func parse(_ text: String, file: String = "sources.toml") throws(RegistryError) -> SourceRegistry {
+        let table: TOMLTable
+        do {
+            table = try TOMLTable(string: text)
+        } catch let error as TOMLParseError {
+            throw RegistryError(file: file, line: error.source.begin.line, message: "ugyldig TOML: \(error.description)")
+        } catch {
+            throw RegistryError(file: file, line: nil, message: "ugyldig TOML: \(error)")
+        }
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        // Line numbers of each [[source]] header, to name the line of a problem in that table.
+        let headers = lines.indices.filter { lines[$0].trimmingCharacters(in: .whitespaces).hasPrefix("[[source]]") }
+        func line(of index: Int, key: String? = nil) -> Int? {
+            guard index < headers.count else { return nil }
+            let start = headers[index]
+            let end = index + 1 < headers.count ? headers[index + 1] : lines.count
+            if let key,
+                let found = (start..<end).first(where: {
+                    lines[$0].trimmingCharacters(in: .whitespaces).hasPrefix(key + " ")
+                        || lines[$0].trimmingCharacters(in: .whitespaces).hasPrefix(key + "=")
+                })
+            {
+                return found + 1
+            }
+            return start + 1
+        }
+        for key in table.keys where key != "source" {
+            throw RegistryError(file: file, line: nil, message: "ukendt nøgle '\(key)'; kilder skrives som [[source]]")
+        }
+        guard let array = table["source"]?.array else {
+            throw RegistryError(file: file, line: nil, message: "ingen kilder: skriv mindst én [[source]]-tabel")
+        }
+        var sources: [SourceDefinition] = []
+        for index in 0..<array.count {
+            guard let entry = array[index].table else {
+                throw RegistryError(file: file, line: line(of: index), message: "source skal være en tabel ([[source]])")
+            }
+            func string(_ key: String, required: Bool = true) throws(RegistryError) -> String? {
+                guard let value = entry[key] else {
+                    if required {
+                        throw RegistryError(file: file, line: line(of: index), message: "kilde nr. \(index + 1) mangler '\(key)'")
+                    }
+                    return nil
+                }
+                guard let text = value.string, !text.isEmpty else {
+                    throw RegistryError(file: file, line: line(of: index, key: key), message: "'\(key)' skal være en tekst")
+                }
+                return text
+            }
+            for key in entry.keys where !["id", "name", "sector", "fhir", "timeout_ms"].contains(key) {
+                throw RegistryError(
+                    file: file, line: line(of: index, key: key),
+                    message: "ukendt nøgle '\(key)' (kendte: id, name, sector, fhir, timeout_ms)")
+            }
+            let id = try string("id")!
+            guard id.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" }) else {
+                throw RegistryError(
+                    file: file, line: line(of: index, key: "id"), message: "id '\(id)' må kun have bogstaver, tal, - og _")
+            }
+            guard !sources.contains(where: { $0.id == id }) else {
+                throw RegistryError(file: file, line: line(of: index, key: "id"), message: "id '\(id)' er brugt før")
+            }
+            let sectorText = try string("sector")!
+            guard let sector = Sector(rawValue: sectorText) else {
+                throw RegistryError(
+                    file: file, line: line(of: index, key: "sector"),
+                    message: "sector '\(sectorText)' skal være hospital, gp, municipality eller other")
+            }
+            let fhir = try string("fhir")!
+            guard let url = URL(string: fhir), let scheme = url.scheme, ["http", "https"].contains(scheme), url.host != nil else {
+                throw RegistryError(
+                    file: file, line: line(of: index, key: "fhir"), message: "fhir '\(fhir)' er ikke en http(s)-URL")
+            }
+            var timeout = SourceDefinition.defaultTimeoutMs
+            if let value = entry["timeout_ms"] {
+                guard let ms = value.int, ms > 0, ms <= 600_000 else {
+                    throw RegistryError(
+                        file: file, line: line(of: index, key: "timeout_ms"),
+                        message: "timeout_ms skal være et heltal mellem 1 og 600000")
+                }
+                timeout = ms
+            }
+            let name = try string("name", required: false) ?? id
+            sources.append(SourceDefinition(id: id, name: name, sector: sector, fhir: fhir, timeoutMs: timeout))
+        }
+        guard !sources.isEmpty else { throw RegistryError(file: file, line: nil, message: "ingen kilder") }
+        return SourceRegistry(sources: sources)
+    }
+
+    /// The registry as TOML, in the format `parse` reads.
+    public func toml() -> String {
+        sources.map { source in
+            """
+            [[source]]
+            id = "\(source.id)"
+            name = "\(source.name.replacingOccurrences(of: "\"", with: "\\\""))"
+            sector = "\(source.sector.rawValue)"
+            fhir = "\(source.fhir)"
+            timeout_ms = \(source.timeoutMs)
+
+            """
+        }.joined(separator: "\n")
+    }
+}
+
+public struct RegistryError: Error, CustomStringConvertible, Sendable, Equatable {
+    public let file: String
+    public let line: Int?
+    public let message: String
+
+    public var description: String {
+        if let line { return "\(file), linje \(line): \(message)" }
+        return "\(file): \(message)"
+    }
+}

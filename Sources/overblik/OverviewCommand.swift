@@ -1,0 +1,78 @@
+import ArgumentParser
+import DemoSources
+import FHIR
+import Federation
+import Foundation
+import OverblikApp
+
+struct OverviewCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "overview",
+        abstract: "Hent én patients samlede overblik fra alle kilder.",
+        discussion: """
+            Eksempler:
+              overblik overview 2509479989 --demo --plain
+              overblik overview 250947-9989 --demo --json
+              overblik overview 2509479989 --demo --fault hospital:down
+              overblik overview 2509479989 --sources ~/.config/overblik/sources.toml
+            """)
+
+    @Argument(help: "Patientens CPR-nummer (DDMMÅÅLLLL eller DDMMÅÅ-LLLL).")
+    var cpr: String
+
+    @OptionGroup var sourceOptions: SourceOptions
+
+    @Flag(help: "Skriv overblikket som JSON (til scripts).")
+    var json = false
+
+    @Flag(help: "Skriv overblikket som lineær tekst på dansk (skærmlæservenlig). Standard.")
+    var plain = false
+
+    @Flag(help: "Spørg alle kilder igen, også når cachen er frisk.")
+    var refresh = false
+
+    @Flag(help: "Brug ikke cachen.")
+    var noCache = false
+
+    @Option(help: "Antal punkter pr. sektion i tekstudgaven.")
+    var limit = 10
+
+    @Flag(help: "Vis alle punkter i tekstudgaven.")
+    var all = false
+
+    func validate() throws {
+        if json, plain { throw ValidationError("Vælg enten --json eller --plain.") }
+        do {
+            _ = try CPRNumber(cpr)
+        } catch {
+            throw ValidationError("\(error)")
+        }
+    }
+
+    func run() async throws {
+        let number = try CPRNumber(cpr)
+        let (registry, cluster) = try await sourceOptions.resolve()
+        let http = FHIRHTTPClient.makeHTTPClient()
+        var cache: ResourceCache?
+        if !noCache {
+            do {
+                cache = try ResourceCache(path: ResourceCache.defaultPath(), key: try CacheKeyStore.loadOrCreate())
+            } catch {
+                FileHandle.standardError.write(Data("Advarsel: cachen bruges ikke: \(error)\n".utf8))
+            }
+        }
+        let client = FederatedClient(registry: registry, client: FHIRHTTPClient(http: http), cache: cache)
+        let overview = await client.overview(cpr: number, refresh: refresh)
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+            encoder.dateEncodingStrategy = .iso8601
+            FileHandle.standardOutput.write(try encoder.encode(overview) + Data("\n".utf8))
+        } else {
+            let text = PlainOverviewRenderer(limit: all ? nil : limit).render(overview)
+            FileHandle.standardOutput.write(Data(text.utf8))
+        }
+        try await http.shutdown()
+        await cluster?.stop()
+    }
+}
