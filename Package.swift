@@ -99,6 +99,7 @@ let package = Package(
                 "FHIR", "Federation", "OverblikApp", "DemoSources",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Hummingbird", package: "hummingbird"),
             ],
             swiftSettings: strict
         ),

@@ -1,0 +1,62 @@
+import Federation
+import Testing
+
+@Suite struct RegistryTests {
+    let good = """
+        # Kilderne
+        [[source]]
+        id = "hospital"
+        name = "Herlev og Gentofte Hospital (EPJ)"
+        sector = "hospital"
+        fhir = "http://127.0.0.1:8101/fhir/"
+        timeout_ms = 1500
+
+        [[source]]
+        id = "gp"
+        sector = "gp"
+        fhir = "http://127.0.0.1:8102/fhir"
+        """
+
+    @Test func readsSources() throws {
+        let registry = try SourceRegistry.parse(good)
+        #expect(registry.sources.count == 2)
+        #expect(registry.sources[0].fhir == "http://127.0.0.1:8101/fhir")
+        #expect(registry.sources[0].timeoutMs == 1500)
+        #expect(registry.sources[1].name == "gp")
+        #expect(registry.sources[1].timeoutMs == SourceDefinition.defaultTimeoutMs)
+        #expect(try SourceRegistry.parse(registry.toml()) == registry)
+    }
+
+    func expectError(_ text: String, line: Int?, containing: String) {
+        do {
+            _ = try SourceRegistry.parse(text, file: "kilder.toml")
+            Issue.record("accepted: \(text)")
+        } catch {
+            #expect(error.line == line, "\(error)")
+            #expect(error.message.contains(containing), "\(error)")
+            #expect(error.description.hasPrefix("kilder.toml"))
+        }
+    }
+
+    @Test func badFilesNameTheLineAndTheProblem() {
+        expectError(
+            good.replacingOccurrences(of: "sector = \"gp\"", with: "sector = \"apotek\""), line: 11, containing: "sector 'apotek'"
+        )
+        expectError(
+            good.replacingOccurrences(of: "fhir = \"http://127.0.0.1:8102/fhir\"", with: "fhir = \"ftp://x\""), line: 12,
+            containing: "http(s)-URL")
+        expectError(
+            good.replacingOccurrences(of: "timeout_ms = 1500", with: "timeout_ms = -3"), line: 7, containing: "timeout_ms")
+        expectError(good.replacingOccurrences(of: "id = \"gp\"", with: "id = \"hospital\""), line: 10, containing: "brugt før")
+        expectError(good.replacingOccurrences(of: "id = \"gp\"\n", with: ""), line: 9, containing: "mangler 'id'")
+        expectError(
+            good.replacingOccurrences(of: "timeout_ms = 1500", with: "timeout = 1500"), line: 7,
+            containing: "ukendt nøgle 'timeout'")
+        expectError(good.replacingOccurrences(of: "name = \"Herlev", with: "name = Herlev"), line: 4, containing: "ugyldig TOML")
+        expectError("", line: nil, containing: "ingen kilder")
+    }
+
+    @Test func aMissingFileIsNamed() {
+        #expect(throws: RegistryError.self) { try SourceRegistry.load(path: "/nonexistent/sources.toml") }
+    }
+}
