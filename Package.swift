@@ -88,6 +88,11 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        .target(
+            name: "TestSupport",
+            path: "Tests/TestSupport",
+            swiftSettings: strict
+        ),
         .testTarget(
             name: "FHIRTests",
             dependencies: ["FHIR"],
@@ -96,7 +101,7 @@ let package = Package(
         .testTarget(
             name: "FederationTests",
             dependencies: [
-                "FHIR", "Federation", "OverblikApp", "DemoSources",
+                "FHIR", "Federation", "OverblikApp", "DemoSources", "TestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -106,7 +111,7 @@ let package = Package(
         .testTarget(
             name: "DemoSourcesTests",
             dependencies: [
-                "FHIR", "DemoSources",
+                "FHIR", "DemoSources", "TestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

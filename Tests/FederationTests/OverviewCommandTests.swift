@@ -1,0 +1,68 @@
+import Foundation
+import TestSupport
+import Testing
+
+/// `overblik overview` as a user runs it, with the embedded demo sources.
+@Suite(.serialized) struct OverviewCommandTests {
+    static let repositoryRoot: URL = {
+        var url = URL(fileURLWithPath: #filePath)
+        for _ in 0..<3 { url.deleteLastPathComponent() }
+        return url
+    }()
+
+    /// A private cache and key for each run, so tests never share or touch the user's.
+    func run(_ arguments: [String]) async throws -> (String, Int32) {
+        let home = FileManager.default.temporaryDirectory.appendingPathComponent("overblik-cli-\(UUID().uuidString)").path
+        let run = try ProcessRun(
+            "overblik", arguments, directory: Self.repositoryRoot,
+            environment: ["XDG_CACHE_HOME": home + "/cache", "XDG_CONFIG_HOME": home + "/config"])
+        let finished = await run.waitForExit(timeout: .seconds(120))
+        if !finished { run.process.terminate() }
+        #expect(finished)
+        return (run.output, run.process.terminationStatus)
+    }
+
+    @Test func plainOverviewOfBrunoFromAllThreeSources() async throws {
+        let (text, status) = try await run(["overview", "2509479989", "--demo", "--plain"])
+        #expect(status == 0, "\(text)")
+        #expect(text.contains("Overblik over Bruno Test Elmer"))
+        #expect(text.contains("CPR 250947-9989, 79 år, mand"))
+        for source in ["Herlev og Gentofte Hospital (EPJ): ok", "Lægehuset Herlev Bygade (lægesystem): ok", "Herlev Kommune (EOJ): ok"] {
+            #expect(text.contains(source), "\(source)")
+        }
+        for section in ["Sygehistorik", "Hospitalskontakter", "Aftaler", "Hjemmepleje", "Medicin", "Laboratoriesvar", "Epikriser/dokumenter", "Allergier"] {
+            #expect(text.contains("\n\(section), "), "\(section)")
+        }
+        #expect(text.contains("kilde: Herlev og Gentofte Hospital (EPJ) og Lægehuset Herlev Bygade (lægesystem)"), "a merged diagnosis")
+    }
+
+    @Test func aDownHospitalSaysWhyAndTheRestArrives() async throws {
+        let (text, status) = try await run(["overview", "2509479989", "--demo", "--plain", "--fault", "hospital:down"])
+        #expect(status == 0)
+        #expect(text.contains("Herlev og Gentofte Hospital (EPJ): FEJL: kilden afviste forbindelsen"))
+        #expect(text.contains("Herlev Kommune (EOJ): ok"))
+        #expect(text.contains("Hospitalskontakter, 0 punkter"))
+        #expect(text.contains("Aftaler, "))
+    }
+
+    @Test func jsonForScripts() async throws {
+        let (text, status) = try await run(["overview", "250947-9989", "--demo", "--json", "--no-cache"])
+        #expect(status == 0)
+        let json = try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any]
+        #expect(json?["cpr"] as? String == "2509479989")
+        #expect((json?["sources"] as? [[String: Any]])?.count == 3)
+        #expect(((json?["timeline"] as? [Any])?.count ?? 0) > 100)
+    }
+
+    @Test func aWrongCPRIsRefusedClearly() async throws {
+        let (text, status) = try await run(["overview", "12345", "--demo"])
+        #expect(status != 0)
+        #expect(text.contains("10 cifre"))
+    }
+
+    @Test func cachePurge() async throws {
+        let (text, status) = try await run(["cache", "purge"])
+        #expect(status == 0)
+        #expect(text.contains("Cachen er tom") || text.contains("Cachen er tømt"))
+    }
+}
