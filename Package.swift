@@ -83,6 +83,7 @@ let package = Package(
             name: "overblik-bench",
             dependencies: [
                 "FHIR", "DemoSources", "Federation",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],

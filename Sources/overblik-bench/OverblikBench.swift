@@ -2,6 +2,7 @@ import ArgumentParser
 import AsyncHTTPClient
 import DemoSources
 import FHIR
+import Federation
 import Foundation
 
 /// Benchmarks, printed as JSON. Build with `-c release` (`make bench`); never run in CI.
@@ -50,6 +51,7 @@ struct OverblikBench: AsyncParsableCommand {
             }
         }
         await cluster.stop()
+        try await FederationBench.run(data: dataSet, iterations: max(10, iterations / 4), report: &report)
         try await HTTPClient.shared.shutdown()
         FileHandle.standardOutput.write(try report.json())
     }
@@ -80,11 +82,15 @@ struct BenchReport {
             try await body()
             samples.append((clock.now - start).milliseconds)
         }
-        samples.sort()
-        func percentile(_ p: Double) -> Double { samples[min(samples.count - 1, Int(Double(samples.count) * p))] }
-        add("\(name)_p50_ms", percentile(0.50))
-        add("\(name)_p95_ms", percentile(0.95))
-        add("\(name)_p99_ms", percentile(0.99))
+        add("\(name)_p50_ms", Self.percentile(samples, 0.50))
+        add("\(name)_p95_ms", Self.percentile(samples, 0.95))
+        add("\(name)_p99_ms", Self.percentile(samples, 0.99))
+    }
+
+    static func percentile(_ values: [Double], _ p: Double) -> Double {
+        let sorted = values.sorted()
+        guard !sorted.isEmpty else { return 0 }
+        return sorted[min(sorted.count - 1, Int(Double(sorted.count) * p))]
     }
 
     func json() throws -> Data {
