@@ -29,7 +29,8 @@ enum FederationBench {
                 servers.append(server)
                 definitions.append(
                     SourceDefinition(
-                        id: server.id, name: server.name, sector: Sector(rawValue: sector) ?? .other, fhir: await server.baseURL ?? "",
+                        id: server.id, name: server.name, sector: Sector(rawValue: sector) ?? .other,
+                        fhir: await server.baseURL ?? "",
                         timeoutMs: 10_000))
             }
             let registry = SourceRegistry(sources: definitions)
@@ -81,7 +82,8 @@ enum FederationBench {
         for server in base.servers {
             definitions.append(
                 SourceDefinition(
-                    id: server.id, name: server.name, sector: Sector(rawValue: server.sector) ?? .other, fhir: await server.baseURL ?? "",
+                    id: server.id, name: server.name, sector: Sector(rawValue: server.sector) ?? .other,
+                    fhir: await server.baseURL ?? "",
                     timeoutMs: 10_000))
         }
         let registry = SourceRegistry(sources: definitions)

@@ -112,6 +112,10 @@ import Testing
         #expect(try await HTTP.get("\(gp)/metadata").status == 200)
         let bad = try await HTTP.get("\(control)/_demo/sources/gp/fault", method: .PUT, body: #"{"error_rate":7}"#)
         #expect(bad.status == 400)
+        let misspelt = try await HTTP.get("\(control)/_demo/sources/gp/fault", method: .PUT, body: #"{"latency":500}"#)
+        #expect(misspelt.status == 400)
+        #expect(misspelt.text.contains("ukendt felt 'latency'"))
+        #expect(try await HTTP.get("\(control)/_demo/sources/gp/fault").json()["fault"]?["latency_ms"]?.numberValue == 5, "kept")
         #expect(try await HTTP.get("\(control)/_demo/sources/nope/fault").status == 404)
         await cluster.stop()
     }

@@ -143,6 +143,8 @@ import Testing
         #expect(bundle.resources.contains { if case .patient(let p) = $0 { return p.cpr == "2509479989" } else { return false } })
         let upper = try await HTTP.get("\(base)/Patient?family=\(HTTP.q("FRØLUND"))").bundle()
         #expect((upper.total ?? 0) >= 1)
+        let withoutDanishLetters = try await HTTP.get("\(base)/Patient?family=frolund").bundle()
+        #expect(withoutDanishLetters.total == upper.total)
         let folded = try await HTTP.get("\(base)/Patient?family=agard").bundle()
         #expect(
             folded.resources.contains {

@@ -27,13 +27,20 @@ import Testing
         #expect(status == 0, "\(text)")
         #expect(text.contains("Overblik over Bruno Test Elmer"))
         #expect(text.contains("CPR 250947-9989, 79 år, mand"))
-        for source in ["Herlev og Gentofte Hospital (EPJ): ok", "Lægehuset Herlev Bygade (lægesystem): ok", "Herlev Kommune (EOJ): ok"] {
+        for source in [
+            "Herlev og Gentofte Hospital (EPJ): ok", "Lægehuset Herlev Bygade (lægesystem): ok", "Herlev Kommune (EOJ): ok",
+        ] {
             #expect(text.contains(source), "\(source)")
         }
-        for section in ["Sygehistorik", "Hospitalskontakter", "Aftaler", "Hjemmepleje", "Medicin", "Laboratoriesvar", "Epikriser/dokumenter", "Allergier"] {
+        for section in [
+            "Sygehistorik", "Hospitalskontakter", "Aftaler", "Hjemmepleje", "Medicin", "Laboratoriesvar", "Epikriser/dokumenter",
+            "Allergier",
+        ] {
             #expect(text.contains("\n\(section), "), "\(section)")
         }
-        #expect(text.contains("kilde: Herlev og Gentofte Hospital (EPJ) og Lægehuset Herlev Bygade (lægesystem)"), "a merged diagnosis")
+        #expect(
+            text.contains("kilde: Herlev og Gentofte Hospital (EPJ) og Lægehuset Herlev Bygade (lægesystem)"),
+            "a merged diagnosis")
     }
 
     @Test func aDownHospitalSaysWhyAndTheRestArrives() async throws {

@@ -10,8 +10,11 @@ public enum SearchValue: Sendable, Hashable {
     /// Folded for case- and accent-insensitive comparison.
     case string(String)
 
+    /// Case and accents ignored, and the Danish letters written as on a keyboard without them (ø → o, æ → ae,
+    /// å → a), so "frolund" finds Frølund and "soren" finds Søren.
     static func fold(_ text: String) -> String {
-        text.folding(options: [.caseInsensitive, .diacriticInsensitive], locale: Locale(identifier: "da_DK"))
+        text.lowercased().replacingOccurrences(of: "ø", with: "o").replacingOccurrences(of: "æ", with: "ae")
+            .folding(options: [.caseInsensitive, .diacriticInsensitive], locale: Locale(identifier: "da_DK"))
     }
 
     /// The values of `definition` in `resource`.

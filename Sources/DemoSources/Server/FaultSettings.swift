@@ -38,7 +38,21 @@ public struct FaultSettings: Codable, Sendable, Equatable {
         case down
     }
 
+    private struct AnyKey: CodingKey {
+        var stringValue: String
+        var intValue: Int? { nil }
+        init(stringValue: String) { self.stringValue = stringValue }
+        init?(intValue: Int) { nil }
+    }
+
+    /// Reads the control endpoint's JSON. Unknown fields are an error: a misspelt field must not silently clear a
+    /// fault that was set before.
     public init(from decoder: any Decoder) throws {
+        let known = Set(["latency_ms", "error_rate", "error_kind", "down"])
+        let unknown = try decoder.container(keyedBy: AnyKey.self).allKeys.map(\.stringValue).filter { !known.contains($0) }
+        if let first = unknown.first {
+            throw FaultSpecError("ukendt felt '\(first)' (kendte: latency_ms, error_rate, error_kind, down)")
+        }
         let container = try decoder.container(keyedBy: CodingKeys.self)
         latencyMs = try container.decodeIfPresent(Int.self, forKey: .latencyMs) ?? 0
         errorRate = try container.decodeIfPresent(Double.self, forKey: .errorRate) ?? 0
