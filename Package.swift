@@ -44,8 +44,17 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(
+            name: "CNCursesW",
+            linkerSettings: [.linkedLibrary("ncursesw"), .linkedLibrary("tinfo")]
+        ),
+        .target(
+            name: "Terminal",
+            dependencies: ["CNCursesW"],
+            swiftSettings: strict
+        ),
+        .target(
             name: "OverblikApp",
-            dependencies: ["FHIR", "Federation"],
+            dependencies: ["FHIR", "Federation", "Terminal"],
             swiftSettings: strict
         ),
         .target(

@@ -51,6 +51,7 @@ public enum DanishFormat {
         case .timedOut: return "svarer ikke: " + (status.message ?? "tidsgrænsen blev nået")
         case .error: return "FEJL: kilden " + (status.message ?? "fejlede")
         case .notFound: return "patienten er ikke kendt her (ikke fundet)"
+        case .loading: return "henter…"
         }
     }
 }

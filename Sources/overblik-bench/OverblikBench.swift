@@ -52,7 +52,6 @@ struct OverblikBench: AsyncParsableCommand {
         }
         await cluster.stop()
         try await FederationBench.run(data: dataSet, iterations: max(10, iterations / 4), report: &report)
-        try await HTTPClient.shared.shutdown()
         FileHandle.standardOutput.write(try report.json())
     }
 

@@ -25,16 +25,123 @@ public final class FederatedClient: Sendable {
     }
 
     /// The overview of one patient. `refresh` asks every source again even when cached copies are fresh.
-    public func overview(cpr: CPRNumber, refresh: Bool = false) async -> PatientOverview {
+    /// `progress` gets a partial overview each time a source has answered while others are still being asked, so a
+    /// screen can show what has arrived at once.
+    public func overview(
+        cpr: CPRNumber, refresh: Bool = false, progress: (@Sendable (PatientOverview) -> Void)? = nil
+    ) async -> PatientOverview {
+        let sources = registry.sources
         let results = await withTaskGroup(of: (Int, SourceResult).self) { group in
-            for (index, source) in registry.sources.enumerated() {
+            for (index, source) in sources.enumerated() {
                 group.addTask { (index, await self.fetch(source: source, cpr: cpr, refresh: refresh)) }
             }
-            var results: [(Int, SourceResult)] = []
-            for await result in group { results.append(result) }
-            return results.sorted { $0.0 < $1.0 }.map(\.1)
+            var results: [Int: SourceResult] = [:]
+            for await (index, result) in group {
+                results[index] = result
+                if let progress, results.count < sources.count {
+                    let partial = sources.indices.map { i in
+                        results[i] ?? SourceResult(source: sources[i], status: Self.loadingStatus(sources[i]))
+                    }
+                    progress(OverviewBuilder.build(cpr: cpr.value, results: partial, now: Date()))
+                }
+            }
+            return sources.indices.compactMap { results[$0] }
         }
         return OverviewBuilder.build(cpr: cpr.value, results: results, now: Date())
+    }
+
+    static func loadingStatus(_ source: SourceDefinition) -> SourceStatus {
+        SourceStatus(
+            sourceID: source.id, sourceName: source.name, sector: source.sector, state: .loading, fetchedAt: nil, message: nil,
+            resourceCount: 0, elapsedMs: 0)
+    }
+
+    // MARK: - Finding patients
+
+    /// The patients in an emergency department right now, from every hospital source: encounters of class EMER that
+    /// are in progress, newest first, with the patients' names and CPR numbers.
+    public func emergencyBoard() async -> (entries: [BoardEntry], failures: [String]) {
+        let hospitals = registry.sources.filter { $0.sector == .hospital }
+        let parts = await withTaskGroup(of: (Int, [BoardEntry], String?).self) { group in
+            for (index, source) in hospitals.enumerated() {
+                group.addTask {
+                    let deadline = NIODeadline.now() + .milliseconds(Int64(source.timeoutMs))
+                    let url = "\(source.fhir)/Encounter?class=EMER&status=in-progress&_count=200"
+                    switch await self.allPages(source: source, url: url, type: "Encounter", cpr: "", deadline: deadline, refresh: true) {
+                    case .failure(let failure):
+                        return (index, [], "\(source.name): \(failure.message)")
+                    case .success(let pages):
+                        let encounters = pages.resources.compactMap { fetched -> Encounter? in
+                            if case .encounter(let encounter) = fetched.resource { return encounter }
+                            return nil
+                        }
+                        let ids = Array(Set(encounters.compactMap { $0.subject?.target?.id })).sorted()
+                        guard !ids.isEmpty else { return (index, [], nil) }
+                        let patientsURL = "\(source.fhir)/Patient?_id=\(Self.encode(ids.joined(separator: ",")))&_count=200"
+                        guard case .success(let people) = await self.allPages(
+                            source: source, url: patientsURL, type: "Patient", cpr: "", deadline: deadline, refresh: false)
+                        else { return (index, [], "\(source.name): patienterne kunne ikke hentes") }
+                        var byID: [String: Patient] = [:]
+                        for fetched in people.resources {
+                            if case .patient(let patient) = fetched.resource, let id = patient.id { byID[id] = patient }
+                        }
+                        let entries = encounters.compactMap { encounter -> BoardEntry? in
+                            guard let id = encounter.subject?.target?.id, let patient = byID[id],
+                                let cpr = patient.cpr.flatMap({ try? CPRNumber($0) })
+                            else { return nil }
+                            return BoardEntry(
+                                cpr: cpr, name: TextSanitizer.cleanLine(patient.preferredName?.displayName ?? "?"),
+                                arrivedAt: encounter.period?.start,
+                                department: encounter.serviceProvider?.display.map { TextSanitizer.cleanLine($0) },
+                                reason: encounter.reasonCode?.first?.displayText.map { TextSanitizer.cleanLine($0) }, sourceID: source.id)
+                        }
+                        return (index, entries, nil)
+                    }
+                }
+            }
+            var all: [(Int, [BoardEntry], String?)] = []
+            for await part in group { all.append(part) }
+            return all.sorted { $0.0 < $1.0 }
+        }
+        let entries = parts.flatMap(\.1).sorted { ($0.arrivedAt?.lowerBound ?? .distantPast) > ($1.arrivedAt?.lowerBound ?? .distantPast) }
+        return (entries, parts.compactMap(\.2))
+    }
+
+    /// Patients whose name starts with `prefix`, from every source, one entry per CPR number.
+    public func findPatients(name prefix: String) async -> [PatientMatch] {
+        let query = TextSanitizer.cleanLine(prefix, maxLength: 80)
+        guard !query.isEmpty else { return [] }
+        let found = await withTaskGroup(of: [(Patient, SourceDefinition)].self) { group in
+            for source in registry.sources {
+                group.addTask {
+                    let deadline = NIODeadline.now() + .milliseconds(Int64(source.timeoutMs))
+                    let url = "\(source.fhir)/Patient?name=\(Self.encode(query))&_count=50"
+                    guard case .success(let pages) = await self.allPages(
+                        source: source, url: url, type: "Patient", cpr: "", deadline: deadline, refresh: true)
+                    else { return [] }
+                    return pages.resources.compactMap { fetched in
+                        if case .patient(let patient) = fetched.resource { return (patient, source) }
+                        return nil
+                    }
+                }
+            }
+            var all: [(Patient, SourceDefinition)] = []
+            for await part in group { all += part }
+            return all
+        }
+        var byCPR: [String: PatientMatch] = [:]
+        for (patient, source) in found {
+            guard let cpr = patient.cpr.flatMap({ try? CPRNumber($0) }) else { continue }
+            if var existing = byCPR[cpr.value] {
+                existing.sources.append(source.id)
+                byCPR[cpr.value] = existing
+            } else {
+                byCPR[cpr.value] = PatientMatch(
+                    cpr: cpr, name: TextSanitizer.cleanLine(patient.preferredName?.displayName ?? "?"), birthDate: patient.birthDate,
+                    sources: [source.id])
+            }
+        }
+        return byCPR.values.sorted { $0.name < $1.name }
     }
 
     /// Forgets that cached answers about this patient are fresh (from one source or all), so the next overview asks

@@ -15,6 +15,8 @@ public struct SourceStatus: Codable, Sendable, Hashable {
         case error
         /// The source answered, and does not know this patient.
         case notFound = "not-found"
+        /// Still being asked (in a partial overview, while other sources have answered).
+        case loading
     }
 
     public let sourceID: String

@@ -1,0 +1,152 @@
+import FHIR
+import Federation
+import Foundation
+import Terminal
+
+/// The whole state of the TUI. `update` changes it; views only read it.
+public struct Model: Sendable {
+    public var language: Language
+    public var strings: Strings
+    public var glyphs: Glyphs
+    public var colorTier: ColorTier
+    public var width: Int
+    public var height: Int
+    public var now: Date
+    public var stack: [ScreenID] = [.search]
+    public var sourceCount: Int
+
+    // Search
+    public var input = ""
+    public var searchSelection = 0
+    public var board: [BoardEntry] = []
+    public var boardFetchedAt: Date?
+    public var boardMessage: String?
+    public var boardEnabled: Bool
+    public var recent: [RecentPatient] = []
+    public var matches: [PatientMatch]?
+    public var matchesQuery: String?
+
+    // The open patient
+    public var cpr: CPRNumber?
+    public var overview: PatientOverview?
+    public var loading = false
+    public var pane: SectionKind = .conditions
+    public var selection: [SectionKind: Int] = [:]
+
+    // Other screens
+    public var detail: OverviewItem?
+    public var detailScroll = 0
+    public var timelineSelection = 0
+    public var timelineSector: Sector?
+    public var timelineType: SectionKind?
+    public var timelinePeriod: TimelinePeriod = .all
+    public var trendSelection = 0
+    public var notifications: [NotificationEntry] = []
+    public var notificationSelection = 0
+    public var helpScroll = 0
+
+    // Input modes
+    /// Text after ':' while the command line is open.
+    public var command: String?
+    /// The list filter ('/'); `filterEditing` while it is being typed.
+    public var filterText = ""
+    public var filterEditing = false
+    /// A one-line message at the bottom, with when it was shown.
+    public var toast: String?
+    public var toastAt: Date?
+    public var quit = false
+
+    public init(
+        language: Language = .da, glyphs: Glyphs = .unicode, colorTier: ColorTier = .twoFiftySix, width: Int = 80,
+        height: Int = 24, now: Date = Date(), sourceCount: Int = 3, boardEnabled: Bool = true
+    ) {
+        self.language = language
+        self.strings = .for(language)
+        self.glyphs = glyphs
+        self.colorTier = colorTier
+        self.width = width
+        self.height = height
+        self.now = now
+        self.sourceCount = sourceCount
+        self.boardEnabled = boardEnabled
+    }
+
+    public var screen: ScreenID { stack.last ?? .search }
+
+    /// Items of the open pane after the filter.
+    public func paneItems(_ kind: SectionKind? = nil) -> [OverviewItem] {
+        filtered(overview?.section(kind ?? pane) ?? [])
+    }
+
+    func filtered(_ items: [OverviewItem]) -> [OverviewItem] {
+        guard !filterText.isEmpty else { return items }
+        let needle = filterText.lowercased()
+        return items.filter { item in
+            item.title.lowercased().contains(needle) || (item.detail?.lowercased().contains(needle) ?? false)
+                || (item.status?.lowercased().contains(needle) ?? false)
+        }
+    }
+
+    /// The timeline with its sector, type, period and text filters.
+    public var timelineItems: [OverviewItem] {
+        let since = timelinePeriod.seconds.map { now.addingTimeInterval(-$0) }
+        return filtered(overview?.timeline ?? []).filter { item in
+            (timelineSector == nil || item.sources.contains { $0.sector == timelineSector })
+                && (timelineType == nil || item.section == timelineType)
+                && (since == nil || (item.date.map { $0.upperBound >= since! } ?? false))
+        }
+    }
+
+    public var trendItems: [Trend] {
+        let all = (overview?.trends ?? []).filter { $0.points.count > 0 }
+        guard !filterText.isEmpty else { return all }
+        return all.filter { $0.title.lowercased().contains(filterText.lowercased()) }
+    }
+
+    /// The list on the search screen: matches of a name search, else the ED board and the recent patients.
+    public var searchEntries: [SearchEntry] {
+        if let matches { return matches.map { .match($0) } }
+        let entries = board.map { SearchEntry.board($0) } + recent.map { SearchEntry.recent($0) }
+        guard !filterText.isEmpty else { return entries }
+        return entries.filter { $0.name.lowercased().contains(filterText.lowercased()) || $0.cpr.value.contains(filterText) }
+    }
+
+    /// Rows available for a list body on the current screen (for page up/down).
+    var pageSize: Int { max(1, height - 8) }
+}
+
+/// One row of the search screen's list.
+public enum SearchEntry: Sendable {
+    case board(BoardEntry)
+    case recent(RecentPatient)
+    case match(PatientMatch)
+
+    public var cpr: CPRNumber {
+        switch self {
+        case .board(let entry): return entry.cpr
+        case .recent(let entry): return entry.cpr
+        case .match(let entry): return entry.cpr
+        }
+    }
+
+    public var name: String {
+        switch self {
+        case .board(let entry): return entry.name
+        case .recent(let entry): return entry.name
+        case .match(let entry): return entry.name
+        }
+    }
+}
+
+/// A patient opened before, for the search screen.
+public struct RecentPatient: Sendable, Equatable {
+    public let cpr: CPRNumber
+    public let name: String
+}
+
+/// A notification from the event stream ([4/5]).
+public struct NotificationEntry: Sendable, Equatable {
+    public let cpr: CPRNumber
+    public let text: String
+    public let at: Date
+}

@@ -1,0 +1,24 @@
+import FHIR
+import Federation
+import Foundation
+import Terminal
+
+/// Everything that can change the model: keys, the terminal's size, results of background work, the clock.
+public enum Msg: Sendable {
+    case key(Key)
+    case resized(width: Int, height: Int)
+    /// A complete or partial overview (sources still fetching have the `loading` state).
+    case overviewLoaded(PatientOverview, complete: Bool)
+    case boardLoaded([BoardEntry], at: Date)
+    case boardFailed(String)
+    case matchesLoaded(query: String, [PatientMatch])
+    case tick(Date)
+}
+
+/// Work the update asks for; the runtime does it in the background and answers with a `Msg`.
+public enum Effect: Sendable, Equatable {
+    case loadOverview(CPRNumber, refresh: Bool)
+    case loadBoard
+    case searchByName(String)
+    case quit
+}

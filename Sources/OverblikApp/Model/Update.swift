@@ -1,0 +1,344 @@
+import FHIR
+import Federation
+import Foundation
+import Terminal
+
+/// The app's logic: a message and the model give the new model and the work to start. Pure: no I/O, no clock
+/// reads (time arrives as `tick`), so every behaviour can be tested without a terminal.
+public enum Update {
+    public static func update(_ model: inout Model, _ msg: Msg, keymap: Keymap = .standard) -> [Effect] {
+        switch msg {
+        case .key(let key):
+            return handle(key, &model, keymap)
+        case .resized(let width, let height):
+            model.width = width
+            model.height = height
+            return []
+        case .overviewLoaded(let overview, let complete):
+            guard overview.cpr == model.cpr?.value else { return [] }
+            model.overview = overview
+            model.loading = !complete
+            if complete, let patient = overview.patient, let cpr = model.cpr {
+                model.recent.removeAll { $0.cpr == cpr }
+                model.recent.insert(RecentPatient(cpr: cpr, name: patient.name), at: 0)
+                if model.recent.count > 20 { model.recent.removeLast() }
+            }
+            clampSelections(&model)
+            return []
+        case .boardLoaded(let entries, let at):
+            model.board = entries
+            model.boardFetchedAt = at
+            model.boardMessage = nil
+            clampSelections(&model)
+            return []
+        case .boardFailed(let message):
+            model.boardMessage = message
+            return []
+        case .matchesLoaded(let query, let matches):
+            guard query == model.matchesQuery else { return [] }
+            model.matches = matches
+            model.searchSelection = 0
+            return []
+        case .tick(let date):
+            model.now = date
+            if let at = model.toastAt, date.timeIntervalSince(at) > 6 {
+                model.toast = nil
+                model.toastAt = nil
+            }
+            return []
+        }
+    }
+
+    static func toast(_ text: String, _ model: inout Model) {
+        model.toast = text
+        model.toastAt = model.now
+    }
+
+    // MARK: - Keys
+
+    static func handle(_ key: Key, _ model: inout Model, _ keymap: Keymap) -> [Effect] {
+        if key == .resize { return [] }
+        if model.command != nil { return commandKey(key, &model) }
+        if model.filterEditing { return filterKey(key, &model) }
+        if model.screen == .search, let effects = searchInput(key, &model) { return effects }
+        guard let action = keymap.action(for: key, on: model.screen) else { return [] }
+        return perform(action, &model)
+    }
+
+    /// Typing on the search screen: printable characters go into the input (so `q` quits only when it is empty).
+    static func searchInput(_ key: Key, _ model: inout Model) -> [Effect]? {
+        switch key {
+        case .character(let c) where !(model.input.isEmpty && ["q", "?", ":", "/", "n", "j", "k", "g", "G", "r", " "].contains(c)):
+            model.input.append(c)
+            model.matches = nil
+            model.matchesQuery = nil
+            return []
+        case .backspace:
+            if !model.input.isEmpty { model.input.removeLast() }
+            if model.input.isEmpty {
+                model.matches = nil
+                model.matchesQuery = nil
+            }
+            return []
+        case .escape where !model.input.isEmpty || model.matches != nil:
+            model.input = ""
+            model.matches = nil
+            model.matchesQuery = nil
+            return []
+        case .enter:
+            let text = model.input.trimmingCharacters(in: .whitespaces)
+            if text.isEmpty { return nil }  // opens the selected row
+            if text.first!.isNumber || text.contains("-") && text.count == 11 {
+                do {
+                    let cpr = try CPRNumber(text)
+                    model.input = ""
+                    return open(cpr, &model)
+                } catch {
+                    toast("\(model.strings.invalidCPR): \(error)", &model)
+                    return []
+                }
+            }
+            guard text.count >= 2 else { return [] }
+            model.matchesQuery = text
+            model.matches = []
+            return [.searchByName(text)]
+        default:
+            return nil
+        }
+    }
+
+    static func open(_ cpr: CPRNumber, _ model: inout Model, refresh: Bool = false) -> [Effect] {
+        if model.cpr != cpr {
+            model.overview = nil
+            model.selection = [:]
+            model.pane = .conditions
+            model.timelineSelection = 0
+            model.trendSelection = 0
+        }
+        model.cpr = cpr
+        model.loading = true
+        model.filterText = ""
+        model.stack = [.search, .overview]
+        return [.loadOverview(cpr, refresh: refresh)]
+    }
+
+    static func perform(_ action: Action, _ model: inout Model) -> [Effect] {
+        switch action {
+        case .quit:
+            model.quit = true
+            return [.quit]
+        case .help:
+            if model.screen != .help { model.stack.append(.help) }
+            model.helpScroll = 0
+            return []
+        case .command:
+            model.command = ""
+            return []
+        case .filter:
+            model.filterEditing = true
+            return []
+        case .back:
+            if !model.filterText.isEmpty {
+                model.filterText = ""
+                return []
+            }
+            if model.stack.count > 1 { model.stack.removeLast() }
+            return []
+        case .refresh:
+            if model.screen == .search { return model.boardEnabled ? [.loadBoard] : [] }
+            guard let cpr = model.cpr else { return [] }
+            model.loading = true
+            toast(model.strings.refreshing, &model)
+            return [.loadOverview(cpr, refresh: true)]
+        case .search:
+            model.stack = [.search]
+            model.filterText = ""
+            return model.boardEnabled ? [.loadBoard] : []
+        case .timeline, .trends, .notifications:
+            let target: ScreenID = action == .timeline ? .timeline : (action == .trends ? .trends : .notifications)
+            if target != .notifications, model.cpr == nil {
+                toast(model.strings.noPatientOpen, &model)
+                return []
+            }
+            model.filterText = ""
+            if model.screen != target { model.stack.append(target) }
+            return []
+        case .nextPane, .previousPane:
+            let all = SectionKind.allCases
+            let index = all.firstIndex(of: model.pane) ?? 0
+            let step = action == .nextPane ? 1 : all.count - 1
+            model.pane = all[(index + step) % all.count]
+            return []
+        case .section1, .section2, .section3, .section4, .section5, .section6, .section7, .section8:
+            model.pane = SectionKind.allCases[Int(String(action.rawValue.last!))! - 1]
+            return []
+        case .cycleSector:
+            let order: [Sector?] = [nil, .hospital, .gp, .municipality]
+            let index = order.firstIndex { $0 == model.timelineSector } ?? 0
+            model.timelineSector = order[(index + 1) % order.count]
+            model.timelineSelection = 0
+            return []
+        case .cycleType:
+            let order: [SectionKind?] = [nil] + SectionKind.allCases
+            let index = order.firstIndex { $0 == model.timelineType } ?? 0
+            model.timelineType = order[(index + 1) % order.count]
+            model.timelineSelection = 0
+            return []
+        case .cyclePeriod:
+            let all = TimelinePeriod.allCases
+            model.timelinePeriod = all[(model.timelinePeriod.rawValue + 1) % all.count]
+            model.timelineSelection = 0
+            return []
+        case .open:
+            return openSelected(&model)
+        case .up, .down, .top, .bottom, .pageUp, .pageDown:
+            move(action, &model)
+            return []
+        }
+    }
+
+    static func openSelected(_ model: inout Model) -> [Effect] {
+        switch model.screen {
+        case .search:
+            let entries = model.searchEntries
+            guard entries.indices.contains(model.searchSelection) else { return [] }
+            return open(entries[model.searchSelection].cpr, &model)
+        case .overview:
+            let items = model.paneItems()
+            guard let index = model.selection[model.pane], items.indices.contains(index) else {
+                if let first = items.first { showDetail(first, &model) }
+                return []
+            }
+            showDetail(items[index], &model)
+        case .timeline:
+            let items = model.timelineItems
+            if items.indices.contains(model.timelineSelection) { showDetail(items[model.timelineSelection], &model) }
+        case .notifications:
+            let list = model.notifications
+            if list.indices.contains(model.notificationSelection) { return open(list[model.notificationSelection].cpr, &model) }
+        case .trends:
+            let trends = model.trendItems
+            guard trends.indices.contains(model.trendSelection) else { return [] }
+            let trend = trends[model.trendSelection]
+            // The trend's values as a document: every measurement with its flag in words.
+            let lines = trend.points.reversed().map { point in
+                "\(DanishFormat.date(point.date))  \(ObservationValueFormat.number(point.value)) \(trend.unit ?? "")"
+                    + (point.flag.flatMap { DanishText.interpretation($0) }.map { "  \($0)" } ?? "")
+            }
+            let item = OverviewItem(
+                id: "trend/\(trend.code)", section: .labs, resourceType: "Observation", date: trend.latest?.date, title: trend.title,
+                detail: "\(trend.points.count) \(model.strings.measurements)", code: trend.code, text: lines.joined(separator: "\n"),
+                sources: [])
+            showDetail(item, &model)
+        case .detail, .help:
+            break
+        }
+        return []
+    }
+
+    static func showDetail(_ item: OverviewItem, _ model: inout Model) {
+        model.detail = item
+        model.detailScroll = 0
+        model.stack.append(.detail)
+    }
+
+    static func move(_ action: Action, _ model: inout Model) {
+        func moved(_ index: Int, count: Int) -> Int {
+            guard count > 0 else { return 0 }
+            switch action {
+            case .up: return max(0, index - 1)
+            case .down: return min(count - 1, index + 1)
+            case .top: return 0
+            case .bottom: return count - 1
+            case .pageUp: return max(0, index - model.pageSize)
+            case .pageDown: return min(count - 1, index + model.pageSize)
+            default: return index
+            }
+        }
+        switch model.screen {
+        case .search: model.searchSelection = moved(model.searchSelection, count: model.searchEntries.count)
+        case .overview: model.selection[model.pane] = moved(model.selection[model.pane] ?? 0, count: model.paneItems().count)
+        case .timeline: model.timelineSelection = moved(model.timelineSelection, count: model.timelineItems.count)
+        case .trends: model.trendSelection = moved(model.trendSelection, count: model.trendItems.count)
+        case .notifications: model.notificationSelection = moved(model.notificationSelection, count: model.notifications.count)
+        case .detail: model.detailScroll = moved(model.detailScroll, count: 100_000)
+        case .help: model.helpScroll = moved(model.helpScroll, count: 1000)
+        }
+    }
+
+    static func clampSelections(_ model: inout Model) {
+        model.searchSelection = min(model.searchSelection, max(0, model.searchEntries.count - 1))
+        for kind in SectionKind.allCases {
+            if let index = model.selection[kind] { model.selection[kind] = min(index, max(0, model.paneItems(kind).count - 1)) }
+        }
+        model.timelineSelection = min(model.timelineSelection, max(0, model.timelineItems.count - 1))
+        model.trendSelection = min(model.trendSelection, max(0, model.trendItems.count - 1))
+    }
+
+    // MARK: - Filter and command line
+
+    static func filterKey(_ key: Key, _ model: inout Model) -> [Effect] {
+        switch key {
+        case .character(let c): model.filterText.append(c)
+        case .backspace: if !model.filterText.isEmpty { model.filterText.removeLast() }
+        case .enter: model.filterEditing = false
+        case .escape:
+            model.filterEditing = false
+            model.filterText = ""
+        default: break
+        }
+        clampSelections(&model)
+        return []
+    }
+
+    static func commandKey(_ key: Key, _ model: inout Model) -> [Effect] {
+        switch key {
+        case .character(let c):
+            model.command?.append(c)
+        case .backspace:
+            if model.command?.isEmpty == true { model.command = nil } else { model.command?.removeLast() }
+        case .escape:
+            model.command = nil
+        case .enter:
+            let line = model.command ?? ""
+            model.command = nil
+            return run(command: line, &model)
+        default:
+            break
+        }
+        return []
+    }
+
+    /// Commands by unique prefix, in Danish or English: `:p 2509479989`, `:tid`, `:quit`.
+    static let commands: [(names: [String], action: Action?)] = [
+        (["patient", "p"], nil),
+        (["tidslinje", "timeline"], .timeline),
+        (["laboratorie", "lab", "trends"], .trends),
+        (["notifikationer", "notifications"], .notifications),
+        (["hjælp", "help"], .help),
+        (["søg", "find", "search"], .search),
+        (["opdater", "refresh"], .refresh),
+        (["quit", "afslut", "exit"], .quit),
+    ]
+
+    static func run(command line: String, _ model: inout Model) -> [Effect] {
+        let parts = line.split(separator: " ", maxSplits: 1).map(String.init)
+        guard let word = parts.first?.lowercased(), !word.isEmpty else { return [] }
+        let exact = commands.filter { $0.names.contains(word) }
+        let candidates = exact.isEmpty ? commands.filter { $0.names.contains { $0.hasPrefix(word) } } : exact
+        guard candidates.count == 1, let command = candidates.first else {
+            let names = candidates.map { $0.names[0] }.joined(separator: ", ")
+            toast(candidates.isEmpty ? "\(model.strings.unknownCommand): \(word)" : "\(model.strings.ambiguousCommand): \(names)", &model)
+            return []
+        }
+        guard let action = command.action else {
+            // :p CPR opens a patient.
+            guard parts.count > 1, let cpr = try? CPRNumber(parts[1]) else {
+                toast("\(model.strings.invalidCPR): \(parts.count > 1 ? parts[1] : "")", &model)
+                return []
+            }
+            return open(cpr, &model)
+        }
+        return perform(action, &model)
+    }
+}

@@ -1,0 +1,172 @@
+import CNCursesW
+import FHIR
+import Federation
+import Foundation
+import Terminal
+
+/// The interactive app: one thread owns the terminal and runs the loop (draw when something changed, wait in
+/// `poll()` on the keyboard and a wake-up pipe, apply keys and messages); fetches run as tasks and post their
+/// results to the mailbox. SIGINT, SIGTERM and SIGHUP end the loop cleanly; a crash restores the terminal.
+public final class TerminalApp: @unchecked Sendable {
+    public struct Options: Sendable {
+        public var language: Language
+        public var boardEnabled: Bool
+        public var initialCPR: CPRNumber?
+        public var logPath: String
+
+        public init(language: Language = .da, boardEnabled: Bool = true, initialCPR: CPRNumber? = nil, logPath: String = TerminalApp.defaultLogPath()) {
+            self.language = language
+            self.boardEnabled = boardEnabled
+            self.initialCPR = initialCPR
+            self.logPath = logPath
+        }
+    }
+
+    let client: FederatedClient
+    let options: Options
+
+    public init(client: FederatedClient, options: Options) {
+        self.client = client
+        self.options = options
+    }
+
+    public static func defaultLogPath(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
+        let state = environment["XDG_STATE_HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? NSHomeDirectory() + "/.local/state"
+        return state + "/overblik/overblik.log"
+    }
+
+    /// Runs until the user quits or a quit signal arrives; returns the exit status.
+    public func run() async -> Int32 {
+        await withCheckedContinuation { continuation in
+            let thread = Thread { continuation.resume(returning: self.loop()) }
+            thread.name = "overblik-ui"
+            thread.stackSize = 8 << 20
+            thread.start()
+        }
+    }
+
+    private func loop() -> Int32 {
+        let wake: WakePipe
+        do {
+            wake = try WakePipe()
+        } catch {
+            FileHandle.standardError.write(Data("Kan ikke starte: \(error)\n".utf8))
+            return 1
+        }
+        let mailbox = Mailbox<Msg>(wake: wake)
+        // While the screen is active, stderr goes to a log file so nothing scribbles over the screen.
+        let savedStderr = dup(2)
+        try? FileManager.default.createDirectory(atPath: (options.logPath as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        let logFD = open(options.logPath, O_WRONLY | O_CREAT | O_APPEND, 0o600)
+        if logFD >= 0 { dup2(logFD, 2) }
+        defer {
+            if savedStderr >= 0 { dup2(savedStderr, 2); close(savedStderr) }
+            if logFD >= 0 { close(logFD) }
+        }
+        let backend: NcursesBackend
+        do {
+            backend = try NcursesBackend()
+        } catch {
+            if savedStderr >= 0 { dup2(savedStderr, 2) }
+            FileHandle.standardError.write(Data("\(error)\n".utf8))
+            return 1
+        }
+        defer { backend.stop() }
+        ob_install_quit_signals(wake.writeFD)
+
+        var model = Model(
+            language: options.language, glyphs: backend.glyphs, colorTier: backend.colorTier, width: backend.width,
+            height: backend.height, now: Date(), sourceCount: client.registry.sources.count, boardEnabled: options.boardEnabled)
+        var effects: [Effect] = options.boardEnabled ? [.loadBoard] : []
+        if let cpr = options.initialCPR { effects += Update.open(cpr, &model) }
+        let runner = EffectRunner(client: client, mailbox: mailbox)
+        var dirty = true
+        var lastTick = Date()
+        while !model.quit {
+            for effect in effects { runner.run(effect) }
+            effects = []
+            if dirty {
+                backend.draw(View.render(model))
+                dirty = false
+            }
+            var fds = [pollfd(fd: 0, events: Int16(POLLIN), revents: 0), pollfd(fd: wake.readFD, events: Int16(POLLIN), revents: 0)]
+            _ = poll(&fds, 2, 1000)
+            if ob_quit_signal() != 0 { break }
+            wake.drain()
+            var resized = false
+            for key in backend.readKeys() {
+                if key == .resize {
+                    resized = true
+                    continue
+                }
+                effects += Update.update(&model, .key(key))
+                dirty = true
+            }
+            if resized {
+                // Several resize events in one batch are one redraw.
+                backend.updateSize()
+                effects += Update.update(&model, .resized(width: backend.width, height: backend.height))
+                dirty = true
+            }
+            for message in mailbox.takeAll() {
+                effects += Update.update(&model, message)
+                dirty = true
+            }
+            let now = Date()
+            if now.timeIntervalSince(lastTick) >= 1 {
+                lastTick = now
+                effects += Update.update(&model, .tick(now))
+                dirty = true
+            }
+        }
+        runner.cancelAll()
+        return 0
+    }
+}
+
+/// Starts the work effects ask for and posts the answers.
+final class EffectRunner: @unchecked Sendable {
+    let client: FederatedClient
+    let mailbox: Mailbox<Msg>
+    private var overviewTask: Task<Void, Never>?
+    private var tasks: [Task<Void, Never>] = []
+
+    init(client: FederatedClient, mailbox: Mailbox<Msg>) {
+        self.client = client
+        self.mailbox = mailbox
+    }
+
+    func run(_ effect: Effect) {
+        let client = client
+        let mailbox = mailbox
+        switch effect {
+        case .loadOverview(let cpr, let refresh):
+            overviewTask?.cancel()
+            overviewTask = Task {
+                let overview = await client.overview(cpr: cpr, refresh: refresh) { partial in
+                    mailbox.post(.overviewLoaded(partial, complete: false))
+                }
+                mailbox.post(.overviewLoaded(overview, complete: true))
+            }
+        case .loadBoard:
+            tasks.append(Task {
+                let (entries, failures) = await client.emergencyBoard()
+                if !failures.isEmpty, entries.isEmpty {
+                    mailbox.post(.boardFailed(failures.joined(separator: "; ")))
+                } else {
+                    mailbox.post(.boardLoaded(entries, at: Date()))
+                }
+            })
+        case .searchByName(let query):
+            tasks.append(Task { mailbox.post(.matchesLoaded(query: query, await client.findPatients(name: query))) })
+        case .quit:
+            break
+        }
+        tasks.removeAll { $0.isCancelled }
+    }
+
+    func cancelAll() {
+        overviewTask?.cancel()
+        for task in tasks { task.cancel() }
+    }
+}

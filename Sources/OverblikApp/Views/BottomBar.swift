@@ -1,0 +1,45 @@
+import Foundation
+import Terminal
+
+/// The last row: the command line or filter being typed, else a message, else the main keys.
+enum BottomBar {
+    static func draw(_ screen: inout Screen, _ model: Model, _ theme: Theme) {
+        let y = screen.height - 1
+        screen.fill(x: 0, y: y, width: screen.width, height: 1, style: theme.plain)
+        if let command = model.command {
+            let used = screen.put(":" + command, x: 0, y: y, style: theme.header)
+            screen.cursor = (min(used, screen.width - 1), y)
+            return
+        }
+        if model.filterEditing {
+            let used = screen.put("/" + model.filterText, x: 0, y: y, style: theme.header)
+            screen.cursor = (min(used, screen.width - 1), y)
+            return
+        }
+        if let toast = model.toast {
+            screen.put(" " + toast, x: 0, y: y, style: theme.warning, maxWidth: screen.width)
+            return
+        }
+        let s = model.strings
+        var hints: [(String, String)]
+        switch model.screen {
+        case .search: hints = [("Enter", s.t("åbn", "open")), ("↑↓", s.t("vælg", "select")), ("r", s.t("opdater", "refresh")), ("n", s.notificationsTitle.lowercased()), ("?", s.t("hjælp", "help")), ("q", s.t("afslut", "quit"))]
+        case .overview: hints = [("1-8/Tab", s.t("sektion", "section")), ("Enter", s.t("detaljer", "details")), ("t", s.t("tidslinje", "timeline")), ("L", s.t("lab", "lab")), ("/", s.t("filter", "filter")), ("r", s.t("opdater", "refresh")), ("Esc", s.t("tilbage", "back")), ("?", s.t("hjælp", "help"))]
+        case .timeline: hints = [("s", s.sector), ("y", s.type), ("p", s.period), ("Enter", s.t("detaljer", "details")), ("/", s.t("filter", "filter")), ("Esc", s.t("tilbage", "back")), ("?", s.t("hjælp", "help"))]
+        case .trends: hints = [("Enter", s.t("alle værdier", "all values")), ("/", s.t("filter", "filter")), ("Esc", s.t("tilbage", "back")), ("?", s.t("hjælp", "help"))]
+        case .detail, .help, .notifications: hints = [("↑↓ PgUp PgDn", s.t("rul", "scroll")), ("Esc", s.t("tilbage", "back")), ("q", s.t("afslut", "quit"))]
+        }
+        if !model.glyphs.isUnicode { hints = hints.map { ($0.0.replacingOccurrences(of: "↑↓", with: "j/k"), $0.1) } }
+        var x = 1
+        for (key, text) in hints {
+            let needed = DisplayWidth.of(key) + DisplayWidth.of(text) + 3
+            if x + needed > screen.width { break }
+            x += screen.put(key, x: x, y: y, style: theme.key)
+            x += screen.put(" " + text + "  ", x: x, y: y, style: theme.dim)
+        }
+        if model.loading {
+            let text = s.loading
+            screen.put(text, x: screen.width - DisplayWidth.of(text) - 1, y: y, style: theme.warning)
+        }
+    }
+}

@@ -1,0 +1,37 @@
+import Foundation
+import Terminal
+
+/// The keys, generated from the keymap: for the screen help was opened from first, then for all screens.
+enum HelpView {
+    static func draw(_ screen: inout Screen, _ model: Model, _ theme: Theme) {
+        Chrome.titleBar(&screen, model.strings.helpTitle, model, theme)
+        let strings = model.strings
+        let from = model.stack.dropLast().last ?? .search
+        var lines: [(String, String)] = []
+        for binding in Keymap.standard.bindings where binding.screens.isEmpty || binding.screens.contains(from) {
+            let keys = binding.keys.map { label($0, model.glyphs) }.joined(separator: " / ")
+            lines.append((keys, binding.action.describe(strings)))
+        }
+        lines.append(("", ""))
+        lines.append((":p CPR", strings.t("åbn en patient", "open a patient")))
+        lines.append((":tidslinje :lab :notifikationer :søg :opdater :quit", strings.t("kommandoer; et entydigt præfiks er nok", "commands; a unique prefix is enough")))
+        let keyWidth = min(24, max(12, screen.width / 4))
+        let rows = screen.height - 3
+        let offset = min(model.helpScroll, max(0, lines.count - rows))
+        for (row, line) in lines.dropFirst(offset).prefix(rows).enumerated() {
+            screen.put(" " + line.0, x: 1, y: 2 + row, style: theme.key, maxWidth: keyWidth)
+            screen.put(line.1, x: keyWidth + 2, y: 2 + row, style: theme.plain, maxWidth: screen.width - keyWidth - 3)
+        }
+    }
+
+    static func label(_ key: Key, _ glyphs: Glyphs) -> String {
+        guard !glyphs.isUnicode else { return key.label }
+        switch key {
+        case .up: return "Up"
+        case .down: return "Down"
+        case .left: return "Left"
+        case .right: return "Right"
+        default: return key.label
+        }
+    }
+}
