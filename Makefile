@@ -16,9 +16,13 @@ deps:
 build: deps
 	$(SWIFT) build
 
-## demo: the demo source systems with synthetic patients (Ctrl-C stops)
+## demo: the TUI on the embedded demo (demo sources in the same process, synthetic patients); q quits
 demo: build
-	$(SWIFT) run sundhedscloud serve --demo
+	.build/debug/overblik --demo
+
+## sources: only the demo source systems, as FHIR servers on 8101-8103 (Ctrl-C stops)
+sources: build
+	.build/debug/sundhedscloud serve --demo
 
 ## test: the whole test suite (Swift Testing)
 test: deps

@@ -119,6 +119,17 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(
+            name: "TerminalTests",
+            dependencies: ["Terminal"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "OverblikAppTests",
+            dependencies: ["FHIR", "Federation", "OverblikApp", "Terminal", "DemoSources", "TestSupport"],
+            exclude: ["Golden"],
+            swiftSettings: strict
+        ),
+        .testTarget(
             name: "DemoSourcesTests",
             dependencies: [
                 "FHIR", "DemoSources", "TestSupport",

@@ -32,9 +32,10 @@ public struct Glyphs: Sendable, Equatable {
     public func sparkline(_ values: [Double]) -> String {
         guard let low = values.min(), let high = values.max() else { return "" }
         let span = high - low
-        return String(values.map { value in
-            let index = span == 0 ? sparks.count / 2 : Int(((value - low) / span) * Double(sparks.count - 1) + 0.5)
-            return sparks[min(max(index, 0), sparks.count - 1)]
-        })
+        return String(
+            values.map { value in
+                let index = span == 0 ? sparks.count / 2 : Int(((value - low) / span) * Double(sparks.count - 1) + 0.5)
+                return sparks[min(max(index, 0), sparks.count - 1)]
+            })
     }
 }

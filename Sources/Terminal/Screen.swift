@@ -55,16 +55,21 @@ public struct Screen: Sendable, Equatable {
     }
 
     /// A frame around a rectangle, with an optional title in its top edge.
-    public mutating func box(x: Int, y: Int, width w: Int, height h: Int, glyphs: Glyphs, style: Style = .plain, title: String? = nil,
-        titleStyle: Style? = nil)
-    {
+    public mutating func box(
+        x: Int, y: Int, width w: Int, height h: Int, glyphs: Glyphs, style: Style = .plain, title: String? = nil,
+        titleStyle: Style? = nil
+    ) {
         guard w >= 2, h >= 2 else { return }
-        put(String(glyphs.topLeft) + String(repeating: glyphs.horizontal, count: w - 2) + String(glyphs.topRight), x: x, y: y, style: style)
+        put(
+            String(glyphs.topLeft) + String(repeating: glyphs.horizontal, count: w - 2) + String(glyphs.topRight), x: x, y: y,
+            style: style)
         for row in (y + 1)..<(y + h - 1) {
             put(String(glyphs.vertical), x: x, y: row, style: style)
             put(String(glyphs.vertical), x: x + w - 1, y: row, style: style)
         }
-        put(String(glyphs.bottomLeft) + String(repeating: glyphs.horizontal, count: w - 2) + String(glyphs.bottomRight), x: x, y: y + h - 1, style: style)
+        put(
+            String(glyphs.bottomLeft) + String(repeating: glyphs.horizontal, count: w - 2) + String(glyphs.bottomRight), x: x,
+            y: y + h - 1, style: style)
         if let title, w > 4 {
             put(" " + DisplayWidth.truncate(title, to: w - 4) + " ", x: x + 1, y: y, style: titleStyle ?? style, maxWidth: w - 2)
         }

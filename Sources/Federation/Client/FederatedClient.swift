@@ -67,7 +67,9 @@ public final class FederatedClient: Sendable {
                 group.addTask {
                     let deadline = NIODeadline.now() + .milliseconds(Int64(source.timeoutMs))
                     let url = "\(source.fhir)/Encounter?class=EMER&status=in-progress&_count=200"
-                    switch await self.allPages(source: source, url: url, type: "Encounter", cpr: "", deadline: deadline, refresh: true) {
+                    switch await self.allPages(
+                        source: source, url: url, type: "Encounter", cpr: "", deadline: deadline, refresh: true)
+                    {
                     case .failure(let failure):
                         return (index, [], "\(source.name): \(failure.message)")
                     case .success(let pages):
@@ -78,8 +80,9 @@ public final class FederatedClient: Sendable {
                         let ids = Array(Set(encounters.compactMap { $0.subject?.target?.id })).sorted()
                         guard !ids.isEmpty else { return (index, [], nil) }
                         let patientsURL = "\(source.fhir)/Patient?_id=\(Self.encode(ids.joined(separator: ",")))&_count=200"
-                        guard case .success(let people) = await self.allPages(
-                            source: source, url: patientsURL, type: "Patient", cpr: "", deadline: deadline, refresh: false)
+                        guard
+                            case .success(let people) = await self.allPages(
+                                source: source, url: patientsURL, type: "Patient", cpr: "", deadline: deadline, refresh: false)
                         else { return (index, [], "\(source.name): patienterne kunne ikke hentes") }
                         var byID: [String: Patient] = [:]
                         for fetched in people.resources {
@@ -93,7 +96,8 @@ public final class FederatedClient: Sendable {
                                 cpr: cpr, name: TextSanitizer.cleanLine(patient.preferredName?.displayName ?? "?"),
                                 arrivedAt: encounter.period?.start,
                                 department: encounter.serviceProvider?.display.map { TextSanitizer.cleanLine($0) },
-                                reason: encounter.reasonCode?.first?.displayText.map { TextSanitizer.cleanLine($0) }, sourceID: source.id)
+                                reason: encounter.reasonCode?.first?.displayText.map { TextSanitizer.cleanLine($0) },
+                                sourceID: source.id)
                         }
                         return (index, entries, nil)
                     }
@@ -103,7 +107,9 @@ public final class FederatedClient: Sendable {
             for await part in group { all.append(part) }
             return all.sorted { $0.0 < $1.0 }
         }
-        let entries = parts.flatMap(\.1).sorted { ($0.arrivedAt?.lowerBound ?? .distantPast) > ($1.arrivedAt?.lowerBound ?? .distantPast) }
+        let entries = parts.flatMap(\.1).sorted {
+            ($0.arrivedAt?.lowerBound ?? .distantPast) > ($1.arrivedAt?.lowerBound ?? .distantPast)
+        }
         return (entries, parts.compactMap(\.2))
     }
 
@@ -116,8 +122,9 @@ public final class FederatedClient: Sendable {
                 group.addTask {
                     let deadline = NIODeadline.now() + .milliseconds(Int64(source.timeoutMs))
                     let url = "\(source.fhir)/Patient?name=\(Self.encode(query))&_count=50"
-                    guard case .success(let pages) = await self.allPages(
-                        source: source, url: url, type: "Patient", cpr: "", deadline: deadline, refresh: true)
+                    guard
+                        case .success(let pages) = await self.allPages(
+                            source: source, url: url, type: "Patient", cpr: "", deadline: deadline, refresh: true)
                     else { return [] }
                     return pages.resources.compactMap { fetched in
                         if case .patient(let patient) = fetched.resource { return (patient, source) }
@@ -137,7 +144,8 @@ public final class FederatedClient: Sendable {
                 byCPR[cpr.value] = existing
             } else {
                 byCPR[cpr.value] = PatientMatch(
-                    cpr: cpr, name: TextSanitizer.cleanLine(patient.preferredName?.displayName ?? "?"), birthDate: patient.birthDate,
+                    cpr: cpr, name: TextSanitizer.cleanLine(patient.preferredName?.displayName ?? "?"),
+                    birthDate: patient.birthDate,
                     sources: [source.id])
             }
         }

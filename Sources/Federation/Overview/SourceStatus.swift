@@ -31,6 +31,21 @@ public struct SourceStatus: Codable, Sendable, Hashable {
     /// How long this source took in this overview, in milliseconds.
     public var elapsedMs: Int
 
+    public init(
+        sourceID: String, sourceName: String, sector: Sector, state: State, fetchedAt: Date?, message: String?,
+        resourceCount: Int,
+        elapsedMs: Int
+    ) {
+        self.sourceID = sourceID
+        self.sourceName = sourceName
+        self.sector = sector
+        self.state = state
+        self.fetchedAt = fetchedAt
+        self.message = message
+        self.resourceCount = resourceCount
+        self.elapsedMs = elapsedMs
+    }
+
     /// Seconds between fetch and `now`.
     public func age(at now: Date) -> TimeInterval? {
         fetchedAt.map { max(0, now.timeIntervalSince($0)) }

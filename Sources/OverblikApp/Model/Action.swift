@@ -1,3 +1,5 @@
+import Federation
+
 /// What a key does. The keymap binds keys to actions per screen; help is generated from it.
 public enum Action: String, Sendable, CaseIterable {
     case up, down, top, bottom, pageUp, pageDown
@@ -7,7 +9,7 @@ public enum Action: String, Sendable, CaseIterable {
     case timeline, trends, notifications, search
     case cycleSector, cycleType, cyclePeriod
 
-    func describe(_ strings: Strings) -> String {
+    public func describe(_ strings: Strings) -> String {
         let t = strings.t
         switch self {
         case .up: return t("op", "up")
@@ -38,5 +40,3 @@ public enum Action: String, Sendable, CaseIterable {
         }
     }
 }
-
-import Federation

@@ -1,4 +1,5 @@
 import Federation
+import Foundation
 
 /// Every text the TUI shows, in Danish and English.
 public struct Strings: Sendable {
@@ -11,7 +12,11 @@ public struct Strings: Sendable {
     var appName: String { "Overblik" }
     var searchTitle: String { t("Find patient", "Find patient") }
     var searchPrompt: String { t("CPR eller navn: ", "CPR or name: ") }
-    var searchHint: String { t("Skriv CPR (med eller uden bindestreg) eller begyndelsen af et navn, Enter åbner", "Type a CPR number (with or without dash) or the start of a name, Enter opens") }
+    var searchHint: String {
+        t(
+            "Skriv CPR (med eller uden bindestreg) eller begyndelsen af et navn, Enter åbner",
+            "Type a CPR number (with or without dash) or the start of a name, Enter opens")
+    }
     var boardTitle: String { t("Akutmodtagelsen nu", "Emergency department now") }
     var recentTitle: String { t("Seneste patienter", "Recent patients") }
     var matchesTitle: String { t("Søgeresultat", "Search results") }
@@ -104,6 +109,34 @@ public struct Strings: Sendable {
         }
     }
 
+    /// Status and flag words of items (built in Danish by the client) in the UI language.
+    func word(_ danish: String?) -> String? {
+        guard let danish, language == .en else { return danish }
+        return Self.english[danish] ?? danish
+    }
+
+    /// Header flags: "Allergi: X" and "I akutmodtagelsen nu (...)" in the UI language.
+    func flagLine(_ danish: String) -> String {
+        guard language == .en else { return danish }
+        var text = danish.replacingOccurrences(of: "Allergi: ", with: "Allergy: ")
+        for (da, en) in Self.english where text.hasPrefix(da) { text = en + text.dropFirst(da.count) }
+        return text
+    }
+
+    static let english: [String: String] = [
+        "aktiv": "active", "afsluttet": "finished", "igangværende": "in progress", "planlagt": "planned", "ankommet": "arrived",
+        "visiteret": "triaged", "på orlov": "on leave", "aflyst": "cancelled", "fejlregistreret": "entered in error",
+        "recidiv": "recurrence", "tilbagefald": "relapse", "inaktiv": "inactive", "i remission": "in remission",
+        "kommende": "upcoming", "booket": "booked", "foreslået": "proposed", "afventer": "pending", "gennemført": "done",
+        "udeblevet": "no-show", "tjekket ind": "checked in", "venteliste": "waiting list", "seponeret": "stopped",
+        "pauseret": "on hold", "tages ikke": "not taken", "ukendt": "unknown", "ophørt": "revoked", "kladde": "draft",
+        "gældende": "current", "erstattet": "superseded", "endeligt": "final", "foreløbigt": "preliminary", "rettet": "amended",
+        "registreret": "registered", "annulleret": "cancelled", "Høj": "High", "Lav": "Low", "Kritisk høj": "Critically high",
+        "Kritisk lav": "Critically low", "Afvigende": "Abnormal", "Kritisk afvigende": "Critically abnormal",
+        "Høj kritikalitet": "High criticality", "I akutmodtagelsen nu": "In the emergency department now",
+        "Indlagt nu": "Admitted now", "I gang nu": "Ongoing now",
+    ]
+
     func periodName(_ period: TimelinePeriod) -> String {
         switch period {
         case .all: return all
@@ -113,5 +146,3 @@ public struct Strings: Sendable {
         }
     }
 }
-
-import Foundation

@@ -68,7 +68,8 @@ public enum Update {
     /// Typing on the search screen: printable characters go into the input (so `q` quits only when it is empty).
     static func searchInput(_ key: Key, _ model: inout Model) -> [Effect]? {
         switch key {
-        case .character(let c) where !(model.input.isEmpty && ["q", "?", ":", "/", "n", "j", "k", "g", "G", "r", " "].contains(c)):
+        case .character(let c)
+        where !(model.input.isEmpty && ["q", "?", ":", "/", "n", "j", "k", "g", "G", "r", " "].contains(c)):
             model.input.append(c)
             model.matches = nil
             model.matchesQuery = nil
@@ -88,6 +89,8 @@ public enum Update {
         case .enter:
             let text = model.input.trimmingCharacters(in: .whitespaces)
             if text.isEmpty { return nil }  // opens the selected row
+            // The results of this very search are shown: Enter opens the selected one.
+            if text == model.matchesQuery, model.matches?.isEmpty == false { return nil }
             if text.first!.isNumber || text.contains("-") && text.count == 11 {
                 do {
                     let cpr = try CPRNumber(text)
@@ -226,8 +229,10 @@ public enum Update {
                     + (point.flag.flatMap { DanishText.interpretation($0) }.map { "  \($0)" } ?? "")
             }
             let item = OverviewItem(
-                id: "trend/\(trend.code)", section: .labs, resourceType: "Observation", date: trend.latest?.date, title: trend.title,
-                detail: "\(trend.points.count) \(model.strings.measurements)", code: trend.code, text: lines.joined(separator: "\n"),
+                id: "trend/\(trend.code)", section: .labs, resourceType: "Observation", date: trend.latest?.date,
+                title: trend.title,
+                detail: "\(trend.points.count) \(model.strings.measurements)", code: trend.code,
+                text: lines.joined(separator: "\n"),
                 sources: [])
             showDetail(item, &model)
         case .detail, .help:
@@ -328,7 +333,9 @@ public enum Update {
         let candidates = exact.isEmpty ? commands.filter { $0.names.contains { $0.hasPrefix(word) } } : exact
         guard candidates.count == 1, let command = candidates.first else {
             let names = candidates.map { $0.names[0] }.joined(separator: ", ")
-            toast(candidates.isEmpty ? "\(model.strings.unknownCommand): \(word)" : "\(model.strings.ambiguousCommand): \(names)", &model)
+            toast(
+                candidates.isEmpty ? "\(model.strings.unknownCommand): \(word)" : "\(model.strings.ambiguousCommand): \(names)",
+                &model)
             return []
         }
         guard let action = command.action else {

@@ -14,7 +14,10 @@ public final class TerminalApp: @unchecked Sendable {
         public var initialCPR: CPRNumber?
         public var logPath: String
 
-        public init(language: Language = .da, boardEnabled: Bool = true, initialCPR: CPRNumber? = nil, logPath: String = TerminalApp.defaultLogPath()) {
+        public init(
+            language: Language = .da, boardEnabled: Bool = true, initialCPR: CPRNumber? = nil,
+            logPath: String = TerminalApp.defaultLogPath()
+        ) {
             self.language = language
             self.boardEnabled = boardEnabled
             self.initialCPR = initialCPR
@@ -56,7 +59,8 @@ public final class TerminalApp: @unchecked Sendable {
         let mailbox = Mailbox<Msg>(wake: wake)
         // While the screen is active, stderr goes to a log file so nothing scribbles over the screen.
         let savedStderr = dup(2)
-        try? FileManager.default.createDirectory(atPath: (options.logPath as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        try? FileManager.default.createDirectory(
+            atPath: (options.logPath as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         let logFD = open(options.logPath, O_WRONLY | O_CREAT | O_APPEND, 0o600)
         if logFD >= 0 { dup2(logFD, 2) }
         defer {
@@ -89,7 +93,9 @@ public final class TerminalApp: @unchecked Sendable {
                 backend.draw(View.render(model))
                 dirty = false
             }
-            var fds = [pollfd(fd: 0, events: Int16(POLLIN), revents: 0), pollfd(fd: wake.readFD, events: Int16(POLLIN), revents: 0)]
+            var fds = [
+                pollfd(fd: 0, events: Int16(POLLIN), revents: 0), pollfd(fd: wake.readFD, events: Int16(POLLIN), revents: 0),
+            ]
             _ = poll(&fds, 2, 1000)
             if ob_quit_signal() != 0 { break }
             wake.drain()
@@ -149,14 +155,15 @@ final class EffectRunner: @unchecked Sendable {
                 mailbox.post(.overviewLoaded(overview, complete: true))
             }
         case .loadBoard:
-            tasks.append(Task {
-                let (entries, failures) = await client.emergencyBoard()
-                if !failures.isEmpty, entries.isEmpty {
-                    mailbox.post(.boardFailed(failures.joined(separator: "; ")))
-                } else {
-                    mailbox.post(.boardLoaded(entries, at: Date()))
-                }
-            })
+            tasks.append(
+                Task {
+                    let (entries, failures) = await client.emergencyBoard()
+                    if !failures.isEmpty, entries.isEmpty {
+                        mailbox.post(.boardFailed(failures.joined(separator: "; ")))
+                    } else {
+                        mailbox.post(.boardLoaded(entries, at: Date()))
+                    }
+                })
         case .searchByName(let query):
             tasks.append(Task { mailbox.post(.matchesLoaded(query: query, await client.findPatients(name: query))) })
         case .quit:

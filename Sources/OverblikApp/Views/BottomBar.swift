@@ -23,11 +23,29 @@ enum BottomBar {
         let s = model.strings
         var hints: [(String, String)]
         switch model.screen {
-        case .search: hints = [("Enter", s.t("åbn", "open")), ("↑↓", s.t("vælg", "select")), ("r", s.t("opdater", "refresh")), ("n", s.notificationsTitle.lowercased()), ("?", s.t("hjælp", "help")), ("q", s.t("afslut", "quit"))]
-        case .overview: hints = [("1-8/Tab", s.t("sektion", "section")), ("Enter", s.t("detaljer", "details")), ("t", s.t("tidslinje", "timeline")), ("L", s.t("lab", "lab")), ("/", s.t("filter", "filter")), ("r", s.t("opdater", "refresh")), ("Esc", s.t("tilbage", "back")), ("?", s.t("hjælp", "help"))]
-        case .timeline: hints = [("s", s.sector), ("y", s.type), ("p", s.period), ("Enter", s.t("detaljer", "details")), ("/", s.t("filter", "filter")), ("Esc", s.t("tilbage", "back")), ("?", s.t("hjælp", "help"))]
-        case .trends: hints = [("Enter", s.t("alle værdier", "all values")), ("/", s.t("filter", "filter")), ("Esc", s.t("tilbage", "back")), ("?", s.t("hjælp", "help"))]
-        case .detail, .help, .notifications: hints = [("↑↓ PgUp PgDn", s.t("rul", "scroll")), ("Esc", s.t("tilbage", "back")), ("q", s.t("afslut", "quit"))]
+        case .search:
+            hints = [
+                ("Enter", s.t("åbn", "open")), ("↑↓", s.t("vælg", "select")), ("r", s.t("opdater", "refresh")),
+                ("n", s.notificationsTitle.lowercased()), ("?", s.t("hjælp", "help")), ("q", s.t("afslut", "quit")),
+            ]
+        case .overview:
+            hints = [
+                ("1-8/Tab", s.t("sektion", "section")), ("Enter", s.t("detaljer", "details")),
+                ("t", s.t("tidslinje", "timeline")), ("L", s.t("lab", "lab")), ("/", s.t("filter", "filter")),
+                ("r", s.t("opdater", "refresh")), ("Esc", s.t("tilbage", "back")), ("?", s.t("hjælp", "help")),
+            ]
+        case .timeline:
+            hints = [
+                ("s", s.sector), ("y", s.type), ("p", s.period), ("Enter", s.t("detaljer", "details")),
+                ("/", s.t("filter", "filter")), ("Esc", s.t("tilbage", "back")), ("?", s.t("hjælp", "help")),
+            ]
+        case .trends:
+            hints = [
+                ("Enter", s.t("alle værdier", "all values")), ("/", s.t("filter", "filter")), ("Esc", s.t("tilbage", "back")),
+                ("?", s.t("hjælp", "help")),
+            ]
+        case .detail, .help, .notifications:
+            hints = [("↑↓ PgUp PgDn", s.t("rul", "scroll")), ("Esc", s.t("tilbage", "back")), ("q", s.t("afslut", "quit"))]
         }
         if !model.glyphs.isUnicode { hints = hints.map { ($0.0.replacingOccurrences(of: "↑↓", with: "j/k"), $0.1) } }
         var x = 1

@@ -25,11 +25,12 @@ enum DetailView {
         let strings = model.strings
         var lines: [Line] = DisplayWidth.wrap(item.title, to: width).map { Line(text: $0, kind: .title) }
         lines.append(Line(text: "\(strings.date): \(DanishFormat.date(item.date))", kind: .label))
-        if let status = item.status { lines.append(Line(text: "\(strings.status): \(status)", kind: .label)) }
-        if let flag = item.flag { lines.append(Line(text: "OBS: \(flag)", kind: .flag)) }
+        if let status = strings.word(item.status) { lines.append(Line(text: "\(strings.status): \(status)", kind: .label)) }
+        if let flag = strings.word(item.flag) { lines.append(Line(text: strings.t("OBS", "NOTE") + ": \(flag)", kind: .flag)) }
         for source in item.sources {
             let age = strings.age(max(0, model.now.timeIntervalSince(source.fetchedAt)))
-            lines += DisplayWidth.wrap("\(strings.from) \(source.sourceName) (\(source.reference), \(strings.fetched) \(age))", to: width)
+            let fetched = strings.t("hentet for \(age) siden", "fetched \(age) ago")
+            lines += DisplayWidth.wrap("\(strings.from) \(source.sourceName) (\(source.reference), \(fetched))", to: width)
                 .map { Line(text: $0, kind: .dim) }
         }
         if let detail = item.detail, !detail.isEmpty {
@@ -47,7 +48,8 @@ enum DetailView {
         if model.cpr == nil { Chrome.titleBar(&screen, model.strings.detailTitle, model, theme) }
         guard let item = model.detail else { return }
         let height = screen.height - 1 - top
-        screen.box(x: 0, y: top, width: screen.width, height: height, glyphs: model.glyphs, style: theme.activeFrame,
+        screen.box(
+            x: 0, y: top, width: screen.width, height: height, glyphs: model.glyphs, style: theme.activeFrame,
             title: model.strings.sectionTitle(item.section), titleStyle: theme.title)
         let all = lines(item, model: model, width: screen.width - 4)
         let rows = height - 2

@@ -9,12 +9,16 @@ enum HelpView {
         let from = model.stack.dropLast().last ?? .search
         var lines: [(String, String)] = []
         for binding in Keymap.standard.bindings where binding.screens.isEmpty || binding.screens.contains(from) {
-            let keys = binding.keys.map { label($0, model.glyphs) }.joined(separator: " / ")
+            let keys = binding.keys.map { label($0, model.glyphs, strings) }.joined(separator: " / ")
             lines.append((keys, binding.action.describe(strings)))
         }
         lines.append(("", ""))
         lines.append((":p CPR", strings.t("åbn en patient", "open a patient")))
-        lines.append((":tidslinje :lab :notifikationer :søg :opdater :quit", strings.t("kommandoer; et entydigt præfiks er nok", "commands; a unique prefix is enough")))
+        lines.append(
+            (
+                ":tidslinje :lab :notifikationer :søg :opdater :quit",
+                strings.t("kommandoer; et entydigt præfiks er nok", "commands; a unique prefix is enough")
+            ))
         let keyWidth = min(24, max(12, screen.width / 4))
         let rows = screen.height - 3
         let offset = min(model.helpScroll, max(0, lines.count - rows))
@@ -24,7 +28,8 @@ enum HelpView {
         }
     }
 
-    static func label(_ key: Key, _ glyphs: Glyphs) -> String {
+    static func label(_ key: Key, _ glyphs: Glyphs, _ strings: Strings) -> String {
+        if key == .character(" ") { return strings.t("Mellemrum", "Space") }
         guard !glyphs.isUnicode else { return key.label }
         switch key {
         case .up: return "Up"

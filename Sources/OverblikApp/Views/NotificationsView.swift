@@ -8,7 +8,8 @@ enum NotificationsView {
         Chrome.titleBar(&screen, model.strings.notificationsTitle, model, theme)
         let list = model.notifications
         let height = screen.height - 2
-        screen.box(x: 0, y: 1, width: screen.width, height: height, glyphs: model.glyphs, style: theme.activeFrame,
+        screen.box(
+            x: 0, y: 1, width: screen.width, height: height, glyphs: model.glyphs, style: theme.activeFrame,
             title: "\(model.strings.notificationsTitle) (\(list.count))", titleStyle: theme.title)
         if list.isEmpty { screen.put(" " + model.strings.noNotifications, x: 1, y: 2, style: theme.dim) }
         let rows = height - 2
@@ -17,7 +18,9 @@ enum NotificationsView {
             let selected = offset + row == model.notificationSelection
             if selected { screen.fill(x: 1, y: 2 + row, width: screen.width - 2, height: 1, style: theme.selected) }
             let time = DanishFormat.date(FHIRDateTime(date: entry.at, precision: .minute))
-            screen.put(" \(time)  \(entry.text)", x: 1, y: 2 + row, style: selected ? theme.selected : theme.plain, maxWidth: screen.width - 2)
+            screen.put(
+                " \(time)  \(entry.text)", x: 1, y: 2 + row, style: selected ? theme.selected : theme.plain,
+                maxWidth: screen.width - 2)
         }
     }
 }

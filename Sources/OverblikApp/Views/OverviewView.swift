@@ -31,7 +31,8 @@ enum OverviewView {
                 let style = active ? theme.selected : theme.plain
                 if active { screen.fill(x: 1, y: top + 1 + index, width: columnWidth - 2, height: 1, style: style) }
                 screen.put(label, x: 1, y: top + 1 + index, style: style, maxWidth: columnWidth - 2 - DisplayWidth.of(count))
-                screen.put(count, x: columnWidth - 1 - DisplayWidth.of(count), y: top + 1 + index, style: active ? style : theme.dim)
+                screen.put(
+                    count, x: columnWidth - 1 - DisplayWidth.of(count), y: top + 1 + index, style: active ? style : theme.dim)
             }
             let previewWidth = screen.width >= 150 ? max(40, screen.width / 3) : 0
             let listWidth = screen.width - columnWidth - previewWidth
@@ -53,16 +54,20 @@ enum OverviewView {
 
     static func pane(_ screen: inout Screen, _ model: Model, _ theme: Theme, x: Int, y: Int, width: Int, height: Int) {
         let title = model.strings.sectionTitle(model.pane) + (model.filterText.isEmpty ? "" : "  /\(model.filterText)")
-        screen.box(x: x, y: y, width: width, height: height, glyphs: model.glyphs, style: theme.activeFrame, title: title, titleStyle: theme.title)
+        screen.box(
+            x: x, y: y, width: width, height: height, glyphs: model.glyphs, style: theme.activeFrame, title: title,
+            titleStyle: theme.title)
         let items = model.paneItems()
         let selected = items.isEmpty ? nil : min(model.selection[model.pane] ?? 0, items.count - 1)
         Chrome.drawItems(
-            &screen, items, selected: selected, x: x + 1, y: y + 1, width: width - 2, height: height - 2, model: model, theme: theme,
+            &screen, items, selected: selected, x: x + 1, y: y + 1, width: width - 2, height: height - 2, model: model,
+            theme: theme,
             empty: model.loading ? model.strings.loading : model.strings.none)
     }
 
     static func preview(_ screen: inout Screen, _ model: Model, _ theme: Theme, x: Int, y: Int, width: Int, height: Int) {
-        screen.box(x: x, y: y, width: width, height: height, glyphs: model.glyphs, style: theme.frame, title: model.strings.detailTitle)
+        screen.box(
+            x: x, y: y, width: width, height: height, glyphs: model.glyphs, style: theme.frame, title: model.strings.detailTitle)
         let items = model.paneItems()
         guard !items.isEmpty else { return }
         let item = items[min(model.selection[model.pane] ?? 0, items.count - 1)]

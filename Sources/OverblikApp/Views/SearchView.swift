@@ -32,9 +32,14 @@ enum SearchView {
             let isSelected = index == selected
             if isSelected { screen.fill(x: 0, y: y, width: screen.width, height: 1, style: theme.selected) }
             let style = isSelected ? theme.selected : theme.plain
-            let rightWidth = min(DisplayWidth.of(right), max(0, screen.width - 30))
-            screen.put((isSelected ? String(model.glyphs.selected) : " ") + " " + text, x: 1, y: y, style: style, maxWidth: screen.width - rightWidth - 3)
-            screen.put(right, x: screen.width - rightWidth - 1, y: y, style: isSelected ? style : (flagged ? theme.warning : theme.dim), maxWidth: rightWidth)
+            let left = (isSelected ? String(model.glyphs.selected) : " ") + " " + text
+            // The name and CPR always show whole; the reason gets what is left.
+            let rightWidth = min(DisplayWidth.of(right), max(0, screen.width - DisplayWidth.of(left) - 5))
+            screen.put(left, x: 1, y: y, style: style, maxWidth: screen.width - rightWidth - 3)
+            screen.put(
+                DisplayWidth.truncate(right, to: rightWidth, ellipsis: model.glyphs.ellipsis), x: screen.width - rightWidth - 1,
+                y: y,
+                style: isSelected ? style : (flagged ? theme.warning : theme.dim), maxWidth: rightWidth)
             y += 1
         }
         if model.matches != nil {
@@ -49,11 +54,20 @@ enum SearchView {
             return
         }
         if model.boardEnabled {
-            let age = model.boardFetchedAt.map { "  (\(strings.fetched) \(strings.age(model.now.timeIntervalSince($0))))" } ?? ""
+            let age =
+                model.boardFetchedAt.map { at in
+                    "  ("
+                        + strings.t(
+                            "hentet for \(strings.age(model.now.timeIntervalSince(at))) siden",
+                            "fetched \(strings.age(model.now.timeIntervalSince(at))) ago") + ")"
+                } ?? ""
             header("\(strings.boardTitle) (\(model.board.count))\(age)")
-            if let message = model.boardMessage { screen.put("   " + message, x: 0, y: y, style: theme.error, maxWidth: screen.width); y += 1 }
+            if let message = model.boardMessage {
+                screen.put("   " + message, x: 0, y: y, style: theme.error, maxWidth: screen.width); y += 1
+            }
             if model.board.isEmpty, model.boardMessage == nil {
-                screen.put("   " + (model.boardFetchedAt == nil ? strings.loading : strings.noBoard), x: 0, y: y, style: theme.dim)
+                screen.put(
+                    "   " + (model.boardFetchedAt == nil ? strings.loading : strings.noBoard), x: 0, y: y, style: theme.dim)
                 y += 1
             }
         }

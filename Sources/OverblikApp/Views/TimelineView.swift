@@ -8,14 +8,16 @@ enum TimelineView {
     static func draw(_ screen: inout Screen, _ model: Model, _ theme: Theme) {
         let top = Chrome.patientHeader(&screen, model, theme)
         let strings = model.strings
-        let filters = "\(strings.sector): \(strings.sectorName(model.timelineSector))  \(model.glyphs.bullet)  "
+        let filters =
+            "\(strings.sector): \(strings.sectorName(model.timelineSector))  \(model.glyphs.bullet)  "
             + "\(strings.type): \(model.timelineType.map(strings.sectionTitle) ?? strings.all)  \(model.glyphs.bullet)  "
             + "\(strings.period): \(strings.periodName(model.timelinePeriod))   (s / y / p)"
         screen.put(" " + filters, x: 0, y: top, style: theme.header, maxWidth: screen.width)
         let items = model.timelineItems
         let title = "\(strings.timelineTitle) (\(items.count))" + (model.filterText.isEmpty ? "" : "  /\(model.filterText)")
         let height = screen.height - 2 - top
-        screen.box(x: 0, y: top + 1, width: screen.width, height: height, glyphs: model.glyphs, style: theme.activeFrame, title: title,
+        screen.box(
+            x: 0, y: top + 1, width: screen.width, height: height, glyphs: model.glyphs, style: theme.activeFrame, title: title,
             titleStyle: theme.title)
         Chrome.drawItems(
             &screen, items, selected: items.isEmpty ? nil : model.timelineSelection, x: 1, y: top + 2, width: screen.width - 2,

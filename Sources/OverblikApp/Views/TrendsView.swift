@@ -11,11 +11,12 @@ enum TrendsView {
         let trends = model.trendItems
         let height = screen.height - 1 - top
         let title = "\(strings.trendsTitle) (\(trends.count))" + (model.filterText.isEmpty ? "" : "  /\(model.filterText)")
-        screen.box(x: 0, y: top, width: screen.width, height: height, glyphs: model.glyphs, style: theme.activeFrame, title: title,
+        screen.box(
+            x: 0, y: top, width: screen.width, height: height, glyphs: model.glyphs, style: theme.activeFrame, title: title,
             titleStyle: theme.title)
         let rows = height - 2
         let inner = screen.width - 2
-        let sparkWidth = max(8, min(40, inner - 60))
+        let sparkWidth = max(8, min(40, inner - 66))
         let offset = Chrome.scrollOffset(selected: model.trendSelection, count: trends.count, rows: rows)
         if trends.isEmpty { screen.put(" " + strings.none, x: 1, y: top + 1, style: theme.dim) }
         for (row, trend) in trends.dropFirst(offset).prefix(rows).enumerated() {
@@ -26,13 +27,19 @@ enum TrendsView {
             let base = selected ? theme.selected : theme.plain
             let latest = trend.latest
             let value = latest.map { ObservationValueFormat.number($0.value) + (trend.unit.map { " \($0)" } ?? "") } ?? ""
-            let flag = latest?.flag.flatMap { DanishText.interpretation($0) }
+            let flag = strings.word(latest?.flag.flatMap { DanishText.interpretation($0) })
             var x = 1
-            x += screen.put((selected ? String(model.glyphs.selected) : " ") + DisplayWidth.pad(trend.title, to: 26), x: x, y: y, style: base, maxWidth: inner)
-            x += screen.put(" " + DisplayWidth.pad(value, to: 14), x: x, y: y, style: base.bold ? base : Style(bold: true, reverse: selected))
-            x += screen.put(" " + DisplayWidth.pad(flag ?? "", to: 11), x: x, y: y, style: selected ? base : (flag == nil ? theme.dim : theme.flag))
+            x += screen.put(
+                (selected ? String(model.glyphs.selected) : " ") + DisplayWidth.pad(trend.title, to: 24), x: x, y: y, style: base,
+                maxWidth: inner)
+            x += screen.put(
+                " " + DisplayWidth.pad(value, to: 14), x: x, y: y, style: base.bold ? base : Style(bold: true, reverse: selected))
+            x += screen.put(
+                " " + DisplayWidth.pad(flag ?? "", to: 10), x: x, y: y,
+                style: selected ? base : (flag == nil ? theme.dim : theme.flag))
             let values = trend.points.suffix(sparkWidth).map(\.value)
-            x += screen.put(" " + model.glyphs.sparkline(values), x: x, y: y, style: selected ? base : theme.title, maxWidth: sparkWidth + 1)
+            x += screen.put(
+                " " + model.glyphs.sparkline(values), x: x, y: y, style: selected ? base : theme.title, maxWidth: sparkWidth + 1)
             let count = " \(trend.points.count) \(strings.measurements)"
             screen.put(count, x: x, y: y, style: selected ? base : theme.dim, maxWidth: max(0, inner + 1 - x))
         }

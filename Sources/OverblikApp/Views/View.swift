@@ -31,7 +31,8 @@ enum Chrome {
     /// Title bar: app name and what is shown, in reverse video over the whole width.
     static func titleBar(_ screen: inout Screen, _ text: String, _ model: Model, _ theme: Theme) {
         screen.fill(x: 0, y: 0, width: screen.width, height: 1, style: theme.bar)
-        screen.put(" \(model.strings.appName) \(model.glyphs.bullet) \(text)", x: 0, y: 0, style: theme.bar, maxWidth: screen.width)
+        screen.put(
+            " \(model.strings.appName) \(model.glyphs.bullet) \(text)", x: 0, y: 0, style: theme.bar, maxWidth: screen.width)
     }
 
     /// Rows 0-3: who the patient is, what to notice, and how each source answered. Returns the next free row.
@@ -54,7 +55,10 @@ enum Chrome {
         screen.put(" " + second.joined(separator: "  \(model.glyphs.bullet)  "), x: 0, y: 1, style: theme.plain, maxWidth: width)
         let flags = model.overview?.flags ?? []
         if !flags.isEmpty {
-            screen.put(" OBS: " + flags.joined(separator: "  \(model.glyphs.bullet)  "), x: 0, y: 2, style: theme.flag, maxWidth: width)
+            let label = strings.t("OBS", "NOTE")
+            screen.put(
+                " \(label): " + flags.map(strings.flagLine).joined(separator: "  \(model.glyphs.bullet)  "), x: 0, y: 2,
+                style: theme.flag, maxWidth: width)
         }
         sourceLine(&screen, model, theme, y: 3)
         return 4
@@ -72,7 +76,9 @@ enum Chrome {
         for (index, status) in statuses.enumerated() {
             if index > 0 { x += screen.put("  ", x: x, y: y) }
             x += screen.put(strings.sectorTag(status.sector) + " ", x: x, y: y, style: theme.header, maxWidth: screen.width - x)
-            x += screen.put(strings.sourceState(status, now: model.now), x: x, y: y, style: theme.state(status.state), maxWidth: screen.width - x)
+            x += screen.put(
+                strings.sourceState(status, now: model.now), x: x, y: y, style: theme.state(status.state),
+                maxWidth: screen.width - x)
             if problem == nil, [.error, .timedOut, .stale].contains(status.state), let message = status.message {
                 problem = "\(strings.sectorTag(status.sector)): \(message)"
             }
@@ -92,8 +98,12 @@ enum Chrome {
     static func itemRow(_ item: OverviewItem, width: Int, model: Model) -> (String, String, String) {
         let date = DisplayWidth.pad(DanishFormat.date(item.date).prefix(10).description, to: 10)
         let tags = item.sources.map { model.strings.sectorTag($0.sector) }.uniqued().joined(separator: "+")
-        let state = item.flag.map { "! \($0)" } ?? item.status ?? ""
-        return (date, item.title + (item.detail.map { " \(model.glyphs.bullet) \($0)" } ?? ""), state + (tags.isEmpty ? "" : "  " + tags))
+        let strings = model.strings
+        let state = item.flag.map { "! \(strings.word($0) ?? $0)" } ?? strings.word(item.status) ?? ""
+        return (
+            date, item.title + (item.detail.map { " \(model.glyphs.bullet) \($0)" } ?? ""),
+            state + (tags.isEmpty ? "" : "  " + tags)
+        )
     }
 
     static func drawItems(
@@ -117,9 +127,13 @@ enum Chrome {
             var used = screen.put(marker + date + " ", x: x, y: y + row, style: rowStyle, maxWidth: width)
             let rightWidth = min(DisplayWidth.of(right), max(0, width - used - 12))
             let titleWidth = max(0, width - used - rightWidth - 1)
-            used += screen.put(DisplayWidth.truncate(title, to: titleWidth, ellipsis: model.glyphs.ellipsis), x: x + used, y: y + row, style: rowStyle, maxWidth: titleWidth)
+            used += screen.put(
+                DisplayWidth.truncate(title, to: titleWidth, ellipsis: model.glyphs.ellipsis), x: x + used, y: y + row,
+                style: rowStyle, maxWidth: titleWidth)
             let rightStyle = isSelected ? theme.selected : (item.flag != nil ? theme.flag : theme.dim)
-            screen.put(DisplayWidth.truncate(right, to: rightWidth, ellipsis: model.glyphs.ellipsis), x: x + width - rightWidth, y: y + row, style: rightStyle, maxWidth: rightWidth)
+            screen.put(
+                DisplayWidth.truncate(right, to: rightWidth, ellipsis: model.glyphs.ellipsis), x: x + width - rightWidth,
+                y: y + row, style: rightStyle, maxWidth: rightWidth)
         }
         if items.count > height {
             let position = "\(min(items.count, (selected ?? 0) + 1))/\(items.count)"

@@ -1,0 +1,102 @@
+import DemoSources
+import FHIR
+import Federation
+import Foundation
+import OverblikApp
+import Terminal
+
+/// Deterministic models for screen tests: overviews built from demo-data directly (no network, a fixed clock,
+/// fixed fetch times), so every run draws the same screens.
+enum AppFixtures {
+    static let now = try! FHIRDateTime("2026-11-23T10:00:00+01:00").lowerBound
+    static let fetchedAt = now.addingTimeInterval(-90)
+
+    static let data: DemoDataSet = {
+        var url = URL(fileURLWithPath: #filePath)
+        for _ in 0..<3 { url.deleteLastPathComponent() }
+        return try! DemoDataSet.load(from: url.appendingPathComponent("demo-data"), dateShift: DateShift.none)
+    }()
+
+    static func sourceDefinition(_ source: DemoManifest.Source) -> SourceDefinition {
+        SourceDefinition(
+            id: source.id, name: source.name, sector: Sector(rawValue: source.sector) ?? .other,
+            fhir: "http://127.0.0.1:8101/fhir")
+    }
+
+    /// The overview of a demo patient, as the client would assemble it with every source answering.
+    static func overview(_ cpr: String, states: [String: SourceStatus.State] = [:]) -> PatientOverview {
+        let entry = data.manifest.patients.first { $0.cpr == cpr }!
+        var results: [SourceResult] = []
+        for source in data.manifest.sources {
+            let definition = sourceDefinition(source)
+            let state = states[source.id] ?? (entry.sources[source.id] == nil ? .notFound : .ok)
+            var status = SourceStatus(
+                sourceID: source.id, sourceName: source.name, sector: definition.sector, state: state, fetchedAt: fetchedAt,
+                message: state == .error ? "afviste forbindelsen (kilden er nede)" : nil, resourceCount: 0, elapsedMs: 40)
+            guard let id = entry.sources[source.id], state != .error else {
+                results.append(SourceResult(source: definition, status: status))
+                continue
+            }
+            var patients: [Patient] = []
+            var resources: [FetchedResource] = []
+            for json in data.resources[source.id] ?? [] {
+                let refersToPatient =
+                    json["subject"]?["reference"]?.stringValue == "Patient/\(id)"
+                    || json["patient"]?["reference"]?.stringValue == "Patient/\(id)"
+                    || (json["participant"]?.arrayValue ?? []).contains {
+                        $0["actor"]?["reference"]?.stringValue == "Patient/\(id)"
+                    }
+                let isPatient = json["resourceType"]?.stringValue == "Patient" && json["id"]?.stringValue == id
+                guard refersToPatient || isPatient,
+                    let resource = try? FHIRJSON.decode(AnyResource.self, from: Data(json.sanitized().serialized()))
+                else { continue }
+                if case .patient(let patient) = resource {
+                    patients.append(patient)
+                } else {
+                    resources.append(FetchedResource(resource: resource, fetchedAt: fetchedAt))
+                }
+            }
+            status.resourceCount = resources.count + patients.count
+            results.append(SourceResult(source: definition, status: status, patients: patients, resources: resources))
+        }
+        return OverviewBuilder.build(cpr: cpr, results: results, now: now)
+    }
+
+    static let board: [BoardEntry] = {
+        var entries: [BoardEntry] = []
+        let hospital = data.resources["hospital"] ?? []
+        for json in hospital
+        where json["resourceType"]?.stringValue == "Encounter" && json["status"]?.stringValue == "in-progress"
+            && json["class"]?["code"]?.stringValue == "EMER"
+        {
+            guard let patientID = json["subject"]?["reference"]?.stringValue?.split(separator: "/").last.map(String.init),
+                let entry = data.manifest.patients.first(where: { $0.sources["hospital"] == patientID })
+            else { continue }
+            entries.append(
+                BoardEntry(
+                    cpr: try! CPRNumber(entry.cpr), name: entry.name,
+                    arrivedAt: json["period"]?["start"]?.stringValue.flatMap { try? FHIRDateTime($0) },
+                    department: json["serviceProvider"]?["display"]?.stringValue,
+                    reason: json["reasonCode"]?.arrayValue?.first?["coding"]?.arrayValue?.first?["display"]?.stringValue,
+                    sourceID: "hospital"))
+        }
+        return entries.sorted { ($0.arrivedAt?.lowerBound ?? .distantPast) > ($1.arrivedAt?.lowerBound ?? .distantPast) }
+    }()
+
+    static func model(
+        _ language: Language = .da, width: Int = 80, height: Int = 24, tier: ColorTier = .twoFiftySix, glyphs: Glyphs = .unicode
+    ) -> Model {
+        var model = Model(language: language, glyphs: glyphs, colorTier: tier, width: width, height: height, now: now)
+        _ = Update.update(&model, .boardLoaded(board, at: fetchedAt))
+        return model
+    }
+
+    /// A model with Bruno's overview open.
+    static func bruno(_ language: Language = .da, width: Int = 80, height: Int = 24, tier: ColorTier = .twoFiftySix) -> Model {
+        var model = model(language, width: width, height: height, tier: tier)
+        for key in "2509479989" { _ = Update.update(&model, .key(.character(key))) }
+        _ = Update.update(&model, .key(.enter))
+        _ = Update.update(&model, .overviewLoaded(overview("2509479989"), complete: true))
+        return model
+    }
+}

@@ -1,0 +1,164 @@
+import FHIR
+import Federation
+import Foundation
+import OverblikApp
+import Terminal
+import Testing
+
+/// What each key does, as a user would notice it: the screen shown, the work started, the message given.
+@Suite struct UpdateTests {
+    func press(_ keys: [Key], _ model: inout Model) -> [Effect] {
+        keys.flatMap { Update.update(&model, .key($0)) }
+    }
+
+    func type(_ text: String) -> [Key] { text.map { Key.character($0) } }
+
+    @Test func typingACPRAndEnterOpensThePatient() throws {
+        var model = AppFixtures.model()
+        let effects = press(type("250947-9989") + [.enter], &model)
+        #expect(effects == [.loadOverview(try CPRNumber("2509479989"), refresh: false)])
+        #expect(model.screen == .overview)
+        #expect(model.loading)
+        #expect(model.input.isEmpty)
+    }
+
+    @Test func aWrongCPRGetsAMessageNotACrash() {
+        var model = AppFixtures.model()
+        let effects = press(type("3213479989") + [.enter], &model)
+        #expect(effects.isEmpty)
+        #expect(model.screen == .search)
+        #expect(model.toast?.contains("Ugyldigt CPR-nummer") == true)
+    }
+
+    @Test func aNameSearchesAllSources() {
+        var model = AppFixtures.model()
+        #expect(press(type("Bru") + [.enter], &model) == [.searchByName("Bru")])
+        _ = Update.update(
+            &model,
+            .matchesLoaded(
+                query: "Bru",
+                [PatientMatch(cpr: try! CPRNumber("2509479989"), name: "Bruno Test Elmer", birthDate: nil, sources: ["gp"])]))
+        #expect(model.searchEntries.count == 1)
+        #expect(press([.enter], &model) == [.loadOverview(try! CPRNumber("2509479989"), refresh: false)])
+    }
+
+    @Test func qQuitsOnlyWhenNotTyping() {
+        var model = AppFixtures.model()
+        _ = press(type("Quist"), &model)
+        #expect(!model.quit)
+        #expect(model.input == "Quist")
+        _ = press([.escape], &model)
+        #expect(model.input.isEmpty)
+        #expect(press([.character("q")], &model) == [.quit])
+        #expect(model.quit)
+    }
+
+    @Test func theBoardOpensAPatientWithEnter() {
+        var model = AppFixtures.model()
+        #expect(!model.board.isEmpty)
+        _ = press([.down], &model)
+        let effects = press([.enter], &model)
+        #expect(effects == [.loadOverview(model.board[1].cpr, refresh: false)])
+    }
+
+    @Test func panesTabsNumbersAndBack() {
+        var model = AppFixtures.bruno()
+        #expect(model.pane == .conditions)
+        _ = press([.tab], &model)
+        #expect(model.pane == .encounters)
+        _ = press([.backTab, .backTab], &model)
+        #expect(model.pane == .allergies)
+        _ = press([.character("6")], &model)
+        #expect(model.pane == .labs)
+        _ = press([.down, .down, .enter], &model)
+        #expect(model.screen == .detail)
+        #expect(model.detail?.id == model.paneItems(.labs)[2].id)
+        _ = press([.escape], &model)
+        #expect(model.screen == .overview)
+        _ = press([.escape], &model)
+        #expect(model.screen == .search)
+    }
+
+    @Test func typeAheadBeforeTheOverviewArrivesIsSafe() {
+        var model = AppFixtures.model()
+        _ = press(type("2509479989") + [.enter, .character("4"), .down, .down, .down, .character("G"), .enter], &model)
+        #expect(model.pane == .homeCare)
+        #expect(model.screen == .overview, "nothing to open yet")
+        _ = Update.update(&model, .overviewLoaded(AppFixtures.overview("2509479989"), complete: true))
+        _ = press([.enter], &model)
+        #expect(model.screen == .detail)
+    }
+
+    @Test func anOverviewForAnotherPatientIsIgnored() {
+        var model = AppFixtures.bruno()
+        let before = model.overview?.cpr
+        _ = Update.update(&model, .overviewLoaded(AppFixtures.overview("2512489996"), complete: true))
+        #expect(model.overview?.cpr == before)
+    }
+
+    @Test func filterNarrowsAnyList() {
+        var model = AppFixtures.bruno()
+        _ = press([.character("4"), .character("/")] + type("vægt") + [.enter], &model)
+        let items = model.paneItems()
+        #expect(!items.isEmpty)
+        #expect(items.allSatisfy { $0.title.lowercased().contains("vægt") || ($0.detail ?? "").lowercased().contains("vægt") })
+        _ = press([.escape], &model)
+        #expect(model.filterText.isEmpty)
+        #expect(model.screen == .overview, "Esc first clears the filter")
+    }
+
+    @Test func commandLineWithPrefixes() throws {
+        var model = AppFixtures.bruno()
+        _ = press([.character(":")] + type("tid") + [.enter], &model)
+        #expect(model.screen == .timeline)
+        _ = press([.character(":")] + type("lab") + [.enter], &model)
+        #expect(model.screen == .trends)
+        #expect(
+            press([.character(":")] + type("p 2512489996") + [.enter], &model) == [
+                .loadOverview(try CPRNumber("2512489996"), refresh: false)
+            ])
+        _ = press([.character(":")] + type("no-such") + [.enter], &model)
+        #expect(model.toast?.contains("Ukendt kommando") == true)
+        _ = press([.character(":")] + type("q") + [.enter], &model)
+        #expect(model.quit)
+    }
+
+    @Test func timelineFilters() {
+        var model = AppFixtures.bruno()
+        _ = press([.character("t")], &model)
+        let all = model.timelineItems.count
+        _ = press([.character("s")], &model)
+        #expect(model.timelineSector == .hospital)
+        #expect(model.timelineItems.allSatisfy { $0.sources.contains { $0.sector == .hospital } })
+        _ = press([.character("s"), .character("s"), .character("s")], &model)
+        #expect(model.timelineSector == nil)
+        _ = press([.character("p"), .character("p")], &model)
+        #expect(model.timelinePeriod == .quarter)
+        #expect(model.timelineItems.count < all)
+        _ = press([.character("y")], &model)
+        #expect(model.timelineType == .conditions)
+    }
+
+    @Test func refreshAsksTheSourcesAgain() throws {
+        var model = AppFixtures.bruno()
+        #expect(press([.character("r")], &model) == [.loadOverview(try CPRNumber("2509479989"), refresh: true)])
+        #expect(model.toast != nil)
+    }
+
+    @Test func toastsGoAway() {
+        var model = AppFixtures.model()
+        _ = press(type("123") + [.enter], &model)
+        #expect(model.toast != nil)
+        _ = Update.update(&model, .tick(AppFixtures.now.addingTimeInterval(10)))
+        #expect(model.toast == nil)
+    }
+
+    @Test func helpIsGeneratedFromTheKeymap() {
+        var model = AppFixtures.bruno(width: 120, height: 60)
+        _ = press([.character("?")], &model)
+        let text = View.render(model).text
+        for binding in Keymap.standard.bindings where binding.screens.isEmpty || binding.screens.contains(.overview) {
+            #expect(text.contains(binding.action.describe(model.strings)), "\(binding.action)")
+        }
+    }
+}
