@@ -148,3 +148,18 @@ import Testing
         #expect(ResourceValidator.problems(in: badCode).contains { $0.contains("NPU code '18016' is malformed") })
     }
 }
+
+@Suite struct JSONParserTests {
+    @Test func parsesWhatFoundationParses() throws {
+        let text = #"{"a":[1,-2.5,3e2,true,false,null,"x\"y\\z\/\n\u00e6\ud83d\ude00"],"b":{},"c":[],"d":"Æblegrød","e":0.1,"f":-0}"#
+        let ours = try JSONValue.parse(Data(text.utf8))
+        let theirs = try JSONDecoder().decode(JSONValue.self, from: Data(text.utf8))
+        #expect(ours == theirs)
+        #expect(ours["a"]?.arrayValue?[6].stringValue == "x\"y\\z/\næ😀")
+    }
+
+    @Test(arguments: ["", "{", "[1,]", "{\"a\" 1}", "\"open", "tru", "01x", "{\"a\":1}x", "\"tab\there\"", "[1 2]"])
+    func rejectsBrokenJSON(text: String) {
+        #expect(throws: JSONParseError.self) { try JSONValue.parse(Data(text.utf8)) }
+    }
+}
