@@ -38,7 +38,7 @@ struct Overblik: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let (registry, cluster) = try await sourceOptions.resolve()
+        let (registry, startup) = try await sourceOptions.resolve()
         let http = FHIRHTTPClient.makeHTTPClient()
         var cache: ResourceCache?
         do {
@@ -50,17 +50,24 @@ struct Overblik: AsyncParsableCommand {
         let language = Language(rawValue: lang) ?? .da
         let status: Int32
         if plain || isatty(0) == 0 || isatty(1) == 0 {
+            _ = try await startup?.ready()
             status = await PlainSession(client: client, initial: patient.flatMap { try? CPRNumber($0) }).run()
         } else {
+            // The screen opens at once; fetches wait until the embedded demo sources answer.
+            var readiness: (@Sendable () async throws -> Void)?
+            if let startup {
+                readiness = { _ = try await startup.ready() }
+            }
             let app = TerminalApp(
                 client: client,
                 options: .init(
                     language: language, boardEnabled: registry.sources.contains { $0.sector == .hospital },
-                    initialCPR: patient.flatMap { try? CPRNumber($0) }))
+                    initialCPR: patient.flatMap { try? CPRNumber($0) }),
+                readiness: readiness)
             status = await app.run()
         }
         try? await http.shutdown()
-        await cluster?.stop()
+        await startup?.stop()
         if status != 0 { throw ExitCode(status) }
     }
 }

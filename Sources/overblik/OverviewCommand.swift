@@ -51,7 +51,8 @@ struct OverviewCommand: AsyncParsableCommand {
 
     func run() async throws {
         let number = try CPRNumber(cpr)
-        let (registry, cluster) = try await sourceOptions.resolve()
+        let (registry, startup) = try await sourceOptions.resolve()
+        _ = try await startup?.ready()
         let http = FHIRHTTPClient.makeHTTPClient()
         var cache: ResourceCache?
         if !noCache {
@@ -73,6 +74,6 @@ struct OverviewCommand: AsyncParsableCommand {
             FileHandle.standardOutput.write(Data(text.utf8))
         }
         try await http.shutdown()
-        await cluster?.stop()
+        await startup?.stop()
     }
 }

@@ -27,8 +27,9 @@ struct SourceOptions: ParsableArguments {
         return config + "/overblik/sources.toml"
     }
 
-    /// The registry to use, and the demo cluster if one was started (stop it when done).
-    func resolve() async throws -> (SourceRegistry, DemoSourceCluster?) {
+    /// The registry to use, and for `--demo` the task that loads and starts the embedded demo sources. The registry
+    /// is known at once (ports are reserved first), so a screen can open while the demo data loads.
+    func resolve() async throws -> (SourceRegistry, DemoStartup?) {
         if demo {
             guard let directory = DemoDataSet.locateDirectory() else {
                 throw ValidationError("Fandt ikke demo-data/. Kør fra projektmappen eller sæt OVERBLIK_DEMO_DATA.")
@@ -44,30 +45,35 @@ struct SourceOptions: ParsableArguments {
                     throw ValidationError("--fault '\(spec)': \(error)")
                 }
             }
-            let data: DemoDataSet
+            let manifest: DemoManifest
+            let ports: [String: Int]
             do {
-                data = try DemoDataSet.load(from: directory)
-            } catch {
-                throw ValidationError("Demodata kan ikke indlæses: \(error)")
-            }
-            let cluster: DemoSourceCluster
-            do {
-                cluster = try DemoSourceCluster(data: data, ports: .ephemeral, faults: parsed)
-                try await cluster.start()
+                manifest = try DemoDataSet.loadManifest(from: directory)
+                ports = try DemoSourceCluster.reservePorts(for: manifest)
             } catch {
                 throw ValidationError("\(error)")
             }
-            var definitions: [SourceDefinition] = []
-            for server in cluster.servers {
-                let sector = Sector(rawValue: server.sector) ?? .other
-                definitions.append(
-                    SourceDefinition(id: server.id, name: server.name, sector: sector, fhir: await server.baseURL ?? ""))
+            for id in parsed.keys where !manifest.sources.contains(where: { $0.id == id }) {
+                throw ValidationError("--fault: ukendt kilde '\(id)'")
             }
-            let registry = SourceRegistry(sources: definitions)
+            let registry = SourceRegistry(
+                sources: manifest.sources.map { source in
+                    SourceDefinition(
+                        id: source.id, name: source.name, sector: Sector(rawValue: source.sector) ?? .other,
+                        fhir: "http://127.0.0.1:\(ports[source.id] ?? 0)/fhir")
+                })
             // The demo writes its own registry, in the same format a user would.
             let file = FileManager.default.temporaryDirectory.appendingPathComponent("overblik-demo-sources-\(getpid()).toml")
             try? registry.toml().write(to: file, atomically: true, encoding: .utf8)
-            return (registry, cluster)
+            let faults = parsed
+            let startup = DemoStartup(
+                task: Task {
+                    let data = try DemoDataSet.load(from: directory)
+                    let cluster = try DemoSourceCluster(data: data, ports: .fixed(ports), faults: faults)
+                    try await cluster.start()
+                    return cluster
+                })
+            return (registry, startup)
         }
         let path = sources ?? Self.configuredSourcesPath
         guard sources != nil || FileManager.default.fileExists(atPath: path) else {
@@ -78,5 +84,23 @@ struct SourceOptions: ParsableArguments {
         } catch {
             throw ValidationError("\(error)")
         }
+    }
+}
+
+/// The embedded demo sources starting in the background.
+struct DemoStartup: Sendable {
+    let task: Task<DemoSourceCluster, any Error>
+
+    /// Waits until the sources answer; a failure is a clear error for the user.
+    func ready() async throws -> DemoSourceCluster {
+        do {
+            return try await task.value
+        } catch {
+            throw ValidationError("Demo-kilderne kunne ikke starte: \(error)")
+        }
+    }
+
+    func stop() async {
+        if let cluster = try? await task.value { await cluster.stop() }
     }
 }

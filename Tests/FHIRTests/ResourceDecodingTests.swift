@@ -151,7 +151,8 @@ import Testing
 
 @Suite struct JSONParserTests {
     @Test func parsesWhatFoundationParses() throws {
-        let text = #"{"a":[1,-2.5,3e2,true,false,null,"x\"y\\z\/\n\u00e6\ud83d\ude00"],"b":{},"c":[],"d":"Æblegrød","e":0.1,"f":-0}"#
+        let text =
+            #"{"a":[1,-2.5,3e2,true,false,null,"x\"y\\z\/\n\u00e6\ud83d\ude00"],"b":{},"c":[],"d":"Æblegrød","e":0.1,"f":-0}"#
         let ours = try JSONValue.parse(Data(text.utf8))
         let theirs = try JSONDecoder().decode(JSONValue.self, from: Data(text.utf8))
         #expect(ours == theirs)

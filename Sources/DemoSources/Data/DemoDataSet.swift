@@ -9,6 +9,16 @@ public struct DemoDataSet: Sendable {
     public let resources: [String: [JSONValue]]
     public let dateShift: DateShift
 
+    /// Reads only `manifest.json` (fast: to know the sources before their data is loaded).
+    public static func loadManifest(from directory: URL) throws -> DemoManifest {
+        let url = directory.appendingPathComponent("manifest.json")
+        do {
+            return try JSONDecoder().decode(DemoManifest.self, from: try Data(contentsOf: url))
+        } catch {
+            throw DemoDataError(file: url.path, reason: "ugyldigt eller manglende manifest: \(error)")
+        }
+    }
+
     /// Reads `manifest.json` and `<source>/<ResourceType>.ndjson`. Every line must be a resource of the file's type
     /// with an id; the first problem found is thrown, naming the file and line.
     public static func load(from directory: URL, dateShift: DateShift? = nil) throws -> DemoDataSet {

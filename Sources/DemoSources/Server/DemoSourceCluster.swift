@@ -12,6 +12,8 @@ public actor DemoSourceCluster {
         case manifest(base: Int)
         /// Free ports chosen by the OS (tests, embedded demo).
         case ephemeral
+        /// Given ports per source id (chosen before the data is loaded, so a client can be told where to look).
+        case fixed([String: Int])
     }
 
     public static let defaultPortBase = 8100
@@ -45,6 +47,7 @@ public actor DemoSourceCluster {
             switch ports {
             case .manifest(let base): port = base + (source.port - Self.defaultPortBase)
             case .ephemeral: port = 0
+            case .fixed(let ports): port = ports[source.id] ?? 0
             }
             servers.append(
                 DemoSourceServer(
@@ -54,8 +57,19 @@ public actor DemoSourceCluster {
         self.servers = servers
         switch ports {
         case .manifest(let base): controlPort = base
-        case .ephemeral: controlPort = 0
+        case .ephemeral, .fixed: controlPort = 0
         }
+    }
+
+    /// A free loopback port for each source, to start the cluster on later with `.fixed`.
+    public static func reservePorts(for manifest: DemoManifest, host: String = "127.0.0.1") throws -> [String: Int] {
+        var ports: [String: Int] = [:]
+        for source in manifest.sources {
+            var port = try DemoSourceServer.freePort(host: host)
+            while ports.values.contains(port) { port = try DemoSourceServer.freePort(host: host) }
+            ports[source.id] = port
+        }
+        return ports
     }
 
     public nonisolated func server(_ id: String) -> DemoSourceServer? {

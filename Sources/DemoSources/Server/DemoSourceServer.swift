@@ -107,7 +107,7 @@ public actor DemoSourceServer {
     }
 
     /// A port the OS has free right now on `host`.
-    static func freePort(host: String) throws -> Int {
+    public static func freePort(host: String) throws -> Int {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw DemoSourceError.cannotListen(source: "-", host: host, port: 0, reason: "socket()") }
         defer { close(fd) }

@@ -60,9 +60,11 @@ public final class FederatedClient: Sendable {
 
     /// The patients in an emergency department right now, from every hospital source: encounters of class EMER that
     /// are in progress, newest first, with the patients' names and CPR numbers.
-    public func emergencyBoard() async -> (entries: [BoardEntry], failures: [String]) {
+    /// `fetchedAt` is when the oldest part was fetched (older than now when a source failed and its cached board
+    /// was used; `failures` then says why).
+    public func emergencyBoard() async -> (entries: [BoardEntry], failures: [String], fetchedAt: Date) {
         let hospitals = registry.sources.filter { $0.sector == .hospital }
-        let parts = await withTaskGroup(of: (Int, [BoardEntry], String?).self) { group in
+        let parts = await withTaskGroup(of: (Int, [BoardEntry], String?, Date).self) { group in
             for (index, source) in hospitals.enumerated() {
                 group.addTask {
                     let deadline = NIODeadline.now() + .milliseconds(Int64(source.timeoutMs))
@@ -71,19 +73,24 @@ public final class FederatedClient: Sendable {
                         source: source, url: url, type: "Encounter", cpr: "", deadline: deadline, refresh: true)
                     {
                     case .failure(let failure):
-                        return (index, [], "\(source.name): \(failure.message)")
+                        return (index, [], "\(source.name): \(failure.message)", Date())
                     case .success(let pages):
+                        let fetchedAt = pages.origins.map(\.fetchedAt).min() ?? Date()
+                        let stale = pages.origins.compactMap { origin -> FetchFailure? in
+                            if case .stale(_, let failure) = origin { return failure }
+                            return nil
+                        }.first.map { "\(source.name): \($0.message)" }
                         let encounters = pages.resources.compactMap { fetched -> Encounter? in
                             if case .encounter(let encounter) = fetched.resource { return encounter }
                             return nil
                         }
                         let ids = Array(Set(encounters.compactMap { $0.subject?.target?.id })).sorted()
-                        guard !ids.isEmpty else { return (index, [], nil) }
+                        guard !ids.isEmpty else { return (index, [], stale, fetchedAt) }
                         let patientsURL = "\(source.fhir)/Patient?_id=\(Self.encode(ids.joined(separator: ",")))&_count=200"
                         guard
                             case .success(let people) = await self.allPages(
                                 source: source, url: patientsURL, type: "Patient", cpr: "", deadline: deadline, refresh: false)
-                        else { return (index, [], "\(source.name): patienterne kunne ikke hentes") }
+                        else { return (index, [], "\(source.name): patienterne kunne ikke hentes", fetchedAt) }
                         var byID: [String: Patient] = [:]
                         for fetched in people.resources {
                             if case .patient(let patient) = fetched.resource, let id = patient.id { byID[id] = patient }
@@ -99,18 +106,18 @@ public final class FederatedClient: Sendable {
                                 reason: encounter.reasonCode?.first?.displayText.map { TextSanitizer.cleanLine($0) },
                                 sourceID: source.id)
                         }
-                        return (index, entries, nil)
+                        return (index, entries, stale, fetchedAt)
                     }
                 }
             }
-            var all: [(Int, [BoardEntry], String?)] = []
+            var all: [(Int, [BoardEntry], String?, Date)] = []
             for await part in group { all.append(part) }
             return all.sorted { $0.0 < $1.0 }
         }
         let entries = parts.flatMap(\.1).sorted {
             ($0.arrivedAt?.lowerBound ?? .distantPast) > ($1.arrivedAt?.lowerBound ?? .distantPast)
         }
-        return (entries, parts.compactMap(\.2))
+        return (entries, parts.compactMap(\.2), parts.map(\.3).min() ?? Date())
     }
 
     /// Patients whose name starts with `prefix`, from every source, one entry per CPR number.

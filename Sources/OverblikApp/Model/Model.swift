@@ -21,6 +21,7 @@ public struct Model: Sendable {
     public var board: [BoardEntry] = []
     public var boardFetchedAt: Date?
     public var boardMessage: String?
+    public var boardLoading = false
     public var boardEnabled: Bool
     public var recent: [RecentPatient] = []
     public var matches: [PatientMatch]?

@@ -29,10 +29,12 @@ public enum Update {
             model.board = entries
             model.boardFetchedAt = at
             model.boardMessage = nil
+            model.boardLoading = false
             clampSelections(&model)
             return []
         case .boardFailed(let message):
             model.boardMessage = message
+            model.boardLoading = false
             return []
         case .matchesLoaded(let query, let matches):
             guard query == model.matchesQuery else { return [] }

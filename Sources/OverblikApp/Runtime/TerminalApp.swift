@@ -27,10 +27,13 @@ public final class TerminalApp: @unchecked Sendable {
 
     let client: FederatedClient
     let options: Options
+    let readiness: (@Sendable () async throws -> Void)?
 
-    public init(client: FederatedClient, options: Options) {
+    /// `readiness`, if given, is awaited before any fetch (the embedded demo's sources may still be starting).
+    public init(client: FederatedClient, options: Options, readiness: (@Sendable () async throws -> Void)? = nil) {
         self.client = client
         self.options = options
+        self.readiness = readiness
     }
 
     public static func defaultLogPath(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
@@ -83,7 +86,7 @@ public final class TerminalApp: @unchecked Sendable {
             height: backend.height, now: Date(), sourceCount: client.registry.sources.count, boardEnabled: options.boardEnabled)
         var effects: [Effect] = options.boardEnabled ? [.loadBoard] : []
         if let cpr = options.initialCPR { effects += Update.open(cpr, &model) }
-        let runner = EffectRunner(client: client, mailbox: mailbox)
+        let runner = EffectRunner(client: client, mailbox: mailbox, readiness: readiness)
         var dirty = true
         var lastTick = Date()
         while !model.quit {
@@ -134,21 +137,33 @@ public final class TerminalApp: @unchecked Sendable {
 final class EffectRunner: @unchecked Sendable {
     let client: FederatedClient
     let mailbox: Mailbox<Msg>
+    let ready: Task<String?, Never>
     private var overviewTask: Task<Void, Never>?
     private var tasks: [Task<Void, Never>] = []
 
-    init(client: FederatedClient, mailbox: Mailbox<Msg>) {
+    init(client: FederatedClient, mailbox: Mailbox<Msg>, readiness: (@Sendable () async throws -> Void)?) {
         self.client = client
         self.mailbox = mailbox
+        // Nil when ready; else why it will never be.
+        ready = Task {
+            do {
+                try await readiness?()
+                return nil
+            } catch {
+                return "\(error)"
+            }
+        }
     }
 
     func run(_ effect: Effect) {
         let client = client
         let mailbox = mailbox
+        let ready = ready
         switch effect {
         case .loadOverview(let cpr, let refresh):
             overviewTask?.cancel()
             overviewTask = Task {
+                guard await ready.value == nil else { return }
                 let overview = await client.overview(cpr: cpr, refresh: refresh) { partial in
                     mailbox.post(.overviewLoaded(partial, complete: false))
                 }
@@ -157,15 +172,25 @@ final class EffectRunner: @unchecked Sendable {
         case .loadBoard:
             tasks.append(
                 Task {
-                    let (entries, failures) = await client.emergencyBoard()
+                    if let failure = await ready.value {
+                        mailbox.post(.boardFailed(failure))
+                        return
+                    }
+                    let (entries, failures, fetchedAt) = await client.emergencyBoard()
                     if !failures.isEmpty, entries.isEmpty {
                         mailbox.post(.boardFailed(failures.joined(separator: "; ")))
                     } else {
-                        mailbox.post(.boardLoaded(entries, at: Date()))
+                        mailbox.post(.boardLoaded(entries, at: fetchedAt))
+                        // Shown under the heading: the board is older than it looks because a source failed.
+                        if !failures.isEmpty { mailbox.post(.boardFailed(failures.joined(separator: "; "))) }
                     }
                 })
         case .searchByName(let query):
-            tasks.append(Task { mailbox.post(.matchesLoaded(query: query, await client.findPatients(name: query))) })
+            tasks.append(
+                Task {
+                    guard await ready.value == nil else { return }
+                    mailbox.post(.matchesLoaded(query: query, await client.findPatients(name: query)))
+                })
         case .quit:
             break
         }

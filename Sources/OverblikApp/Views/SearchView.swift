@@ -63,7 +63,10 @@ enum SearchView {
                 } ?? ""
             header("\(strings.boardTitle) (\(model.board.count))\(age)")
             if let message = model.boardMessage {
-                screen.put("   " + message, x: 0, y: y, style: theme.error, maxWidth: screen.width); y += 1
+                // A failed source: the board (if any) is as old as its heading says.
+                screen.put(
+                    "   " + strings.t("FEJL: ", "ERROR: ") + message, x: 0, y: y, style: theme.error, maxWidth: screen.width)
+                y += 1
             }
             if model.board.isEmpty, model.boardMessage == nil {
                 screen.put(
