@@ -91,7 +91,7 @@ let package = Package(
         .executableTarget(
             name: "overblik-bench",
             dependencies: [
-                "FHIR", "DemoSources", "Federation",
+                "FHIR", "DemoSources", "Federation", "OverblikApp", "Terminal",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),

@@ -52,6 +52,7 @@ struct OverblikBench: AsyncParsableCommand {
         }
         await cluster.stop()
         try await FederationBench.run(data: dataSet, iterations: max(10, iterations / 4), report: &report)
+        try await TUIBench.run(data: dataSet, iterations: iterations, report: &report)
         FileHandle.standardOutput.write(try report.json())
     }
 
