@@ -25,7 +25,8 @@ enum TUIBench {
         for server in cluster.servers {
             definitions.append(
                 SourceDefinition(
-                    id: server.id, name: server.name, sector: Sector(rawValue: server.sector) ?? .other, fhir: await server.baseURL ?? "",
+                    id: server.id, name: server.name, sector: Sector(rawValue: server.sector) ?? .other,
+                    fhir: await server.baseURL ?? "",
                     timeoutMs: 10_000))
         }
         let http = FHIRHTTPClient(http: FHIRHTTPClient.makeHTTPClient())

@@ -21,11 +21,7 @@ struct SourceOptions: ParsableArguments {
         if !faults.isEmpty, !demo { throw ValidationError("--fault virker kun sammen med --demo.") }
     }
 
-    static var configuredSourcesPath: String {
-        let environment = ProcessInfo.processInfo.environment
-        let config = environment["XDG_CONFIG_HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? NSHomeDirectory() + "/.config"
-        return config + "/overblik/sources.toml"
-    }
+    static var configuredSourcesPath: String { XDGDirectory.config.path("sources.toml") }
 
     /// The registry to use, and for `--demo` the task that loads and starts the embedded demo sources. The registry
     /// is known at once (ports are reserved first), so a screen can open while the demo data loads.

@@ -12,10 +12,7 @@ public enum CacheKeyStore {
     }
 
     public static func defaultKeyPath(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
-        let config =
-            environment["XDG_CONFIG_HOME"].flatMap { $0.isEmpty ? nil : $0 }
-            ?? (environment["HOME"] ?? NSHomeDirectory()) + "/.config"
-        return config + "/overblik/cache.key"
+        XDGDirectory.config.path("cache.key", environment: environment)
     }
 
     public static func loadOrCreate(

@@ -17,10 +17,7 @@ public final class ResourceCache: Sendable {
     }
 
     public static func defaultPath(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
-        let base =
-            environment["XDG_CACHE_HOME"].flatMap { $0.isEmpty ? nil : $0 }
-            ?? (environment["HOME"] ?? NSHomeDirectory()) + "/.cache"
-        return base + "/overblik/cache.sqlite"
+        XDGDirectory.cache.path("cache.sqlite", environment: environment)
     }
 
     /// Opens (or creates) the cache. A file that is not a readable cache is moved aside (`.broken`) and a new one

@@ -37,8 +37,7 @@ public final class TerminalApp: @unchecked Sendable {
     }
 
     public static func defaultLogPath(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
-        let state = environment["XDG_STATE_HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? NSHomeDirectory() + "/.local/state"
-        return state + "/overblik/overblik.log"
+        XDGDirectory.state.path("overblik.log", environment: environment)
     }
 
     /// Runs until the user quits or a quit signal arrives; returns the exit status.
