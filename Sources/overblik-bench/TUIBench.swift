@@ -11,7 +11,6 @@ import Terminal
 enum TUIBench {
     static func run(data: DemoDataSet, iterations: Int, report: inout BenchReport) async throws {
         let clock = ContinuousClock()
-        let processStart = ProcessInfo.processInfo.systemUptime
         TerminalLocale.setUp()
         // First frame: what the TUI draws before any source has answered.
         var start = clock.now
@@ -84,7 +83,6 @@ enum TUIBench {
         report.add("tui_resident_mb_with_demo_sources_before", before)
         report.add("tui_resident_mb_with_demo_sources_after_50_patients", residentMegabytes())
         report.add("tui_resident_growth_mb_50_patients", residentMegabytes() - before)
-        report.add("bench_process_uptime_s", ProcessInfo.processInfo.systemUptime - processStart)
         await cluster.stop()
         try await http.http.shutdown()
     }

@@ -42,3 +42,12 @@ import Testing
         #expect(clean["content"]?.arrayValue?.first?["attachment"]?["data"]?.stringValue == "aGVq")
     }
 }
+
+@Suite struct NumberFormatTests {
+    @Test(arguments: [
+        (92.0, "92"), (8.5, "8,5"), (4.25, "4,25"), (0.05, "0,05"), (-2.5, "-2,5"), (139.999, "140"), (1e13, "10000000000000.0"),
+    ])
+    func danishDecimals(value: Double, text: String) {
+        #expect(ObservationValueFormat.number(value) == text)
+    }
+}

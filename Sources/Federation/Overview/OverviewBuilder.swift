@@ -255,15 +255,17 @@ public enum OverviewBuilder {
 
 /// Numbers as Danes write them: decimal comma, no trailing zeros.
 public enum ObservationValueFormat {
+    /// At most two decimals, trailing zeros dropped: 92, 8,5, 4,25. Integer arithmetic, no `String(format:)`
+    /// (slow on Linux, and an overview formats thousands of values).
     public static func number(_ value: Double) -> String {
-        var text: String
-        if value.rounded() == value, abs(value) < 1e12 {
-            text = String(Int64(value))
-        } else {
-            text = String(format: "%.2f", value)
-            while text.hasSuffix("0") { text.removeLast() }
-            if text.hasSuffix(".") { text.removeLast() }
-        }
-        return text.replacingOccurrences(of: ".", with: ",")
+        guard value.isFinite, abs(value) < 1e12 else { return String(value) }
+        let hundredths = Int64((value * 100).rounded())
+        let sign = hundredths < 0 ? "-" : ""
+        let magnitude = abs(hundredths)
+        let whole = magnitude / 100
+        let fraction = magnitude % 100
+        if fraction == 0 { return sign + String(whole) }
+        if fraction % 10 == 0 { return sign + String(whole) + "," + String(fraction / 10) }
+        return sign + String(whole) + "," + (fraction < 10 ? "0" : "") + String(fraction)
     }
 }

@@ -40,7 +40,8 @@ public enum TextSanitizer {
     }
 
     static func sanitize(_ text: String, keepNewlines: Bool, maxLength: Int) -> String {
-        if isClean(text), text.count <= maxLength { return text }
+        // Fast path (most text): nothing to remove and short enough; UTF-8 length bounds the character count.
+        if text.utf8.count <= maxLength || text.count <= maxLength, isClean(text) { return text }
         var out = String.UnicodeScalarView()
         var state = State.text
         var previousWasCR = false
