@@ -23,7 +23,9 @@ final class MemoryPageCache: Sendable {
     private let state = Mutex(State())
     let capacity: Int
 
-    init(capacity: Int = 4000) {
+    /// About ten patients' answers (each patient is some 30 pages over three sources); older ones are read from the
+    /// encrypted file again. Keeps a long shift's memory flat.
+    init(capacity: Int = 300) {
         self.capacity = capacity
     }
 
