@@ -72,7 +72,16 @@ enum FederationBench {
             for server in servers { await server.stop() }
         }
 
-        // Warm: the large patient from the cache (memory in front of the encrypted file).
+        try await runWarm(data: data, iterations: iterations, report: &report, base: base)
+        try await http.http.shutdown()
+    }
+
+    /// Warm: the large patient from the cache (memory in front of the encrypted file); and the cache's size.
+    static func runWarm(
+        data: DemoDataSet, iterations: Int, report: inout BenchReport, base: DemoSourceCluster? = nil
+    ) async throws {
+        let base = try base ?? DemoSourceCluster(data: data, ports: .ephemeral)
+        let http = FHIRHTTPClient(http: FHIRHTTPClient.makeHTTPClient())
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("overblik-bench-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: directory) }
         let cachePath = directory.appendingPathComponent("cache.sqlite").path

@@ -17,6 +17,9 @@ struct OverblikBench: AsyncParsableCommand {
     @Option(help: "Mappe med demodata.")
     var data: String?
 
+    @Option(help: "Kun én del: sources, federation, warm eller tui.")
+    var only: String?
+
     func run() async throws {
         guard let directory = data.map({ URL(fileURLWithPath: $0) }) ?? DemoDataSet.locateDirectory() else {
             throw ValidationError("Fandt ikke demo-data/; angiv --data")
@@ -34,6 +37,12 @@ struct OverblikBench: AsyncParsableCommand {
         try await cluster.start()
         report.add("demo_sources_start_ms", (clock.now - start).milliseconds)
 
+        if only == "warm" {
+            await cluster.stop()
+            try await FederationBench.runWarm(data: dataSet, iterations: iterations, report: &report)
+            FileHandle.standardOutput.write(try report.json())
+            return
+        }
         let hospital = await cluster.server("hospital")?.baseURL ?? ""
         let large = dataSet.manifest.patients.first { $0.tags.contains("large") }?.sources["hospital"] ?? "1004"
         let cpr = "urn:oid:1.2.208.176.1.2%7C2509479989"

@@ -7,25 +7,47 @@ import Foundation
 public enum OverviewBuilder {
     public static func build(cpr: String, results: [SourceResult], now: Date = Date()) -> PatientOverview {
         var items: [OverviewItem] = []
-        var observations: [(Observation, ItemSource)] = []
+        var samples: [TrendSample] = []
         for result in results {
             for fetched in result.resources {
                 guard let id = fetched.resource.id, let type = fetched.resource.resourceType else { continue }
                 let origin = ItemSource(
                     sourceID: result.source.id, sourceName: result.source.name, sector: result.source.sector,
                     reference: "\(type)/\(id)", fetchedAt: fetched.fetchedAt)
-                if case .observation(let observation) = fetched.resource { observations.append((observation, origin)) }
+                if case .observation(let observation) = fetched.resource, let sample = TrendSample(observation, origin) {
+                    samples.append(sample)
+                }
                 if let item = item(for: fetched.resource, origin: origin, now: now) { items.append(item) }
             }
         }
         let merged = merge(items)
-        let sections = SectionKind.allCases.map { kind in
-            PatientOverview.Section(kind: kind, items: merged.filter { $0.section == kind }.sorted(by: newestFirst))
-        }
+        // Sorted once (by index, so the large items are not moved around), then split into sections in that order.
+        let timeline = sortedNewestFirst(merged)
+        var bySection: [SectionKind: [OverviewItem]] = [:]
+        for item in timeline { bySection[item.section, default: []].append(item) }
+        let sections = SectionKind.allCases.map { kind in PatientOverview.Section(kind: kind, items: bySection[kind] ?? []) }
         let patient = summary(results)
         return PatientOverview(
-            cpr: cpr, patient: patient, sections: sections, timeline: merged.sorted(by: newestFirst),
-            trends: trends(observations), sources: results.map(\.status), flags: flags(merged), assembledAt: now)
+            cpr: cpr, patient: patient, sections: sections, timeline: timeline,
+            trends: trends(samples), sources: results.map(\.status), flags: flags(merged), assembledAt: now)
+    }
+
+    static func sortedNewestFirst(_ items: [OverviewItem]) -> [OverviewItem] {
+        let keys = items.map { ($0.date?.lowerBound, $0.date?.precision.rawValue ?? 0, $0.id) }
+        let order = keys.indices.sorted { i, j in
+            let a = keys[i]
+            let b = keys[j]
+            switch (a.0, b.0) {
+            case (let x?, let y?):
+                if x != y { return x > y }
+                if a.1 != b.1 { return a.1 > b.1 }
+                return a.2 < b.2
+            case (nil, nil): return a.2 < b.2
+            case (nil, _): return false
+            case (_, nil): return true
+            }
+        }
+        return order.map { items[$0] }
     }
 
     static func newestFirst(_ a: OverviewItem, _ b: OverviewItem) -> Bool {
@@ -187,31 +209,48 @@ public enum OverviewBuilder {
         }
     }
 
-    static func trends(_ observations: [(Observation, ItemSource)]) -> [Trend] {
-        var groups: [String: [(Observation, ItemSource)]] = [:]
-        for (observation, origin) in observations {
-            guard let key = codeKey(observation.code), observation.value?.numericValue != nil, observation.effective?.start != nil
-            else {
-                continue
+    /// What a trend needs of one observation (copying whole Observations around is what made this slow).
+    struct TrendSample {
+        let code: String
+        let title: String?
+        let unit: String?
+        let date: FHIRDateTime
+        let value: Double
+        let flag: String?
+        let low: Double?
+        let high: Double?
+        let sourceID: String
+
+        init?(_ observation: Observation, _ origin: ItemSource) {
+            guard let code = OverviewBuilder.codeKey(observation.code),
+                let value = observation.valueQuantity?.value ?? observation.valueInteger.map(Double.init),
+                let date = observation.effectiveDateTime ?? observation.effectiveInstant ?? observation.effectivePeriod?.start
+            else { return nil }
+            self.code = code
+            self.title = observation.code?.displayText
+            self.unit = observation.valueQuantity.flatMap { $0.unit ?? $0.code }
+            self.date = date
+            self.value = value
+            self.flag = observation.interpretation?.first?.coding?.first?.code.flatMap {
+                ["H", "L", "HH", "LL"].contains($0) ? $0 : nil
             }
-            groups[key, default: []].append((observation, origin))
+            self.low = observation.referenceRange?.first?.low?.value
+            self.high = observation.referenceRange?.first?.high?.value
+            self.sourceID = origin.sourceID
         }
+    }
+
+    static func trends(_ samples: [TrendSample]) -> [Trend] {
+        var groups: [String: [TrendSample]] = [:]
+        for sample in samples { groups[sample.code, default: []].append(sample) }
         return groups.map { key, members in
-            let sorted = members.sorted { ($0.0.effective?.start)! < ($1.0.effective?.start)! }
-            let first = sorted.last!.0
-            let range = sorted.reversed().lazy.compactMap { $0.0.referenceRange?.first }.first
-            let points = sorted.map { observation, origin in
-                Trend.Point(
-                    date: (observation.effective?.start)!, value: (observation.value?.numericValue)!,
-                    flag: observation.interpretation?.first?.coding?.first?.code.flatMap {
-                        ["H", "L", "HH", "LL"].contains($0) ? $0 : nil
-                    },
-                    sourceID: origin.sourceID)
-            }
+            let sorted = members.sorted { $0.date < $1.date }
+            let latest = sorted.last!
+            let range = sorted.last { $0.low != nil || $0.high != nil }
             return Trend(
-                code: key, title: line(first.code?.displayText) ?? key,
-                unit: first.valueQuantity.flatMap { line($0.unit ?? $0.code) },
-                referenceLow: range?.low?.value, referenceHigh: range?.high?.value, points: points)
+                code: key, title: line(latest.title) ?? key, unit: line(latest.unit), referenceLow: range?.low,
+                referenceHigh: range?.high,
+                points: sorted.map { Trend.Point(date: $0.date, value: $0.value, flag: $0.flag, sourceID: $0.sourceID) })
         }.sorted { $0.title < $1.title }
     }
 
