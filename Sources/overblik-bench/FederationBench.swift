@@ -10,6 +10,18 @@ import Foundation
 enum FederationBench {
     static let latencyMs = 50
 
+    /// The registry entries for a running demo cluster.
+    static func definitions(_ cluster: DemoSourceCluster) async -> [SourceDefinition] {
+        var definitions: [SourceDefinition] = []
+        for server in cluster.servers {
+            definitions.append(
+                SourceDefinition(
+                    id: server.id, name: server.name, sector: Sector(rawValue: server.sector) ?? .other,
+                    fhir: await server.baseURL ?? "", timeoutMs: 10_000))
+        }
+        return definitions
+    }
+
     static func run(data: DemoDataSet, iterations: Int, report: inout BenchReport) async throws {
         let base = try DemoSourceCluster(data: data, ports: .ephemeral)
         var stores: [(String, String, ResourceStore)] = []
@@ -87,14 +99,7 @@ enum FederationBench {
         let cachePath = directory.appendingPathComponent("cache.sqlite").path
         let cache = try ResourceCache(path: cachePath, key: SymmetricKey(size: .bits256))
         try await base.start()
-        var definitions: [SourceDefinition] = []
-        for server in base.servers {
-            definitions.append(
-                SourceDefinition(
-                    id: server.id, name: server.name, sector: Sector(rawValue: server.sector) ?? .other,
-                    fhir: await server.baseURL ?? "",
-                    timeoutMs: 10_000))
-        }
+        let definitions = await definitions(base)
         let registry = SourceRegistry(sources: definitions)
         let large = data.manifest.patients.first { $0.tags.contains("large") }
         let largeCPR = try CPRNumber(large?.cpr ?? "1703589978")

@@ -20,14 +20,7 @@ enum TUIBench {
 
         let cluster = try DemoSourceCluster(data: data, ports: .ephemeral)
         try await cluster.start()
-        var definitions: [SourceDefinition] = []
-        for server in cluster.servers {
-            definitions.append(
-                SourceDefinition(
-                    id: server.id, name: server.name, sector: Sector(rawValue: server.sector) ?? .other,
-                    fhir: await server.baseURL ?? "",
-                    timeoutMs: 10_000))
-        }
+        let definitions = await FederationBench.definitions(cluster)
         let http = FHIRHTTPClient(http: FHIRHTTPClient.makeHTTPClient())
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("overblik-tuibench-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: directory) }
