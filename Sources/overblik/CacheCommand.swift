@@ -13,12 +13,7 @@ struct CacheCommand: AsyncParsableCommand {
         var olderThanHours: Double?
 
         func run() async throws {
-            let path = ResourceCache.defaultPath()
-            guard FileManager.default.fileExists(atPath: path) else {
-                print("Cachen er tom (\(path) findes ikke).")
-                return
-            }
-            let cache = try ResourceCache(path: path, key: try CacheKeyStore.loadOrCreate())
+            guard let (cache, path) = try CacheCommand.openExisting(missing: "Cachen er tom") else { return }
             if let hours = olderThanHours {
                 let removed = try cache.purge(olderThan: Date().addingTimeInterval(-hours * 3600))
                 print("Fjernede \(removed) poster ældre end \(hours) timer fra \(path).")
@@ -33,15 +28,20 @@ struct CacheCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Vis hvor cachen ligger og hvor stor den er.")
 
         func run() async throws {
-            let path = ResourceCache.defaultPath()
-            guard FileManager.default.fileExists(atPath: path) else {
-                print("Ingen cache endnu (\(path)).")
-                return
-            }
-            let cache = try ResourceCache(path: path, key: try CacheKeyStore.loadOrCreate())
+            guard let (cache, path) = try CacheCommand.openExisting(missing: "Ingen cache endnu") else { return }
             let stats = try cache.statistics()
             print("Cache: \(path)\nNøgle: \(CacheKeyStore.defaultKeyPath()) (eller $\(CacheKeyStore.environmentVariable))")
             print("Poster: \(stats.entries), \(stats.bytes / 1024) KiB krypteret indhold.")
         }
+    }
+
+    /// The user's cache if its file exists; otherwise says so and gives nil (no cache or key is created).
+    static func openExisting(missing: String) throws -> (ResourceCache, String)? {
+        let path = ResourceCache.defaultPath()
+        guard FileManager.default.fileExists(atPath: path) else {
+            print("\(missing) (\(path) findes ikke).")
+            return nil
+        }
+        return (try ResourceCache(path: path, key: try CacheKeyStore.loadOrCreate()), path)
     }
 }

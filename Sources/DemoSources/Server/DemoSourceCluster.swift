@@ -2,7 +2,6 @@ import FHIR
 import Foundation
 import Hummingbird
 import Logging
-import ServiceLifecycle
 
 /// The demo source systems of `demo-data/` (hospital, GP, municipality), each its own FHIR server, plus a small
 /// control endpoint for fault injection. This is what `sundhedscloud serve --demo` runs.
@@ -22,8 +21,7 @@ public actor DemoSourceCluster {
     public nonisolated let servers: [DemoSourceServer]
     private let host: String
     private let controlPort: Int
-    private var controlTask: Task<Void, Never>?
-    private var controlGroup: ServiceGroup?
+    private var control: RunningServer?
     public private(set) var controlURL: String?
 
     public init(
@@ -89,11 +87,9 @@ public actor DemoSourceCluster {
 
     public func stop() async {
         for server in servers { await server.stop() }
-        if let task = controlTask {
-            controlTask = nil
-            await controlGroup?.triggerGracefulShutdown()
-            controlGroup = nil
-            await task.value
+        if let control {
+            self.control = nil
+            await control.stop()
         }
     }
 
@@ -107,28 +103,13 @@ public actor DemoSourceCluster {
     }
 
     private func startControl() async throws {
-        let responder = DemoControlResponder(cluster: self)
         var logger = Logger(label: "demo-control")
         logger.logLevel = .warning
-        let started = StartSignal()
-        let app = Application(
-            responder: responder,
-            configuration: .init(address: .hostname(host, port: controlPort), serverName: nil),
-            onServerRunning: { channel in started.succeed(channel.localAddress?.port ?? 0) },
-            logger: logger)
-        let group = ServiceGroup(configuration: .init(services: [app], logger: logger))
-        controlGroup = group
-        controlTask = Task.detached {
-            do {
-                try await group.run()
-            } catch {
-                started.fail(error)
-            }
-            started.fail(CancellationError())
-        }
         do {
-            let port = try await started.wait()
-            controlURL = "http://\(host):\(port)"
+            let server = try await RunningServer.start(
+                responder: DemoControlResponder(cluster: self), host: host, port: controlPort, logger: logger)
+            control = server
+            controlURL = "http://\(host):\(server.port)"
         } catch {
             throw DemoSourceError.cannotListen(source: "control", host: host, port: controlPort, reason: "\(error)")
         }

@@ -2,7 +2,6 @@ import FHIR
 import Foundation
 import Hummingbird
 import Logging
-import ServiceLifecycle
 import Synchronization
 
 /// One demo source system: a FHIR R4 server over real HTTP on its own port. It can be stopped and started again on
@@ -15,8 +14,7 @@ public actor DemoSourceServer {
     public nonisolated let faults: FaultControl
     public nonisolated let host: String
     private var requestedPort: Int
-    private var runTask: Task<Void, Never>?
-    private var group: ServiceGroup?
+    private var running: RunningServer?
     private(set) public var port: Int?
 
     public init(
@@ -37,12 +35,12 @@ public actor DemoSourceServer {
         port.map { "http://\(host):\($0)/fhir" }
     }
 
-    public var isRunning: Bool { runTask != nil }
+    public var isRunning: Bool { running != nil }
 
     /// Starts listening (unless the fault settings say "down") and returns the port.
     @discardableResult
     public func start() async throws -> Int {
-        if let port, runTask != nil { return port }
+        if let port, running != nil { return port }
         if faults.current.down {
             // Not listening, on purpose; the port is kept for when it comes back.
             if requestedPort == 0 { requestedPort = try Self.freePort(host: host) }
@@ -52,47 +50,22 @@ public actor DemoSourceServer {
         let responder = FHIRSourceResponder(sourceID: id, sourceName: name, store: store, faults: faults)
         var logger = Logger(label: "demo-source.\(id)")
         logger.logLevel = .warning
-        let started = StartSignal()
-        let app = Application(
-            responder: responder,
-            configuration: .init(address: .hostname(host, port: requestedPort), serverName: nil, reuseAddress: true),
-            onServerRunning: { channel in started.succeed(channel.localAddress?.port ?? 0) },
-            logger: logger
-        )
-        // The server runs in a group of its own, detached so it inherits no shutdown trigger from the caller;
-        // stop() shuts it down gracefully (open requests finish, then the port closes).
-        var groupConfiguration = ServiceGroupConfiguration(services: [app], logger: logger)
-        // A request that never ends (the "hang" fault) must not keep the server from stopping.
-        groupConfiguration.maximumGracefulShutdownDuration = .seconds(1)
-        let group = ServiceGroup(configuration: groupConfiguration)
-        self.group = group
-        runTask = Task.detached {
-            do {
-                try await group.run()
-            } catch {
-                started.fail(error)
-            }
-            started.fail(CancellationError())
-        }
         do {
-            let bound = try await started.wait()
-            requestedPort = bound
-            port = bound
-            return bound
+            let server = try await RunningServer.start(responder: responder, host: host, port: requestedPort, logger: logger)
+            running = server
+            requestedPort = server.port
+            port = server.port
+            return server.port
         } catch {
-            runTask?.cancel()
-            runTask = nil
             throw DemoSourceError.cannotListen(source: id, host: host, port: requestedPort, reason: "\(error)")
         }
     }
 
     /// Stops listening; waits until the port is closed.
     public func stop() async {
-        guard let task = runTask else { return }
-        runTask = nil
-        await group?.triggerGracefulShutdown()
-        group = nil
-        await task.value
+        guard let server = running else { return }
+        running = nil
+        await server.stop()
     }
 
     /// Changes the faults; going down stops the listener, coming back up starts it on the same port.
@@ -101,7 +74,7 @@ public actor DemoSourceServer {
         faults.set(settings)
         if settings.down, !wasDown {
             await stop()
-        } else if !settings.down, runTask == nil, port != nil {
+        } else if !settings.down, running == nil, port != nil {
             try await start()
         }
     }

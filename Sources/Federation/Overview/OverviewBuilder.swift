@@ -50,15 +50,6 @@ public enum OverviewBuilder {
         return order.map { items[$0] }
     }
 
-    static func newestFirst(_ a: OverviewItem, _ b: OverviewItem) -> Bool {
-        switch (a.date, b.date) {
-        case (let x?, let y?): return x == y ? a.id < b.id : x > y
-        case (nil, nil): return a.id < b.id
-        case (nil, _): return false
-        case (_, nil): return true
-        }
-    }
-
     /// Items with the same section, code and day from different sources become one item with both sources.
     static func merge(_ items: [OverviewItem]) -> [OverviewItem] {
         var result: [OverviewItem] = []
