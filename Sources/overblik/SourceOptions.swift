@@ -30,16 +30,11 @@ struct SourceOptions: ParsableArguments {
             guard let directory = DemoDataSet.locateDirectory() else {
                 throw ValidationError("Fandt ikke demo-data/. Kør fra projektmappen eller sæt OVERBLIK_DEMO_DATA.")
             }
-            var parsed: [String: FaultSettings] = [:]
-            for spec in faults {
-                guard let colon = spec.firstIndex(of: ":") else {
-                    throw ValidationError("--fault '\(spec)': skriv KILDE:indstillinger")
-                }
-                do {
-                    parsed[String(spec[..<colon])] = try FaultSettings(spec: String(spec[spec.index(after: colon)...]))
-                } catch {
-                    throw ValidationError("--fault '\(spec)': \(error)")
-                }
+            let parsed: [String: FaultSettings]
+            do {
+                parsed = try FaultSettings.parse(options: faults)
+            } catch {
+                throw ValidationError(error.description)
             }
             let manifest: DemoManifest
             let ports: [String: Int]

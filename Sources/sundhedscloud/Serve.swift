@@ -50,19 +50,11 @@ struct Serve: AsyncParsableCommand {
     }
 
     func parsedFaults() throws -> [String: FaultSettings] {
-        var result: [String: FaultSettings] = [:]
-        for spec in faults {
-            guard let colon = spec.firstIndex(of: ":") else {
-                throw ValidationError("--fault '\(spec)': skriv KILDE:indstillinger, fx hospital:down")
-            }
-            let source = String(spec[..<colon])
-            do {
-                result[source] = try FaultSettings(spec: String(spec[spec.index(after: colon)...]))
-            } catch {
-                throw ValidationError("--fault '\(spec)': \(error)")
-            }
+        do {
+            return try FaultSettings.parse(options: faults)
+        } catch {
+            throw ValidationError(error.description)
         }
-        return result
     }
 
     func run() async throws {

@@ -95,6 +95,24 @@ public struct FaultSettings: Codable, Sendable, Equatable {
     }
 }
 
+extension FaultSettings {
+    /// The `--fault` options of both executables: `SOURCE:spec` each, e.g. `hospital:down`, `gp:latency=3000`.
+    public static func parse(options: [String]) throws(FaultSpecError) -> [String: FaultSettings] {
+        var result: [String: FaultSettings] = [:]
+        for option in options {
+            guard let colon = option.firstIndex(of: ":") else {
+                throw FaultSpecError("--fault '\(option)': skriv KILDE:indstillinger, fx hospital:down")
+            }
+            do {
+                result[String(option[..<colon])] = try FaultSettings(spec: String(option[option.index(after: colon)...]))
+            } catch {
+                throw FaultSpecError("--fault '\(option)': \(error)")
+            }
+        }
+        return result
+    }
+}
+
 public struct FaultSpecError: Error, CustomStringConvertible, Sendable {
     public let description: String
 
