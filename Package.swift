@@ -24,6 +24,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
         .package(url: "https://github.com/LebJe/TOMLKit.git", from: "0.6.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-websocket.git", from: "2.8.1"),
     ],
     targets: [
         .target(
@@ -54,7 +55,7 @@ let package = Package(
         ),
         .target(
             name: "OverblikApp",
-            dependencies: ["FHIR", "Federation", "Terminal"],
+            dependencies: ["FHIR", "Federation", "EventStream", "Terminal"],
             swiftSettings: strict
         ),
         .target(
@@ -69,10 +70,33 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        .target(
+            name: "Platform",
+            dependencies: [
+                "FHIR",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "EventStream",
+            dependencies: [
+                "FHIR",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
         .executableTarget(
             name: "sundhedscloud",
             dependencies: [
-                "FHIR", "DemoSources",
+                "FHIR", "DemoSources", "Platform", "Federation",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -82,7 +106,7 @@ let package = Package(
         .executableTarget(
             name: "overblik",
             dependencies: [
-                "FHIR", "Federation", "OverblikApp", "DemoSources",
+                "FHIR", "Federation", "OverblikApp", "DemoSources", "Platform", "EventStream",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
@@ -91,7 +115,7 @@ let package = Package(
         .executableTarget(
             name: "overblik-bench",
             dependencies: [
-                "FHIR", "DemoSources", "Federation", "OverblikApp", "Terminal",
+                "FHIR", "DemoSources", "Federation", "OverblikApp", "Terminal", "Platform", "EventStream",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -114,6 +138,16 @@ let package = Package(
                 "FHIR", "Federation", "OverblikApp", "DemoSources", "TestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "PlatformTests",
+            dependencies: [
+                "FHIR", "Platform", "EventStream", "DemoSources", "TestSupport",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
                 .product(name: "Hummingbird", package: "hummingbird"),
             ],
             swiftSettings: strict

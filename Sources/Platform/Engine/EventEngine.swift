@@ -1,0 +1,359 @@
+import AsyncHTTPClient
+import FHIR
+import Foundation
+import Logging
+import NIOCore
+import NIOHTTP1
+import Synchronization
+
+/// The event engine: accepts sources' subscription notifications, stores each event once, numbers it per matching
+/// subscription inside the storage transaction, and hands it at once to live connections and rest-hook endpoints.
+public final class EventEngine: Sendable {
+    public let storage: any PlatformStorage
+    public let hub: LiveHub
+    /// Source id → FHIR base URL; the engine fetches id-only focus resources only from these.
+    public let sources: [String: String]
+    let httpClient: HTTPClient
+    let restHook: RestHookPolicy
+    let logger: Logger
+    /// Heartbeat period of live channels when the subscription names none.
+    public let defaultHeartbeat: Duration
+
+    private struct State {
+        var subscriptions: [String: SubscriptionRecord] = [:]
+        var deliverers: [String: RestHookDeliverer] = [:]
+        var publicBase = "http://127.0.0.1"
+        var resources: [String: JSONValue] = [:]
+        var resourceOrder: [String] = []
+    }
+
+    private let state = Mutex(State())
+
+    public init(
+        storage: any PlatformStorage, sources: [String: String], restHook: RestHookPolicy = .standard,
+        defaultHeartbeat: Duration = .seconds(10), logger: Logger = Logger(label: "sundhedscloud.engine")
+    ) {
+        self.storage = storage
+        self.sources = sources
+        self.hub = LiveHub()
+        self.restHook = restHook
+        self.defaultHeartbeat = defaultHeartbeat
+        self.logger = logger
+        var configuration = HTTPClient.Configuration()
+        configuration.timeout = .init(connect: .seconds(2), read: .seconds(10))
+        configuration.connectionPool.retryConnectionEstablishment = false
+        self.httpClient = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+    }
+
+    /// Migrates the storage, loads the subscriptions and resumes rest-hook deliveries left undone.
+    public func start() async throws {
+        try await storage.migrate()
+        let records = try await storage.subscriptions()
+        state.withLock { state in
+            for record in records { state.subscriptions[record.id] = record }
+        }
+        for record in records where record.channel == .restHook && record.status == .active {
+            startDeliverer(record.id)
+        }
+    }
+
+    /// Stops deliveries and live connections and closes the HTTP client.
+    public func shutdown() async {
+        let deliverers = state.withLock { state in
+            let all = Array(state.deliverers.values)
+            state.deliverers = [:]
+            return all
+        }
+        for deliverer in deliverers { await deliverer.stop() }
+        hub.disconnectAll()
+        try? await httpClient.shutdown()
+    }
+
+    /// The engine's public base URL (for `Subscription` references and the websocket URL).
+    public var publicBase: String {
+        get { state.withLock { $0.publicBase } }
+        set { state.withLock { $0.publicBase = newValue } }
+    }
+
+    public func cachedSubscriptions() -> [SubscriptionRecord] {
+        state.withLock { Array($0.subscriptions.values) }
+    }
+
+    // MARK: Accepting notifications
+
+    public struct AcceptSummary: Sendable, Equatable {
+        public var type: String
+        public var stored = 0
+        public var duplicates = 0
+        public var ignored: [String] = []
+        public var deliveries = 0
+    }
+
+    /// Accepts one notification bundle from `sourceID`. Malformed: throws 400, nothing stored.
+    public func accept(sourceID: String, body: Data) async throws(PlatformError) -> AcceptSummary {
+        guard let base = sources[sourceID] else {
+            throw PlatformError.notFound("Ukendt kilde '\(sourceID)'; kendte kilder: \(sources.keys.sorted().joined(separator: ", "))")
+        }
+        let notification = try IncomingNotification.parse(body)
+        var summary = AcceptSummary(type: notification.type)
+        guard notification.carriesEvents else { return summary }
+        let hint = notification.topic.flatMap(EventTopic.named)
+        for (index, incoming) in notification.events.enumerated() {
+            guard let reference = incoming.focus else {
+                summary.ignored.append("hændelse \(index + 1): intet focus")
+                continue
+            }
+            let focus = Self.absolute(reference, base: base)
+            var resource = notification.resources[focus] ?? notification.resources[reference]
+            if resource == nil { resource = await fetch(focus) }
+            var patient: JSONValue?
+            if let resource {
+                if resource["resourceType"]?.stringValue == "Patient" {
+                    patient = resource
+                } else if let patientReference = EventClassifier.patientReference(of: resource) {
+                    let url = Self.absolute(patientReference, base: base)
+                    patient = notification.resources[url] ?? notification.resources[patientReference]
+                    if patient == nil { patient = await fetch(url) }
+                }
+            }
+            let previous: [EventCode]
+            do {
+                previous = try await storage.codes(forFocus: focus)
+            } catch {
+                throw PlatformError.unavailable("Hændelsesloggen kan ikke læses: \(error)")
+            }
+            let code: EventCode?
+            if let resource {
+                code = EventClassifier.code(for: resource, hint: hint, previous: previous)
+            } else {
+                code = hint.flatMap { $0.codes.count == 1 ? $0.codes[0] : nil }
+            }
+            guard let code, let topic = hint ?? EventTopic.primary(for: code) else {
+                summary.ignored.append("hændelse \(index + 1): ingen af platformens emner (\(reference))")
+                continue
+            }
+            let organization: (code: String?, name: String?) = resource.map(EventClassifier.organization) ?? (nil, nil)
+            let key = [
+                sourceID, notification.subscription ?? "-", incoming.number.map(String.init) ?? UUID().uuidString, focus,
+            ].joined(separator: "|")
+            let record = EventRecord(
+                sourceKey: key, sourceID: sourceID, topic: topic.slug, code: code, focus: focus,
+                patientCPR: patient.flatMap(EventClassifier.cpr), organization: organization.code,
+                organizationName: organization.name, municipality: patient.flatMap(EventClassifier.municipality),
+                occurred: incoming.timestamp ?? Date(), accepted: Date())
+            let matching = state.withLock { state in
+                state.subscriptions.values.filter { $0.matches(record) }.map(\.id)
+            }
+            let result: AppendResult?
+            do {
+                result = try await storage.append(record, for: matching)
+            } catch {
+                logger.error("Hændelsen kunne ikke gemmes: \(error)")
+                throw PlatformError.unavailable("Hændelsen kunne ikke gemmes; prøv igen: \(error)")
+            }
+            guard let result else {
+                summary.duplicates += 1
+                continue
+            }
+            summary.stored += 1
+            summary.deliveries += result.numbers.count
+            if let resource { remember(resource, at: focus) }
+            hub.publish(result)
+            let restHooks = state.withLock { state in
+                result.numbers.keys.compactMap { state.deliverers[$0] }
+            }
+            for deliverer in restHooks { deliverer.wake() }
+        }
+        if !summary.ignored.isEmpty {
+            logger.info("Notifikation fra \(sourceID): \(summary.ignored.joined(separator: "; "))")
+        }
+        return summary
+    }
+
+    /// `reference` made absolute against the source's base URL.
+    static func absolute(_ reference: String, base: String) -> String {
+        if reference.hasPrefix("http://") || reference.hasPrefix("https://") || reference.hasPrefix("urn:") {
+            return reference
+        }
+        return base + "/" + reference.drop { $0 == "/" }
+    }
+
+    private func remember(_ resource: JSONValue, at url: String) {
+        state.withLock { state in
+            if state.resources.updateValue(resource, forKey: url) == nil { state.resourceOrder.append(url) }
+            if state.resourceOrder.count > 2000 {
+                let old = state.resourceOrder.removeFirst()
+                state.resources[old] = nil
+            }
+        }
+    }
+
+    /// A resource by its absolute URL, only from a registered source; nil if it cannot be had within 3 s.
+    func fetch(_ url: String) async -> JSONValue? {
+        guard sources.values.contains(where: { url.hasPrefix($0 + "/") }) else { return nil }
+        do {
+            var request = HTTPClientRequest(url: url)
+            request.headers.add(name: "Accept", value: "application/fhir+json")
+            let response = try await httpClient.execute(request, timeout: .seconds(3))
+            guard response.status == .ok else { return nil }
+            let body = try await response.body.collect(upTo: 4 << 20)
+            return try JSONValue.parse(Data(buffer: body))
+        } catch {
+            return nil
+        }
+    }
+
+    /// Focus resources for full-resource payloads: kept from the notification when it carried them, else fetched.
+    func resources(for events: [NumberedEvent]) async -> [String: JSONValue] {
+        var found: [String: JSONValue] = [:]
+        for numbered in events {
+            let focus = numbered.event.focus
+            if let known = state.withLock({ $0.resources[focus] }) {
+                found[focus] = known
+            } else if let fetched = await fetch(focus) {
+                found[focus] = fetched
+                remember(fetched, at: focus)
+            }
+        }
+        return found
+    }
+
+    // MARK: Subscriptions
+
+    /// Creates a subscription from an R4 backport Subscription resource. Rest-hook subscriptions get a handshake
+    /// first; if the endpoint does not answer, the subscription is created in error and says why.
+    public func createSubscription(_ body: Data, owner: String? = nil) async throws(PlatformError) -> SubscriptionRecord {
+        var record = try SubscriptionRequest.parse(body)
+        if record.owner == nil { record.owner = owner }
+        if record.channel == .restHook {
+            if let failure = await handshake(record) {
+                record.status = .error
+                record.error = failure
+            }
+        }
+        do {
+            try await storage.insertSubscription(record)
+        } catch {
+            throw PlatformError.unavailable("Abonnementet kunne ikke gemmes: \(error)")
+        }
+        state.withLock { $0.subscriptions[record.id] = record }
+        if record.channel == .restHook, record.status == .active { startDeliverer(record.id) }
+        return record
+    }
+
+    public func subscription(_ id: String) async throws(PlatformError) -> SubscriptionRecord {
+        let found: SubscriptionRecord?
+        do {
+            found = try await storage.subscription(id: id)
+        } catch {
+            throw PlatformError.unavailable("Abonnementet kan ikke læses: \(error)")
+        }
+        guard let found else { throw PlatformError.notFound("Intet abonnement med id '\(id)'") }
+        return found
+    }
+
+    /// Changes the status: `off` stops it (and closes its live connections); `active` or `requested` brings a
+    /// subscription in error back, and its rest-hook delivers what it missed.
+    public func setStatus(_ id: String, to status: SubscriptionRecord.Status) async throws(PlatformError)
+        -> SubscriptionRecord
+    {
+        var record = try await subscription(id)
+        let newStatus: SubscriptionRecord.Status = status == .requested ? .active : status
+        do {
+            try await storage.updateStatus(subscriptionID: id, status: newStatus, error: nil)
+        } catch {
+            throw PlatformError.unavailable("Abonnementet kan ikke ændres: \(error)")
+        }
+        record.status = newStatus
+        record.error = nil
+        let updated = record
+        state.withLock { state in
+            if newStatus == .off { state.subscriptions[id] = nil } else { state.subscriptions[id] = updated }
+        }
+        if newStatus == .off {
+            hub.disconnect(subscriptionID: id)
+            await stopDeliverer(id)
+        } else if record.channel == .restHook {
+            startDeliverer(id)
+        }
+        return record
+    }
+
+    func markError(_ id: String, message: String) async {
+        try? await storage.updateStatus(subscriptionID: id, status: .error, error: message)
+        state.withLock { state in
+            state.subscriptions[id]?.status = .error
+            state.subscriptions[id]?.error = message
+            state.deliverers[id] = nil
+        }
+        logger.warning("Abonnement \(id) er i fejl: \(message)")
+    }
+
+    // MARK: Binding tokens
+
+    public func bindingToken(for id: String) async throws(PlatformError) -> BindingToken {
+        let record = try await subscription(id)
+        guard record.channel == .websocket else {
+            throw PlatformError.invalid("Abonnementet \(id) bruger ikke websocket-kanalen (\(record.channel.rawValue))")
+        }
+        var bytes = [UInt8](repeating: 0, count: 24)
+        for index in bytes.indices { bytes[index] = UInt8.random(in: 0...255) }
+        let token = BindingToken(
+            token: bytes.map { String(format: "%02x", $0) }.joined(), subscriptionID: id,
+            expires: Date().addingTimeInterval(600))
+        do {
+            try await storage.saveBindingToken(token)
+        } catch {
+            throw PlatformError.unavailable("Token kan ikke gemmes: \(error)")
+        }
+        return token
+    }
+
+    // MARK: Rest-hook
+
+    private func startDeliverer(_ id: String) {
+        let deliverer = RestHookDeliverer(engine: self, subscriptionID: id)
+        let previous = state.withLock { state in
+            let previous = state.deliverers[id]
+            state.deliverers[id] = deliverer
+            return previous
+        }
+        previous?.cancel()
+        deliverer.start()
+    }
+
+    private func stopDeliverer(_ id: String) async {
+        let deliverer = state.withLock { $0.deliverers.removeValue(forKey: id) }
+        await deliverer?.stop()
+    }
+
+    /// POSTs a handshake; nil when the endpoint accepted it, else why not.
+    func handshake(_ record: SubscriptionRecord) async -> String? {
+        let bundle = NotificationBundle.build(
+            subscription: record, type: "handshake", eventsSinceStart: 0, events: [], engineBase: publicBase)
+        return await post(bundle, to: record)
+    }
+
+    /// POSTs one notification bundle to a rest-hook endpoint; nil on 2xx, else the failure.
+    func post(_ bundle: JSONValue, to record: SubscriptionRecord) async -> String? {
+        guard let endpoint = record.endpoint else { return "intet endepunkt" }
+        do {
+            var request = HTTPClientRequest(url: endpoint)
+            request.method = .POST
+            request.headers.add(name: "Content-Type", value: "application/fhir+json")
+            for header in record.headers {
+                guard let colon = header.firstIndex(of: ":") else { continue }
+                request.headers.add(
+                    name: String(header[..<colon]).trimmingCharacters(in: .whitespaces),
+                    value: String(header[header.index(after: colon)...]).trimmingCharacters(in: .whitespaces))
+            }
+            request.body = .bytes(bundle.serialized())
+            let response = try await httpClient.execute(request, timeout: .seconds(Int64(restHook.timeout.components.seconds)))
+            _ = try? await response.body.collect(upTo: 1 << 20)
+            guard (200..<300).contains(response.status.code) else { return "HTTP \(response.status.code)" }
+            return nil
+        } catch {
+            return "\(error)"
+        }
+    }
+}

@@ -1,0 +1,243 @@
+import FHIR
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdWebSocket
+import NIOCore
+
+/// The event engine's HTTP API: notifications in, topics, subscriptions, `$status`, `$events`,
+/// `$get-ws-binding-token`, the SSE stream and the websocket.
+public struct EngineRoutes: Sendable {
+    public typealias Context = BasicWebSocketRequestContext
+    let engine: EventEngine
+
+    public init(engine: EventEngine) {
+        self.engine = engine
+    }
+
+    static let lastEventID = HTTPField.Name("Last-Event-ID")!
+    static let maxNotification = 4 << 20
+
+    public func add(to router: Router<Context>) {
+        let engine = self.engine
+        router.post("/notify/:source") { request, context -> Response in
+            let source = context.parameters.get("source") ?? ""
+            return await Self.answer {
+                let body = try await Self.body(request, limit: Self.maxNotification)
+                let summary = try await engine.accept(sourceID: source, body: body)
+                var message = "Modtaget (\(summary.type)): \(summary.stored) hændelse(r) gemt"
+                if summary.duplicates > 0 { message += ", \(summary.duplicates) allerede modtaget" }
+                if !summary.ignored.isEmpty { message += "; ikke brugt: " + summary.ignored.joined(separator: "; ") }
+                return FHIRResponse.information(message)
+            }
+        }
+        router.get("/SubscriptionTopic") { request, _ -> Response in
+            FHIRResponse.json(FHIRResponse.searchset(EventTopic.all.map(\.resource), selfURL: engine.publicBase + "/SubscriptionTopic"))
+        }
+        router.get("/SubscriptionTopic/:slug") { _, context -> Response in
+            guard let topic = context.parameters.get("slug").flatMap(EventTopic.named) else {
+                return FHIRResponse.error(.notFound("Ukendt emne"))
+            }
+            return FHIRResponse.json(topic.resource)
+        }
+        router.post("/Subscription") { request, _ -> Response in
+            await Self.answer {
+                let body = try await Self.body(request, limit: 1 << 20)
+                let record = try await engine.createSubscription(body)
+                return FHIRResponse.json(
+                    SubscriptionRequest.resource(record), status: .created,
+                    headers: [.location: "\(engine.publicBase)/Subscription/\(record.id)"])
+            }
+        }
+        router.get("/Subscription") { request, _ -> Response in
+            let owner = request.uri.queryParameters.get("owner")
+            let records = engine.cachedSubscriptions().filter { owner == nil || $0.owner == owner }.sorted {
+                $0.created < $1.created
+            }
+            return FHIRResponse.json(
+                FHIRResponse.searchset(records.map(SubscriptionRequest.resource), selfURL: engine.publicBase + "/Subscription"))
+        }
+        router.get("/Subscription/:id") { _, context -> Response in
+            await Self.answer {
+                FHIRResponse.json(SubscriptionRequest.resource(try await engine.subscription(context.parameters.get("id") ?? "")))
+            }
+        }
+        router.put("/Subscription/:id") { request, context -> Response in
+            await Self.answer {
+                let body = try await Self.body(request, limit: 1 << 20)
+                guard let json = try? JSONValue.parse(body), let text = json["status"]?.stringValue,
+                    let status = SubscriptionRecord.Status(rawValue: text)
+                else {
+                    throw PlatformError.invalid("Kun status kan ændres (requested, active eller off)", expression: "Subscription.status")
+                }
+                return FHIRResponse.json(
+                    SubscriptionRequest.resource(try await engine.setStatus(context.parameters.get("id") ?? "", to: status)))
+            }
+        }
+        router.delete("/Subscription/:id") { _, context -> Response in
+            await Self.answer {
+                _ = try await engine.setStatus(context.parameters.get("id") ?? "", to: .off)
+                return FHIRResponse.information("Abonnementet er slået fra")
+            }
+        }
+        router.on("/Subscription/:id/$status", method: .get) { _, context in
+            await Self.answer {
+                let record = try await engine.subscription(context.parameters.get("id") ?? "")
+                let status = NotificationBundle.build(
+                    subscription: record, type: "query-status", eventsSinceStart: record.eventCount, events: [],
+                    engineBase: engine.publicBase)
+                return FHIRResponse.json(Self.searchsetOfStatus(status))
+            }
+        }
+        for method in [HTTPRequest.Method.get, .post] {
+            router.on("/Subscription/:id/$events", method: method) { request, context in
+                await Self.answer { try await Self.events(engine, request: request, id: context.parameters.get("id") ?? "") }
+            }
+            router.on("/Subscription/:id/$get-ws-binding-token", method: method) { _, context in
+                await Self.answer {
+                    let token = try await engine.bindingToken(for: context.parameters.get("id") ?? "")
+                    let wsBase = engine.publicBase.replacingOccurrences(of: "http", with: "ws", options: .anchored)
+                    let parameters: JSONValue = .object([
+                        "resourceType": .string("Parameters"),
+                        "parameter": .array([
+                            .object(["name": .string("token"), "valueString": .string(token.token)]),
+                            .object([
+                                "name": .string("expiration"),
+                                "valueDateTime": .string(FHIRDateTime(date: token.expires).text),
+                            ]),
+                            .object(["name": .string("subscription"), "valueString": .string(token.subscriptionID)]),
+                            .object(["name": .string("websocket-url"), "valueUrl": .string(wsBase + "/ws")]),
+                        ]),
+                    ])
+                    return FHIRResponse.json(parameters)
+                }
+            }
+        }
+        router.get("/Subscription/:id/$sse") { request, context -> Response in
+            await Self.answer { try await Self.sse(engine, request: request, id: context.parameters.get("id") ?? "") }
+        }
+        router.ws("/ws") { _, _ in
+            .upgrade([:])
+        } onUpgrade: { inbound, outbound, _ in
+            try await WebSocketChannelHandler(engine: engine).run(inbound: inbound, outbound: outbound)
+        }
+    }
+
+    /// Runs `work`; a PlatformError becomes its OperationOutcome, anything else a 500 with the reason.
+    static func answer(_ work: () async throws -> Response) async -> Response {
+        do {
+            return try await work()
+        } catch let error as PlatformError {
+            return FHIRResponse.error(error)
+        } catch let error as HTTPError where error.status == .contentTooLarge {
+            return FHIRResponse.error(PlatformError(status: 413, code: "too-costly", "Forespørgslen er for stor"))
+        } catch {
+            return FHIRResponse.error(PlatformError(status: 500, code: "exception", "Intern fejl: \(error)"))
+        }
+    }
+
+    static func body(_ request: Request, limit: Int) async throws -> Data {
+        var request = request
+        return Data(buffer: try await request.collectBody(upTo: limit))
+    }
+
+    static func searchsetOfStatus(_ bundle: JSONValue) -> JSONValue {
+        // $status answers a searchset of status resources; ours is the Parameters of the notification form.
+        guard let status = bundle["entry"]?.listValue.first?["resource"] else { return bundle }
+        return FHIRResponse.searchset([status], selfURL: "")
+    }
+
+    static func events(_ engine: EventEngine, request: Request, id: String) async throws -> Response {
+        var record = try await engine.subscription(id)
+        let query = request.uri.queryParameters
+        func number(_ name: String) throws(PlatformError) -> Int64? {
+            guard let text = query.get(name) else { return nil }
+            guard let value = Int64(text), value >= 0 else {
+                throw PlatformError.invalid("\(name) skal være et ikke-negativt heltal", expression: name)
+            }
+            return value
+        }
+        let since = try number("eventsSinceNumber") ?? 1
+        let until = try number("eventsUntilNumber")
+        if let content = query.get("content") {
+            guard let payload = SubscriptionRecord.Payload(rawValue: content) else {
+                throw PlatformError.invalid("content skal være empty, id-only eller full-resource", expression: "content")
+            }
+            record.payload = payload
+        }
+        let events: [NumberedEvent]
+        do {
+            events = try await engine.storage.events(
+                subscriptionID: id, after: max(0, since - 1), through: until, limit: 1000)
+        } catch {
+            throw PlatformError.unavailable("Hændelsesloggen kan ikke læses: \(error)")
+        }
+        let resources = record.payload == .fullResource ? await engine.resources(for: events) : [:]
+        let bundle = NotificationBundle.build(
+            subscription: record, type: "query-event", eventsSinceStart: record.eventCount, events: events,
+            engineBase: engine.publicBase, resources: resources)
+        return FHIRResponse.json(bundle)
+    }
+
+    /// Our SSE channel: `GET /Subscription/{id}/$sse`. Each event is `id: <event number>`, `event:
+    /// event-notification`, `data: <notification bundle on one line>`; heartbeats are `event: heartbeat` without an
+    /// id. `Last-Event-ID` (or `?lastEventId=`) resumes after that number; without it the stream starts now.
+    static func sse(_ engine: EventEngine, request: Request, id: String) async throws -> Response {
+        let record = try await engine.subscription(id)
+        guard record.status != .off else { throw PlatformError(status: 410, code: "not-found", "Abonnementet er slået fra") }
+        let given = request.headers[lastEventID] ?? request.uri.queryParameters.get("lastEventId")
+        var resumeFrom: Int64?
+        if let given {
+            guard let number = Int64(given.trimmingCharacters(in: .whitespaces)), number >= 0 else {
+                throw PlatformError.invalid("Last-Event-ID skal være et hændelsesnummer")
+            }
+            resumeFrom = number
+        }
+        let listener = engine.hub.listen(subscriptionID: id)
+        // Listen first, then read where the stream stands: an event numbered in between arrives live and is
+        // skipped by number, never lost.
+        let current = try await engine.storage.subscription(id: id)?.eventCount ?? record.eventCount
+        let start = min(resumeFrom ?? current, current)
+        let heartbeat = record.heartbeatSeconds.map { Duration.seconds($0) } ?? engine.defaultHeartbeat
+        let headers: HTTPFields = [
+            .contentType: "text/event-stream; charset=utf-8", .cacheControl: "no-cache",
+            HTTPField.Name("X-Accel-Buffering")!: "no",
+        ]
+        return Response(
+            status: .ok, headers: headers,
+            body: ResponseBody { writer in
+                var feed = OrderedFeed(
+                    engine: engine, listener: listener, subscriptionID: id, last: start, heartbeat: heartbeat)
+                let handshake = NotificationBundle.build(
+                    subscription: record, type: "handshake", eventsSinceStart: start, events: [],
+                    engineBase: engine.publicBase)
+                try await writer.write(
+                    ByteBuffer(string: "retry: 1000\nevent: handshake\ndata: \(handshake.serializedString())\n\n"))
+                do {
+                    try await feed.run { output in
+                        switch output {
+                        case .heartbeat(let count):
+                            let bundle = NotificationBundle.build(
+                                subscription: record, type: "heartbeat", eventsSinceStart: count, events: [],
+                                engineBase: engine.publicBase)
+                            try await writer.write(
+                                ByteBuffer(string: "event: heartbeat\ndata: \(bundle.serializedString())\n\n"))
+                        case .events(let events, _):
+                            let resources = record.payload == .fullResource ? await engine.resources(for: events) : [:]
+                            var text = ""
+                            for numbered in events {
+                                let bundle = NotificationBundle.build(
+                                    subscription: record, type: "event-notification", eventsSinceStart: numbered.number,
+                                    events: [numbered], engineBase: engine.publicBase, resources: resources)
+                                text += "id: \(numbered.number)\nevent: event-notification\ndata: \(bundle.serializedString())\n\n"
+                            }
+                            try await writer.write(ByteBuffer(string: text))
+                        }
+                    }
+                } catch {
+                    // The subscriber went away; it resumes with Last-Event-ID.
+                }
+                try? await writer.finish(nil)
+            })
+    }
+}

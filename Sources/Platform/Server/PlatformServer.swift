@@ -1,0 +1,98 @@
+import Foundation
+import Hummingbird
+import HummingbirdWebSocket
+import Logging
+import ServiceLifecycle
+import Synchronization
+
+/// The platform's HTTP server (event engine now, gateway beside it later) on one port, in a service group of its
+/// own so it can be started and stopped from tests, the embedded demo and `sundhedscloud serve` alike.
+public final class PlatformServer: Sendable {
+    public let engine: EventEngine
+    public let port: Int
+    public let host: String
+    private let group: ServiceGroup
+    private let task: Task<Void, Never>
+
+    private init(engine: EventEngine, host: String, port: Int, group: ServiceGroup, task: Task<Void, Never>) {
+        self.engine = engine
+        self.host = host
+        self.port = port
+        self.group = group
+        self.task = task
+    }
+
+    public var baseURL: String { "http://\(host):\(port)" }
+
+    /// Starts the engine (migrating its storage) and listens on `host:port` (0: any free port).
+    public static func start(
+        engine: EventEngine, host: String = "127.0.0.1", port: Int = 0, logger: Logger? = nil
+    ) async throws -> PlatformServer {
+        var log = logger ?? Logger(label: "sundhedscloud")
+        if logger == nil { log.logLevel = .warning }
+        try await engine.start()
+        let router = Router(context: BasicWebSocketRequestContext.self)
+        EngineRoutes(engine: engine).add(to: router)
+        let started = PortSignal()
+        let app = Application(
+            router: router,
+            server: .http1WebSocketUpgrade(webSocketRouter: router),
+            configuration: .init(address: .hostname(host, port: port), serverName: nil, reuseAddress: true),
+            onServerRunning: { channel in started.resolve(.success(channel.localAddress?.port ?? 0)) },
+            logger: log)
+        var configuration = ServiceGroupConfiguration(services: [app], logger: log)
+        configuration.maximumGracefulShutdownDuration = .seconds(1)
+        let group = ServiceGroup(configuration: configuration)
+        let task = Task.detached {
+            do {
+                try await group.run()
+            } catch {
+                started.resolve(.failure(error))
+            }
+            started.resolve(.failure(CancellationError()))
+        }
+        do {
+            let bound = try await started.wait()
+            engine.publicBase = "http://\(host):\(bound)"
+            return PlatformServer(engine: engine, host: host, port: bound, group: group, task: task)
+        } catch {
+            task.cancel()
+            await engine.shutdown()
+            throw PlatformStorageError("Platformen kan ikke lytte på \(host):\(port): \(error)")
+        }
+    }
+
+    /// Closes live connections, stops deliveries and the listener; returns when the port is closed.
+    public func stop() async {
+        engine.hub.disconnectAll()
+        await group.triggerGracefulShutdown()
+        await task.value
+        await engine.shutdown()
+    }
+}
+
+/// Resumes one waiter once with the bound port or the error that kept the server from starting.
+final class PortSignal: Sendable {
+    private let state = Mutex<(waiter: CheckedContinuation<Int, any Error>?, result: Result<Int, any Error>?)>((nil, nil))
+
+    func resolve(_ result: Result<Int, any Error>) {
+        let waiter = state.withLock { state -> CheckedContinuation<Int, any Error>? in
+            guard state.result == nil else { return nil }
+            state.result = result
+            defer { state.waiter = nil }
+            return state.waiter
+        }
+        waiter?.resume(with: result)
+    }
+
+    func wait() async throws -> Int {
+        try await withCheckedThrowingContinuation { continuation in
+            let ready = state.withLock { state -> Result<Int, any Error>? in
+                if let result = state.result { return result }
+                state.waiter = continuation
+                return nil
+            }
+            if let ready { continuation.resume(with: ready) }
+        }
+    }
+}

@@ -1,0 +1,252 @@
+import Foundation
+import GRDB
+
+/// The embedded default storage: one SQLite file (GRDB, WAL). Numbers are assigned inside the write transaction
+/// from the subscription row's counter, so they are gap-free and survive restarts.
+public final class SQLiteStorage: PlatformStorage {
+    private let pool: DatabasePool
+    public let path: String
+
+    /// Opens (creating if needed) the database at `path`; its folder is created too.
+    public init(path: String) throws {
+        self.path = path
+        let folder = (path as NSString).deletingLastPathComponent
+        if !folder.isEmpty {
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        }
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(10)
+        configuration.prepareDatabase { db in
+            // WAL with NORMAL sync: a committed event survives a crash of the process (not of the machine's power).
+            try db.execute(sql: "PRAGMA synchronous = NORMAL")
+        }
+        do {
+            pool = try DatabasePool(path: path, configuration: configuration)
+        } catch {
+            throw PlatformStorageError("Platformens database \(path) kan ikke åbnes: \(error)")
+        }
+    }
+
+    public func migrate() async throws {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1") { db in
+            try db.create(table: "subscription") { t in
+                t.primaryKey("id", .text)
+                t.column("topic", .text).notNull()
+                t.column("filters", .text).notNull()
+                t.column("channel", .text).notNull()
+                t.column("endpoint", .text)
+                t.column("headers", .text).notNull()
+                t.column("payload", .text).notNull()
+                t.column("heartbeat", .integer)
+                t.column("status", .text).notNull()
+                t.column("error", .text)
+                t.column("owner", .text)
+                t.column("created", .double).notNull()
+                t.column("eventCount", .integer).notNull().defaults(to: 0)
+                t.column("deliveredThrough", .integer).notNull().defaults(to: 0)
+            }
+            try db.create(table: "event") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("sourceKey", .text).notNull().unique()
+                t.column("sourceID", .text).notNull()
+                t.column("topic", .text).notNull()
+                t.column("code", .text).notNull()
+                t.column("focus", .text).notNull()
+                t.column("patientCPR", .text)
+                t.column("organization", .text)
+                t.column("organizationName", .text)
+                t.column("municipality", .text)
+                t.column("occurred", .double).notNull()
+                t.column("accepted", .double).notNull()
+            }
+            try db.create(index: "event_focus", on: "event", columns: ["focus"])
+            try db.create(table: "subscriptionEvent") { t in
+                t.column("subscriptionID", .text).notNull().references("subscription", onDelete: .cascade)
+                t.column("number", .integer).notNull()
+                t.column("eventID", .integer).notNull().references("event")
+                t.primaryKey(["subscriptionID", "number"])
+            }
+            try db.create(table: "bindingToken") { t in
+                t.primaryKey("token", .text)
+                t.column("subscriptionID", .text).notNull()
+                t.column("expires", .double).notNull()
+            }
+        }
+        do {
+            try migrator.migrate(pool)
+        } catch {
+            throw PlatformStorageError("Platformens database \(path) kan ikke opgraderes: \(error)")
+        }
+    }
+
+    public func insertSubscription(_ record: SubscriptionRecord) async throws {
+        let filters = try Self.encode(record.filters)
+        let headers = try Self.encode(record.headers)
+        try await pool.write { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO subscription (id, topic, filters, channel, endpoint, headers, payload, heartbeat, status,
+                      error, owner, created, eventCount, deliveredThrough) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)
+                    """,
+                arguments: [
+                    record.id, record.topic, filters, record.channel.rawValue, record.endpoint, headers,
+                    record.payload.rawValue, record.heartbeatSeconds, record.status.rawValue, record.error, record.owner,
+                    record.created.timeIntervalSince1970, record.eventCount, record.deliveredThrough,
+                ])
+        }
+    }
+
+    public func subscription(id: String) async throws -> SubscriptionRecord? {
+        try await pool.read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM subscription WHERE id = ?", arguments: [id]).map(Self.subscription)
+        }
+    }
+
+    public func subscriptions() async throws -> [SubscriptionRecord] {
+        try await pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM subscription WHERE status <> 'off' ORDER BY created").map(
+                Self.subscription)
+        }
+    }
+
+    public func updateStatus(subscriptionID: String, status: SubscriptionRecord.Status, error: String?) async throws {
+        try await pool.write { db in
+            try db.execute(
+                sql: "UPDATE subscription SET status = ?, error = ? WHERE id = ?",
+                arguments: [status.rawValue, error, subscriptionID])
+        }
+    }
+
+    public func append(_ event: EventRecord, for subscriptionIDs: [String]) async throws -> AppendResult? {
+        try await pool.write { db -> AppendResult? in
+            try db.execute(
+                sql: """
+                    INSERT INTO event (sourceKey, sourceID, topic, code, focus, patientCPR, organization,
+                      organizationName, municipality, occurred, accepted) VALUES (?,?,?,?,?,?,?,?,?,?,?)
+                    ON CONFLICT(sourceKey) DO NOTHING
+                    """,
+                arguments: [
+                    event.sourceKey, event.sourceID, event.topic, event.code.rawValue, event.focus, event.patientCPR,
+                    event.organization, event.organizationName, event.municipality, event.occurred.timeIntervalSince1970,
+                    event.accepted.timeIntervalSince1970,
+                ])
+            guard db.changesCount > 0 else { return nil }
+            var stored = event
+            stored.id = db.lastInsertedRowID
+            var numbers: [String: Int64] = [:]
+            for id in subscriptionIDs {
+                try db.execute(
+                    sql: "UPDATE subscription SET eventCount = eventCount + 1 WHERE id = ? AND status <> 'off'",
+                    arguments: [id])
+                guard db.changesCount > 0,
+                    let number = try Int64.fetchOne(db, sql: "SELECT eventCount FROM subscription WHERE id = ?", arguments: [id])
+                else { continue }
+                try db.execute(
+                    sql: "INSERT INTO subscriptionEvent (subscriptionID, number, eventID) VALUES (?,?,?)",
+                    arguments: [id, number, stored.id])
+                numbers[id] = number
+            }
+            return AppendResult(event: stored, numbers: numbers)
+        }
+    }
+
+    public func events(subscriptionID: String, after: Int64, through: Int64?, limit: Int) async throws -> [NumberedEvent] {
+        try await pool.read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT se.number AS number, e.* FROM subscriptionEvent se JOIN event e ON e.id = se.eventID
+                    WHERE se.subscriptionID = ? AND se.number > ? AND se.number <= ? ORDER BY se.number LIMIT ?
+                    """,
+                arguments: [subscriptionID, after, through ?? Int64.max, limit]
+            ).map { row in NumberedEvent(number: row["number"], event: Self.event(row)) }
+        }
+    }
+
+    public func codes(forFocus focus: String) async throws -> [EventCode] {
+        try await pool.read { db in
+            try String.fetchAll(db, sql: "SELECT code FROM event WHERE focus = ? ORDER BY id", arguments: [focus]).map {
+                EventCode(rawValue: $0)
+            }
+        }
+    }
+
+    public func setDelivered(subscriptionID: String, through number: Int64) async throws {
+        try await pool.write { db in
+            try db.execute(
+                sql: "UPDATE subscription SET deliveredThrough = max(deliveredThrough, ?) WHERE id = ?",
+                arguments: [number, subscriptionID])
+        }
+    }
+
+    public func saveBindingToken(_ token: BindingToken) async throws {
+        try await pool.write { db in
+            try db.execute(sql: "DELETE FROM bindingToken WHERE expires < ?", arguments: [Date().timeIntervalSince1970])
+            try db.execute(
+                sql: "INSERT INTO bindingToken (token, subscriptionID, expires) VALUES (?,?,?)",
+                arguments: [token.token, token.subscriptionID, token.expires.timeIntervalSince1970])
+        }
+    }
+
+    public func bindingToken(_ token: String) async throws -> BindingToken? {
+        try await pool.read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM bindingToken WHERE token = ?", arguments: [token]).map { row in
+                BindingToken(
+                    token: row["token"], subscriptionID: row["subscriptionID"],
+                    expires: Date(timeIntervalSince1970: row["expires"]))
+            }
+        }
+    }
+
+    /// Every text column of every table, for the test that proves nothing clinical is stored.
+    public func allText() async throws -> [String] {
+        try await pool.read { db in
+            var texts: [String] = []
+            for table in ["subscription", "event", "subscriptionEvent", "bindingToken"] {
+                for row in try Row.fetchAll(db, sql: "SELECT * FROM \(table)") {
+                    for (_, value) in row {
+                        if let text = String.fromDatabaseValue(value) { texts.append(text) }
+                    }
+                }
+            }
+            return texts
+        }
+    }
+
+    private static func encode<T: Encodable>(_ value: T) throws -> String {
+        String(decoding: try JSONEncoder().encode(value), as: UTF8.self)
+    }
+
+    private static func subscription(_ row: Row) -> SubscriptionRecord {
+        let filtersText: String = row["filters"]
+        let headersText: String = row["headers"]
+        return SubscriptionRecord(
+            id: row["id"], topic: row["topic"],
+            filters: (try? JSONDecoder().decode([SubscriptionFilter].self, from: Data(filtersText.utf8))) ?? [],
+            channel: SubscriptionRecord.Channel(rawValue: row["channel"]) ?? .restHook, endpoint: row["endpoint"],
+            headers: (try? JSONDecoder().decode([String].self, from: Data(headersText.utf8))) ?? [],
+            payload: SubscriptionRecord.Payload(rawValue: row["payload"]) ?? .idOnly, heartbeatSeconds: row["heartbeat"],
+            status: SubscriptionRecord.Status(rawValue: row["status"]) ?? .error, error: row["error"], owner: row["owner"],
+            created: Date(timeIntervalSince1970: row["created"]), eventCount: row["eventCount"],
+            deliveredThrough: row["deliveredThrough"])
+    }
+
+    private static func event(_ row: Row) -> EventRecord {
+        EventRecord(
+            id: row["id"], sourceKey: row["sourceKey"], sourceID: row["sourceID"], topic: row["topic"],
+            code: EventCode(rawValue: row["code"]), focus: row["focus"], patientCPR: row["patientCPR"],
+            organization: row["organization"], organizationName: row["organizationName"],
+            municipality: row["municipality"], occurred: Date(timeIntervalSince1970: row["occurred"]),
+            accepted: Date(timeIntervalSince1970: row["accepted"]))
+    }
+}
+
+/// The platform's storage cannot do what was asked (cannot open, cannot write).
+public struct PlatformStorageError: Error, CustomStringConvertible, Sendable {
+    public let description: String
+
+    public init(_ description: String) {
+        self.description = description
+    }
+}

@@ -1,0 +1,86 @@
+import FHIR
+
+/// One filter of a subscription: all filters must match (logical AND, as in the backport IG); within one filter any
+/// of the values may match.
+public struct SubscriptionFilter: Sendable, Hashable, Codable {
+    public enum Key: String, Sendable, Hashable, Codable, CaseIterable {
+        case patient, organization, municipality, code
+    }
+
+    public let key: Key
+    public let values: [String]
+
+    public init(key: Key, values: [String]) {
+        self.key = key
+        self.values = values
+    }
+
+    /// True if the event passes this filter.
+    public func matches(_ event: EventRecord) -> Bool {
+        switch key {
+        case .patient: return event.patientCPR.map(values.contains) ?? false
+        case .organization: return event.organization.map(values.contains) ?? false
+        case .municipality: return event.municipality.map(values.contains) ?? false
+        case .code: return values.contains(event.code.rawValue) || values.contains(event.code.base.rawValue)
+        }
+    }
+
+    /// The filter as backport filter criteria text (`patient=2509479989,0201609995`).
+    public var criteria: String {
+        "\(key.rawValue)=\(values.joined(separator: ","))"
+    }
+
+    /// Parses `Encounter?patient=2509479989`, `patient:identifier=urn:oid:1.2.208.176.1.2|2509479989`,
+    /// `organization=953741000016013`, `municipality=0163`, `code=STAA,RE_STAA`; several joined by `&` are allowed.
+    public static func parse(_ text: String, topic: EventTopic) throws(PlatformError) -> [SubscriptionFilter] {
+        var query = Substring(text.trimmingCharacters(in: .whitespaces))
+        if let mark = query.firstIndex(of: "?") { query = query[query.index(after: mark)...] }
+        var filters: [SubscriptionFilter] = []
+        for pair in query.split(separator: "&") where !pair.isEmpty {
+            guard let equals = pair.firstIndex(of: "=") else {
+                throw PlatformError.invalid("Filteret '\(pair)' mangler '=' (f.eks. patient=2509479989)")
+            }
+            var name = String(pair[..<equals])
+            if let colon = name.firstIndex(of: ":") { name = String(name[..<colon]) }
+            let raw = String(pair[pair.index(after: equals)...]).removingPercentEncoding ?? String(pair[pair.index(after: equals)...])
+            guard let key = Key(rawValue: name), topic.filters.contains(name) else {
+                throw PlatformError.invalid(
+                    "Ukendt filter '\(name)' for emnet \(topic.slug); tilladt: \(topic.filters.joined(separator: ", "))",
+                    expression: "Subscription.criteria.extension")
+            }
+            var values: [String] = []
+            for item in raw.split(separator: ",") { values.append(try normalize(String(item), key: key)) }
+            guard !values.isEmpty else { throw PlatformError.invalid("Filteret '\(name)' har ingen værdi") }
+            filters.append(SubscriptionFilter(key: key, values: values))
+        }
+        return filters
+    }
+
+    private static func normalize(_ value: String, key: Key) throws(PlatformError) -> String {
+        var text = value.trimmingCharacters(in: .whitespaces)
+        if let bar = text.lastIndex(of: "|") { text = String(text[text.index(after: bar)...]) }
+        switch key {
+        case .patient:
+            guard let cpr = try? CPRNumber(text) else {
+                throw PlatformError.invalid("'\(value)' er ikke et CPR-nummer (10 cifre, f.eks. 2509479989)")
+            }
+            return cpr.value
+        case .organization:
+            guard !text.isEmpty, text.allSatisfy(\.isNumber) else {
+                throw PlatformError.invalid("'\(value)' er ikke en SOR-kode eller et ydernummer")
+            }
+            return text
+        case .municipality:
+            guard text.count == 4, text.allSatisfy(\.isNumber) else {
+                throw PlatformError.invalid("'\(value)' er ikke en kommunekode (4 cifre, f.eks. 0163)")
+            }
+            return text
+        case .code:
+            let code = EventCode(rawValue: text.uppercased())
+            guard EventCode.all.contains(code) else {
+                throw PlatformError.invalid("Ukendt hændelseskode '\(value)'")
+            }
+            return code.rawValue
+        }
+    }
+}
