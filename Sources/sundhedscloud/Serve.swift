@@ -1,20 +1,25 @@
 import ArgumentParser
 import DemoSources
+import Federation
 import Foundation
 import Logging
+import Platform
 import ServiceLifecycle
 
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Start platformen. Med --demo: de tre demo-kilder (hospital, almen praksis, kommune) som FHIR R4-servere.",
+        abstract: "Start platformen: hændelsesmotoren (og med --demo de tre demo-kilder med syntetiske patienter).",
         discussion: """
             Eksempler:
-              sundhedscloud serve --demo
-              sundhedscloud serve --demo --port-base 9100
+              sundhedscloud serve --demo                      motor på :8080, kilder på :8101-8103
+              sundhedscloud serve --demo --scenario --speed 5  Bruno Test Elmers forløb, fem gange så hurtigt
               sundhedscloud serve --demo --fault hospital:latency=3000 --fault gp:error=http-500,error-rate=0.2
-              sundhedscloud serve --demo --fault municipality:down
+              sundhedscloud serve --sources kilder.toml --storage sqlite:/var/lib/sundhedscloud/platform.sqlite
 
-            Fejl kan også ændres mens den kører:
+            Kilderne melder ændringer til motoren:  POST http://127.0.0.1:8080/notify/{kilde}
+            Emner:                                    GET  http://127.0.0.1:8080/SubscriptionTopic
+            Abonnement med SSE:                       GET  http://127.0.0.1:8080/Subscription/{id}/$sse
+            Fejl i kilderne kan ændres mens de kører:
               curl -X PUT -d '{"down":true}' http://127.0.0.1:8100/_demo/sources/hospital/fault
             """
     )
@@ -22,11 +27,26 @@ struct Serve: AsyncParsableCommand {
     @Flag(help: "Start demo-kildesystemerne med syntetiske patienter fra demo-data/.")
     var demo = false
 
-    @Option(help: "Portbase: kilderne lytter på base+1 (hospital), base+2 (gp), base+3 (kommune); styring på base.")
+    @Flag(help: "Afspil Bruno Test Elmers forløb og baggrundstrafik (kræver --demo).")
+    var scenario = false
+
+    @Option(help: "Scenariets hastighed: scenariesekunder pr. sekund.")
+    var speed: Double = 1
+
+    @Option(help: "Hændelsesmotorens port.")
+    var port: Int = 8080
+
+    @Option(help: "Portbase for demo-kilderne: base+1 (hospital), base+2 (gp), base+3 (kommune); styring på base.")
     var portBase: Int = DemoSourceCluster.defaultPortBase
 
     @Option(help: "Adresse der lyttes på.")
     var host = "127.0.0.1"
+
+    @Option(help: "Platformens lager: sqlite:STI (standard: $XDG_DATA_HOME/sundhedscloud/platform.sqlite).")
+    var storage: String?
+
+    @Option(help: "Kilderegister (TOML) for kilder der ikke er demo-kilder.")
+    var sources: String?
 
     @Option(help: "Mappe med demodata (standard: ./demo-data eller $OVERBLIK_DEMO_DATA).")
     var data: String?
@@ -42,11 +62,15 @@ struct Serve: AsyncParsableCommand {
     var noDateShift = false
 
     func validate() throws {
-        guard demo else {
-            throw ValidationError("Angiv --demo. (Gateway og hændelsesmotor mod egne kilder kommer i en senere version.)")
+        guard demo || sources != nil else {
+            throw ValidationError("Angiv --demo (demo-kilderne) eller --sources FIL (et kilderegister).")
         }
+        guard !scenario || demo else { throw ValidationError("--scenario kræver --demo") }
+        guard speed > 0, speed <= 10_000 else { throw ValidationError("--speed skal være mellem 0 og 10000") }
         guard (1...65_000).contains(portBase) else { throw ValidationError("--port-base skal være mellem 1 og 65000") }
+        guard (0...65_535).contains(port) else { throw ValidationError("--port skal være mellem 0 og 65535") }
         _ = try parsedFaults()
+        _ = try storagePath()
     }
 
     func parsedFaults() throws -> [String: FaultSettings] {
@@ -57,59 +81,122 @@ struct Serve: AsyncParsableCommand {
         }
     }
 
+    func storagePath() throws -> String {
+        guard let storage else { return XDGDirectory.data.path("platform.sqlite", app: "sundhedscloud") }
+        guard storage.hasPrefix("sqlite:"), storage.count > 7 else {
+            throw ValidationError("--storage skal være sqlite:STI (PostgreSQL kommer i en senere version)")
+        }
+        return String(storage.dropFirst(7))
+    }
+
     func run() async throws {
-        let directory: URL
-        if let data {
-            directory = URL(fileURLWithPath: data)
-        } else if let found = DemoDataSet.locateDirectory() {
-            directory = found
-        } else {
-            throw ValidationError("Fandt ikke demo-data/. Kør fra projektmappen eller angiv --data MAPPE.")
+        var cluster: DemoSourceCluster?
+        var dataSet: DemoDataSet?
+        var registry: [String: String] = [:]
+        if let sources {
+            do {
+                for source in try SourceRegistry.load(path: sources).sources { registry[source.id] = source.fhir }
+            } catch {
+                throw ValidationError("\(error)")
+            }
         }
-        let dataSet: DemoDataSet
-        do {
-            dataSet = try DemoDataSet.load(from: directory, dateShift: noDateShift ? DateShift.none : nil)
-        } catch {
-            throw ValidationError("Demodata kan ikke indlæses: \(error)")
+        if demo {
+            let directory: URL
+            if let data {
+                directory = URL(fileURLWithPath: data)
+            } else if let found = DemoDataSet.locateDirectory() {
+                directory = found
+            } else {
+                throw ValidationError("Fandt ikke demo-data/. Kør fra projektmappen eller angiv --data MAPPE.")
+            }
+            do {
+                dataSet = try DemoDataSet.load(from: directory, dateShift: noDateShift ? DateShift.none : nil)
+            } catch {
+                throw ValidationError("Demodata kan ikke indlæses: \(error)")
+            }
+            do {
+                cluster = try DemoSourceCluster(
+                    data: dataSet!, host: host, ports: .manifest(base: portBase), faults: try parsedFaults())
+            } catch {
+                throw ValidationError("\(error)")
+            }
+            for source in dataSet!.manifest.sources {
+                registry[source.id] = "http://\(host):\(portBase + source.port - DemoSourceCluster.defaultPortBase)/fhir"
+            }
         }
-        let cluster: DemoSourceCluster
+        let storage: SQLiteStorage
         do {
-            cluster = try DemoSourceCluster(
-                data: dataSet, host: host, ports: .manifest(base: portBase), faults: try parsedFaults())
+            storage = try SQLiteStorage(path: try storagePath())
         } catch {
             throw ValidationError("\(error)")
         }
         var logger = Logger(label: "sundhedscloud")
         logger.logLevel = .warning
+        let engine = EventEngine(storage: storage, sources: registry, logger: logger)
+        let service = PlatformService(
+            engine: engine, host: host, port: port, storagePath: storage.path, cluster: cluster,
+            patients: dataSet?.manifest.patients.count ?? 0, scenario: scenario, speed: speed)
         let group = ServiceGroup(
-            configuration: .init(
-                services: [DemoSourcesService(cluster: cluster, patients: dataSet.manifest.patients.count)],
-                gracefulShutdownSignals: [.sigterm, .sigint],
-                logger: logger))
+            configuration: .init(services: [service], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
     }
 }
 
-/// Runs the demo sources until SIGINT/SIGTERM, then stops them.
-struct DemoSourcesService: Service {
-    let cluster: DemoSourceCluster
+/// Runs the engine (and the demo sources, and the scenario) until SIGINT/SIGTERM, then stops them in order.
+struct PlatformService: Service {
+    let engine: EventEngine
+    let host: String
+    let port: Int
+    let storagePath: String
+    let cluster: DemoSourceCluster?
     let patients: Int
+    let scenario: Bool
+    let speed: Double
 
     func run() async throws {
-        try await cluster.start()
-        var lines = ["SundhedsCloud demo-kilder kører (syntetiske data, \(patients) patienter):"]
-        for server in cluster.servers {
-            let url = await server.baseURL ?? "-"
-            let state = server.faults.current.down ? "  (nede: fejlinjektion)" : ""
-            lines.append("  " + server.id.padding(toLength: 14, withPad: " ", startingAt: 0) + url + "   " + server.name + state)
+        let server: PlatformServer
+        do {
+            server = try await PlatformServer.start(engine: engine, host: host, port: port)
+        } catch {
+            throw ValidationError("\(error). Er porten optaget? Brug --port.")
         }
-        if let control = await cluster.controlURL {
-            lines.append("  " + "styring".padding(toLength: 14, withPad: " ", startingAt: 0) + control + "/_demo/sources")
+        var lines = [
+            "SundhedsCloud kører.",
+            "  " + "motor".padding(toLength: 14, withPad: " ", startingAt: 0) + server.baseURL
+                + "   hændelsesmotor (lager: \(storagePath))",
+        ]
+        var player: ScenarioPlayer?
+        if let cluster {
+            do {
+                try await cluster.start()
+            } catch {
+                await server.stop()
+                throw ValidationError("\(error)")
+            }
+            await cluster.connect(engineURL: server.baseURL)
+            lines.append("Demo-kilder (syntetiske data, \(patients) patienter):")
+            for source in cluster.servers {
+                let url = await source.baseURL ?? "-"
+                let state = source.faults.current.down ? "  (nede: fejlinjektion)" : ""
+                lines.append("  " + source.id.padding(toLength: 14, withPad: " ", startingAt: 0) + url + "   " + source.name + state)
+            }
+            if let control = await cluster.controlURL {
+                lines.append("  " + "styring".padding(toLength: 14, withPad: " ", startingAt: 0) + control + "/_demo/sources")
+            }
+            if scenario {
+                player = ScenarioPlayer(cluster: cluster, speed: speed) { line in
+                    FileHandle.standardOutput.write(Data("scenarie \(line)\n".utf8))
+                }
+                lines.append("Scenariet afspilles med hastighed \(speed): Bruno Test Elmer ankommer efter \(Int(15 / speed)) s.")
+            }
         }
         lines.append("Stop med Ctrl-C.")
         FileHandle.standardOutput.write(Data((lines.joined(separator: "\n") + "\n").utf8))
+        player?.start()
         try? await gracefulShutdown()
-        await cluster.stop()
-        FileHandle.standardOutput.write(Data("Demo-kilderne er stoppet.\n".utf8))
+        player?.stop()
+        if let cluster { await cluster.stop() }
+        await server.stop()
+        FileHandle.standardOutput.write(Data("SundhedsCloud er stoppet.\n".utf8))
     }
 }

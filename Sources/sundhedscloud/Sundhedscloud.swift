@@ -4,7 +4,7 @@ import ArgumentParser
 struct Sundhedscloud: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sundhedscloud",
-        abstract: "SundhedsCloud: demo-kildesystemer (FHIR R4) med syntetiske patienter.",
+        abstract: "SundhedsCloud: hændelsesmotor og demo-kildesystemer (FHIR R4) med syntetiske patienter.",
         subcommands: [Serve.self],
         defaultSubcommand: Serve.self
     )

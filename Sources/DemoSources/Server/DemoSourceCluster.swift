@@ -86,11 +86,19 @@ public actor DemoSourceCluster {
     }
 
     public func stop() async {
-        for server in servers { await server.stop() }
+        for server in servers {
+            await server.stop()
+            await server.publisher.stop()
+        }
         if let control {
             self.control = nil
             await control.stop()
         }
+    }
+
+    /// Makes every source announce its changes to the event engine at `engineURL` (after `start`).
+    public func connect(engineURL: String) async {
+        for server in servers { await server.connect(engineURL: engineURL) }
     }
 
     /// Source id → base URL, in manifest order.

@@ -12,6 +12,8 @@ public actor DemoSourceServer {
     public nonisolated let sector: String
     public nonisolated let store: ResourceStore
     public nonisolated let faults: FaultControl
+    /// Announces changes to the event engine, once connected to one.
+    public nonisolated let publisher: ChangePublisher
     public nonisolated let host: String
     private var requestedPort: Int
     private var running: RunningServer?
@@ -28,6 +30,22 @@ public actor DemoSourceServer {
         self.host = host
         self.requestedPort = port
         self.faults = FaultControl(faults)
+        self.publisher = ChangePublisher(sourceID: id, store: store)
+    }
+
+    /// Stores a new version of a resource (a change in the source system) and announces it to the event engine, if
+    /// connected, with `topic` (a topic slug such as `akut-ankomst`) when the source knows what the change means.
+    @discardableResult
+    public nonisolated func change(_ json: JSONValue, topic: String? = nil, at time: Date = Date()) throws -> StoredResource {
+        let stored = try store.upsert(json, at: time)
+        publisher.publish(stored, topic: topic)
+        return stored
+    }
+
+    /// Starts announcing changes to the engine at `engineURL` (`POST {engineURL}/notify/{id}`).
+    public func connect(engineURL: String) {
+        guard let base = baseURL else { return }
+        publisher.connect(notifyURL: "\(engineURL)/notify/\(id)", baseURL: base)
     }
 
     /// `http://127.0.0.1:8101/fhir`, once started.
