@@ -909,6 +909,37 @@ def write(sources, people):
         f.write("\n")
 
 
+def write_users(people):
+    """The demo users: who they are, where they work, and what they subscribe to ([4/5]); the access rules of [5/5]
+    use the same facts (the GP's patient list, the nurse's municipality, the ED doctor's department)."""
+    gp_list = sorted(p.cpr for p in people if p.gp_listed and "gp" in p.sources)
+    akut = DEPARTMENTS["akut"]
+    users = [
+        {"id": "akutlaege", "name": "Mette Kjær", "title": "Overlæge", "role": "ed-doctor",
+         "organization": {"system": SOR_SYSTEM, "value": akut["sor"], "name": akut["name"]},
+         "subscription": {"topic": "akut-ankomst", "filters": [f"organization={akut['sor']}"]}},
+        {"id": "egen-laege", "name": "Hanne Østergaard", "title": "Praktiserende læge", "role": "gp",
+         "organization": {"system": YDER_SYSTEM, "value": GP_ORG["yder"], "name": GP_ORG["name"]},
+         "patients": gp_list,
+         "subscription": {"topic": "hospitalsnotifikation", "filters": ["patient=" + ",".join(gp_list)]}},
+        {"id": "hjemmesygeplejerske", "name": "Lone Bækgaard", "title": "Sygeplejerske", "role": "home-nurse",
+         "organization": {"system": SOR_SYSTEM, "value": MUNI_ORG["sor"], "name": MUNI_ORG["name"]},
+         "municipality": "0163",
+         "subscription": {"topic": "hospitalsnotifikation", "filters": ["municipality=0163"]}},
+        {"id": "laege-uden-relation", "name": "Rasmus Dahl", "title": "Overlæge", "role": "doctor",
+         "organization": {"system": SOR_SYSTEM, "value": DEPARTMENTS["orto"]["sor"], "name": DEPARTMENTS["orto"]["name"]},
+         "subscription": {"topic": "hospitalsnotifikation", "filters": [f"organization={DEPARTMENTS['orto']['sor']}"]}},
+        {"id": "borger-bruno", "name": "Bruno Test Elmer", "role": "citizen", "cpr": "2509479989",
+         "subscription": {"topic": "hospitalsnotifikation", "filters": ["patient=2509479989"]}},
+        {"id": "borger-nancy", "name": "Nancy Ann Test Berggren", "role": "citizen", "cpr": "2512489996",
+         "subscription": {"topic": "hospitalsnotifikation", "filters": ["patient=2512489996"]}},
+    ]
+    with open(os.path.join(OUT, "users.json"), "w", encoding="utf-8", newline="\n") as f:
+        json.dump({"description": "Demo users (fictitious). Used by overblik --demo --user ID.", "users": users},
+                  f, ensure_ascii=False, indent=2)
+        f.write("\n")
+
+
 def count_for(src, pid):
     if pid is None:
         return 0
@@ -933,6 +964,7 @@ def main():
     sources = [gen_hospital(people, random.Random(SEED + 1)), gen_gp(people, random.Random(SEED + 2)),
                gen_municipality(people, random.Random(SEED + 3))]
     write(sources, people)
+    write_users(people)
     total = sum(len(v) for s in sources for v in s.resources.values())
     print(f"{len(people)} patients, {total} resources written to demo-data/")
 

@@ -81,7 +81,8 @@ public final class EventStreamClient: Sendable {
             } else {
                 out.yield(.state(.reconnecting(attempt: failures)))
             }
-            try? await Task.sleep(for: failures == 1 && outcome == .dropped ? .milliseconds(50) : backoff.delay(attempt: failures))
+            try? await Task.sleep(
+                for: failures == 1 && outcome == .dropped ? .milliseconds(50) : backoff.delay(attempt: failures))
         }
         out.finish()
     }

@@ -40,7 +40,8 @@ public enum SubscriptionSetup {
             }
             let status = try await call(httpClient, url: "\(engineURL)/Subscription/\(id)/$status", method: .GET, body: nil)
             let parameters = status["entry"]?.listValue.first?["resource"]?["parameter"]?.listValue ?? []
-            let count = parameters.first { $0["name"]?.stringValue == "events-since-subscription-start" }?["valueString"]?
+            let count =
+                parameters.first { $0["name"]?.stringValue == "events-since-subscription-start" }?["valueString"]?
                 .stringValue.flatMap { Int64($0) } ?? 0
             return Subscription(id: id, eventCount: count, reused: true)
         }

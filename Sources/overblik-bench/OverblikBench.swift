@@ -17,8 +17,17 @@ struct OverblikBench: AsyncParsableCommand {
     @Option(help: "Mappe med demodata.")
     var data: String?
 
-    @Option(help: "Kun én del: sources, federation, warm eller tui.")
+    @Option(help: "Kun én del: warm eller events.")
     var only: String?
+
+    @Option(help: "Hændelser pr. sekund i hændelsesmålingen.")
+    var eventRate = 200
+
+    @Option(help: "Sekunder hændelsesmålingen varer.")
+    var eventSeconds = 10
+
+    @Option(help: "SSE-abonnenter i hændelsesmålingen.")
+    var subscribers = 100
 
     func run() async throws {
         guard let directory = data.map({ URL(fileURLWithPath: $0) }) ?? DemoDataSet.locateDirectory() else {
@@ -26,6 +35,11 @@ struct OverblikBench: AsyncParsableCommand {
         }
         var report = BenchReport()
         let clock = ContinuousClock()
+        if only == "events" {
+            try await EventBench.run(rate: eventRate, seconds: eventSeconds, subscribers: subscribers, report: &report)
+            FileHandle.standardOutput.write(try report.json())
+            return
+        }
 
         var start = clock.now
         let dataSet = try DemoDataSet.load(from: directory, dateShift: DateShift.none)
@@ -62,6 +76,7 @@ struct OverblikBench: AsyncParsableCommand {
         await cluster.stop()
         try await FederationBench.run(data: dataSet, iterations: max(10, iterations / 4), report: &report)
         try await TUIBench.run(data: dataSet, iterations: iterations, report: &report)
+        try await EventBench.run(rate: eventRate, seconds: eventSeconds, subscribers: subscribers, report: &report)
         FileHandle.standardOutput.write(try report.json())
     }
 

@@ -11,7 +11,9 @@ struct Overblik: AsyncParsableCommand {
         abstract: "Overblik: patientens samlede forløb på tværs af hospital, almen praksis og kommune.",
         discussion: """
             Uden underkommando åbnes terminalprogrammet. Eksempler:
-              overblik --demo                  demo-kilderne og akutmodtagelsens tavle
+              overblik --demo                  demo-platformen, akutmodtagelsens tavle og scenariet
+              overblik --demo --user egen-laege   som egen læge: notifikationer om dine patienter
+              overblik --demo --speed 10       scenariet ti gange så hurtigt (0: intet scenarie)
               overblik --demo --lang en        på engelsk
               overblik --sources kilder.toml
               overblik --demo --plain          lineær tekst til skærmlæsere
@@ -38,7 +40,7 @@ struct Overblik: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let (registry, startup) = try await sourceOptions.resolve()
+        let (registry, startup, feed) = try await sourceOptions.resolve()
         let http = FHIRHTTPClient.makeHTTPClient()
         var cache: ResourceCache?
         do {
@@ -62,7 +64,7 @@ struct Overblik: AsyncParsableCommand {
                 client: client,
                 options: .init(
                     language: language, boardEnabled: registry.sources.contains { $0.sector == .hospital },
-                    initialCPR: patient.flatMap { try? CPRNumber($0) }),
+                    initialCPR: patient.flatMap { try? CPRNumber($0) }, events: feed),
                 readiness: readiness)
             status = await app.run()
         }

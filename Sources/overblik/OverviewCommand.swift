@@ -51,7 +51,7 @@ struct OverviewCommand: AsyncParsableCommand {
 
     func run() async throws {
         let number = try CPRNumber(cpr)
-        let (registry, startup) = try await sourceOptions.resolve()
+        let (registry, startup, _) = try await sourceOptions.resolve()
         _ = try await startup?.ready()
         let http = FHIRHTTPClient.makeHTTPClient()
         var cache: ResourceCache?

@@ -178,7 +178,8 @@ struct PlatformService: Service {
             for source in cluster.servers {
                 let url = await source.baseURL ?? "-"
                 let state = source.faults.current.down ? "  (nede: fejlinjektion)" : ""
-                lines.append("  " + source.id.padding(toLength: 14, withPad: " ", startingAt: 0) + url + "   " + source.name + state)
+                lines.append(
+                    "  " + source.id.padding(toLength: 14, withPad: " ", startingAt: 0) + url + "   " + source.name + state)
             }
             if let control = await cluster.controlURL {
                 lines.append("  " + "styring".padding(toLength: 14, withPad: " ", startingAt: 0) + control + "/_demo/sources")

@@ -93,7 +93,9 @@ public final class ScenarioPlayer: Sendable {
             guard let server = cluster.server(source) else { throw DemoSourceError.unknownSource(source) }
             try server.change(json, topic: topic)
         }
-        @Sendable func encounterJSON(_ cls: String, _ status: String, _ department: ScenarioResources.Department, end: Date? = nil)
+        @Sendable func encounterJSON(
+            _ cls: String, _ status: String, _ department: ScenarioResources.Department, end: Date? = nil
+        )
             -> JSONValue
         {
             ScenarioResources.encounter(
@@ -163,7 +165,9 @@ public final class ScenarioPlayer: Sendable {
                     let start = Self.weekdayMorning(after: now.addingTimeInterval(7 * 86400))
                     journey.booked.withLock { $0 = start }
                     try change(
-                        "gp", ScenarioResources.appointment(id: "gp-appt-scenario-bruno", patient: gpID, name: name, start: start, created: now),
+                        "gp",
+                        ScenarioResources.appointment(
+                            id: "gp-appt-scenario-bruno", patient: gpID, name: name, start: start, created: now),
                         topic: "aftale")
                 })
             steps.append(
@@ -171,7 +175,9 @@ public final class ScenarioPlayer: Sendable {
                     let start = Self.weekdayMorning(
                         after: (journey.booked.withLock { $0 } ?? now.addingTimeInterval(7 * 86400)).addingTimeInterval(86400))
                     try change(
-                        "gp", ScenarioResources.appointment(id: "gp-appt-scenario-bruno", patient: gpID, name: name, start: start, created: now),
+                        "gp",
+                        ScenarioResources.appointment(
+                            id: "gp-appt-scenario-bruno", patient: gpID, name: name, start: start, created: now),
                         topic: "aftale")
                 })
         }
@@ -234,7 +240,10 @@ public final class ScenarioPlayer: Sendable {
         }
         guard let action else { return nil }
         let fever = (code: "DR509", display: "Feber uden kendt årsag")
-        func encounter(_ patient: DemoManifest.PatientEntry, _ id: String, _ status: String, start: Date, end: Date? = nil, reason: (code: String, display: String) = fever) -> JSONValue {
+        func encounter(
+            _ patient: DemoManifest.PatientEntry, _ id: String, _ status: String, start: Date, end: Date? = nil,
+            reason: (code: String, display: String) = fever
+        ) -> JSONValue {
             ScenarioResources.encounter(
                 id: id, patient: patient.sources["hospital"] ?? "", name: patient.name, encounterClass: "EMER",
                 status: status, department: .akut, start: start, end: end, reason: reason)

@@ -91,11 +91,14 @@ enum ScenarioResources {
         static let krea = LabTest(code: "NPU18016", display: "Kreatinin;P", unit: "umol/L", low: 60, high: 105)
     }
 
-    static func lab(id: String, patient: String, name: String, test: LabTest, value: Double, at date: Date, encounter: String)
+    static func lab(
+        id: String, patient: String, name: String, test: LabTest, value: Double, at date: Date, encounter: String
+    )
         -> JSONValue
     {
         let interpretation =
-            test.high.map { value > $0 } == true ? ("H", "High") : (test.low.map { value < $0 } == true ? ("L", "Low") : ("N", "Normal"))
+            test.high.map { value > $0 } == true
+            ? ("H", "High") : (test.low.map { value < $0 } == true ? ("L", "Low") : ("N", "Normal"))
         var range: [String: JSONValue] = [:]
         func quantity(_ number: Double) -> JSONValue {
             .object([

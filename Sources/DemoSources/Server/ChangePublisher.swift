@@ -126,7 +126,10 @@ public final class ChangePublisher: Sendable {
         ]
         if let topic {
             parameters.insert(
-                .object(["name": .string("topic"), "valueCanonical": .string("https://sundhedscloud.dk/fhir/SubscriptionTopic/\(topic)")]),
+                .object([
+                    "name": .string("topic"),
+                    "valueCanonical": .string("https://sundhedscloud.dk/fhir/SubscriptionTopic/\(topic)"),
+                ]),
                 at: 1)
         }
         let status: JSONValue = .object(["resourceType": .string("Parameters"), "parameter": .array(parameters)])
@@ -134,7 +137,8 @@ public final class ChangePublisher: Sendable {
             "resourceType": .string("Bundle"),
             "type": .string("history"),
             "timestamp": .string(FHIRDateTime(date: Date()).text),
-            "entry": .array([.object(["fullUrl": .string("urn:uuid:\(UUID().uuidString.lowercased())"), "resource": status])] + entries),
+            "entry": .array(
+                [.object(["fullUrl": .string("urn:uuid:\(UUID().uuidString.lowercased())"), "resource": status])] + entries),
         ])
     }
 }

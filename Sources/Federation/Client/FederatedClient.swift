@@ -159,6 +159,27 @@ public final class FederatedClient: Sendable {
         return byCPR.values.sorted { $0.name < $1.name }
     }
 
+    /// The patient's name from the first source that knows the CPR number (cached like any answer).
+    public func patientName(cpr: CPRNumber) async -> String? {
+        let identifier = "\(DanishSystems.cpr)|\(cpr.value)"
+        for source in registry.sources {
+            let deadline = NIODeadline.now() + .milliseconds(Int64(source.timeoutMs))
+            let url = "\(source.fhir)/Patient?identifier=\(Self.encode(identifier))"
+            guard
+                case .success(let pages) = await allPages(
+                    source: source, url: url, type: "Patient", cpr: cpr.value, deadline: deadline, refresh: false)
+            else { continue }
+            for fetched in pages.resources {
+                if case .patient(let patient) = fetched.resource, patient.cpr == cpr.value,
+                    let name = patient.preferredName?.displayName
+                {
+                    return TextSanitizer.cleanLine(name)
+                }
+            }
+        }
+        return nil
+    }
+
     /// Forgets that cached answers about this patient are fresh (from one source or all), so the next overview asks
     /// the sources again. The event stream calls this when a source announces a change.
     public func invalidate(cpr: CPRNumber, source: String? = nil) {

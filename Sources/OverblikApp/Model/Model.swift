@@ -1,3 +1,4 @@
+import EventStream
 import FHIR
 import Federation
 import Foundation
@@ -43,6 +44,8 @@ public struct Model: Sendable {
     public var timelinePeriod: TimelinePeriod = .all
     public var trendSelection = 0
     public var notifications: [NotificationEntry] = []
+    /// The live event stream's state; nil when there is none (no engine configured).
+    public var connection: ConnectionState?
     public var notificationSelection = 0
     public var helpScroll = 0
 
@@ -145,9 +148,23 @@ public struct RecentPatient: Sendable, Equatable {
     public let name: String
 }
 
-/// A notification from the event stream ([4/5]).
+/// A notification from the event stream: what happened to whom, shown in the list and as a toast.
 public struct NotificationEntry: Sendable, Equatable {
     public let cpr: CPRNumber
-    public let text: String
+    public let event: EventNotification
+    /// The patient's name once known (the engine stores no names; the TUI looks it up at the sources).
+    public var name: String?
+    /// When it reached this screen.
     public let at: Date
+
+    public init(cpr: CPRNumber, event: EventNotification, name: String?, at: Date) {
+        self.cpr = cpr
+        self.event = event
+        self.name = name
+        self.at = at
+    }
+
+    public func text(_ language: Language) -> String {
+        NotificationText.sentence(event, name: name, cpr: cpr, language: language)
+    }
 }

@@ -1,3 +1,4 @@
+import EventStream
 import FHIR
 import Federation
 import Foundation
@@ -13,6 +14,10 @@ public enum Msg: Sendable {
     case boardFailed(String)
     case matchesLoaded(query: String, [PatientMatch])
     case tick(Date)
+    /// From the event stream: a state change or a notification.
+    case stream(StreamUpdate)
+    /// A patient's name, looked up for a notification.
+    case patientNamed(CPRNumber, String)
 }
 
 /// Work the update asks for; the runtime does it in the background and answers with a `Msg`.
@@ -20,5 +25,8 @@ public enum Effect: Sendable, Equatable {
     case loadOverview(CPRNumber, refresh: Bool)
     case loadBoard
     case searchByName(String)
+    /// Forget cached answers about the patient from that source (or all), before reloading.
+    case invalidate(CPRNumber, source: String?)
+    case lookupName(CPRNumber)
     case quit
 }

@@ -1,3 +1,4 @@
+import EventStream
 import FHIR
 import Federation
 import Foundation
@@ -41,14 +42,58 @@ public enum Update {
             model.matches = matches
             model.searchSelection = 0
             return []
+        case .stream(.state(let state)):
+            model.connection = state
+            return []
+        case .stream(.notification(let event)):
+            return notify(event, &model)
+        case .patientNamed(let cpr, let name):
+            for index in model.notifications.indices where model.notifications[index].cpr == cpr {
+                model.notifications[index].name = name
+            }
+            if let latest = model.notifications.first, latest.cpr == cpr, model.toastAt == latest.at {
+                model.toast = latest.text(model.language)
+            }
+            return []
         case .tick(let date):
             model.now = date
             if let at = model.toastAt, date.timeIntervalSince(at) > 6 {
                 model.toast = nil
                 model.toastAt = nil
             }
+            // The ED board on screen stays current: departures are not always events for this user.
+            if model.boardEnabled, model.screen == .search, !model.boardLoading,
+                let fetched = model.boardFetchedAt, date.timeIntervalSince(fetched) >= 30
+            {
+                model.boardLoading = true
+                return [.loadBoard]
+            }
             return []
         }
+    }
+
+    /// A notification: into the list (newest first) and the toast line; the patient's cached data from that source
+    /// is forgotten, and an open overview of the patient and the ED board reload by themselves.
+    static func notify(_ event: EventNotification, _ model: inout Model) -> [Effect] {
+        guard let cpr = event.cpr else { return [] }
+        let name = knownName(cpr, model)
+        let entry = NotificationEntry(cpr: cpr, event: event, name: name, at: model.now)
+        model.notifications.insert(entry, at: 0)
+        if model.notifications.count > 500 { model.notifications.removeLast() }
+        if model.screen == .notifications, model.notificationSelection > 0 { model.notificationSelection += 1 }
+        toast(entry.text(model.language), &model)
+        var effects: [Effect] = [.invalidate(cpr, source: event.sourceID)]
+        if model.cpr == cpr, model.screen != .search { effects.append(.loadOverview(cpr, refresh: false)) }
+        if model.boardEnabled, NotificationText.changesBoard(event.code) { effects.append(.loadBoard) }
+        if name == nil { effects.append(.lookupName(cpr)) }
+        return effects
+    }
+
+    static func knownName(_ cpr: CPRNumber, _ model: Model) -> String? {
+        if model.cpr == cpr, let name = model.overview?.patient?.name { return name }
+        if let entry = model.board.first(where: { $0.cpr == cpr }) { return entry.name }
+        if let entry = model.recent.first(where: { $0.cpr == cpr }) { return entry.name }
+        return model.notifications.first { $0.cpr == cpr && $0.name != nil }?.name
     }
 
     static func toast(_ text: String, _ model: inout Model) {

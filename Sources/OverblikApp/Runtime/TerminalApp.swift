@@ -1,4 +1,5 @@
 import CNCursesW
+import EventStream
 import FHIR
 import Federation
 import Foundation
@@ -13,15 +14,18 @@ public final class TerminalApp: @unchecked Sendable {
         public var boardEnabled: Bool
         public var initialCPR: CPRNumber?
         public var logPath: String
+        /// The live event stream to follow, if any.
+        public var events: EventFeed?
 
         public init(
             language: Language = .da, boardEnabled: Bool = true, initialCPR: CPRNumber? = nil,
-            logPath: String = TerminalApp.defaultLogPath()
+            logPath: String = TerminalApp.defaultLogPath(), events: EventFeed? = nil
         ) {
             self.language = language
             self.boardEnabled = boardEnabled
             self.initialCPR = initialCPR
             self.logPath = logPath
+            self.events = events
         }
     }
 
@@ -86,6 +90,10 @@ public final class TerminalApp: @unchecked Sendable {
         var effects: [Effect] = options.boardEnabled ? [.loadBoard] : []
         if let cpr = options.initialCPR { effects += Update.open(cpr, &model) }
         let runner = EffectRunner(client: client, mailbox: mailbox, readiness: readiness)
+        if let feed = options.events {
+            model.connection = .connecting
+            runner.follow(feed)
+        }
         var dirty = true
         var lastTick = Date()
         while !model.quit {
@@ -190,10 +198,31 @@ final class EffectRunner: @unchecked Sendable {
                     guard await ready.value == nil else { return }
                     mailbox.post(.matchesLoaded(query: query, await client.findPatients(name: query)))
                 })
+        case .invalidate(let cpr, let source):
+            client.invalidate(cpr: cpr, source: source)
+        case .lookupName(let cpr):
+            tasks.append(
+                Task {
+                    guard await ready.value == nil, let name = await client.patientName(cpr: cpr) else { return }
+                    mailbox.post(.patientNamed(cpr, name))
+                })
         case .quit:
             break
         }
         tasks.removeAll { $0.isCancelled }
+    }
+
+    /// Follows the event stream: creates or reuses the user's subscription, then posts every update.
+    func follow(_ feed: EventFeed) {
+        let mailbox = mailbox
+        let ready = ready
+        tasks.append(
+            Task {
+                guard await ready.value == nil else { return }
+                for await update in feed.updates() {
+                    mailbox.post(.stream(update))
+                }
+            })
     }
 
     func cancelAll() {

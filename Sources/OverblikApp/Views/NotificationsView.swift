@@ -11,15 +11,17 @@ enum NotificationsView {
         screen.box(
             x: 0, y: 1, width: screen.width, height: height, glyphs: model.glyphs, style: theme.activeFrame,
             title: "\(model.strings.notificationsTitle) (\(list.count))", titleStyle: theme.title)
-        if list.isEmpty { screen.put(" " + model.strings.noNotifications, x: 1, y: 2, style: theme.dim) }
+        if list.isEmpty {
+            let hint = model.connection == nil ? model.strings.t(" (ingen hændelsesmotor)", " (no event engine)") : ""
+            screen.put(" " + model.strings.noNotifications + hint, x: 1, y: 2, style: theme.dim, maxWidth: screen.width - 2)
+        }
         let rows = height - 2
         let offset = Chrome.scrollOffset(selected: model.notificationSelection, count: list.count, rows: rows)
         for (row, entry) in list.dropFirst(offset).prefix(rows).enumerated() {
             let selected = offset + row == model.notificationSelection
             if selected { screen.fill(x: 1, y: 2 + row, width: screen.width - 2, height: 1, style: theme.selected) }
-            let time = DanishFormat.date(FHIRDateTime(date: entry.at, precision: .minute))
             screen.put(
-                " \(time)  \(entry.text)", x: 1, y: 2 + row, style: selected ? theme.selected : theme.plain,
+                " \(entry.text(model.language))", x: 1, y: 2 + row, style: selected ? theme.selected : theme.plain,
                 maxWidth: screen.width - 2)
         }
     }

@@ -22,6 +22,7 @@ public enum View {
         case .help: HelpView.draw(&screen, model, theme)
         }
         BottomBar.draw(&screen, model, theme)
+        Chrome.connectionIndicator(&screen, model, theme)
         return screen
     }
 }
@@ -29,6 +30,29 @@ public enum View {
 /// Shared pieces: the patient header, the source line, framed lists.
 enum Chrome {
     /// Title bar: app name and what is shown, in reverse video over the whole width.
+    /// Top right: how the live event stream stands, in words (not colour alone).
+    static func connectionIndicator(_ screen: inout Screen, _ model: Model, _ theme: Theme) {
+        guard let connection = model.connection else { return }
+        let unicode = model.glyphs.isUnicode
+        let text: String
+        let style: Style
+        switch connection {
+        case .live:
+            text = (unicode ? "● " : "* ") + "live"
+            style = theme.bar
+        case .connecting, .reconnecting:
+            text = (unicode ? "↻ " : "~ ") + model.strings.t("genforbinder", "reconnecting")
+            style = theme.warning
+        case .offline:
+            text = (unicode ? "✕ " : "x ") + "offline"
+            style = theme.error
+        }
+        let label = " \(text) "
+        let width = DisplayWidth.of(label)
+        guard screen.width > width + 20 else { return }
+        screen.put(label, x: screen.width - width, y: 0, style: style)
+    }
+
     static func titleBar(_ screen: inout Screen, _ text: String, _ model: Model, _ theme: Theme) {
         screen.fill(x: 0, y: 0, width: screen.width, height: 1, style: theme.bar)
         screen.put(

@@ -92,7 +92,8 @@ public final class EventEngine: Sendable {
     /// Accepts one notification bundle from `sourceID`. Malformed: throws 400, nothing stored.
     public func accept(sourceID: String, body: Data) async throws(PlatformError) -> AcceptSummary {
         guard let base = sources[sourceID] else {
-            throw PlatformError.notFound("Ukendt kilde '\(sourceID)'; kendte kilder: \(sources.keys.sorted().joined(separator: ", "))")
+            throw PlatformError.notFound(
+                "Ukendt kilde '\(sourceID)'; kendte kilder: \(sources.keys.sorted().joined(separator: ", "))")
         }
         let notification = try IncomingNotification.parse(body)
         var summary = AcceptSummary(type: notification.type)
@@ -254,7 +255,9 @@ public final class EventEngine: Sendable {
 
     /// Changes the status: `off` stops it (and closes its live connections); `active` or `requested` brings a
     /// subscription in error back, and its rest-hook delivers what it missed.
-    public func setStatus(_ id: String, to status: SubscriptionRecord.Status) async throws(PlatformError)
+    public func setStatus(
+        _ id: String, to status: SubscriptionRecord.Status
+    ) async throws(PlatformError)
         -> SubscriptionRecord
     {
         var record = try await subscription(id)

@@ -11,5 +11,7 @@ public struct RestHookPolicy: Sendable {
     }
 
     public static let standard = RestHookPolicy(
-        delays: [.milliseconds(500), .seconds(1), .seconds(2), .seconds(4), .seconds(8), .seconds(15), .seconds(30), .seconds(60)])
+        delays: [
+            .milliseconds(500), .seconds(1), .seconds(2), .seconds(4), .seconds(8), .seconds(15), .seconds(30), .seconds(60),
+        ])
 }

@@ -118,7 +118,8 @@ public struct IncomingNotification: Sendable {
             var number: Int64?
             if let value = event["eventNumber"] {
                 guard let parsed = value.stringValue.flatMap({ Int64($0) }) ?? value.numberValue.map({ Int64($0) }) else {
-                    throw PlatformError.invalid("eventNumber skal være et tal", expression: "SubscriptionStatus.notificationEvent")
+                    throw PlatformError.invalid(
+                        "eventNumber skal være et tal", expression: "SubscriptionStatus.notificationEvent")
                 }
                 number = parsed
             }

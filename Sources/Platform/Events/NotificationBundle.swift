@@ -68,7 +68,8 @@ public enum NotificationBundle {
             "id": .string(UUID().uuidString.lowercased()),
             "meta": .object([
                 "profile": .array([
-                    .string("http://hl7.org/fhir/uv/subscriptions-backport/StructureDefinition/backport-subscription-notification-r4")
+                    .string(
+                        "http://hl7.org/fhir/uv/subscriptions-backport/StructureDefinition/backport-subscription-notification-r4")
                 ])
             ]),
             "type": .string("history"),

@@ -32,7 +32,8 @@ public struct EngineRoutes: Sendable {
             }
         }
         router.get("/SubscriptionTopic") { request, _ -> Response in
-            FHIRResponse.json(FHIRResponse.searchset(EventTopic.all.map(\.resource), selfURL: engine.publicBase + "/SubscriptionTopic"))
+            FHIRResponse.json(
+                FHIRResponse.searchset(EventTopic.all.map(\.resource), selfURL: engine.publicBase + "/SubscriptionTopic"))
         }
         router.get("/SubscriptionTopic/:slug") { _, context -> Response in
             guard let topic = context.parameters.get("slug").flatMap(EventTopic.named) else {
@@ -68,7 +69,8 @@ public struct EngineRoutes: Sendable {
                 guard let json = try? JSONValue.parse(body), let text = json["status"]?.stringValue,
                     let status = SubscriptionRecord.Status(rawValue: text)
                 else {
-                    throw PlatformError.invalid("Kun status kan ændres (requested, active eller off)", expression: "Subscription.status")
+                    throw PlatformError.invalid(
+                        "Kun status kan ændres (requested, active eller off)", expression: "Subscription.status")
                 }
                 return FHIRResponse.json(
                     SubscriptionRequest.resource(try await engine.setStatus(context.parameters.get("id") ?? "", to: status)))
@@ -229,7 +231,8 @@ public struct EngineRoutes: Sendable {
                                 let bundle = NotificationBundle.build(
                                     subscription: record, type: "event-notification", eventsSinceStart: numbered.number,
                                     events: [numbered], engineBase: engine.publicBase, resources: resources)
-                                text += "id: \(numbered.number)\nevent: event-notification\ndata: \(bundle.serializedString())\n\n"
+                                text +=
+                                    "id: \(numbered.number)\nevent: event-notification\ndata: \(bundle.serializedString())\n\n"
                             }
                             try await writer.write(ByteBuffer(string: text))
                         }

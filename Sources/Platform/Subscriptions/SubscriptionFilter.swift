@@ -42,7 +42,8 @@ public struct SubscriptionFilter: Sendable, Hashable, Codable {
             }
             var name = String(pair[..<equals])
             if let colon = name.firstIndex(of: ":") { name = String(name[..<colon]) }
-            let raw = String(pair[pair.index(after: equals)...]).removingPercentEncoding ?? String(pair[pair.index(after: equals)...])
+            let raw =
+                String(pair[pair.index(after: equals)...]).removingPercentEncoding ?? String(pair[pair.index(after: equals)...])
             guard let key = Key(rawValue: name), topic.filters.contains(name) else {
                 throw PlatformError.invalid(
                     "Ukendt filter '\(name)' for emnet \(topic.slug); tilladt: \(topic.filters.joined(separator: ", "))",

@@ -48,7 +48,8 @@ public enum SubscriptionRequest {
                 url.host != nil
             else {
                 throw PlatformError.invalid(
-                    "Et rest-hook-abonnement skal have channel.endpoint som http(s)-URL", expression: "Subscription.channel.endpoint")
+                    "Et rest-hook-abonnement skal have channel.endpoint som http(s)-URL",
+                    expression: "Subscription.channel.endpoint")
             }
         }
         var payload = SubscriptionRecord.Payload.idOnly

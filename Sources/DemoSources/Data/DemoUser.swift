@@ -1,0 +1,46 @@
+import FHIR
+import Foundation
+
+/// A demo user from `demo-data/users.json`: who they are, where they work, and what they subscribe to.
+public struct DemoUser: Codable, Sendable, Equatable {
+    public struct Organization: Codable, Sendable, Equatable {
+        public var system: String
+        public var value: String
+        public var name: String
+    }
+
+    public struct SubscriptionWish: Codable, Sendable, Equatable {
+        public var topic: String
+        public var filters: [String]
+    }
+
+    public var id: String
+    public var name: String
+    public var title: String?
+    /// ed-doctor | gp | home-nurse | doctor | citizen
+    public var role: String
+    public var organization: Organization?
+    public var municipality: String?
+    public var cpr: String?
+    public var patients: [String]?
+    public var subscription: SubscriptionWish?
+
+    /// "Mette Kjær, overlæge, Akutmodtagelsen, Herlev".
+    public var label: String {
+        ([name] + [title?.lowercased(), organization?.name].compactMap { $0 }).joined(separator: ", ")
+    }
+
+    private struct File: Codable {
+        var users: [DemoUser]
+    }
+
+    /// The users of a demo data folder.
+    public static func load(from directory: URL) throws -> [DemoUser] {
+        let url = directory.appendingPathComponent("users.json")
+        do {
+            return try JSONDecoder().decode(File.self, from: Data(contentsOf: url)).users
+        } catch {
+            throw DemoDataError(file: url.path, reason: "demo-brugerne kan ikke læses: \(error)")
+        }
+    }
+}
