@@ -161,7 +161,7 @@ let package = Package(
         ),
         .testTarget(
             name: "OverblikAppTests",
-            dependencies: ["FHIR", "Federation", "OverblikApp", "Terminal", "DemoSources", "TestSupport"],
+            dependencies: ["FHIR", "Federation", "EventStream", "OverblikApp", "Terminal", "DemoSources", "TestSupport"],
             exclude: ["Golden"],
             swiftSettings: strict
         ),

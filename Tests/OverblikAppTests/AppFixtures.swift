@@ -1,4 +1,5 @@
 import DemoSources
+import EventStream
 import FHIR
 import Federation
 import Foundation
@@ -98,5 +99,22 @@ enum AppFixtures {
         _ = Update.update(&model, .key(.enter))
         _ = Update.update(&model, .overviewLoaded(overview("2509479989"), complete: true))
         return model
+    }
+}
+
+extension AppFixtures {
+    /// 14:32 Danish time on the fixture day.
+    static let arrival = try! FHIRDateTime("2026-11-23T14:32:00+01:00").lowerBound
+
+    /// An event as the engine sends it.
+    static func event(
+        _ cpr: String, code: String, number: Int64, organization: String? = "Akutmodtagelsen, Herlev",
+        source: String = "hospital"
+    ) -> EventNotification {
+        EventNotification(
+            subscriptionID: "sub-1", number: number, timestamp: arrival, code: code, topic: "akut-ankomst",
+            focus: "http://127.0.0.1:8101/fhir/Encounter/e\(number)", sourceID: source, cpr: try? CPRNumber(cpr),
+            organization: organization == nil ? nil : "953741000016013", organizationName: organization,
+            municipality: "0163")
     }
 }

@@ -1,3 +1,4 @@
+import EventStream
 import FHIR
 import Federation
 import Foundation
@@ -56,7 +57,14 @@ import Testing
             case "detail": keys(&model, [.character("7"), .enter])
             case "timeline": keys(&model, [.character("t")])
             case "trends": keys(&model, [.character("L"), .down])
-            case "notifications": keys(&model, [.character("n")])
+            case "notifications":
+                _ = Update.update(&model, .stream(.state(.live)))
+                _ = Update.update(&model, .stream(.notification(AppFixtures.event("2509479989", code: "STAA", number: 1))))
+                _ = Update.update(&model, .stream(.notification(AppFixtures.event("2512489996", code: "RE_STAA", number: 2))))
+                _ = Update.update(
+                    &model,
+                    .stream(.notification(AppFixtures.event("2509479989", code: "lab-result", number: 3, organization: nil))))
+                keys(&model, [.character("n")])
             case "help": keys(&model, [.character("?")])
             default: break
             }

@@ -1,3 +1,4 @@
+import EventStream
 import FHIR
 import Federation
 import Foundation
@@ -160,5 +161,77 @@ import Testing
         for binding in Keymap.standard.bindings where binding.screens.isEmpty || binding.screens.contains(.overview) {
             #expect(text.contains(binding.action.describe(model.strings)), "\(binding.action)")
         }
+    }
+}
+
+/// Live notifications from the event stream, as the user sees them.
+@Suite struct NotificationUpdateTests {
+    let bruno = try! CPRNumber("2509479989")
+
+    @Test func anArrivalShowsAtOnceAsAToastAndInTheList() {
+        var model = AppFixtures.model()
+        let effects = Update.update(&model, .stream(.notification(AppFixtures.event("2509479989", code: "STAA", number: 1))))
+        // Bruno is on the ED board of the fixture, so his name is known at once.
+        #expect(model.toast == "Bruno Test Elmer (250947-9989) er ankommet til akutmodtagelsen, Herlev 14:32")
+        #expect(model.notifications.count == 1)
+        #expect(effects.contains(.invalidate(bruno, source: "hospital")))
+        #expect(effects.contains(.loadBoard))
+        #expect(!effects.contains { if case .lookupName = $0 { return true } else { return false } })
+    }
+
+    @Test func anOpenOverviewOfThePatientReloadsAfterTheCacheIsForgotten() {
+        var model = AppFixtures.bruno()
+        let effects = Update.update(&model, .stream(.notification(AppFixtures.event("2509479989", code: "STIN", number: 1))))
+        let invalidate = effects.firstIndex(of: .invalidate(bruno, source: "hospital"))
+        let reload = effects.firstIndex(of: .loadOverview(bruno, refresh: false))
+        #expect(invalidate != nil && reload != nil && invalidate! < reload!)
+        #expect(model.toast?.hasPrefix("Bruno Test Elmer (250947-9989) er indlagt på akutmodtagelsen, Herlev") == true)
+    }
+
+    @Test func anUnknownPatientIsNamedWhenTheLookupAnswers() throws {
+        var model = AppFixtures.model()
+        let nancy = try CPRNumber("2512489996")
+        let effects = Update.update(&model, .stream(.notification(AppFixtures.event("2512489996", code: "AN_STAA", number: 1))))
+        #expect(effects.contains(.lookupName(nancy)))
+        #expect(model.toast == "Annulleret: (251248-9996) er ankommet til akutmodtagelsen, Herlev 14:32")
+        _ = Update.update(&model, .patientNamed(nancy, "Nancy Ann Test Berggren"))
+        #expect(model.toast == "Annulleret: Nancy Ann Test Berggren (251248-9996) er ankommet til akutmodtagelsen, Herlev 14:32")
+        #expect(model.notifications[0].name == "Nancy Ann Test Berggren")
+    }
+
+    @Test func enterOnANotificationOpensThePatient() {
+        var model = AppFixtures.model()
+        _ = Update.update(&model, .stream(.notification(AppFixtures.event("2509479989", code: "STAA", number: 1))))
+        _ = Update.update(&model, .key(.character("n")))
+        let effects = Update.update(&model, .key(.enter))
+        #expect(model.screen == .overview)
+        #expect(effects.contains(.loadOverview(bruno, refresh: false)))
+    }
+
+    @Test func theConnectionIndicatorSaysHowTheStreamStands() {
+        var model = AppFixtures.model()
+        #expect(!View.render(model).text.split(separator: "\n")[0].contains("live"))
+        for (state, word) in [
+            (ConnectionState.live, "live"), (.reconnecting(attempt: 2), "genforbinder"), (.offline("nede"), "offline"),
+        ] {
+            _ = Update.update(&model, .stream(.state(state)))
+            #expect(View.render(model).text.split(separator: "\n")[0].hasSuffix(word + " "))
+        }
+    }
+
+    @Test func inEnglishTheSentenceIsEnglish() {
+        var model = AppFixtures.model(.en)
+        _ = Update.update(&model, .stream(.notification(AppFixtures.event("2509479989", code: "SLHJ", number: 1))))
+        #expect(model.toast == "Bruno Test Elmer (250947-9989) discharged from akutmodtagelsen, Herlev 14:32")
+    }
+
+    @Test func theBoardOnScreenRefreshesItselfEveryHalfMinute() {
+        var model = AppFixtures.model()
+        let now = AppFixtures.now
+        _ = Update.update(&model, .boardLoaded(AppFixtures.board, at: now))
+        #expect(Update.update(&model, .tick(now.addingTimeInterval(10))).isEmpty)
+        #expect(Update.update(&model, .tick(now.addingTimeInterval(31))) == [.loadBoard])
+        // Not again while it is loading.
+        #expect(Update.update(&model, .tick(now.addingTimeInterval(32))).isEmpty)
     }
 }

@@ -147,7 +147,8 @@ public final class EventEngine: Sendable {
             }
             let result: AppendResult?
             do {
-                result = try await storage.append(record, for: matching)
+                let hub = self.hub
+                result = try await storage.append(record, for: matching) { hub.publish($0) }
             } catch {
                 logger.error("Hændelsen kunne ikke gemmes: \(error)")
                 throw PlatformError.unavailable("Hændelsen kunne ikke gemmes; prøv igen: \(error)")
@@ -159,7 +160,6 @@ public final class EventEngine: Sendable {
             summary.stored += 1
             summary.deliveries += result.numbers.count
             if let resource { remember(resource, at: focus) }
-            hub.publish(result)
             let restHooks = state.withLock { state in
                 result.numbers.keys.compactMap { state.deliverers[$0] }
             }

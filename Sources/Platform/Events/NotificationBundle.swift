@@ -1,5 +1,6 @@
 import FHIR
 import Foundation
+import Synchronization
 
 /// Builds the notification bundles the engine sends to subscribers: R4 backport form, a `history` Bundle whose first
 /// entry is a `Parameters` status, then one entry per event's focus (a `fullUrl` for id-only, the resource too for
@@ -14,7 +15,7 @@ public enum NotificationBundle {
     ///   - resources: focus resources by focus URL, for full-resource payloads.
     public static func build(
         subscription: SubscriptionRecord, type: String, eventsSinceStart: Int64, events: [NumberedEvent],
-        engineBase: String, resources: [String: JSONValue] = [:], now: Date = Date()
+        engineBase: String, resources: [String: JSONValue] = [:], now: Date = Date(), ids: (String, String)? = nil
     ) -> JSONValue {
         var parameters: [JSONValue] = [
             .object([
@@ -49,7 +50,7 @@ public enum NotificationBundle {
         }
         let status: JSONValue = .object([
             "resourceType": .string("Parameters"),
-            "id": .string(UUID().uuidString.lowercased()),
+            "id": .string(ids?.1 ?? UUID().uuidString.lowercased()),
             "meta": .object([
                 "profile": .array([
                     .string("http://hl7.org/fhir/uv/subscriptions-backport/StructureDefinition/backport-subscription-status-r4")
@@ -65,7 +66,7 @@ public enum NotificationBundle {
         ])
         return .object([
             "resourceType": .string("Bundle"),
-            "id": .string(UUID().uuidString.lowercased()),
+            "id": .string(ids?.0 ?? UUID().uuidString.lowercased()),
             "meta": .object([
                 "profile": .array([
                     .string(
@@ -76,6 +77,51 @@ public enum NotificationBundle {
             "timestamp": .string(FHIRDateTime(date: now, precision: .fraction).text),
             "entry": .array([first] + entries),
         ])
+    }
+
+    // MARK: One event, fast
+
+    private static let subscriptionMark = "SUBSCRIPTIONMARKQX"
+    private static let topicMark = "TOPICMARKQX"
+    private static let numberSentinel = Int64.min + 7
+    private static let templates = Mutex<[String: String]>([:])
+
+    /// The event-notification bundle of one event for one subscription, as one line of JSON. Live channels send
+    /// each event to many subscriptions: the bundle is built once per event and payload kind, and only the
+    /// subscription's id, topic and number are put in for each. Full-resource payloads and subscriptions not
+    /// active take the ordinary path.
+    public static func line(subscription: SubscriptionRecord, numbered: NumberedEvent, engineBase: String) -> String {
+        guard subscription.status == .active, subscription.payload != .fullResource, let eventID = numbered.event.id else {
+            return build(
+                subscription: subscription, type: "event-notification", eventsSinceStart: numbered.number,
+                events: [numbered], engineBase: engineBase, now: numbered.event.accepted
+            ).serializedString()
+        }
+        let key = "\(eventID)|\(subscription.payload.rawValue)|\(engineBase)"
+        let template =
+            templates.withLock { $0[key] }
+            ?? {
+                var placeholder = subscription
+                placeholder.id = subscriptionMark
+                placeholder.topic = topicMark
+                let sentinel = String(numberSentinel)
+                let text = build(
+                    subscription: placeholder, type: "event-notification", eventsSinceStart: numberSentinel,
+                    events: [NumberedEvent(number: numberSentinel, event: numbered.event)], engineBase: engineBase,
+                    now: numbered.event.accepted,
+                    ids: ("n-\(subscriptionMark)-\(sentinel)", "s-\(subscriptionMark)-\(sentinel)")
+                ).serializedString()
+                templates.withLock { cache in
+                    if cache.count > 4096 { cache.removeAll() }
+                    cache[key] = text
+                }
+                return text
+            }()
+        return
+            template
+            .replacingOccurrences(of: subscriptionMark, with: subscription.id)
+            .replacingOccurrences(of: topicMark, with: subscription.topic)
+            .replacingOccurrences(of: String(numberSentinel), with: String(numbered.number))
     }
 
     private static func notificationEvent(_ numbered: NumberedEvent, payload: SubscriptionRecord.Payload) -> JSONValue {

@@ -228,11 +228,16 @@ public struct EngineRoutes: Sendable {
                             let resources = record.payload == .fullResource ? await engine.resources(for: events) : [:]
                             var text = ""
                             for numbered in events {
-                                let bundle = NotificationBundle.build(
-                                    subscription: record, type: "event-notification", eventsSinceStart: numbered.number,
-                                    events: [numbered], engineBase: engine.publicBase, resources: resources)
-                                text +=
-                                    "id: \(numbered.number)\nevent: event-notification\ndata: \(bundle.serializedString())\n\n"
+                                let data =
+                                    record.payload == .fullResource
+                                    ? NotificationBundle.build(
+                                        subscription: record, type: "event-notification",
+                                        eventsSinceStart: numbered.number, events: [numbered],
+                                        engineBase: engine.publicBase, resources: resources
+                                    ).serializedString()
+                                    : NotificationBundle.line(
+                                        subscription: record, numbered: numbered, engineBase: engine.publicBase)
+                                text += "id: \(numbered.number)\nevent: event-notification\ndata: \(data)\n\n"
                             }
                             try await writer.write(ByteBuffer(string: text))
                         }

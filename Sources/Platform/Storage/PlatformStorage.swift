@@ -17,8 +17,11 @@ public protocol PlatformStorage: Sendable {
     func updateStatus(subscriptionID: String, status: SubscriptionRecord.Status, error: String?) async throws
 
     /// Stores `event` once and numbers it in each of `subscriptionIDs`. A `sourceKey` seen before stores nothing
-    /// and returns nil (a source's retried delivery).
-    func append(_ event: EventRecord, for subscriptionIDs: [String]) async throws -> AppendResult?
+    /// and returns nil (a source's retried delivery). `committed` is called after the commit, in commit order, so
+    /// live subscribers are handed numbers in order (they fill any gap from storage all the same).
+    func append(
+        _ event: EventRecord, for subscriptionIDs: [String], committed: @escaping @Sendable (AppendResult) -> Void
+    ) async throws -> AppendResult?
     /// Events of one subscription with numbers in `(after, through]`, oldest first, at most `limit`.
     func events(subscriptionID: String, after: Int64, through: Int64?, limit: Int) async throws -> [NumberedEvent]
     /// Codes already stored for a resource at a source (to tell a correction from a first notification).

@@ -118,8 +118,23 @@ public final class SQLiteStorage: PlatformStorage {
         }
     }
 
-    public func append(_ event: EventRecord, for subscriptionIDs: [String]) async throws -> AppendResult? {
-        try await pool.write { db -> AppendResult? in
+    public func append(
+        _ event: EventRecord, for subscriptionIDs: [String], committed: @escaping @Sendable (AppendResult) -> Void
+    ) async throws -> AppendResult? {
+        // The writer is serial: publishing right after the commit, still on it, keeps the commit order.
+        try await pool.writeWithoutTransaction { db -> AppendResult? in
+            var result: AppendResult?
+            try db.inTransaction {
+                result = try Self.insert(event, for: subscriptionIDs, db)
+                return .commit
+            }
+            if let result { committed(result) }
+            return result
+        }
+    }
+
+    private static func insert(_ event: EventRecord, for subscriptionIDs: [String], _ db: Database) throws -> AppendResult? {
+        do {
             try db.execute(
                 sql: """
                     INSERT INTO event (sourceKey, sourceID, topic, code, focus, patientCPR, organization,
