@@ -351,7 +351,7 @@ public final class EventEngine: Sendable {
                     value: String(header[header.index(after: colon)...]).trimmingCharacters(in: .whitespaces))
             }
             request.body = .bytes(bundle.serialized())
-            let response = try await httpClient.execute(request, timeout: .seconds(Int64(restHook.timeout.components.seconds)))
+            let response = try await httpClient.execute(request, timeout: TimeAmount(restHook.timeout))
             _ = try? await response.body.collect(upTo: 1 << 20)
             guard (200..<300).contains(response.status.code) else { return "HTTP \(response.status.code)" }
             return nil
