@@ -104,6 +104,9 @@ public enum EventClassifier {
             guard let reference = candidate, let value = reference["identifier"]?["value"]?.stringValue else { continue }
             let system = reference["identifier"]?["system"]?.stringValue
             guard system == DanishSystems.sor || system == DanishSystems.ydernummer else { continue }
+            // A practitioner's reference may carry the place's code, but its display is a person's name: not kept.
+            let target = (reference["type"]?.stringValue ?? "") + (reference["reference"]?.stringValue ?? "")
+            if target.contains("Practitioner") { return (value, nil) }
             return (value, reference["display"]?.stringValue.map(TextCleaner.line))
         }
         return (nil, nil)
