@@ -1,0 +1,51 @@
+import DemoSources
+import EventStream
+import FHIR
+import Foundation
+import Platform
+import Testing
+
+/// The demo sources announce their changes to the engine over HTTP like real FHIR servers with backport
+/// subscriptions; when the scenario plays, the acute-care doctor at Herlev and Bruno's GP both hear of his arrival.
+@Suite(.timeLimit(.minutes(1))) struct DemoScenarioTests {
+    @Test func brunosArrivalReachesTheEmergencyDepartmentAndHisGP() async throws {
+        try await withDemoCluster { cluster, sources in
+            try await EngineHarness.with(sources: sources) { harness in
+                await cluster.connect(engineURL: harness.base)
+                let akut = try await harness.subscribe("akut-ankomst", filters: ["organization=\(PlatformFixtures.akutHerlev)"])
+                let gp = try await harness.subscribe("hospitalsnotifikation", filters: ["patient=\(PlatformFixtures.bruno)"])
+                let player = ScenarioPlayer(cluster: cluster, speed: 200)
+                player.start()
+                defer { player.stop() }
+
+                func brunosArrival(_ id: String) async throws -> EventNotification? {
+                    try await harness.events(id).first { $0.cpr?.value == PlatformFixtures.bruno && $0.code == "STAA" }
+                }
+                // Scenario second 15 is 75 ms at speed 200; allow a busy machine plenty more.
+                let arrived = try await eventually(within: .seconds(10), every: .milliseconds(50)) {
+                    let atAkut = try await brunosArrival(akut)
+                    let atGP = try await brunosArrival(gp)
+                    return atAkut != nil && atGP != nil
+                }
+                #expect(arrived, "Bruno's arrival (STAA) reached both subscriptions")
+                let atAkut = try await brunosArrival(akut)
+                #expect(atAkut?.organization == PlatformFixtures.akutHerlev)
+                #expect(atAkut?.organizationName == "Akutmodtagelsen, Herlev")
+                #expect(atAkut?.sourceID == "hospital")
+                #expect(atAkut?.municipality == "0163")
+                #expect(atAkut?.focus == "\(sources["hospital"] ?? "-")/Encounter/h-enc-scenario-bruno")
+                #expect(try await brunosArrival(gp)?.focus == atAkut?.focus)
+
+                // The GP's subscription carries only Bruno; the emergency department's only arrivals at Herlev.
+                _ = try await eventually(within: .seconds(5), every: .milliseconds(50)) {
+                    try await harness.events(gp).map(\.code).contains("STIN")
+                }
+                let gpEvents = try await harness.events(gp)
+                #expect(gpEvents.allSatisfy { $0.cpr?.value == PlatformFixtures.bruno })
+                #expect(gpEvents.map(\.code).starts(with: ["STAA", "STIN"]), "\(gpEvents.map(\.code))")
+                let akutEvents = try await harness.events(akut)
+                #expect(akutEvents.allSatisfy { $0.organization == PlatformFixtures.akutHerlev && $0.code.hasSuffix("STAA") })
+            }
+        }
+    }
+}

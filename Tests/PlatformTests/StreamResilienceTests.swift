@@ -1,0 +1,125 @@
+import AsyncHTTPClient
+import EventStream
+import FHIR
+import Foundation
+import Platform
+import Testing
+
+/// The promise of the event stream: a subscriber gets every event exactly once and in order, however often its
+/// connection is cut and even when the engine restarts in the middle (same database, same port).
+@Suite(.timeLimit(.minutes(2))) struct StreamResilienceTests {
+    static let total = 300
+    static let disconnects = 100
+
+    @Test func noEventLostOrDuplicatedAcrossDisconnectsAndARestart() async throws {
+        let directory = PlatformFixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("platform.sqlite").path
+        let sources = ["hospital": PlatformFixtures.deadSourceBase]
+        let first = try await PlatformServer.start(
+            engine: EventEngine(storage: try SQLiteStorage(path: path), sources: sources, logger: PlatformFixtures.engineLogger))
+        let port = first.port
+        let base = first.baseURL
+        let server = Locked<PlatformServer?>(first)
+        let httpClient = HTTP.makeClient()
+        let started = ContinuousClock.now
+
+        let created = try await SubscriptionSetup.ensure(
+            SubscriptionSetup.Wish(topic: "akut-ankomst", filters: [], owner: "resilience"), engineURL: base,
+            httpClient: httpClient)
+        let client = EventStreamClient(
+            engineURL: base, subscriptionID: created.id, lastEventID: 0, httpClient: httpClient,
+            backoff: .init(initial: .milliseconds(10), maximum: .milliseconds(100), offlineAfter: 1000),
+            silenceLimit: .seconds(5))
+        let received = Collected<Int64>()
+        let connections = Locked(0)
+        let listening = Task {
+            for await update in client.updates() {
+                switch update {
+                case .notification(let notification): received.append(notification.number)
+                case .state(.live): connections.withLock { $0 += 1 }
+                case .state: break
+                }
+                if received.count >= Self.total { break }
+            }
+        }
+        #expect(await eventually(within: .seconds(10)) { connections.value >= 1 }, "the client connects")
+
+        // The source posts its events one after another and, like a real source, retries what was not accepted
+        // (the engine keeps a retried delivery once).
+        let posted = Locked(0)
+        let posting = Task {
+            for n in 1...Self.total {
+                let bundle = Notifications.r4(
+                    base: PlatformFixtures.deadSourceBase, topic: "akut-ankomst", number: Int64(n),
+                    focus: Notifications.encounter(id: "h-enc-\(n)", patientID: "p1"),
+                    patient: Notifications.patient(id: "p1", cpr: PlatformFixtures.bruno))
+                while !Task.isCancelled {
+                    if let answer = try? await HTTP.send(
+                        "\(base)/notify/hospital", method: .POST, body: bundle.serialized(), client: httpClient),
+                        answer.status == 200
+                    {
+                        break
+                    }
+                    try? await Task.sleep(for: .milliseconds(20))
+                }
+                posted.value = n
+            }
+        }
+        // Midway the engine stops, and a new one starts on the same database and the same port; the source keeps
+        // posting (and retrying) through it.
+        let restarting = Task { () -> Bool in
+            _ = await eventually(within: .seconds(30), every: .milliseconds(2)) { posted.value >= Self.total / 2 }
+            let old = server.withLock { current -> PlatformServer? in
+                defer { current = nil }
+                return current
+            }
+            await old?.stop()
+            guard let storage = try? SQLiteStorage(path: path) else { return false }
+            let engine = EventEngine(storage: storage, sources: sources, logger: PlatformFixtures.engineLogger)
+            for _ in 0..<50 {
+                if let restarted = try? await PlatformServer.start(engine: engine, port: port) {
+                    server.value = restarted
+                    return true
+                }
+                try? await Task.sleep(for: .milliseconds(100))
+            }
+            return false
+        }
+        // Meanwhile the live connections are cut, spread over the whole run.
+        let cutting = Task {
+            var cuts = 0
+            while cuts < Self.disconnects, !Task.isCancelled {
+                let due = (cuts + 1) * Self.total / (Self.disconnects + 1)
+                _ = await eventually(within: .seconds(30), every: .milliseconds(2)) { posted.value >= due }
+                try? await Task.sleep(for: .milliseconds(Int.random(in: 0...3)))
+                server.value?.engine.hub.disconnectAll()
+                cuts += 1
+            }
+            return cuts
+        }
+
+        let all = await received.wait(for: Self.total, within: .seconds(60))
+        if all.count < Self.total {
+            cutting.cancel()
+            restarting.cancel()
+        }
+        posting.cancel()
+        listening.cancel()
+        let cuts = await cutting.value
+        let restarted = await restarting.value
+        await posting.value
+        await listening.value
+        let elapsed = ContinuousClock.now - started
+        await server.value?.stop()
+        try? await httpClient.shutdown()
+
+        #expect(restarted, "the engine restarted on port \(port)")
+        #expect(cuts == Self.disconnects)
+        #expect(all.count == Self.total, "received \(all.count) of \(Self.total) in \(elapsed)")
+        #expect(all == (1...Int64(Self.total)).map { $0 }, "exactly 1...\(Self.total), each once, in order")
+        #expect(Set(all).count == all.count, "no duplicates")
+        #expect(connections.value > 10, "the stream was really cut and resumed (\(connections.value) connections)")
+        #expect(client.lastEventID == Int64(Self.total))
+    }
+}
