@@ -10,8 +10,14 @@ import Testing
 
     @Test(arguments: [SIGTERM, SIGINT])
     func servesTheThreeSourcesAndStopsCleanlyOnSignal(signal: Int32) async throws {
-        let base = Int.random(in: 20_000...60_000)
-        let run = try launch(["serve", "--demo", "--port-base", String(base), "--no-date-shift"])
+        // Below the range the OS hands out for ephemeral ports.
+        let base = Int.random(in: 11_000...30_000)
+        let storage = FileManager.default.temporaryDirectory.appendingPathComponent("serve-\(UUID().uuidString).sqlite")
+        defer { try? FileManager.default.removeItem(at: storage) }
+        let run = try launch([
+            "serve", "--demo", "--port-base", String(base), "--no-date-shift", "--port", "0", "--storage",
+            "sqlite:" + storage.path,
+        ])
         let banner = await run.readUntil("Stop med Ctrl-C", timeout: .seconds(120))
         #expect(banner.contains("http://127.0.0.1:\(base + 1)/fhir"), "\(banner)")
         #expect(banner.contains("http://127.0.0.1:\(base + 2)/fhir"))
@@ -19,13 +25,19 @@ import Testing
         let answer = try await HTTP.get(
             "http://127.0.0.1:\(base + 1)/fhir/Patient?identifier=\(HTTP.q("urn:oid:1.2.208.176.1.2|2509479989"))")
         #expect(try answer.bundle().total == 1)
+        // The event engine answers too, on the port it printed.
+        let engine = banner.split(separator: "\n").first { $0.contains("hændelsesmotor") }?.split(separator: " ").first {
+            $0.hasPrefix("http://")
+        }
+        let topics = try await HTTP.get("\(engine ?? "-")/SubscriptionTopic")
+        #expect(topics.status == 200)
         kill(run.process.processIdentifier, signal)
         let stopped = await run.waitForExit(timeout: .seconds(20))
         if !stopped { run.process.terminate() }
         #expect(stopped)
         #expect(run.process.terminationStatus == 0)
         let rest = await run.readUntil("stoppet", timeout: .seconds(2))
-        #expect(rest.contains("Demo-kilderne er stoppet"))
+        #expect(rest.contains("SundhedsCloud er stoppet"))
         #expect(!rest.contains("error"), "\(rest)")
         await #expect(throws: (any Error).self) { _ = try await HTTP.get("http://127.0.0.1:\(base + 1)/fhir/metadata") }
     }

@@ -168,13 +168,15 @@ import Testing
 @Suite struct NotificationUpdateTests {
     let bruno = try! CPRNumber("2509479989")
 
-    @Test func anArrivalShowsAtOnceAsAToastAndInTheList() {
+    @Test func anArrivalShowsAtOnceAsAToastAndInTheList() throws {
         var model = AppFixtures.model()
-        let effects = Update.update(&model, .stream(.notification(AppFixtures.event("2509479989", code: "STAA", number: 1))))
-        // Bruno is on the ED board of the fixture, so his name is known at once.
-        #expect(model.toast == "Bruno Test Elmer (250947-9989) er ankommet til akutmodtagelsen, Herlev 14:32")
+        // Someone on the ED board: the name is known at once.
+        let someone = try #require(AppFixtures.board.first)
+        let effects = Update.update(
+            &model, .stream(.notification(AppFixtures.event(someone.cpr.value, code: "STAA", number: 1))))
+        #expect(model.toast == "\(someone.name) (\(someone.cpr.formatted)) er ankommet til akutmodtagelsen, Herlev 14:32")
         #expect(model.notifications.count == 1)
-        #expect(effects.contains(.invalidate(bruno, source: "hospital")))
+        #expect(effects.contains(.invalidate(someone.cpr, source: "hospital")))
         #expect(effects.contains(.loadBoard))
         #expect(!effects.contains { if case .lookupName = $0 { return true } else { return false } })
     }
@@ -220,7 +222,7 @@ import Testing
     }
 
     @Test func inEnglishTheSentenceIsEnglish() {
-        var model = AppFixtures.model(.en)
+        var model = AppFixtures.bruno(.en)
         _ = Update.update(&model, .stream(.notification(AppFixtures.event("2509479989", code: "SLHJ", number: 1))))
         #expect(model.toast == "Bruno Test Elmer (250947-9989) discharged from akutmodtagelsen, Herlev 14:32")
     }

@@ -33,7 +33,7 @@ import Testing
                 #expect(atAkut?.organizationName == "Akutmodtagelsen, Herlev")
                 #expect(atAkut?.sourceID == "hospital")
                 #expect(atAkut?.municipality == "0163")
-                #expect(atAkut?.focus == "\(sources["hospital"] ?? "-")/Encounter/h-enc-scenario-bruno")
+                #expect(atAkut?.focus == "\(sources["hospital"] ?? "-")/Encounter/h-enc-scn-1")
                 #expect(try await brunosArrival(gp)?.focus == atAkut?.focus)
 
                 // The GP's subscription carries only Bruno; the emergency department's only arrivals at Herlev.

@@ -85,7 +85,7 @@ public final class ScenarioPlayer: Sendable {
     func steps() -> [Step] {
         guard let bruno, let hospitalID = bruno.sources["hospital"] else { return [] }
         let name = bruno.name
-        let encounter = "h-enc-scenario-bruno"
+        let encounter = "h-enc-scn-1"
         let reason = (code: "DJ441", display: "KOL med akut eksacerbation")
         let journey = Journey()
         let cluster = self.cluster
@@ -108,7 +108,7 @@ public final class ScenarioPlayer: Sendable {
                 try change(
                     "hospital",
                     ScenarioResources.lab(
-                        id: "h-lab-scenario-\(round)-\(index)", patient: hospitalID, name: name, test: test, value: value,
+                        id: "h-lab-scn-\(round)-\(index)", patient: hospitalID, name: name, test: test, value: value,
                         at: date, encounter: encounter), topic: "laboratoriesvar")
             }
         }
@@ -140,7 +140,7 @@ public final class ScenarioPlayer: Sendable {
                 try change(
                     "hospital",
                     ScenarioResources.dischargeLetter(
-                        id: "h-doc-scenario-bruno", patient: hospitalID, name: name, cpr: bruno.cpr, encounter: encounter,
+                        id: "h-doc-scn-1", patient: hospitalID, name: name, cpr: bruno.cpr, encounter: encounter,
                         admitted: journey.admitted.withLock { $0 } ?? now, discharged: now), topic: "epikrise")
             },
             Step(at: 235, title: "\(name) udskrives til eget hjem (SLHJ)") { _, now in
@@ -153,7 +153,7 @@ public final class ScenarioPlayer: Sendable {
                     try change(
                         "municipality",
                         ScenarioResources.homeCareNote(
-                            id: "m-note-scenario-bruno", patient: municipalityID, name: name,
+                            id: "m-note-scn-1", patient: municipalityID, name: name,
                             text:
                                 "Besøg efter udskrivelse: Bruno er kommet hjem fra Gentofte. Prednisolon doseret for 5 dage. Let forpustet ved gang, saturation 93 %. Aftalt besøg dagligt resten af ugen.",
                             at: now), topic: "hjemmeplejenotat")
@@ -167,7 +167,7 @@ public final class ScenarioPlayer: Sendable {
                     try change(
                         "gp",
                         ScenarioResources.appointment(
-                            id: "gp-appt-scenario-bruno", patient: gpID, name: name, start: start, created: now),
+                            id: "gp-appt-scn-1", patient: gpID, name: name, start: start, created: now),
                         topic: "aftale")
                 })
             steps.append(
@@ -177,7 +177,7 @@ public final class ScenarioPlayer: Sendable {
                     try change(
                         "gp",
                         ScenarioResources.appointment(
-                            id: "gp-appt-scenario-bruno", patient: gpID, name: name, start: start, created: now),
+                            id: "gp-appt-scn-1", patient: gpID, name: name, start: start, created: now),
                         topic: "aftale")
                 })
         }
@@ -231,7 +231,7 @@ public final class ScenarioPlayer: Sendable {
             if state.count % 2 == 1 || state.present.count < 2 {
                 let patient = candidates[state.next % candidates.count]
                 state.next += 1
-                let encounter = "h-enc-scenario-bg-\(state.next)"
+                let encounter = "h-enc-scn-bg-\(state.next)"
                 state.present.append((patient, encounter, now))
                 return .arrive(patient, encounter)
             }
