@@ -117,7 +117,8 @@ public struct EventNotification: Sendable, Equatable {
     }
 
     private static func lastComponent(_ text: String) -> String {
-        text.split(separator: "/").last.map(String.init) ?? text
+        guard let slash = text.lastIndex(of: "/") else { return text }
+        return String(text[text.index(after: slash)...])
     }
 }
 

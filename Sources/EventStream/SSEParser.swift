@@ -17,16 +17,28 @@ public struct SSEParser: Sendable {
     /// Feeds bytes; returns the events completed by them.
     public mutating func feed<Bytes: Sequence>(_ bytes: Bytes) -> [Event] where Bytes.Element == UInt8 {
         var done: [Event] = []
-        for byte in bytes {
-            if byte == UInt8(ascii: "\n") {
-                if line.last == UInt8(ascii: "\r") { line.removeLast() }
-                if let event = finishLine() { done.append(event) }
-                line.removeAll(keepingCapacity: true)
-            } else {
-                line.append(byte)
+        let contiguous: Void? = bytes.withContiguousStorageIfAvailable { buffer in
+            // Whole runs between line ends at once, not byte by byte.
+            var start = buffer.startIndex
+            while let end = buffer[start...].firstIndex(of: UInt8(ascii: "\n")) {
+                line.append(contentsOf: buffer[start..<end])
+                endLine(&done)
+                start = end + 1
+            }
+            line.append(contentsOf: buffer[start...])
+        }
+        if contiguous == nil {
+            for byte in bytes {
+                if byte == UInt8(ascii: "\n") { endLine(&done) } else { line.append(byte) }
             }
         }
         return done
+    }
+
+    private mutating func endLine(_ done: inout [Event]) {
+        if line.last == UInt8(ascii: "\r") { line.removeLast() }
+        if let event = finishLine() { done.append(event) }
+        line.removeAll(keepingCapacity: true)
     }
 
     private mutating func finishLine() -> Event? {

@@ -30,7 +30,7 @@ public struct FHIRDateTime: Sendable, Hashable, Comparable, Codable, CustomStrin
     }
 
     public init(_ text: String) throws {
-        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        let trimmed = String(text.trimmingSpaces)
         let bytes = Array(trimmed.utf8)
         var index = 0
 

@@ -68,6 +68,7 @@ struct JSONParser {
     mutating func object(depth: Int) throws -> JSONValue {
         index += 1
         var members: [String: JSONValue] = [:]
+        members.reserveCapacity(6)
         skipWhitespace()
         if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
             index += 1

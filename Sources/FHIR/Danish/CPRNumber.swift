@@ -22,7 +22,7 @@ public struct CPRNumber: Sendable, Hashable, Codable, CustomStringConvertible {
     }
 
     public init(_ text: String) throws {
-        var digits = text.trimmingCharacters(in: .whitespaces)
+        var digits = String(text.trimmingSpaces)
         if digits.count == 11, digits[digits.index(digits.startIndex, offsetBy: 6)] == "-" {
             digits.remove(at: digits.index(digits.startIndex, offsetBy: 6))
         }
@@ -71,11 +71,17 @@ public struct CPRNumber: Sendable, Hashable, Codable, CustomStringConvertible {
         default: century = yy <= 57 ? 2000 : 1800  // 5-8
         }
         let year = century + yy
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = FHIRDateTime.danishTimeZone
-        let components = DateComponents(year: year, month: month, day: day)
-        guard (1...12).contains(month), components.isValidDate(in: calendar) else { return nil }
+        guard (1...12).contains(month), (1...Self.daysIn(month: month, year: year)).contains(day) else { return nil }
         return (year, month, day)
+    }
+
+    /// Days in a month of the Gregorian calendar (no Calendar object: this runs for every CPR number parsed).
+    static func daysIn(month: Int, year: Int) -> Int {
+        switch month {
+        case 2: return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
+        case 4, 6, 9, 11: return 30
+        default: return 31
+        }
     }
 
     /// Odd last digit: male; even: female.

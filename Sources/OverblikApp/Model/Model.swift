@@ -44,6 +44,8 @@ public struct Model: Sendable {
     public var timelinePeriod: TimelinePeriod = .all
     public var trendSelection = 0
     public var notifications: [NotificationEntry] = []
+    /// Names learnt for notified patients (the notifications themselves carry only the CPR number).
+    public var patientNames: [CPRNumber: String] = [:]
     /// The live event stream's state; nil when there is none (no engine configured).
     public var connection: ConnectionState?
     public var notificationSelection = 0

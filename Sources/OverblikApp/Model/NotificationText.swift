@@ -60,10 +60,14 @@ enum NotificationText {
         return first.lowercased() + text.dropFirst()
     }
 
-    static func clock(_ date: Date) -> String {
+    private static let danishCalendar: Calendar = {
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = FHIRDateTime.danishTimeZone
-        let parts = calendar.dateComponents([.hour, .minute], from: date)
+        return calendar
+    }()
+
+    static func clock(_ date: Date) -> String {
+        let parts = danishCalendar.dateComponents([.hour, .minute], from: date)
         return String(format: "%02d:%02d", parts.hour ?? 0, parts.minute ?? 0)
     }
 }

@@ -48,6 +48,7 @@ public enum Update {
         case .stream(.notification(let event)):
             return notify(event, &model)
         case .patientNamed(let cpr, let name):
+            model.patientNames[cpr] = name
             for index in model.notifications.indices where model.notifications[index].cpr == cpr {
                 model.notifications[index].name = name
             }
@@ -77,6 +78,10 @@ public enum Update {
     static func notify(_ event: EventNotification, _ model: inout Model) -> [Effect] {
         guard let cpr = event.cpr else { return [] }
         let name = knownName(cpr, model)
+        if let name, model.patientNames[cpr] == nil {
+            if model.patientNames.count >= 2000 { model.patientNames.removeAll() }
+            model.patientNames[cpr] = name
+        }
         let entry = NotificationEntry(cpr: cpr, event: event, name: name, at: model.now)
         model.notifications.insert(entry, at: 0)
         if model.notifications.count > 500 { model.notifications.removeLast() }
@@ -93,7 +98,7 @@ public enum Update {
         if model.cpr == cpr, let name = model.overview?.patient?.name { return name }
         if let entry = model.board.first(where: { $0.cpr == cpr }) { return entry.name }
         if let entry = model.recent.first(where: { $0.cpr == cpr }) { return entry.name }
-        return model.notifications.first { $0.cpr == cpr && $0.name != nil }?.name
+        return model.patientNames[cpr]
     }
 
     static func toast(_ text: String, _ model: inout Model) {

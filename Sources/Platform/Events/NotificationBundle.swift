@@ -84,7 +84,7 @@ public enum NotificationBundle {
     private static let subscriptionMark = "SUBSCRIPTIONMARKQX"
     private static let topicMark = "TOPICMARKQX"
     private static let numberSentinel = Int64.min + 7
-    private static let templates = Mutex<[String: String]>([:])
+    private static let templates = Mutex<[String: LineTemplate]>([:])
 
     /// The event-notification bundle of one event for one subscription, as one line of JSON. Live channels send
     /// each event to many subscriptions: the bundle is built once per event and payload kind, and only the
@@ -111,17 +111,63 @@ public enum NotificationBundle {
                     now: numbered.event.accepted,
                     ids: ("n-\(subscriptionMark)-\(sentinel)", "s-\(subscriptionMark)-\(sentinel)")
                 ).serializedString()
+                let template = LineTemplate(
+                    text, marks: [(subscriptionMark, .subscription), (topicMark, .topic), (sentinel, .number)])
                 templates.withLock { cache in
                     if cache.count > 4096 { cache.removeAll() }
-                    cache[key] = text
+                    cache[key] = template
                 }
-                return text
+                return template
             }()
-        return
-            template
-            .replacingOccurrences(of: subscriptionMark, with: subscription.id)
-            .replacingOccurrences(of: topicMark, with: subscription.topic)
-            .replacingOccurrences(of: String(numberSentinel), with: String(numbered.number))
+        return template.fill(subscription: subscription.id, topic: subscription.topic, number: String(numbered.number))
+    }
+
+    /// A serialized bundle cut at its placeholders once, so each subscription's copy is a few appends, not a search.
+    struct LineTemplate: Sendable {
+        enum Slot: Sendable {
+            case subscription, topic, number
+        }
+
+        private(set) var pieces: [String] = []
+        private(set) var slots: [Slot] = []
+        private let length: Int
+
+        init(_ text: String, marks: [(String, Slot)]) {
+            let bytes = Array(text.utf8)
+            let patterns = marks.map { (Array($0.0.utf8), $0.1) }
+            var start = 0
+            var index = 0
+            scan: while index < bytes.count {
+                for (pattern, slot) in patterns
+                where bytes[index] == pattern[0] && index + pattern.count <= bytes.count
+                    && bytes[index..<(index + pattern.count)].elementsEqual(pattern)
+                {
+                    pieces.append(String(decoding: bytes[start..<index], as: UTF8.self))
+                    slots.append(slot)
+                    index += pattern.count
+                    start = index
+                    continue scan
+                }
+                index += 1
+            }
+            pieces.append(String(decoding: bytes[start...], as: UTF8.self))
+            length = bytes.count
+        }
+
+        func fill(subscription: String, topic: String, number: String) -> String {
+            var out = ""
+            out.reserveCapacity(length + slots.count * 40)
+            for (index, piece) in pieces.enumerated() {
+                out += piece
+                guard index < slots.count else { break }
+                switch slots[index] {
+                case .subscription: out += subscription
+                case .topic: out += topic
+                case .number: out += number
+                }
+            }
+            return out
+        }
     }
 
     private static func notificationEvent(_ numbered: NumberedEvent, payload: SubscriptionRecord.Payload) -> JSONValue {

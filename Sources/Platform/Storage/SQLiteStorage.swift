@@ -135,12 +135,13 @@ public final class SQLiteStorage: PlatformStorage {
 
     private static func insert(_ event: EventRecord, for subscriptionIDs: [String], _ db: Database) throws -> AppendResult? {
         do {
-            try db.execute(
+            try db.cachedStatement(
                 sql: """
                     INSERT INTO event (sourceKey, sourceID, topic, code, focus, patientCPR, organization,
                       organizationName, municipality, occurred, accepted) VALUES (?,?,?,?,?,?,?,?,?,?,?)
                     ON CONFLICT(sourceKey) DO NOTHING
-                    """,
+                    """
+            ).execute(
                 arguments: [
                     event.sourceKey, event.sourceID, event.topic, event.code.rawValue, event.focus, event.patientCPR,
                     event.organization, event.organizationName, event.municipality, event.occurred.timeIntervalSince1970,
@@ -150,18 +151,25 @@ public final class SQLiteStorage: PlatformStorage {
             var stored = event
             stored.id = db.lastInsertedRowID
             var numbers: [String: Int64] = [:]
-            for id in subscriptionIDs {
-                try db.execute(
-                    sql: "UPDATE subscription SET eventCount = eventCount + 1 WHERE id = ? AND status <> 'off'",
-                    arguments: [id])
-                guard db.changesCount > 0,
-                    let number = try Int64.fetchOne(db, sql: "SELECT eventCount FROM subscription WHERE id = ?", arguments: [id])
-                else { continue }
-                try db.execute(
-                    sql: "INSERT INTO subscriptionEvent (subscriptionID, number, eventID) VALUES (?,?,?)",
-                    arguments: [id, number, stored.id])
-                numbers[id] = number
-            }
+            guard !subscriptionIDs.isEmpty else { return AppendResult(event: stored, numbers: numbers) }
+            // Three statements whatever the number of subscriptions: count up, record, read back the numbers.
+            let ids = try Self.encode(subscriptionIDs)
+            try db.cachedStatement(
+                sql: """
+                    UPDATE subscription SET eventCount = eventCount + 1
+                    WHERE status <> 'off' AND id IN (SELECT value FROM json_each(?))
+                    """
+            ).execute(arguments: [ids])
+            let rows = try Row.fetchAll(
+                db.cachedStatement(
+                    sql: """
+                        INSERT INTO subscriptionEvent (subscriptionID, number, eventID)
+                        SELECT id, eventCount, ? FROM subscription
+                        WHERE status <> 'off' AND id IN (SELECT value FROM json_each(?))
+                        RETURNING subscriptionID, number
+                        """),
+                arguments: [stored.id, ids])
+            for row in rows { numbers[row["subscriptionID"]] = row["number"] }
             return AppendResult(event: stored, numbers: numbers)
         }
     }
