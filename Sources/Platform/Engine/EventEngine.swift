@@ -25,6 +25,7 @@ public final class EventEngine: Sendable {
         var publicBase = "http://127.0.0.1"
         var resources: [String: JSONValue] = [:]
         var resourceOrder: [String] = []
+        var observers: [@Sendable (EventRecord) -> Void] = []
     }
 
     private let state = Mutex(State())
@@ -73,6 +74,11 @@ public final class EventEngine: Sendable {
     public var publicBase: String {
         get { state.withLock { $0.publicBase } }
         set { state.withLock { $0.publicBase = newValue } }
+    }
+
+    /// Calls `observer` with every event stored from now on (after its commit).
+    public func onStored(_ observer: @escaping @Sendable (EventRecord) -> Void) {
+        state.withLock { $0.observers.append(observer) }
     }
 
     public func cachedSubscriptions() -> [SubscriptionRecord] {
@@ -159,6 +165,7 @@ public final class EventEngine: Sendable {
             }
             summary.stored += 1
             summary.deliveries += result.numbers.count
+            for observer in state.withLock({ $0.observers }) { observer(result.event) }
             if let resource { remember(resource, at: focus) }
             let restHooks = state.withLock { state in
                 result.numbers.keys.compactMap { state.deliverers[$0] }

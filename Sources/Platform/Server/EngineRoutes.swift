@@ -8,7 +8,7 @@ import NIOCore
 /// The event engine's HTTP API: notifications in, topics, subscriptions, `$status`, `$events`,
 /// `$get-ws-binding-token`, the SSE stream and the websocket.
 public struct EngineRoutes: Sendable {
-    public typealias Context = BasicWebSocketRequestContext
+    public typealias Context = PlatformRequestContext
     let engine: EventEngine
 
     public init(engine: EventEngine) {

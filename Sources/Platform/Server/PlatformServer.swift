@@ -9,13 +9,17 @@ import Synchronization
 /// own so it can be started and stopped from tests, the embedded demo and `sundhedscloud serve` alike.
 public final class PlatformServer: Sendable {
     public let engine: EventEngine
+    public let gateway: Gateway?
     public let port: Int
     public let host: String
     private let group: ServiceGroup
     private let task: Task<Void, Never>
 
-    private init(engine: EventEngine, host: String, port: Int, group: ServiceGroup, task: Task<Void, Never>) {
+    private init(
+        engine: EventEngine, gateway: Gateway?, host: String, port: Int, group: ServiceGroup, task: Task<Void, Never>
+    ) {
         self.engine = engine
+        self.gateway = gateway
         self.host = host
         self.port = port
         self.group = group
@@ -26,13 +30,20 @@ public final class PlatformServer: Sendable {
 
     /// Starts the engine (migrating its storage) and listens on `host:port` (0: any free port).
     public static func start(
-        engine: EventEngine, host: String = "127.0.0.1", port: Int = 0, logger: Logger? = nil
+        engine: EventEngine, gateway: Gateway? = nil, host: String = "127.0.0.1", port: Int = 0, logger: Logger? = nil
     ) async throws -> PlatformServer {
         var log = logger ?? Logger(label: "sundhedscloud")
         if logger == nil { log.logLevel = .warning }
         try await engine.start()
-        let router = Router(context: BasicWebSocketRequestContext.self)
+        let router = Router(context: PlatformRequestContext.self)
         EngineRoutes(engine: engine).add(to: router)
+        if let gateway {
+            GatewayRoutes(gateway: gateway).add(to: router)
+            // An event about a patient may open or close a care relationship: decide afresh.
+            engine.onStored { event in
+                if let cpr = event.patientCPR { gateway.relationships.forget(cpr: cpr) }
+            }
+        }
         let started = PortSignal()
         let app = Application(
             router: router,
@@ -54,10 +65,12 @@ public final class PlatformServer: Sendable {
         do {
             let bound = try await started.wait()
             engine.publicBase = "http://\(host):\(bound)"
-            return PlatformServer(engine: engine, host: host, port: bound, group: group, task: task)
+            gateway?.publicBase = "http://\(host):\(bound)"
+            return PlatformServer(engine: engine, gateway: gateway, host: host, port: bound, group: group, task: task)
         } catch {
             task.cancel()
             await engine.shutdown()
+            await gateway?.shutdown()
             throw PlatformStorageError("Platformen kan ikke lytte på \(host):\(port): \(error)")
         }
     }
@@ -68,6 +81,7 @@ public final class PlatformServer: Sendable {
         await group.triggerGracefulShutdown()
         await task.value
         await engine.shutdown()
+        await gateway?.shutdown()
     }
 }
 

@@ -31,6 +31,13 @@ public protocol PlatformStorage: Sendable {
 
     func saveBindingToken(_ token: BindingToken) async throws
     func bindingToken(_ token: String) async throws -> BindingToken?
+
+    /// Appends an access to the audit log: the backend gives it the next sequence number and the previous entry's
+    /// hash inside its transaction (serialized across writers), seals it, and returns it as stored. Entries are never
+    /// changed or removed.
+    func appendAudit(_ entry: AuditEntry) async throws -> AuditEntry
+    /// Audit entries, oldest first, with sequence > `after`; for one patient, and/or only emergency accesses.
+    func auditEntries(patient: String?, emergencyOnly: Bool, after: Int64, limit: Int) async throws -> [AuditEntry]
 }
 
 /// The stored event and its number in each subscription it matched.

@@ -73,6 +73,37 @@ public final class SQLiteStorage: PlatformStorage {
                 t.column("expires", .double).notNull()
             }
         }
+        migrator.registerMigration("v2-audit") { db in
+            try db.create(table: "audit") { t in
+                t.primaryKey("sequence", .integer)
+                t.column("recorded", .double).notNull()
+                t.column("userID", .text).notNull()
+                t.column("userName", .text).notNull()
+                t.column("role", .text).notNull()
+                t.column("organization", .text)
+                t.column("organizationName", .text)
+                t.column("patientCPR", .text)
+                t.column("sourceID", .text)
+                t.column("resourceTypes", .text).notNull()
+                t.column("action", .text).notNull()
+                t.column("purpose", .text).notNull()
+                t.column("outcome", .text).notNull()
+                t.column("reason", .text)
+                t.column("emergency", .boolean).notNull()
+                t.column("client", .text)
+                t.column("previousHash", .text).notNull()
+                t.column("hash", .text).notNull()
+            }
+            try db.create(index: "audit_patient", on: "audit", columns: ["patientCPR", "sequence"])
+            // Append-only: the database itself refuses changes and deletions.
+            try db.execute(
+                sql: """
+                    CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit
+                      BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END;
+                    CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
+                      BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END;
+                    """)
+        }
         do {
             try migrator.migrate(pool)
         } catch {
@@ -222,11 +253,73 @@ public final class SQLiteStorage: PlatformStorage {
         }
     }
 
+    public func appendAudit(_ entry: AuditEntry) async throws -> AuditEntry {
+        try await pool.write { db in
+            let head = try Row.fetchOne(db, sql: "SELECT sequence, hash FROM audit ORDER BY sequence DESC LIMIT 1")
+            var sealed = entry
+            sealed.seal(
+                sequence: (head?["sequence"] as Int64? ?? 0) + 1, previousHash: head?["hash"] ?? AuditEntry.genesis)
+            try db.cachedStatement(
+                sql: """
+                    INSERT INTO audit (sequence, recorded, userID, userName, role, organization, organizationName,
+                      patientCPR, sourceID, resourceTypes, action, purpose, outcome, reason, emergency, client,
+                      previousHash, hash) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
+                    """
+            ).execute(arguments: [
+                sealed.sequence, sealed.recorded.timeIntervalSince1970, sealed.userID, sealed.userName, sealed.role,
+                sealed.organization, sealed.organizationName, sealed.patientCPR, sealed.sourceID,
+                sealed.resourceTypes.joined(separator: ","), sealed.action, sealed.purpose, sealed.outcome, sealed.reason,
+                sealed.emergency, sealed.client, sealed.previousHash, sealed.hash,
+            ])
+            return sealed
+        }
+    }
+
+    public func auditEntries(patient: String?, emergencyOnly: Bool, after: Int64, limit: Int) async throws -> [AuditEntry] {
+        try await pool.read { db in
+            var conditions = ["sequence > ?"]
+            var arguments: [(any DatabaseValueConvertible)?] = [after]
+            if let patient {
+                conditions.append("patientCPR = ?")
+                arguments.append(patient)
+            }
+            if emergencyOnly { conditions.append("emergency = 1") }
+            arguments.append(limit)
+            return try Row.fetchAll(
+                db, sql: "SELECT * FROM audit WHERE \(conditions.joined(separator: " AND ")) ORDER BY sequence LIMIT ?",
+                arguments: StatementArguments(arguments)
+            ).map(Self.audit)
+        }
+    }
+
+    /// Closes the database: every later read or write fails (an operator stopping the storage; the test that no
+    /// access is served unlogged).
+    public func close() throws {
+        try pool.close()
+    }
+
+    private static func audit(_ row: Row) -> AuditEntry {
+        let types: String = row["resourceTypes"]
+        var entry = AuditEntry(
+            recorded: Date(timeIntervalSince1970: row["recorded"]),
+            identity: Identity(id: row["userID"], name: row["userName"], role: .doctor), patientCPR: row["patientCPR"],
+            sourceID: row["sourceID"], resourceTypes: types.isEmpty ? [] : types.split(separator: ",").map(String.init),
+            action: row["action"], purpose: row["purpose"], outcome: row["outcome"], reason: row["reason"],
+            emergency: row["emergency"], client: row["client"])
+        entry.role = row["role"]
+        entry.organization = row["organization"]
+        entry.organizationName = row["organizationName"]
+        entry.sequence = row["sequence"]
+        entry.previousHash = row["previousHash"]
+        entry.hash = row["hash"]
+        return entry
+    }
+
     /// Every text column of every table, for the test that proves nothing clinical is stored.
     public func allText() async throws -> [String] {
         try await pool.read { db in
             var texts: [String] = []
-            for table in ["subscription", "event", "subscriptionEvent", "bindingToken"] {
+            for table in ["subscription", "event", "subscriptionEvent", "bindingToken", "audit"] {
                 for row in try Row.fetchAll(db, sql: "SELECT * FROM \(table)") {
                     for (_, value) in row {
                         if let text = String.fromDatabaseValue(value) { texts.append(text) }

@@ -1,0 +1,65 @@
+import FHIR
+import Foundation
+
+/// A patient's block (negativt samtykke): data from one sector withheld from clinicians of another, read from an
+/// active `Consent` with `provision.type = deny` in a preferences source:
+/// - the data's sector in the extension `consent-data-sector` on the provision (`gp`, `hospital`, `municipality`);
+/// - the clinicians' sector as `provision.actor.reference.identifier` in the `sector` code system.
+/// A provision without a data sector blocks all data; without an actor, all clinicians.
+public struct ConsentBlock: Sendable, Equatable {
+    public static let dataSectorExtension = "https://sundhedscloud.dk/fhir/StructureDefinition/consent-data-sector"
+    public static let sectorSystem = "https://sundhedscloud.dk/fhir/CodeSystem/sector"
+
+    public var consentID: String
+    /// Empty: every sector.
+    public var dataSectors: Set<String>
+    /// Empty: every clinician.
+    public var requesterSectors: Set<String>
+
+    public func blocks(data sector: String, for requester: String) -> Bool {
+        (dataSectors.isEmpty || dataSectors.contains(sector))
+            && (requesterSectors.isEmpty || requesterSectors.contains(requester))
+    }
+
+    /// The blocks of Consent resources (inactive ones and permits are not blocks).
+    public static func from(_ consents: [JSONValue], now: Date = Date()) -> [ConsentBlock] {
+        consents.compactMap { consent -> ConsentBlock? in
+            guard consent["resourceType"]?.stringValue == "Consent", consent["status"]?.stringValue == "active",
+                let provision = consent["provision"], provision["type"]?.stringValue == "deny"
+            else { return nil }
+            if let end = provision["period"]?["end"]?.stringValue, let date = try? FHIRDateTime(end),
+                date.upperBound < now
+            {
+                return nil
+            }
+            let data = (provision["extension"]?.listValue ?? []).filter {
+                $0["url"]?.stringValue == dataSectorExtension
+            }.compactMap { $0["valueCode"]?.stringValue }
+            let actors = (provision["actor"]?.listValue ?? []).compactMap { actor -> String? in
+                let identifier = actor["reference"]?["identifier"]
+                guard identifier?["system"]?.stringValue == sectorSystem else { return nil }
+                return identifier?["value"]?.stringValue
+            }
+            return ConsentBlock(
+                consentID: consent["id"]?.stringValue ?? "?", dataSectors: Set(data), requesterSectors: Set(actors))
+        }
+    }
+}
+
+/// Reads a patient's blocks from the preferences sources. If a preferences source cannot be read, the answer is an
+/// error: a clinician is then refused (without a reason for emergency access), never shown what may be blocked.
+struct ConsentReader: Sendable {
+    let sources: [GatewaySource]
+    let reader: SourceReader
+
+    func blocks(cpr: String) async throws -> [ConsentBlock] {
+        var blocks: [ConsentBlock] = []
+        for source in sources where source.kind == .preferences {
+            for patient in try await reader.patients(source, cpr: cpr) {
+                guard let id = patient["id"]?.stringValue else { continue }
+                blocks += ConsentBlock.from(try await reader.search(source, "Consent?patient=\(id)&status=active"))
+            }
+        }
+        return blocks
+    }
+}

@@ -1,0 +1,548 @@
+import AsyncHTTPClient
+import FHIR
+import Foundation
+import Logging
+import NIOCore
+import Synchronization
+
+/// The integration gateway: one entry to every source. It authenticates each request, applies the rate limits,
+/// decides access (care relationship, the patient's blocks, emergency access with a reason), writes the audit entry
+/// before any data leaves, and forwards reads and searches to the source. It keeps no clinical data: what it learns
+/// about patients (which source id is which CPR number) lives in memory only.
+public final class Gateway: Sendable {
+    public struct Limits: Sendable {
+        public var userRate: Double = 50
+        public var userBurst: Double = 300
+        public var clientRate: Double = 200
+        public var clientBurst: Double = 1000
+        public var maxRequestBytes = 64 << 10
+        public var tokenLifetime: TimeInterval = 900
+
+        public init() {}
+    }
+
+    public struct Forwarded: Sendable {
+        public var status: Int
+        public var headers: [(String, String)]
+        public var body: [UInt8]
+    }
+
+    public let sources: [GatewaySource]
+    public let tokens: TokenAuthority
+    /// Demo identity provider's users by id (empty: no demo identity provider).
+    public let users: [String: Identity]
+    public let storage: any PlatformStorage
+    public let relationships: any CareRelationships
+    public let limits: Limits
+    let consents: ConsentReader
+    let reader: SourceReader
+    let http: HTTPClient
+    let userLimiter: RateLimiter
+    let clientLimiter: RateLimiter
+    let logger: Logger
+    private let patientCPRs = Mutex<[String: String]>([:])
+    private let base = Mutex("http://127.0.0.1")
+    private let healthCache = Mutex<[String: (JSONValue, Date)]>([:])
+
+    public init(
+        sources: [GatewaySource], tokens: TokenAuthority, users: [Identity] = [], storage: any PlatformStorage,
+        relationships: (any CareRelationships)? = nil, limits: Limits = Limits(),
+        logger: Logger = Logger(label: "sundhedscloud.gateway")
+    ) {
+        self.sources = sources
+        self.tokens = tokens
+        self.users = Dictionary(users.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        self.storage = storage
+        self.limits = limits
+        self.logger = logger
+        var configuration = HTTPClient.Configuration()
+        configuration.connectionPool.retryConnectionEstablishment = false
+        configuration.timeout.connect = .seconds(2)
+        configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = 64
+        let http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+        self.http = http
+        let reader = SourceReader(http: http)
+        self.reader = reader
+        self.consents = ConsentReader(sources: sources, reader: reader)
+        self.relationships = relationships ?? SourceCareRelationships(sources: sources, reader: reader)
+        self.userLimiter = RateLimiter(rate: limits.userRate, burst: limits.userBurst)
+        self.clientLimiter = RateLimiter(rate: limits.clientRate, burst: limits.clientBurst)
+    }
+
+    public func shutdown() async {
+        try? await http.shutdown()
+    }
+
+    /// The gateway's own base URL (source links in answers are rewritten to it).
+    public var publicBase: String {
+        get { base.withLock { $0 } }
+        set { base.withLock { $0 = newValue } }
+    }
+
+    public func source(_ id: String) -> GatewaySource? { sources.first { $0.id == id } }
+
+    // MARK: Who and how often
+
+    /// The identity of a `Bearer` token.
+    public func authenticate(_ authorization: String?) async throws(GatewayDenial) -> Identity {
+        guard let authorization, authorization.lowercased().hasPrefix("bearer ") else {
+            throw .unauthenticated(
+                "Log ind: forespørgslen mangler et adgangstoken (Authorization: Bearer ...)",
+                "Log in: the request has no access token (Authorization: Bearer ...)")
+        }
+        return try await tokens.verify(String(authorization.dropFirst(7)).trimmingCharacters(in: .whitespaces))
+    }
+
+    /// 429 when the user or the client address has used up its requests.
+    public func admit(user: String?, client: String?) throws(GatewayDenial) {
+        for (limiter, key, who) in [(userLimiter, user, "brugeren"), (clientLimiter, client, "klienten")] {
+            guard let key, let wait = limiter.take(key) else { continue }
+            throw GatewayDenial(
+                status: 429, code: "throttled", reason: "rate-limit",
+                danish: "For mange forespørgsler fra \(who); prøv igen om \(wait) s",
+                english: "Too many requests; retry in \(wait) s", retryAfter: wait)
+        }
+    }
+
+    /// A demo user's token (demo identity provider).
+    public func issueDemoToken(user id: String) async throws(GatewayDenial) -> (token: String, identity: Identity) {
+        guard !users.isEmpty, tokens.canIssue else {
+            throw GatewayDenial(
+                status: 404, code: "not-found", reason: "no-idp", danish: "Gatewayen har ingen demo-identitetsudbyder",
+                english: "This gateway has no demo identity provider")
+        }
+        guard let identity = users[id] else {
+            throw GatewayDenial(
+                status: 400, code: "invalid", reason: "unknown-user",
+                danish: "Ukendt demobruger '\(id)'; kendte: \(users.keys.sorted().joined(separator: ", "))",
+                english: "Unknown demo user '\(id)'")
+        }
+        do {
+            return (try await tokens.issue(identity, lifetime: limits.tokenLifetime), identity)
+        } catch {
+            throw GatewayDenial(
+                status: 500, code: "exception", reason: "token", danish: "Token kunne ikke udstedes: \(error)",
+                english: "The token could not be issued")
+        }
+    }
+
+    // MARK: Forwarding
+
+    /// Forwards a FHIR read or search (`path` after `.../fhir/`, `query` without `?`) under the access policy.
+    public func forward(
+        identity: Identity, client: String?, sourceID: String, path: String, query: String, emergencyReason: String?,
+        ifNoneMatch: String?
+    ) async throws(GatewayDenial) -> Forwarded {
+        guard let source = source(sourceID), source.kind == .clinical else {
+            throw GatewayDenial(
+                status: 404, code: "not-found", reason: "unknown-source",
+                danish: "Ukendt kilde '\(sourceID)'; kendte: \(sources.filter { $0.kind == .clinical }.map(\.id).joined(separator: ", "))",
+                english: "Unknown source '\(sourceID)'")
+        }
+        let parts = path.split(separator: "/").map(String.init)
+        guard let type = parts.first else {
+            throw GatewayDenial(
+                status: 400, code: "not-supported", reason: "path", danish: "Angiv en ressourcetype efter /fhir/",
+                english: "Name a resource type after /fhir/")
+        }
+        if type == "metadata" {
+            guard identity.role != .logAuditor else { throw Self.auditorDenied }
+            return try await send(source, path: path, query: query, ifNoneMatch: ifNoneMatch, rewrite: true)
+        }
+        guard type.first?.isUppercase == true, parts.count <= 2 else {
+            throw GatewayDenial(
+                status: 400, code: "not-supported", reason: "path",
+                danish: "Gatewayen videresender læsninger (Type/id) og søgninger (Type?...); ikke '\(path)'",
+                english: "The gateway forwards reads (Type/id) and searches (Type?...) only")
+        }
+        let parameters = Self.query(query)
+        let action = parts.count == 2 ? "read" : "search"
+        switch try await subject(source, type: type, id: parts.count == 2 ? parts[1] : nil, parameters: parameters) {
+        case .one(let cpr):
+            let decision = await decide(identity, cpr: cpr, source: source, emergencyReason: emergencyReason)
+            try await log(identity, client, cpr: cpr, source: source, types: [type], action: action, decision: decision)
+            return try await send(source, path: path, query: query, ifNoneMatch: ifNoneMatch, rewrite: true)
+        case .many:
+            guard identity.role != .logAuditor else { throw Self.auditorDenied }
+            var answer = try await send(source, path: path, query: query, ifNoneMatch: nil, rewrite: true)
+            guard answer.status == 200 else { return answer }
+            answer = try await filter(answer, identity: identity, client: client, source: source, action: action)
+            return answer
+        }
+    }
+
+    static let auditorDenied = GatewayDenial.forbidden(
+        "role", "Logopfølgning giver adgang til adgangsloggen, ikke til journaldata",
+        "Log follow-up gives access to the access log, not to clinical data")
+
+    enum Subject {
+        case one(String)
+        case many
+    }
+
+    /// Whom a request concerns: one patient (by CPR identifier, by the source's patient id, or by the subject of a
+    /// read resource), or possibly many (a search not limited to a patient: its answer is filtered entry by entry).
+    func subject(_ source: GatewaySource, type: String, id: String?, parameters: [(String, String)]) async throws(
+        GatewayDenial
+    ) -> Subject {
+        func value(_ name: String) -> String? { parameters.first { $0.0 == name }?.1 }
+        if type == "Patient" {
+            if let id { return .one(try await cpr(source, patientID: id)) }
+            if let identifier = value("identifier") {
+                let parts = identifier.split(separator: "|", maxSplits: 1).map(String.init)
+                guard parts.count == 2, parts[0] == DanishSystems.cpr, !parts[1].contains(",") else { return .many }
+                return .one(parts[1].filter(\.isNumber))
+            }
+            if let ids = value("_id"), !ids.contains(",") { return .one(try await cpr(source, patientID: ids)) }
+            return .many
+        }
+        if let id {
+            // A read of a resource that is not a Patient: whose it is, is in the resource.
+            let resource: JSONValue
+            do {
+                resource = try await reader.json(source, "\(type)/\(id)")
+            } catch {
+                throw GatewayDenial(
+                    status: 404, code: "not-found", reason: "not-found", danish: "\(type)/\(id) findes ikke hos kilden",
+                    english: "\(type)/\(id) was not found at the source")
+            }
+            guard let reference = Self.patientReference(resource) else { return .many }
+            return .one(try await cpr(source, patientID: reference))
+        }
+        for name in ["patient", "subject", "patient._id", "subject._id"] {
+            if let reference = value(name), !reference.contains(",") {
+                return .one(try await cpr(source, patientID: reference))
+            }
+        }
+        return .many
+    }
+
+    static func patientReference(_ resource: JSONValue) -> String? {
+        for key in ["subject", "patient"] {
+            if let reference = resource[key]?["reference"]?.stringValue, reference.contains("Patient/") { return reference }
+        }
+        for participant in resource["participant"]?.listValue ?? [] {
+            if let reference = participant["actor"]?["reference"]?.stringValue, reference.contains("Patient/") {
+                return reference
+            }
+        }
+        return nil
+    }
+
+    /// The CPR number of a source's patient (`123`, `Patient/123` or an absolute URL); remembered in memory only.
+    func cpr(_ source: GatewaySource, patientID reference: String) async throws(GatewayDenial) -> String {
+        let id = reference.split(separator: "/").last.map(String.init) ?? reference
+        let key = "\(source.id)|\(id)"
+        if let known = patientCPRs.withLock({ $0[key] }) { return known }
+        let patient: JSONValue
+        do {
+            patient = try await reader.json(source, "Patient/\(id)")
+        } catch {
+            throw GatewayDenial(
+                status: 404, code: "not-found", reason: "unknown-patient",
+                danish: "Patienten \(id) findes ikke hos \(source.name)", english: "Patient \(id) is not known at the source")
+        }
+        guard let cpr = SourceReader.cpr(of: patient) else {
+            throw GatewayDenial.forbidden(
+                "no-cpr", "Patienten har intet CPR-nummer hos kilden; adgangen kan ikke afgøres",
+                "The patient has no CPR number at the source; access cannot be decided")
+        }
+        remember(cpr, source: source.id, id: id)
+        return cpr
+    }
+
+    private func remember(_ cpr: String, source: String, id: String) {
+        patientCPRs.withLock { all in
+            if all.count > 100_000 { all.removeAll() }
+            all["\(source)|\(id)"] = cpr
+        }
+    }
+
+    /// The access decision for one patient, reading relationship and blocks as needed.
+    func decide(_ identity: Identity, cpr: String, source: GatewaySource, emergencyReason: String?) async
+        -> AccessPolicy.Decision
+    {
+        guard identity.role.isClinician else {
+            return AccessPolicy.decide(
+                identity: identity, cpr: cpr, dataSector: source.sector, relationship: nil, blocks: [],
+                emergencyReason: nil)
+        }
+        do {
+            async let relationship = relationships.relationship(of: identity, to: cpr)
+            async let blocks = consents.blocks(cpr: cpr)
+            return AccessPolicy.decide(
+                identity: identity, cpr: cpr, dataSector: source.sector, relationship: try await relationship,
+                blocks: try await blocks, emergencyReason: emergencyReason)
+        } catch {
+            if let reason = emergencyReason?.trimmingCharacters(in: .whitespacesAndNewlines),
+                reason.count >= AccessPolicy.minimumReason
+            {
+                return .emergency(reason: reason, overrode: "adgangen kunne ikke afgøres (\(error))")
+            }
+            return .deny(
+                GatewayDenial(
+                    status: 503, code: "transient", reason: "undecidable",
+                    danish: "Adgangen kan ikke afgøres lige nu (\(error)); prøv igen, eller brug værdispring",
+                    english: "Access cannot be decided right now; retry, or use emergency access"))
+        }
+    }
+
+    /// Writes the audit entry of a decision; throws the denial after logging it, and a 503 when the log cannot be
+    /// written (then nothing is served).
+    func log(
+        _ identity: Identity, _ client: String?, cpr: String, source: GatewaySource, types: [String], action: String,
+        decision: AccessPolicy.Decision
+    ) async throws(GatewayDenial) {
+        let entry: AuditEntry
+        switch decision {
+        case .permit(let purpose, _):
+            entry = AuditEntry(
+                identity: identity, patientCPR: cpr, sourceID: source.id, resourceTypes: types, action: action,
+                purpose: purpose, outcome: "success", reason: nil, emergency: false, client: client)
+        case .emergency(let reason, _):
+            entry = AuditEntry(
+                identity: identity, patientCPR: cpr, sourceID: source.id, resourceTypes: types, action: action,
+                purpose: "EMERGENCY", outcome: "success", reason: reason, emergency: true, client: client)
+        case .deny(let denial):
+            entry = AuditEntry(
+                identity: identity, patientCPR: cpr, sourceID: source.id, resourceTypes: types, action: action,
+                purpose: identity.role == .citizen ? "PATRQT" : "TREAT",
+                outcome: denial.reason == "blocked-by-patient" ? "withheld" : "denied", reason: denial.reason,
+                emergency: false, client: client)
+        }
+        do {
+            _ = try await storage.appendAudit(entry)
+        } catch {
+            logger.error("Adgangsloggen kan ikke skrives: \(error)")
+            throw GatewayDenial(
+                status: 503, code: "transient", reason: "audit-unavailable",
+                danish: "Adgangsloggen kan ikke skrives; ingen data udleveres uden logning",
+                english: "The access log cannot be written; no data is served unlogged")
+        }
+        if case .deny(let denial) = decision { throw denial }
+    }
+
+    /// Drops the entries of patients the user may not see from a multi-patient search answer, logs one entry per
+    /// patient shown, and says in an `outcome` entry how many were left out.
+    func filter(
+        _ answer: Forwarded, identity: Identity, client: String?, source: GatewaySource, action: String
+    ) async throws(GatewayDenial) -> Forwarded {
+        guard var bundle = try? JSONValue.parse(Data(answer.body)), bundle["resourceType"]?.stringValue == "Bundle" else {
+            throw GatewayDenial(
+                status: 502, code: "processing", reason: "source-answer",
+                danish: "\(source.name) svarede ikke med et FHIR Bundle", english: "The source did not answer with a Bundle")
+        }
+        let entries = bundle["entry"]?.listValue ?? []
+        // Learn the CPR numbers of patients in the answer, then fetch those only referenced.
+        for entry in entries {
+            if let resource = entry["resource"], resource["resourceType"]?.stringValue == "Patient",
+                let id = resource["id"]?.stringValue, let cpr = SourceReader.cpr(of: resource)
+            {
+                remember(cpr, source: source.id, id: id)
+            }
+        }
+        var decisions: [String: AccessPolicy.Decision] = [:]
+        var kept: [JSONValue] = []
+        var shown: [String: Set<String>] = [:]
+        var left = 0
+        for entry in entries {
+            guard let resource = entry["resource"] else { continue }
+            let patientCPR: String?
+            if resource["resourceType"]?.stringValue == "Patient" {
+                patientCPR = SourceReader.cpr(of: resource)
+            } else if let reference = Self.patientReference(resource) {
+                patientCPR = try? await cpr(source, patientID: reference)
+            } else {
+                kept.append(entry)
+                continue
+            }
+            guard let patientCPR else {
+                left += 1
+                continue
+            }
+            if decisions[patientCPR] == nil {
+                decisions[patientCPR] = await decide(identity, cpr: patientCPR, source: source, emergencyReason: nil)
+            }
+            switch decisions[patientCPR]! {
+            case .permit, .emergency:
+                kept.append(entry)
+                shown[patientCPR, default: []].insert(resource["resourceType"]?.stringValue ?? "?")
+            case .deny:
+                left += 1
+            }
+        }
+        for (cpr, types) in shown.sorted(by: { $0.key < $1.key }) {
+            try await log(
+                identity, client, cpr: cpr, source: source, types: Array(types), action: action, decision: decisions[cpr]!)
+        }
+        if left > 0 {
+            kept.append(
+                .object([
+                    "resource": .object([
+                        "resourceType": .string("OperationOutcome"),
+                        "issue": .array([
+                            .object([
+                                "severity": .string("information"), "code": .string("suppressed"),
+                                "diagnostics": .string(
+                                    "\(left) post(er) om patienter uden aktuel behandlingsrelation er udeladt"),
+                            ])
+                        ]),
+                    ]),
+                    "search": .object(["mode": .string("outcome")]),
+                ]))
+            if case .object(var members) = bundle {
+                members["total"] = nil
+                bundle = .object(members)
+            }
+        }
+        if case .object(var members) = bundle {
+            members["entry"] = .array(kept)
+            bundle = .object(members)
+        }
+        var filtered = answer
+        filtered.body = bundle.serialized()
+        filtered.headers.removeAll { $0.0.lowercased() == "etag" }
+        return filtered
+    }
+
+    /// One request to the source within its time limit; its links rewritten to point through the gateway.
+    func send(_ source: GatewaySource, path: String, query: String, ifNoneMatch: String?, rewrite: Bool) async throws(
+        GatewayDenial
+    ) -> Forwarded {
+        var request = HTTPClientRequest(url: source.fhir + "/" + path + (query.isEmpty ? "" : "?" + query))
+        request.headers.add(name: "Accept", value: "application/fhir+json")
+        if let ifNoneMatch { request.headers.add(name: "If-None-Match", value: ifNoneMatch) }
+        let response: HTTPClientResponse
+        let body: ByteBuffer
+        do {
+            response = try await http.execute(request, timeout: .milliseconds(Int64(source.timeoutMs)))
+            body = try await response.body.collect(upTo: 64 << 20)
+        } catch {
+            let timedOut = "\(error)".contains("deadline") || "\(error)".lowercased().contains("timeout")
+            throw GatewayDenial(
+                status: timedOut ? 504 : 502, code: timedOut ? "timeout" : "transient", reason: "source",
+                danish: timedOut
+                    ? "\(source.name) svarede ikke inden for \(source.timeoutMs) ms"
+                    : "\(source.name) kunne ikke nås (\(error))",
+                english: timedOut ? "The source did not answer in time" : "The source could not be reached")
+        }
+        var headers: [(String, String)] = []
+        for name in ["Content-Type", "ETag", "Last-Modified"] {
+            if let value = response.headers.first(name: name) { headers.append((name, value)) }
+        }
+        var bytes = Array(body.readableBytesView)
+        if rewrite { bytes = Self.replace(Array((source.fhir + "/").utf8), with: Array((publicBase + "/sources/\(source.id)/fhir/").utf8), in: bytes) }
+        return Forwarded(status: Int(response.status.code), headers: headers, body: bytes)
+    }
+
+    /// `bytes` with every occurrence of `pattern` replaced.
+    static func replace(_ pattern: [UInt8], with replacement: [UInt8], in bytes: [UInt8]) -> [UInt8] {
+        guard let first = pattern.first, bytes.count >= pattern.count else { return bytes }
+        var out: [UInt8] = []
+        var index = 0
+        var copied = 0
+        while index <= bytes.count - pattern.count {
+            if bytes[index] == first, bytes[index..<(index + pattern.count)].elementsEqual(pattern) {
+                if out.isEmpty { out.reserveCapacity(bytes.count + 256) }
+                out += bytes[copied..<index]
+                out += replacement
+                index += pattern.count
+                copied = index
+            } else {
+                index += 1
+            }
+        }
+        if copied == 0 { return bytes }
+        out += bytes[copied...]
+        return out
+    }
+
+    static func query(_ text: String) -> [(String, String)] {
+        text.split(separator: "&").map { pair in
+            let parts = pair.split(separator: "=", maxSplits: 1).map(String.init)
+            let decode = { (s: String) in s.replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? s }
+            return (decode(parts[0]), parts.count > 1 ? decode(parts[1]) : "")
+        }
+    }
+
+    // MARK: Sources and log
+
+    /// The registered sources with what they support and whether they answer (checked at most every 10 s).
+    public func sourceList() async -> JSONValue {
+        let list = await withTaskGroup(of: (Int, JSONValue).self) { group in
+            for (index, source) in sources.enumerated() {
+                group.addTask { (index, await self.describe(source)) }
+            }
+            var all: [(Int, JSONValue)] = []
+            for await item in group { all.append(item) }
+            return all.sorted { $0.0 < $1.0 }.map(\.1)
+        }
+        return .object(["sources": .array(list)])
+    }
+
+    private func describe(_ source: GatewaySource) async -> JSONValue {
+        if let (known, at) = healthCache.withLock({ $0[source.id] }), Date().timeIntervalSince(at) < 10 { return known }
+        let clock = ContinuousClock()
+        let started = clock.now
+        var health: [String: JSONValue] = ["checked": .string(FHIRDateTime(date: Date(), precision: .second).text)]
+        var supports: [JSONValue] = []
+        do {
+            let statement = try await reader.json(source, "metadata")
+            health["status"] = .string("up")
+            let rest = statement["rest"]?.listValue.first
+            supports = (rest?["resource"]?.listValue ?? []).compactMap { $0["type"]?.stringValue }.map(JSONValue.string)
+        } catch {
+            health["status"] = .string("down")
+            health["message"] = .string("\(error)")
+        }
+        health["latencyMs"] = .number(Double((clock.now - started).components.attoseconds / 1_000_000_000_000_000
+            + (clock.now - started).components.seconds * 1000))
+        var described: [String: JSONValue] = [
+            "id": .string(source.id), "name": .string(source.name), "sector": .string(source.sector),
+            "kind": .string(source.kind.rawValue), "supports": .array(supports), "health": .object(health),
+        ]
+        if source.kind == .clinical { described["fhir"] = .string("\(publicBase)/sources/\(source.id)/fhir") }
+        let value = JSONValue.object(described)
+        healthCache.withLock { $0[source.id] = (value, Date()) }
+        return value
+    }
+
+    /// Audit entries as AuditEvents: a citizen their own, log follow-up anyone's; nobody else.
+    public func auditEvents(identity: Identity, patient: String?, emergencyOnly: Bool, limit: Int) async throws(
+        GatewayDenial
+    ) -> JSONValue {
+        switch identity.role {
+        case .citizen:
+            guard let own = identity.cpr, patient == nil || patient == own else {
+                throw .forbidden("not-own-data", "Som borger kan du kun se din egen log", "As a citizen you can only see your own log")
+            }
+            return try await entries(patient: own, emergencyOnly: emergencyOnly, limit: limit)
+        case .logAuditor:
+            return try await entries(patient: patient, emergencyOnly: emergencyOnly, limit: limit)
+        default:
+            throw .forbidden(
+                "role", "Adgangsloggen kan ses af borgeren selv og af logopfølgning",
+                "The access log is for the citizen and for log follow-up")
+        }
+    }
+
+    private func entries(patient: String?, emergencyOnly: Bool, limit: Int) async throws(GatewayDenial) -> JSONValue {
+        do {
+            var all: [AuditEntry] = []
+            var after: Int64 = 0
+            while true {
+                let page = try await storage.auditEntries(patient: patient, emergencyOnly: emergencyOnly, after: after, limit: 1000)
+                all += page
+                guard let last = page.last, page.count == 1000 else { break }
+                after = last.sequence
+            }
+            // Newest first, as a log is read.
+            let shown = all.suffix(limit).reversed().map(AuditEventResource.resource)
+            return FHIRResponse.searchset(Array(shown), selfURL: publicBase + "/AuditEvent")
+        } catch {
+            throw GatewayDenial(
+                status: 503, code: "transient", reason: "audit-unavailable", danish: "Adgangsloggen kan ikke læses: \(error)",
+                english: "The access log cannot be read")
+        }
+    }
+}

@@ -1,0 +1,127 @@
+import FHIR
+import Foundation
+import HTTPTypes
+import Hummingbird
+
+/// The gateway's HTTP API: `POST /auth/token` and `GET /auth/users` (demo identity provider), `GET /sources`,
+/// `GET /sources/{id}/fhir/...` (reads and searches, forwarded under the access policy) and `GET /AuditEvent`.
+/// Emergency access: `X-Purpose-Of-Use: EMERGENCY` with the reason in `X-Emergency-Reason` (percent-encoded UTF-8).
+public struct GatewayRoutes: Sendable {
+    public typealias Context = PlatformRequestContext
+    let gateway: Gateway
+
+    public init(gateway: Gateway) {
+        self.gateway = gateway
+    }
+
+    static let purposeOfUse = HTTPField.Name("X-Purpose-Of-Use")!
+    static let emergencyReason = HTTPField.Name("X-Emergency-Reason")!
+
+    public func add(to router: Router<Context>) {
+        let gateway = self.gateway
+        router.post("/auth/token") { request, context -> Response in
+            await Self.answer {
+                try gateway.admit(user: nil, client: Self.client(context))
+                var request = request
+                let body = try await request.collectBody(upTo: gateway.limits.maxRequestBytes)
+                let text = String(buffer: body)
+                var user: String?
+                if let json = try? JSONValue.parse(Data(text.utf8)) {
+                    user = json["user"]?.stringValue
+                } else {
+                    user = Gateway.query(text).first { $0.0 == "user" }?.1
+                }
+                guard let user, !user.isEmpty else {
+                    throw GatewayDenial(
+                        status: 400, code: "required", reason: "user", danish: "Angiv en demobruger: {\"user\": \"akutlaege\"}",
+                        english: "Name a demo user: {\"user\": \"akutlaege\"}")
+                }
+                let (token, identity) = try await gateway.issueDemoToken(user: user)
+                let identityJSON = (try? JSONValue.parse(JSONEncoder().encode(identity))) ?? .null
+                return Self.json(
+                    .object([
+                        "access_token": .string(token), "token_type": .string("Bearer"),
+                        "expires_in": .number(gateway.limits.tokenLifetime), "user": identityJSON,
+                    ]), contentType: "application/json")
+            }
+        }
+        router.get("/auth/users") { _, context -> Response in
+            await Self.answer {
+                try gateway.admit(user: nil, client: Self.client(context))
+                let users = gateway.users.values.sorted { $0.id < $1.id }
+                let json = (try? JSONValue.parse(JSONEncoder().encode(users))) ?? .array([])
+                return Self.json(.object(["users": json]), contentType: "application/json")
+            }
+        }
+        router.get("/sources") { request, context -> Response in
+            await Self.answer {
+                let identity = try await gateway.authenticate(request.headers[.authorization])
+                try gateway.admit(user: identity.id, client: Self.client(context))
+                return Self.json(await gateway.sourceList(), contentType: "application/json")
+            }
+        }
+        router.get("/sources/:source/fhir/**") { request, context -> Response in
+            await Self.answer {
+                let identity = try await gateway.authenticate(request.headers[.authorization])
+                try gateway.admit(user: identity.id, client: Self.client(context))
+                var reason: String?
+                if request.headers[Self.purposeOfUse]?.uppercased() == "EMERGENCY" {
+                    let raw = request.headers[Self.emergencyReason] ?? ""
+                    reason = String((raw.removingPercentEncoding ?? raw).unicodeScalars.filter {
+                        !CharacterSet.controlCharacters.contains($0)
+                    }.map(Character.init).prefix(500))
+                }
+                let path = context.parameters.getCatchAll().joined(separator: "/")
+                let answer = try await gateway.forward(
+                    identity: identity, client: Self.client(context), sourceID: context.parameters.get("source") ?? "",
+                    path: path, query: request.uri.query ?? "", emergencyReason: reason,
+                    ifNoneMatch: request.headers[.ifNoneMatch])
+                var headers = HTTPFields()
+                for (name, value) in answer.headers {
+                    if let field = HTTPField.Name(name) { headers[field] = value }
+                }
+                return Response(
+                    status: .init(code: answer.status), headers: headers,
+                    body: .init(byteBuffer: ByteBuffer(bytes: answer.body)))
+            }
+        }
+        router.get("/AuditEvent") { request, context -> Response in
+            await Self.answer {
+                let identity = try await gateway.authenticate(request.headers[.authorization])
+                try gateway.admit(user: identity.id, client: Self.client(context))
+                let query = request.uri.queryParameters
+                let patient = query.get("patient").map { String($0.filter(\.isNumber)) }
+                let emergency = query.get("emergency") == "true" || query.get("purpose") == "EMERGENCY"
+                let limit = min(max(query.get("_count").flatMap { Int($0) } ?? 500, 1), 5000)
+                return FHIRResponse.json(
+                    try await gateway.auditEvents(identity: identity, patient: patient, emergencyOnly: emergency, limit: limit))
+            }
+        }
+    }
+
+    static func client(_ context: Context) -> String? {
+        context.remoteAddress?.ipAddress
+    }
+
+    static func json(_ value: JSONValue, contentType: String) -> Response {
+        Response(
+            status: .ok, headers: [.contentType: contentType, .cacheControl: "no-store"],
+            body: .init(byteBuffer: ByteBuffer(bytes: value.serialized())))
+    }
+
+    static func answer(_ work: () async throws -> Response) async -> Response {
+        do {
+            return try await work()
+        } catch let denial as GatewayDenial {
+            var headers: HTTPFields = [.contentType: FHIRResponse.contentType]
+            if denial.status == 401 { headers[.wwwAuthenticate] = "Bearer realm=\"sundhedscloud\"" }
+            if let wait = denial.retryAfter { headers[.retryAfter] = String(wait) }
+            let data = (try? FHIRJSON.encode(denial.outcome)) ?? Data("{}".utf8)
+            return Response(status: .init(code: denial.status), headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
+        } catch let error as HTTPError where error.status == .contentTooLarge {
+            return FHIRResponse.error(PlatformError(status: 413, code: "too-costly", "Forespørgslen er for stor"))
+        } catch {
+            return FHIRResponse.error(PlatformError(status: 500, code: "exception", "Intern fejl: \(error)"))
+        }
+    }
+}

@@ -1,0 +1,77 @@
+import FHIR
+import Foundation
+
+/// Who is asking, as the gateway knows them from a verified token.
+public struct Identity: Codable, Sendable, Equatable {
+    public enum Role: String, Codable, Sendable, CaseIterable {
+        /// Doctor in an emergency department: patients with an active acute or inpatient stay there.
+        case edDoctor = "ed-doctor"
+        /// General practitioner: the patients on the practice's list.
+        case gp
+        /// Municipal home nurse: citizens with an active municipal service in the municipality.
+        case homeNurse = "home-nurse"
+        /// A hospital doctor; a relationship only through an acute or inpatient stay at their department.
+        case doctor
+        /// A citizen: their own data and their own log.
+        case citizen
+        /// Log follow-up (logopfølgning): the access log, no clinical data.
+        case logAuditor = "log-auditor"
+
+        /// The sector a clinician works in (what a patient's blocks are written against).
+        public var sector: String? {
+            switch self {
+            case .edDoctor, .doctor: "hospital"
+            case .gp: "gp"
+            case .homeNurse: "municipality"
+            case .citizen, .logAuditor: nil
+            }
+        }
+
+        public var isClinician: Bool { sector != nil }
+
+        public var danish: String {
+            switch self {
+            case .edDoctor: "akutlæge"
+            case .gp: "praktiserende læge"
+            case .homeNurse: "hjemmesygeplejerske"
+            case .doctor: "læge"
+            case .citizen: "borger"
+            case .logAuditor: "logopfølgning"
+            }
+        }
+    }
+
+    public struct Organization: Codable, Sendable, Equatable {
+        public var system: String
+        public var value: String
+        public var name: String
+
+        public init(system: String, value: String, name: String) {
+            self.system = system
+            self.value = value
+            self.name = name
+        }
+    }
+
+    public var id: String
+    public var name: String
+    public var title: String?
+    public var role: Role
+    public var organization: Organization?
+    public var municipality: String?
+    /// A citizen's own CPR number.
+    public var cpr: String?
+
+    public init(
+        id: String, name: String, title: String? = nil, role: Role, organization: Organization? = nil,
+        municipality: String? = nil, cpr: String? = nil
+    ) {
+        self.id = id
+        self.name = name
+        self.title = title
+        self.role = role
+        self.organization = organization
+        self.municipality = municipality
+        self.cpr = cpr
+    }
+}

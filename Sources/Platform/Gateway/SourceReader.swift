@@ -1,0 +1,67 @@
+import AsyncHTTPClient
+import FHIR
+import Foundation
+import NIOCore
+
+/// The gateway's own reads from sources (to resolve whom a request concerns, to find care relationships and the
+/// patient's blocks): FHIR JSON with the source's time limit; a failure says which source and what happened.
+struct SourceReader: Sendable {
+    let http: HTTPClient
+
+    struct Failure: Error, CustomStringConvertible {
+        let description: String
+    }
+
+    func json(_ source: GatewaySource, _ path: String) async throws -> JSONValue {
+        let url = source.fhir + "/" + path
+        do {
+            var request = HTTPClientRequest(url: url)
+            request.headers.add(name: "Accept", value: "application/fhir+json")
+            let response = try await http.execute(request, timeout: .milliseconds(Int64(source.timeoutMs)))
+            let body = try await response.body.collect(upTo: 32 << 20)
+            guard response.status == .ok else { throw Failure(description: "\(source.name) svarede HTTP \(response.status.code)") }
+            return try JSONValue.parse(Data(buffer: body))
+        } catch let failure as Failure {
+            throw failure
+        } catch {
+            throw Failure(description: "\(source.name) kunne ikke læses (\(error))")
+        }
+    }
+
+    /// All entries' resources of a search (following `next` links on the same server, at most 20 pages).
+    func search(_ source: GatewaySource, _ path: String) async throws -> [JSONValue] {
+        var resources: [JSONValue] = []
+        var next: String? = path
+        var pages = 0
+        while let current = next, pages < 20 {
+            pages += 1
+            let bundle = try await json(source, current)
+            guard bundle["resourceType"]?.stringValue == "Bundle" else {
+                throw Failure(description: "\(source.name) svarede ikke med et Bundle")
+            }
+            resources += (bundle["entry"]?.listValue ?? []).compactMap { $0["resource"] }
+            next = nil
+            if let link = bundle["link"]?.listValue.first(where: { $0["relation"]?.stringValue == "next" })?["url"]?
+                .stringValue, link.hasPrefix(source.fhir + "/")
+            {
+                next = String(link.dropFirst(source.fhir.count + 1))
+            }
+        }
+        return resources
+    }
+
+    /// The source's patients with this CPR number.
+    func patients(_ source: GatewaySource, cpr: String) async throws -> [JSONValue] {
+        let identifier = "\(DanishSystems.cpr)|\(cpr)".addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? cpr
+        return try await search(source, "Patient?identifier=\(identifier)").filter {
+            $0["resourceType"]?.stringValue == "Patient" && Self.cpr(of: $0) == cpr
+        }
+    }
+
+    static func cpr(of patient: JSONValue) -> String? {
+        for identifier in patient["identifier"]?.listValue ?? [] where identifier["system"]?.stringValue == DanishSystems.cpr {
+            if let value = identifier["value"]?.stringValue { return value.filter(\.isNumber) }
+        }
+        return nil
+    }
+}

@@ -1,0 +1,92 @@
+import Foundation
+import JWTKit
+
+/// Issues (demo) and verifies access tokens: signature, expiry, issuer and audience. Keys come from configuration:
+/// a shared secret (HS256, the demo) or a JWKS file (verification only).
+public final class TokenAuthority: Sendable {
+    public let issuer: String
+    public let audience: String
+    public let canIssue: Bool
+    private let keys: JWTKeyCollection
+
+    private init(issuer: String, audience: String, keys: JWTKeyCollection, canIssue: Bool) {
+        self.issuer = issuer
+        self.audience = audience
+        self.keys = keys
+        self.canIssue = canIssue
+    }
+
+    public static let defaultIssuer = "https://sundhedscloud.dk/demo-idp"
+    public static let defaultAudience = "sundhedscloud-gateway"
+
+    /// HS256 with a shared secret (at least 32 characters).
+    public static func sharedSecret(
+        _ secret: String, issuer: String = defaultIssuer, audience: String = defaultAudience
+    ) async throws -> TokenAuthority {
+        guard secret.utf8.count >= 32 else {
+            throw PlatformStorageError("Den delte nøgle til tokens skal være mindst 32 tegn (den er \(secret.utf8.count))")
+        }
+        let keys = JWTKeyCollection()
+        await keys.add(hmac: HMACKey(from: secret), digestAlgorithm: .sha256)
+        return TokenAuthority(issuer: issuer, audience: audience, keys: keys, canIssue: true)
+    }
+
+    /// A random secret for one run of the embedded demo.
+    public static func ephemeral() async throws -> TokenAuthority {
+        var bytes = [UInt8](repeating: 0, count: 32)
+        for index in bytes.indices { bytes[index] = UInt8.random(in: 0...255) }
+        return try await sharedSecret(bytes.map { String(format: "%02x", $0) }.joined())
+    }
+
+    /// Public keys from a JWKS file; tokens are issued elsewhere.
+    public static func jwks(file: String, issuer: String, audience: String) async throws -> TokenAuthority {
+        let text: String
+        do {
+            text = try String(contentsOfFile: file, encoding: .utf8)
+        } catch {
+            throw PlatformStorageError("JWKS-filen \(file) kan ikke læses: \(error.localizedDescription)")
+        }
+        let keys = JWTKeyCollection()
+        do {
+            try await keys.add(jwksJSON: text)
+        } catch {
+            throw PlatformStorageError("JWKS-filen \(file) indeholder ikke gyldige nøgler: \(error)")
+        }
+        return TokenAuthority(issuer: issuer, audience: audience, keys: keys, canIssue: false)
+    }
+
+    /// A signed token for `identity`, valid for `lifetime`.
+    public func issue(_ identity: Identity, lifetime: TimeInterval = 900, now: Date = Date()) async throws -> String {
+        let claims = AccessClaims(
+            sub: .init(value: identity.id), iss: .init(value: issuer), aud: .init(value: [audience]),
+            exp: .init(value: now.addingTimeInterval(lifetime)), iat: .init(value: now), name: identity.name,
+            title: identity.title, role: identity.role.rawValue, organization: identity.organization,
+            municipality: identity.municipality, cpr: identity.cpr)
+        return try await keys.sign(claims)
+    }
+
+    /// The identity in a verified token; a denial (401) saying what is wrong otherwise.
+    public func verify(_ token: String) async throws(GatewayDenial) -> Identity {
+        let claims: AccessClaims
+        do {
+            claims = try await keys.verify(token, as: AccessClaims.self)
+        } catch let error as JWTError where error.errorType == .claimVerificationFailure {
+            throw .unauthenticated("Adgangstoken er udløbet; log ind igen", "The access token has expired; log in again")
+        } catch {
+            throw .unauthenticated("Adgangstoken er ugyldig", "The access token is not valid")
+        }
+        guard claims.iss.value == issuer else {
+            throw .unauthenticated(
+                "Adgangstoken er udstedt af en ukendt udsteder", "The access token was issued by an unknown issuer")
+        }
+        guard claims.aud.value.contains(audience) else {
+            throw .unauthenticated("Adgangstoken er ikke til denne gateway", "The access token is not meant for this gateway")
+        }
+        guard let role = Identity.Role(rawValue: claims.role) else {
+            throw .unauthenticated("Adgangstoken har en ukendt rolle", "The access token has an unknown role")
+        }
+        return Identity(
+            id: claims.sub.value, name: claims.name, title: claims.title, role: role, organization: claims.organization,
+            municipality: claims.municipality, cpr: claims.cpr)
+    }
+}
