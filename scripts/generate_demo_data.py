@@ -871,6 +871,44 @@ def bp(src, p, pid, nurse, when, sys_, dia):
     }, when)
 
 
+PREFS_ORG = {"sor": "612301000016999", "name": "Borgerens præferencer (Min Spærring)"}
+SECTOR_SYSTEM = "https://sundhedscloud.dk/fhir/CodeSystem/sector"
+DATA_SECTOR_EXT = "https://sundhedscloud.dk/fhir/StructureDefinition/consent-data-sector"
+
+
+def gen_preferences(people):
+    """The citizens' preferences source ([5/5]): Consent resources with their blocks (negativt samtykke). Holds no
+    names: a Patient here is only an identifier. Bruno Test Elmer does not want his GP data shown to hospital
+    clinicians."""
+    src = Source("preferences", "pref-")
+    for p in people:
+        if p.cpr != "2509479989":
+            continue
+        pid = "pref-patient-" + p.cpr
+        src.patient_ids[p.cpr] = pid
+        src.add({"resourceType": "Patient", "id": pid, "identifier": [{"system": CPR_SYSTEM, "value": p.cpr}],
+                 "active": True}, ANCHOR - dt.timedelta(days=200))
+        src.add({
+            "resourceType": "Consent", "id": "consent-" + p.cpr + "-gp",
+            "status": "active",
+            "scope": cc("http://terminology.hl7.org/CodeSystem/consentscope", "patient-privacy", "Privacy Consent"),
+            "category": [cc("http://loinc.org", "59284-0", "Patient Consent")],
+            "patient": {"reference": "Patient/" + pid},
+            "dateTime": iso(ANCHOR - dt.timedelta(days=200)),
+            "policyRule": cc("http://terminology.hl7.org/CodeSystem/v3-ActCode", "OPTOUT", "opt out"),
+            "provision": {
+                "type": "deny",
+                "extension": [{"url": DATA_SECTOR_EXT, "valueCode": "gp"}],
+                "actor": [{
+                    "role": cc("http://terminology.hl7.org/CodeSystem/v3-ParticipationType", "IRCP", "information recipient"),
+                    "reference": {"identifier": {"system": SECTOR_SYSTEM, "value": "hospital"},
+                                  "display": "Sygehusets klinikere"},
+                }],
+            },
+        }, ANCHOR - dt.timedelta(days=200))
+    return src
+
+
 def write(sources, people):
     for src in sources:
         d = os.path.join(OUT, src.sid)
@@ -894,12 +932,16 @@ def write(sources, people):
              "organization": {"system": YDER_SYSTEM, "value": GP_ORG["yder"], "name": GP_ORG["name"]}},
             {"id": "municipality", "name": "Herlev Kommune (EOJ)", "sector": "municipality", "port": 8103,
              "organization": {"system": SOR_SYSTEM, "value": MUNI_ORG["sor"], "name": MUNI_ORG["name"]}},
+            {"id": "preferences", "name": "Borgerens præferencer (Min Spærring)", "sector": "other", "port": 8104,
+             "kind": "preferences",
+             "organization": {"system": SOR_SYSTEM, "value": PREFS_ORG["sor"], "name": PREFS_ORG["name"]}},
         ],
         "patients": [
             {"cpr": p.cpr, "name": p.name, "gender": p.gender, "birthDate": p.birth.isoformat(),
              "municipality": p.muni,
-             "sources": {s.sid: s.patient_ids[p.cpr] for s in sources if p.cpr in s.patient_ids},
-             "resources": {s.sid: count_for(s, s.patient_ids.get(p.cpr)) for s in sources if p.cpr in s.patient_ids},
+             "sources": {s.sid: s.patient_ids[p.cpr] for s in sources if p.cpr in s.patient_ids and s.sid != "preferences"},
+             "resources": {s.sid: count_for(s, s.patient_ids.get(p.cpr)) for s in sources
+                           if p.cpr in s.patient_ids and s.sid != "preferences"},
              "tags": p.tags + (["at-hospital-" + p.active_encounter.lower()] if p.active_encounter else [])}
             for p in people
         ],
@@ -933,6 +975,8 @@ def write_users(people):
          "subscription": {"topic": "hospitalsnotifikation", "filters": ["patient=2509479989"]}},
         {"id": "borger-nancy", "name": "Nancy Ann Test Berggren", "role": "citizen", "cpr": "2512489996",
          "subscription": {"topic": "hospitalsnotifikation", "filters": ["patient=2512489996"]}},
+        {"id": "logopfoelgning", "name": "Susanne Friis", "title": "Logopfølgning", "role": "log-auditor",
+         "organization": {"system": SOR_SYSTEM, "value": HOSPITAL_ORG["sor"], "name": "Region Hovedstaden, logopfølgning"}},
     ]
     with open(os.path.join(OUT, "users.json"), "w", encoding="utf-8", newline="\n") as f:
         json.dump({"description": "Demo users (fictitious). Used by overblik --demo --user ID.", "users": users},
@@ -962,7 +1006,7 @@ def main():
     rng = random.Random(SEED)
     people = build_people(rng)
     sources = [gen_hospital(people, random.Random(SEED + 1)), gen_gp(people, random.Random(SEED + 2)),
-               gen_municipality(people, random.Random(SEED + 3))]
+               gen_municipality(people, random.Random(SEED + 3)), gen_preferences(people)]
     write(sources, people)
     write_users(people)
     total = sum(len(v) for s in sources for v in s.resources.values())

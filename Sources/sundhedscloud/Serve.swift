@@ -8,7 +8,7 @@ import ServiceLifecycle
 
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Start platformen: hændelsesmotoren (og med --demo de tre demo-kilder med syntetiske patienter).",
+        abstract: "Start platformen: gateway og hændelsesmotor (og med --demo demo-kilderne med syntetiske patienter).",
         discussion: """
             Eksempler:
               sundhedscloud serve --demo                      motor på :8080, kilder på :8101-8103
@@ -16,6 +16,11 @@ struct Serve: AsyncParsableCommand {
               sundhedscloud serve --demo --fault hospital:latency=3000 --fault gp:error=http-500,error-rate=0.2
               sundhedscloud serve --sources kilder.toml --storage sqlite:/var/lib/sundhedscloud/platform.sqlite
 
+            Gateway (kræver Authorization: Bearer <JWT>):
+              demo-login                              POST http://127.0.0.1:8080/auth/token  {"user":"akutlaege"}
+              kilderne                                GET  http://127.0.0.1:8080/sources
+              FHIR gennem gatewayen                   GET  http://127.0.0.1:8080/sources/{kilde}/fhir/Patient?identifier=...
+              adgangsloggen                           GET  http://127.0.0.1:8080/AuditEvent?patient=CPR
             Kilderne melder ændringer til motoren:  POST http://127.0.0.1:8080/notify/{kilde}
             Emner:                                    GET  http://127.0.0.1:8080/SubscriptionTopic
             Abonnement med SSE:                       GET  http://127.0.0.1:8080/Subscription/{id}/$sse
@@ -58,6 +63,18 @@ struct Serve: AsyncParsableCommand {
             valueName: "spec"))
     var faults: [String] = []
 
+    @Option(help: "Delt nøgle (HS256, mindst 32 tegn) til adgangstokens; ellers $SUNDHEDSCLOUD_TOKEN_SECRET.")
+    var tokenSecret: String?
+
+    @Option(help: "JWKS-fil med de offentlige nøgler fra en rigtig identitetsudbyder (i stedet for --token-secret).")
+    var jwks: String?
+
+    @Option(help: "Forventet udsteder (iss) af adgangstokens.")
+    var issuer: String = TokenAuthority.defaultIssuer
+
+    @Option(help: "Forventet modtager (aud) af adgangstokens.")
+    var audience: String = TokenAuthority.defaultAudience
+
     @Flag(help: "Behold datoerne som i demo-data/ i stedet for at flytte dem, så dataenes 'i dag' bliver i dag.")
     var noDateShift = false
 
@@ -71,6 +88,25 @@ struct Serve: AsyncParsableCommand {
         guard (0...65_535).contains(port) else { throw ValidationError("--port skal være mellem 0 og 65535") }
         _ = try parsedFaults()
         _ = try storagePath()
+        if tokenSecret != nil, jwks != nil { throw ValidationError("Brug enten --token-secret eller --jwks, ikke begge.") }
+        if !demo, jwks == nil, (tokenSecret ?? ProcessInfo.processInfo.environment["SUNDHEDSCLOUD_TOKEN_SECRET"]) == nil {
+            throw ValidationError(
+                "Gatewayen skal kunne kontrollere adgangstokens: angiv --jwks FIL eller --token-secret (eller $SUNDHEDSCLOUD_TOKEN_SECRET)."
+            )
+        }
+    }
+
+    /// How tokens are checked: a JWKS file, a shared secret, or (demo without either) a random secret of this run.
+    func tokenAuthority() async throws -> TokenAuthority {
+        do {
+            if let jwks { return try await TokenAuthority.jwks(file: jwks, issuer: issuer, audience: audience) }
+            if let secret = tokenSecret ?? ProcessInfo.processInfo.environment["SUNDHEDSCLOUD_TOKEN_SECRET"] {
+                return try await TokenAuthority.sharedSecret(secret, issuer: issuer, audience: audience)
+            }
+            return try await TokenAuthority.ephemeral()
+        } catch {
+            throw ValidationError("\(error)")
+        }
     }
 
     func parsedFaults() throws -> [String: FaultSettings] {
@@ -93,9 +129,17 @@ struct Serve: AsyncParsableCommand {
         var cluster: DemoSourceCluster?
         var dataSet: DemoDataSet?
         var registry: [String: String] = [:]
+        var gatewaySources: [GatewaySource] = []
+        var users: [Identity] = []
         if let sources {
             do {
-                for source in try SourceRegistry.load(path: sources).sources { registry[source.id] = source.fhir }
+                for source in try SourceRegistry.load(path: sources).sources {
+                    registry[source.id] = source.fhir
+                    gatewaySources.append(
+                        GatewaySource(
+                            id: source.id, name: source.name, sector: source.sector.rawValue, fhir: source.fhir,
+                            timeoutMs: source.timeoutMs, kind: source.kind == .preferences ? .preferences : .clinical))
+                }
             } catch {
                 throw ValidationError("\(error)")
             }
@@ -121,7 +165,17 @@ struct Serve: AsyncParsableCommand {
                 throw ValidationError("\(error)")
             }
             for source in dataSet!.manifest.sources {
-                registry[source.id] = "http://\(host):\(portBase + source.port - DemoSourceCluster.defaultPortBase)/fhir"
+                let url = "http://\(host):\(portBase + source.port - DemoSourceCluster.defaultPortBase)/fhir"
+                registry[source.id] = url
+                gatewaySources.append(
+                    GatewaySource(
+                        id: source.id, name: source.name, sector: source.sector, fhir: url,
+                        kind: source.isClinical ? .clinical : .preferences))
+            }
+            do {
+                users = try Identity.loadUsers(file: directory.appendingPathComponent("users.json"))
+            } catch {
+                throw ValidationError("\(error)")
             }
         }
         let storage: SQLiteStorage
@@ -133,8 +187,10 @@ struct Serve: AsyncParsableCommand {
         var logger = Logger(label: "sundhedscloud")
         logger.logLevel = .warning
         let engine = EventEngine(storage: storage, sources: registry, logger: logger)
+        let gateway = Gateway(
+            sources: gatewaySources, tokens: try await tokenAuthority(), users: users, storage: storage, logger: logger)
         let service = PlatformService(
-            engine: engine, host: host, port: port, storagePath: storage.path, cluster: cluster,
+            engine: engine, gateway: gateway, host: host, port: port, storagePath: storage.path, cluster: cluster,
             patients: dataSet?.manifest.patients.count ?? 0, scenario: scenario, speed: speed)
         let group = ServiceGroup(
             configuration: .init(services: [service], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
@@ -145,6 +201,7 @@ struct Serve: AsyncParsableCommand {
 /// Runs the engine (and the demo sources, and the scenario) until SIGINT/SIGTERM, then stops them in order.
 struct PlatformService: Service {
     let engine: EventEngine
+    let gateway: Gateway
     let host: String
     let port: Int
     let storagePath: String
@@ -156,12 +213,14 @@ struct PlatformService: Service {
     func run() async throws {
         let server: PlatformServer
         do {
-            server = try await PlatformServer.start(engine: engine, host: host, port: port)
+            server = try await PlatformServer.start(engine: engine, gateway: gateway, host: host, port: port)
         } catch {
             throw ValidationError("\(error). Er porten optaget? Brug --port.")
         }
         var lines = [
             "SundhedsCloud kører.",
+            "  " + "gateway".padding(toLength: 14, withPad: " ", startingAt: 0) + server.baseURL
+                + "   integrationsgateway: /sources, /AuditEvent" + (gateway.users.isEmpty ? "" : ", demo-login /auth/token"),
             "  " + "motor".padding(toLength: 14, withPad: " ", startingAt: 0) + server.baseURL
                 + "   hændelsesmotor (lager: \(storagePath))",
         ]

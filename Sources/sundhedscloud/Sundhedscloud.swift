@@ -4,8 +4,8 @@ import ArgumentParser
 struct Sundhedscloud: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sundhedscloud",
-        abstract: "SundhedsCloud: hændelsesmotor og demo-kildesystemer (FHIR R4) med syntetiske patienter.",
-        subcommands: [Serve.self],
+        abstract: "SundhedsCloud: integrationsgateway, hændelsesmotor og demo-kildesystemer (FHIR R4) med syntetiske patienter.",
+        subcommands: [Serve.self, Audit.self],
         defaultSubcommand: Serve.self
     )
 }

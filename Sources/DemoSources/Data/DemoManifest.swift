@@ -8,6 +8,10 @@ public struct DemoManifest: Codable, Sendable {
         public var sector: String
         public var port: Int
         public var organization: OrganizationRef
+        /// `preferences` for the citizens' preferences source; nil (clinical) otherwise.
+        public var kind: String?
+
+        public var isClinical: Bool { kind == nil || kind == "clinical" }
     }
 
     public struct OrganizationRef: Codable, Sendable {

@@ -78,6 +78,11 @@ public enum JSONValue: Sendable, Hashable, Codable {
         return nil
     }
 
+    public var boolValue: Bool? {
+        if case .bool(let value) = self { return value }
+        return nil
+    }
+
     /// The elements of an array, a single value as a one-element list, nothing for null or absent.
     public var listValue: [JSONValue] {
         switch self {

@@ -8,10 +8,13 @@ import NIOHTTP1
 /// into a `FetchFailure` that says what happened.
 public struct FHIRHTTPClient: Sendable {
     public let http: HTTPClient
+    /// Through a gateway: the session whose token goes with every request.
+    public let login: GatewayLogin?
     public static let maxBodyBytes = 64 << 20
 
-    public init(http: HTTPClient) {
+    public init(http: HTTPClient, login: GatewayLogin? = nil) {
         self.http = http
+        self.login = login
     }
 
     /// An AsyncHTTPClient configured for sources: a refused connection fails at once (the default retries until the
@@ -32,27 +35,56 @@ public struct FHIRHTTPClient: Sendable {
         case notModified(etag: String?)
     }
 
-    public func get(_ url: String, ifNoneMatch: String? = nil, deadline: NIODeadline) async throws(FetchFailure) -> Answer {
-        var request = HTTPClientRequest(url: url)
-        request.method = .GET
-        request.headers.add(name: "Accept", value: "application/fhir+json, application/json;q=0.9")
-        request.headers.add(name: "User-Agent", value: "Overblik/1.0")
-        if let ifNoneMatch { request.headers.add(name: "If-None-Match", value: ifNoneMatch) }
-        let response: HTTPClientResponse
-        let body: ByteBuffer
-        do {
-            response = try await http.execute(request, deadline: deadline)
-            body = try await response.body.collect(upTo: Self.maxBodyBytes)
-        } catch {
-            throw Self.failure(for: error)
+    /// - Parameter cpr: the patient the request is about (for emergency-access headers through a gateway).
+    public func get(
+        _ url: String, ifNoneMatch: String? = nil, deadline: NIODeadline, cpr: String? = nil
+    ) async throws(FetchFailure) -> Answer {
+        var renewed = false
+        while true {
+            var request = HTTPClientRequest(url: url)
+            request.method = .GET
+            request.headers.add(name: "Accept", value: "application/fhir+json, application/json;q=0.9")
+            request.headers.add(name: "User-Agent", value: "Overblik/1.0")
+            if let ifNoneMatch { request.headers.add(name: "If-None-Match", value: ifNoneMatch) }
+            if let login {
+                request.headers.add(name: "Authorization", value: "Bearer \(try await login.token(renew: renewed))")
+                for (name, value) in login.headers(cpr: cpr) { request.headers.add(name: name, value: value) }
+            }
+            let response: HTTPClientResponse
+            let body: ByteBuffer
+            do {
+                response = try await http.execute(request, deadline: deadline)
+                body = try await response.body.collect(upTo: Self.maxBodyBytes)
+            } catch {
+                throw Self.failure(for: error)
+            }
+            if response.status == .unauthorized, login?.userID != nil, !renewed {
+                renewed = true
+                continue
+            }
+            return try answer(response, body)
         }
+    }
+
+    private func answer(_ response: HTTPClientResponse, _ body: ByteBuffer) throws(FetchFailure) -> Answer {
         let etag = response.headers.first(name: "ETag")
         if response.status == .notModified { return .notModified(etag: etag) }
         let contentType = response.headers.first(name: "Content-Type")?.lowercased() ?? ""
         let bytes = Data(body.readableBytesView)
         guard response.status == .ok else {
             var message = "svarede HTTP \(response.status.code) \(response.status.reasonPhrase)"
-            if contentType.contains("json"), let outcome = try? FHIRJSON.decode(OperationOutcome.self, from: bytes) {
+            let outcome = contentType.contains("json") ? try? FHIRJSON.decode(OperationOutcome.self, from: bytes) : nil
+            if response.status == .forbidden, let outcome {
+                // The gateway's refusal: its Danish reason is the message.
+                let reason = TextSanitizer.cleanLine(outcome.issue.first?.diagnostics ?? outcome.message, maxLength: 300)
+                let withheld = outcome.issue.contains { $0.code == "suppressed" }
+                throw FetchFailure(withheld ? .withheld : .denied, reason, httpStatus: 403)
+            }
+            if response.status == .tooManyRequests {
+                let wait = response.headers.first(name: "Retry-After").map { " (prøv igen om \($0) s)" } ?? ""
+                throw FetchFailure(.http, "for mange forespørgsler\(wait)", httpStatus: 429)
+            }
+            if let outcome {
                 message += ": " + TextSanitizer.cleanLine(outcome.message, maxLength: 300)
             }
             throw FetchFailure(.http, message, httpStatus: Int(response.status.code))

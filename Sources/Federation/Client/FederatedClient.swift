@@ -30,7 +30,7 @@ public final class FederatedClient: Sendable {
     public func overview(
         cpr: CPRNumber, refresh: Bool = false, progress: (@Sendable (PatientOverview) -> Void)? = nil
     ) async -> PatientOverview {
-        let sources = registry.sources
+        let sources = registry.clinical
         let results = await withTaskGroup(of: (Int, SourceResult).self) { group in
             for (index, source) in sources.enumerated() {
                 group.addTask { (index, await self.fetch(source: source, cpr: cpr, refresh: refresh)) }
@@ -50,6 +50,21 @@ public final class FederatedClient: Sendable {
         return OverviewBuilder.build(cpr: cpr.value, results: results, now: Date())
     }
 
+    static func state(for failure: FetchFailure) -> SourceStatus.State {
+        switch failure.kind {
+        case .timeout: .timedOut
+        case .denied: .denied
+        case .withheld: .withheld
+        default: .error
+        }
+    }
+
+    /// Opens a patient under emergency access (værdispring) for this session: the reason goes with every request
+    /// about them, and the gateway logs it. Only through a gateway.
+    public func grantEmergency(cpr: CPRNumber, reason: String) {
+        client.login?.grantEmergency(cpr: cpr.value, reason: reason)
+    }
+
     static func loadingStatus(_ source: SourceDefinition) -> SourceStatus {
         SourceStatus(
             sourceID: source.id, sourceName: source.name, sector: source.sector, state: .loading, fetchedAt: nil, message: nil,
@@ -63,7 +78,7 @@ public final class FederatedClient: Sendable {
     /// `fetchedAt` is when the oldest part was fetched (older than now when a source failed and its cached board
     /// was used; `failures` then says why).
     public func emergencyBoard() async -> (entries: [BoardEntry], failures: [String], fetchedAt: Date) {
-        let hospitals = registry.sources.filter { $0.sector == .hospital }
+        let hospitals = registry.clinical.filter { $0.sector == .hospital }
         let parts = await withTaskGroup(of: (Int, [BoardEntry], String?, Date).self) { group in
             for (index, source) in hospitals.enumerated() {
                 group.addTask {
@@ -125,7 +140,7 @@ public final class FederatedClient: Sendable {
         let query = TextSanitizer.cleanLine(prefix, maxLength: 80)
         guard !query.isEmpty else { return [] }
         let found = await withTaskGroup(of: [(Patient, SourceDefinition)].self) { group in
-            for source in registry.sources {
+            for source in registry.clinical {
                 group.addTask {
                     let deadline = NIODeadline.now() + .milliseconds(Int64(source.timeoutMs))
                     let url = "\(source.fhir)/Patient?name=\(Self.encode(query))&_count=50"
@@ -162,7 +177,7 @@ public final class FederatedClient: Sendable {
     /// The patient's name from the first source that knows the CPR number (cached like any answer).
     public func patientName(cpr: CPRNumber) async -> String? {
         let identifier = "\(DanishSystems.cpr)|\(cpr.value)"
-        for source in registry.sources {
+        for source in registry.clinical {
             let deadline = NIODeadline.now() + .milliseconds(Int64(source.timeoutMs))
             let url = "\(source.fhir)/Patient?identifier=\(Self.encode(identifier))"
             guard
@@ -215,7 +230,7 @@ public final class FederatedClient: Sendable {
         let patients: [Patient]
         switch resolved {
         case .failure(let failure):
-            status.state = failure.kind == .timeout ? .timedOut : .error
+            status.state = Self.state(for: failure)
             status.message =
                 failure.kind == .timeout ? "svarede ikke inden for \(Self.seconds(source.timeoutMs))" : failure.message
             return finish(SourceResult(source: source, status: status))
@@ -271,8 +286,13 @@ public final class FederatedClient: Sendable {
         }
         status.resourceCount = resources.count + patients.count
         status.fetchedAt = origins.map(\.fetchedAt).min()
-        if let (type, failure) = failures.first {
-            status.state = failure.kind == .timeout ? .timedOut : .error
+        if let (_, failure) = failures.first(where: { [.denied, .withheld].contains($0.1.kind) }) {
+            // Refused by the gateway: nothing of this source is shown, and the reason is.
+            status.state = Self.state(for: failure)
+            status.message = failure.message
+            return finish(SourceResult(source: source, status: status))
+        } else if let (type, failure) = failures.first {
+            status.state = Self.state(for: failure)
             let what = failure.kind == .timeout ? "svarede ikke inden for \(Self.seconds(source.timeoutMs))" : failure.message
             status.message = failures.count == 1 ? "\(type): \(what)" : "\(failures.count) søgninger fejlede, fx \(type): \(what)"
         } else if let stale = origins.compactMap({ origin -> (Date, FetchFailure)? in
@@ -358,12 +378,14 @@ public final class FederatedClient: Sendable {
         }
         // 2. Ask the source, conditionally if we hold a copy.
         func fallback(_ failure: FetchFailure) -> Result<(FHIR.Bundle, PageOrigin), FetchFailure> {
+            // A refusal is never papered over with an older copy.
+            if [.denied, .withheld].contains(failure.kind) { return .failure(failure) }
             if let known { return .success((known.bundle, .stale(fetchedAt: known.fetchedAt, failure: failure))) }
             return .failure(failure)
         }
         let answer: FHIRHTTPClient.Answer
         do {
-            answer = try await client.get(url, ifNoneMatch: known?.etag, deadline: deadline)
+            answer = try await client.get(url, ifNoneMatch: known?.etag, deadline: deadline, cpr: cpr.isEmpty ? nil : cpr)
         } catch {
             return fallback(error)
         }

@@ -11,6 +11,10 @@ public struct FetchFailure: Error, Sendable, Hashable, Codable, CustomStringConv
         case notFHIR = "not-fhir"
         /// JSON that is cut off or broken, or FHIR that cannot be read.
         case malformed
+        /// The gateway refused: no care relationship, not the user's own data, or the role may not (403).
+        case denied
+        /// The gateway withheld the data at the patient's request (a block; 403 with issue code `suppressed`).
+        case withheld
     }
 
     public let kind: Kind

@@ -17,6 +17,10 @@ public struct SourceStatus: Codable, Sendable, Hashable {
         case notFound = "not-found"
         /// Still being asked (in a partial overview, while other sources have answered).
         case loading
+        /// The gateway refused access (no care relationship, ...): the message says why; emergency access may open it.
+        case denied
+        /// The gateway withheld this source's data at the patient's request.
+        case withheld
     }
 
     public let sourceID: String

@@ -7,10 +7,20 @@ public struct SourceDefinition: Codable, Sendable, Hashable {
     public var fhir: String
     /// The most a whole overview may wait for this source.
     public var timeoutMs: Int
+    /// What the source holds: clinical data (the overview's sources) or the citizens' preferences (their blocks,
+    /// read by the gateway only).
+    public var kind: Kind = .clinical
+
+    public enum Kind: String, Codable, Sendable {
+        case clinical, preferences
+    }
 
     public static let defaultTimeoutMs = 2000
 
-    public init(id: String, name: String, sector: Sector, fhir: String, timeoutMs: Int = defaultTimeoutMs) {
+    public init(
+        id: String, name: String, sector: Sector, fhir: String, timeoutMs: Int = defaultTimeoutMs, kind: Kind = .clinical
+    ) {
+        self.kind = kind
         self.id = id
         self.name = name
         self.sector = sector
@@ -19,7 +29,16 @@ public struct SourceDefinition: Codable, Sendable, Hashable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case id, name, sector, fhir
+        case id, name, sector, fhir, kind
         case timeoutMs = "timeout_ms"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(
+            id: try container.decode(String.self, forKey: .id), name: try container.decode(String.self, forKey: .name),
+            sector: try container.decode(Sector.self, forKey: .sector), fhir: try container.decode(String.self, forKey: .fhir),
+            timeoutMs: try container.decodeIfPresent(Int.self, forKey: .timeoutMs) ?? Self.defaultTimeoutMs,
+            kind: try container.decodeIfPresent(Kind.self, forKey: .kind) ?? .clinical)
     }
 }

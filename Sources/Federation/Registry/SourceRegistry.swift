@@ -10,6 +10,7 @@ import TOMLKit
 /// sector = "hospital"        # hospital | gp | municipality | other
 /// fhir = "http://127.0.0.1:8101/fhir"
 /// timeout_ms = 2000
+/// kind = "clinical"          # clinical (default) | preferences (the citizens' blocks, read by the gateway)
 /// ```
 public struct SourceRegistry: Sendable, Hashable {
     public var sources: [SourceDefinition]
@@ -17,6 +18,9 @@ public struct SourceRegistry: Sendable, Hashable {
     public init(sources: [SourceDefinition]) {
         self.sources = sources
     }
+
+    /// The sources of clinical data (what an overview asks).
+    public var clinical: [SourceDefinition] { sources.filter { $0.kind == .clinical } }
 
     public func source(_ id: String) -> SourceDefinition? {
         sources.first { $0.id == id }
@@ -81,10 +85,10 @@ public struct SourceRegistry: Sendable, Hashable {
                 }
                 return text
             }
-            for key in entry.keys where !["id", "name", "sector", "fhir", "timeout_ms"].contains(key) {
+            for key in entry.keys where !["id", "name", "sector", "fhir", "timeout_ms", "kind"].contains(key) {
                 throw RegistryError(
                     file: file, line: line(of: index, key: key),
-                    message: "ukendt nøgle '\(key)' (kendte: id, name, sector, fhir, timeout_ms)")
+                    message: "ukendt nøgle '\(key)' (kendte: id, name, sector, fhir, timeout_ms, kind)")
             }
             let id = try string("id")!
             guard id.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" }) else {
@@ -115,7 +119,14 @@ public struct SourceRegistry: Sendable, Hashable {
                 timeout = ms
             }
             let name = try string("name", required: false) ?? id
-            sources.append(SourceDefinition(id: id, name: name, sector: sector, fhir: fhir, timeoutMs: timeout))
+            let kindText = try string("kind", required: false) ?? "clinical"
+            guard let kind = SourceDefinition.Kind(rawValue: kindText) else {
+                throw RegistryError(
+                    file: file, line: line(of: index, key: "kind"),
+                    message: "kind '\(kindText)' skal være clinical eller preferences")
+            }
+            sources.append(
+                SourceDefinition(id: id, name: name, sector: sector, fhir: fhir, timeoutMs: timeout, kind: kind))
         }
         guard !sources.isEmpty else { throw RegistryError(file: file, line: nil, message: "ingen kilder") }
         return SourceRegistry(sources: sources)
@@ -131,7 +142,7 @@ public struct SourceRegistry: Sendable, Hashable {
             sector = "\(source.sector.rawValue)"
             fhir = "\(source.fhir)"
             timeout_ms = \(source.timeoutMs)
-
+            \(source.kind == .clinical ? "" : "kind = \"\(source.kind.rawValue)\"\n")
             """
         }.joined(separator: "\n")
     }

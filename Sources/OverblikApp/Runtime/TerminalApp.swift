@@ -86,7 +86,7 @@ public final class TerminalApp: @unchecked Sendable {
 
         var model = Model(
             language: options.language, glyphs: backend.glyphs, colorTier: backend.colorTier, width: backend.width,
-            height: backend.height, now: Date(), sourceCount: client.registry.sources.count, boardEnabled: options.boardEnabled)
+            height: backend.height, now: Date(), sourceCount: client.registry.clinical.count, boardEnabled: options.boardEnabled)
         var effects: [Effect] = options.boardEnabled ? [.loadBoard] : []
         if let cpr = options.initialCPR { effects += Update.open(cpr, &model) }
         let runner = EffectRunner(client: client, mailbox: mailbox, readiness: readiness)

@@ -27,7 +27,9 @@ public enum AuditEventResource {
             }
         var agent: [String: JSONValue] = [
             "who": .object([
-                "identifier": .object(["system": .string("https://sundhedscloud.dk/fhir/NamingSystem/user"), "value": .string(entry.userID)]),
+                "identifier": .object([
+                    "system": .string("https://sundhedscloud.dk/fhir/NamingSystem/user"), "value": .string(entry.userID),
+                ]),
                 "display": .string(entry.userName),
             ]),
             "requestor": .bool(true),
@@ -58,8 +60,12 @@ public enum AuditEventResource {
                         "type": .string("Patient"),
                         "identifier": .object(["system": .string(DanishSystems.cpr), "value": .string(cpr)]),
                     ]),
-                    "type": .object(["system": .string("http://terminology.hl7.org/CodeSystem/audit-entity-type"), "code": .string("1")]),
-                    "role": .object(["system": .string("http://terminology.hl7.org/CodeSystem/object-role"), "code": .string("1")]),
+                    "type": .object([
+                        "system": .string("http://terminology.hl7.org/CodeSystem/audit-entity-type"), "code": .string("1"),
+                    ]),
+                    "role": .object([
+                        "system": .string("http://terminology.hl7.org/CodeSystem/object-role"), "code": .string("1"),
+                    ]),
                 ]))
         }
         if let source = entry.sourceID {

@@ -136,7 +136,8 @@ public final class Gateway: Sendable {
         guard let source = source(sourceID), source.kind == .clinical else {
             throw GatewayDenial(
                 status: 404, code: "not-found", reason: "unknown-source",
-                danish: "Ukendt kilde '\(sourceID)'; kendte: \(sources.filter { $0.kind == .clinical }.map(\.id).joined(separator: ", "))",
+                danish:
+                    "Ukendt kilde '\(sourceID)'; kendte: \(sources.filter { $0.kind == .clinical }.map(\.id).joined(separator: ", "))",
                 english: "Unknown source '\(sourceID)'")
         }
         let parts = path.split(separator: "/").map(String.init)
@@ -182,9 +183,9 @@ public final class Gateway: Sendable {
 
     /// Whom a request concerns: one patient (by CPR identifier, by the source's patient id, or by the subject of a
     /// read resource), or possibly many (a search not limited to a patient: its answer is filtered entry by entry).
-    func subject(_ source: GatewaySource, type: String, id: String?, parameters: [(String, String)]) async throws(
-        GatewayDenial
-    ) -> Subject {
+    func subject(
+        _ source: GatewaySource, type: String, id: String?, parameters: [(String, String)]
+    ) async throws(GatewayDenial) -> Subject {
         func value(_ name: String) -> String? { parameters.first { $0.0 == name }?.1 }
         if type == "Patient" {
             if let id { return .one(try await cpr(source, patientID: id)) }
@@ -259,7 +260,9 @@ public final class Gateway: Sendable {
     }
 
     /// The access decision for one patient, reading relationship and blocks as needed.
-    func decide(_ identity: Identity, cpr: String, source: GatewaySource, emergencyReason: String?) async
+    func decide(
+        _ identity: Identity, cpr: String, source: GatewaySource, emergencyReason: String?
+    ) async
         -> AccessPolicy.Decision
     {
         guard identity.role.isClinician else {
@@ -406,9 +409,9 @@ public final class Gateway: Sendable {
     }
 
     /// One request to the source within its time limit; its links rewritten to point through the gateway.
-    func send(_ source: GatewaySource, path: String, query: String, ifNoneMatch: String?, rewrite: Bool) async throws(
-        GatewayDenial
-    ) -> Forwarded {
+    func send(
+        _ source: GatewaySource, path: String, query: String, ifNoneMatch: String?, rewrite: Bool
+    ) async throws(GatewayDenial) -> Forwarded {
         var request = HTTPClientRequest(url: source.fhir + "/" + path + (query.isEmpty ? "" : "?" + query))
         request.headers.add(name: "Accept", value: "application/fhir+json")
         if let ifNoneMatch { request.headers.add(name: "If-None-Match", value: ifNoneMatch) }
@@ -431,7 +434,10 @@ public final class Gateway: Sendable {
             if let value = response.headers.first(name: name) { headers.append((name, value)) }
         }
         var bytes = Array(body.readableBytesView)
-        if rewrite { bytes = Self.replace(Array((source.fhir + "/").utf8), with: Array((publicBase + "/sources/\(source.id)/fhir/").utf8), in: bytes) }
+        if rewrite {
+            bytes = Self.replace(
+                Array((source.fhir + "/").utf8), with: Array((publicBase + "/sources/\(source.id)/fhir/").utf8), in: bytes)
+        }
         return Forwarded(status: Int(response.status.code), headers: headers, body: bytes)
     }
 
@@ -495,8 +501,10 @@ public final class Gateway: Sendable {
             health["status"] = .string("down")
             health["message"] = .string("\(error)")
         }
-        health["latencyMs"] = .number(Double((clock.now - started).components.attoseconds / 1_000_000_000_000_000
-            + (clock.now - started).components.seconds * 1000))
+        health["latencyMs"] = .number(
+            Double(
+                (clock.now - started).components.attoseconds / 1_000_000_000_000_000
+                    + (clock.now - started).components.seconds * 1000))
         var described: [String: JSONValue] = [
             "id": .string(source.id), "name": .string(source.name), "sector": .string(source.sector),
             "kind": .string(source.kind.rawValue), "supports": .array(supports), "health": .object(health),
@@ -508,13 +516,14 @@ public final class Gateway: Sendable {
     }
 
     /// Audit entries as AuditEvents: a citizen their own, log follow-up anyone's; nobody else.
-    public func auditEvents(identity: Identity, patient: String?, emergencyOnly: Bool, limit: Int) async throws(
-        GatewayDenial
-    ) -> JSONValue {
+    public func auditEvents(
+        identity: Identity, patient: String?, emergencyOnly: Bool, limit: Int
+    ) async throws(GatewayDenial) -> JSONValue {
         switch identity.role {
         case .citizen:
             guard let own = identity.cpr, patient == nil || patient == own else {
-                throw .forbidden("not-own-data", "Som borger kan du kun se din egen log", "As a citizen you can only see your own log")
+                throw .forbidden(
+                    "not-own-data", "Som borger kan du kun se din egen log", "As a citizen you can only see your own log")
             }
             return try await entries(patient: own, emergencyOnly: emergencyOnly, limit: limit)
         case .logAuditor:
@@ -531,7 +540,8 @@ public final class Gateway: Sendable {
             var all: [AuditEntry] = []
             var after: Int64 = 0
             while true {
-                let page = try await storage.auditEntries(patient: patient, emergencyOnly: emergencyOnly, after: after, limit: 1000)
+                let page = try await storage.auditEntries(
+                    patient: patient, emergencyOnly: emergencyOnly, after: after, limit: 1000)
                 all += page
                 guard let last = page.last, page.count == 1000 else { break }
                 after = last.sequence

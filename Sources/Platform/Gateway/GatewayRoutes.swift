@@ -67,9 +67,10 @@ public struct GatewayRoutes: Sendable {
                 var reason: String?
                 if request.headers[Self.purposeOfUse]?.uppercased() == "EMERGENCY" {
                     let raw = request.headers[Self.emergencyReason] ?? ""
-                    reason = String((raw.removingPercentEncoding ?? raw).unicodeScalars.filter {
-                        !CharacterSet.controlCharacters.contains($0)
-                    }.map(Character.init).prefix(500))
+                    reason = String(
+                        (raw.removingPercentEncoding ?? raw).unicodeScalars.filter {
+                            !CharacterSet.controlCharacters.contains($0)
+                        }.map(Character.init).prefix(500))
                 }
                 let path = context.parameters.getCatchAll().joined(separator: "/")
                 let answer = try await gateway.forward(
@@ -117,7 +118,8 @@ public struct GatewayRoutes: Sendable {
             if denial.status == 401 { headers[.wwwAuthenticate] = "Bearer realm=\"sundhedscloud\"" }
             if let wait = denial.retryAfter { headers[.retryAfter] = String(wait) }
             let data = (try? FHIRJSON.encode(denial.outcome)) ?? Data("{}".utf8)
-            return Response(status: .init(code: denial.status), headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
+            return Response(
+                status: .init(code: denial.status), headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
         } catch let error as HTTPError where error.status == .contentTooLarge {
             return FHIRResponse.error(PlatformError(status: 413, code: "too-costly", "Forespørgslen er for stor"))
         } catch {

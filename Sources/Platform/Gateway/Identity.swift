@@ -75,3 +75,18 @@ public struct Identity: Codable, Sendable, Equatable {
         self.cpr = cpr
     }
 }
+
+extension Identity {
+    private struct UsersFile: Decodable {
+        var users: [Identity]
+    }
+
+    /// The demo identity provider's users from a `users.json` (the demo's `demo-data/users.json`).
+    public static func loadUsers(file: URL) throws -> [Identity] {
+        do {
+            return try JSONDecoder().decode(UsersFile.self, from: Data(contentsOf: file)).users
+        } catch {
+            throw PlatformStorageError("Brugerne i \(file.path) kan ikke læses: \(error)")
+        }
+    }
+}

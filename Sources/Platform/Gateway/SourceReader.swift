@@ -19,7 +19,9 @@ struct SourceReader: Sendable {
             request.headers.add(name: "Accept", value: "application/fhir+json")
             let response = try await http.execute(request, timeout: .milliseconds(Int64(source.timeoutMs)))
             let body = try await response.body.collect(upTo: 32 << 20)
-            guard response.status == .ok else { throw Failure(description: "\(source.name) svarede HTTP \(response.status.code)") }
+            guard response.status == .ok else {
+                throw Failure(description: "\(source.name) svarede HTTP \(response.status.code)")
+            }
             return try JSONValue.parse(Data(buffer: body))
         } catch let failure as Failure {
             throw failure

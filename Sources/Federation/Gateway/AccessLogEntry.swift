@@ -1,0 +1,49 @@
+import FHIR
+import Foundation
+
+/// One line of "Min log": an access to the patient's data as the gateway logged it (a FHIR AuditEvent).
+public struct AccessLogEntry: Sendable, Equatable {
+    public var sequence: Int64
+    public var recorded: Date
+    public var who: String
+    public var role: String
+    public var organization: String?
+    public var source: String?
+    public var resourceTypes: String
+    public var emergency: Bool
+    /// success | denied | withheld (from AuditEvent.outcome and outcomeDesc)
+    public var outcome: String
+    public var reason: String?
+
+    public init?(_ event: JSONValue) {
+        guard event["resourceType"]?.stringValue == "AuditEvent",
+            let recorded = event["recorded"]?.stringValue.flatMap({ try? FHIRDateTime($0) })?.lowerBound
+        else { return nil }
+        let agents = event["agent"]?.listValue ?? []
+        let person = agents.first { $0["requestor"]?.boolValue == true } ?? agents.first
+        let organization = agents.first { $0["requestor"]?.boolValue == false }
+        let chain = (event["extension"]?.listValue ?? []).first { $0["url"]?.stringValue?.hasSuffix("audit-chain") == true }
+        let sequence = (chain?["extension"]?.listValue ?? []).first { $0["url"]?.stringValue == "sequence" }?[
+            "valueInteger64"]?.stringValue.flatMap { Int64($0) }
+        let sourceEntity = (event["entity"]?.listValue ?? []).first { $0["name"] != nil }
+        let clean = { (text: String?) in text.map { TextSanitizer.cleanLine($0, maxLength: 200) } }
+        self.sequence = sequence ?? 0
+        self.recorded = recorded
+        self.who = clean(person?["who"]?["display"]?.stringValue) ?? "?"
+        self.role = clean(person?["role"]?.listValue.first?["text"]?.stringValue) ?? ""
+        self.organization = clean(organization?["who"]?["display"]?.stringValue)
+        self.source = clean(sourceEntity?["name"]?.stringValue)
+        self.resourceTypes = clean(sourceEntity?["description"]?.stringValue) ?? ""
+        self.emergency = (event["extension"]?.listValue ?? []).contains {
+            $0["url"]?.stringValue?.hasSuffix("audit-emergency") == true && $0["valueBoolean"]?.boolValue == true
+        }
+        let description = event["outcomeDesc"]?.stringValue
+        if event["outcome"]?.stringValue == "0" {
+            self.outcome = "success"
+            self.reason = clean(description)
+        } else {
+            self.outcome = description?.hasPrefix("tilbageholdt") == true ? "withheld" : "denied"
+            self.reason = clean(description)
+        }
+    }
+}
