@@ -52,6 +52,8 @@ public enum DanishFormat {
         case .error: return "FEJL: kilden " + (status.message ?? "fejlede")
         case .notFound: return "patienten er ikke kendt her (ikke fundet)"
         case .loading: return "henter…"
+        case .denied: return "ADGANG NÆGTET: " + (status.message ?? "ingen aktuel behandlingsrelation")
+        case .withheld: return "TILBAGEHOLDT: " + (status.message ?? "Data tilbageholdt efter patientens ønske")
         }
     }
 }

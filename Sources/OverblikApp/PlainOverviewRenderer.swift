@@ -29,7 +29,12 @@ public struct PlainOverviewRenderer {
             if let phone = patient.phone { lines.append("Telefon: \(phone).") }
         } else {
             lines.append("Overblik over CPR \(cpr)")
-            lines.append(overview.isFound ? "Ingen kilde har patientens stamdata." : "Patienten er ikke fundet i nogen kilde.")
+            if let refused = overview.sources.first(where: { [.denied, .withheld].contains($0.state) }) {
+                lines.append("Ingen adgang: \(refused.message ?? "afvist af gatewayen").")
+            } else {
+                lines.append(
+                    overview.isFound ? "Ingen kilde har patientens stamdata." : "Patienten er ikke fundet i nogen kilde.")
+            }
         }
         for flag in overview.flags { lines.append("OBS: \(flag).") }
         lines.append("")

@@ -40,20 +40,27 @@ struct Overblik: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let (registry, startup, feed) = try await sourceOptions.resolve()
+        let interactive = !(plain || isatty(0) == 0 || isatty(1) == 0)
+        let resolved = try await sourceOptions.resolve(throughGateway: true, ask: interactive)
+        let (registry, startup, feed) = (resolved.registry, resolved.startup, resolved.feed)
         let http = FHIRHTTPClient.makeHTTPClient()
+        let login = resolved.gateway.map { GatewayLogin(gatewayURL: $0.url, demoUser: $0.user, http: http) }
         var cache: ResourceCache?
         do {
-            cache = try ResourceCache(path: ResourceCache.defaultPath(), key: try CacheKeyStore.loadOrCreate())
+            // Each gateway user has a cache of their own: one user's copies are never shown to another.
+            var path = ResourceCache.defaultPath()
+            if let user = resolved.gateway?.user { path = (path as NSString).deletingPathExtension + "-\(user).sqlite" }
+            cache = try ResourceCache(path: path, key: try CacheKeyStore.loadOrCreate())
         } catch {
             FileHandle.standardError.write(Data("Advarsel: cachen bruges ikke: \(error)\n".utf8))
         }
-        let client = FederatedClient(registry: registry, client: FHIRHTTPClient(http: http), cache: cache)
+        let client = FederatedClient(registry: registry, client: FHIRHTTPClient(http: http, login: login), cache: cache)
         let language = Language(rawValue: lang) ?? .da
         let status: Int32
-        if plain || isatty(0) == 0 || isatty(1) == 0 {
+        let initial = patient.flatMap { try? CPRNumber($0) } ?? resolved.initialCPR
+        if !interactive {
             _ = try await startup?.ready()
-            status = await PlainSession(client: client, initial: patient.flatMap { try? CPRNumber($0) }).run()
+            status = await PlainSession(client: client, initial: initial).run()
         } else {
             // The screen opens at once; fetches wait until the embedded demo sources answer.
             var readiness: (@Sendable () async throws -> Void)?
@@ -63,8 +70,10 @@ struct Overblik: AsyncParsableCommand {
             let app = TerminalApp(
                 client: client,
                 options: .init(
-                    language: language, boardEnabled: registry.sources.contains { $0.sector == .hospital },
-                    initialCPR: patient.flatMap { try? CPRNumber($0) }, events: feed),
+                    language: language,
+                    boardEnabled: registry.sources.contains { $0.sector == .hospital }
+                        && !["citizen", "log-auditor"].contains(resolved.role ?? ""),
+                    initialCPR: initial, events: feed),
                 readiness: readiness)
             status = await app.run()
         }

@@ -51,7 +51,8 @@ struct OverviewCommand: AsyncParsableCommand {
 
     func run() async throws {
         let number = try CPRNumber(cpr)
-        let (registry, startup, _) = try await sourceOptions.resolve()
+        let resolved = try await sourceOptions.resolve()
+        let (registry, startup) = (resolved.registry, resolved.startup)
         _ = try await startup?.ready()
         let http = FHIRHTTPClient.makeHTTPClient()
         var cache: ResourceCache?

@@ -1,6 +1,7 @@
 import ArgumentParser
 import DemoSources
 import EventStream
+import FHIR
 import Federation
 import Foundation
 import OverblikApp
@@ -19,8 +20,11 @@ struct SourceOptions: ParsableArguments {
         help: ArgumentHelp("Kun med --demo: fejlinjektion, fx hospital:down eller hospital:latency=3000.", valueName: "spec"))
     var faults: [String] = []
 
-    @Option(help: "Kun med --demo: hvem du er (demo-data/users.json): akutlaege, egen-laege, hjemmesygeplejerske, ...")
-    var user: String = "akutlaege"
+    @Option(
+        help: ArgumentHelp(
+            "Kun med --demo: hvem du er (demo-data/users.json): akutlaege, egen-laege, hjemmesygeplejerske, laege-uden-relation, borger-bruno, ... Uden: du bliver spurgt.",
+            valueName: "bruger"))
+    var user: String?
 
     @Option(help: "Kun med --demo: scenariets hastighed (scenariesekunder pr. sekund); 0 slår scenariet fra.")
     var speed: Double = 1
@@ -33,9 +37,23 @@ struct SourceOptions: ParsableArguments {
 
     static var configuredSourcesPath: String { XDGDirectory.config.path("sources.toml") }
 
+    /// What `resolve` found: the registry the client uses, the embedded demo starting, the user's event feed, and the
+    /// gateway session to log in with (the demo's TUI goes through the gateway as the chosen user).
+    struct Resolved {
+        var registry: SourceRegistry
+        var startup: DemoStartup?
+        var feed: EventFeed?
+        var gateway: (url: String, user: String)?
+        var initialCPR: CPRNumber?
+        /// The demo user's role (ed-doctor, gp, citizen, ...), when there is one.
+        var role: String?
+    }
+
     /// The registry to use, and for `--demo` the task that loads and starts the embedded demo sources. The registry
-    /// is known at once (ports are reserved first), so a screen can open while the demo data loads.
-    func resolve() async throws -> (SourceRegistry, DemoStartup?, EventFeed?) {
+    /// is known at once (ports are reserved first), so a screen can open while the demo data loads. With
+    /// `throughGateway`, the demo's sources are reached through the embedded gateway as the demo user (asked for
+    /// when `--user` is not given and `ask` is set); without, directly (the CLI's `overview --demo`).
+    func resolve(throughGateway: Bool = false, ask: Bool = false) async throws -> Resolved {
         if demo {
             guard let directory = DemoDataSet.locateDirectory() else {
                 throw ValidationError("Fandt ikke demo-data/. Kør fra projektmappen eller sæt OVERBLIK_DEMO_DATA.")
@@ -57,15 +75,16 @@ struct SourceOptions: ParsableArguments {
             for id in parsed.keys where !manifest.sources.contains(where: { $0.id == id }) {
                 throw ValidationError("--fault: ukendt kilde '\(id)'")
             }
-            let registry = SourceRegistry(
+            let direct = SourceRegistry(
                 sources: manifest.sources.map { source in
                     SourceDefinition(
                         id: source.id, name: source.name, sector: Sector(rawValue: source.sector) ?? .other,
-                        fhir: "http://127.0.0.1:\(ports[source.id] ?? 0)/fhir")
+                        fhir: "http://127.0.0.1:\(ports[source.id] ?? 0)/fhir",
+                        kind: source.isClinical ? .clinical : .preferences)
                 })
             // The demo writes its own registry, in the same format a user would.
             let file = FileManager.default.temporaryDirectory.appendingPathComponent("overblik-demo-sources-\(getpid()).toml")
-            try? registry.toml().write(to: file, atomically: true, encoding: .utf8)
+            try? direct.toml().write(to: file, atomically: true, encoding: .utf8)
             let users: [DemoUser]
             let enginePort: Int
             do {
@@ -76,9 +95,10 @@ struct SourceOptions: ParsableArguments {
             } catch {
                 throw ValidationError("\(error)")
             }
-            guard let who = users.first(where: { $0.id == user }) else {
+            let chosen = try user ?? (throughGateway && ask ? Self.ask(users) : "akutlaege")
+            guard let who = users.first(where: { $0.id == chosen }) else {
                 throw ValidationError(
-                    "--user: ukendt demo-bruger '\(user)'; vælg en af \(users.map(\.id).joined(separator: ", "))")
+                    "--user: ukendt demo-bruger '\(chosen)'; vælg en af \(users.map(\.id).joined(separator: ", "))")
             }
             let faults = parsed
             let speed = speed
@@ -92,9 +112,17 @@ struct SourceOptions: ParsableArguments {
                         "overblik-demo-\(getpid())-\(UUID().uuidString.prefix(8))")
                     let storage = try SQLiteStorage(path: folder.appendingPathComponent("platform.sqlite").path)
                     var sources: [String: String] = [:]
-                    for source in registry.sources { sources[source.id] = source.fhir }
+                    for source in direct.sources { sources[source.id] = source.fhir }
                     let engine = EventEngine(storage: storage, sources: sources)
-                    let server = try await PlatformServer.start(engine: engine, port: enginePort)
+                    // The gateway: every request of the TUI passes it with the user's token, is decided and logged.
+                    let gateway = Gateway(
+                        sources: direct.sources.map { source in
+                            GatewaySource(
+                                id: source.id, name: source.name, sector: source.sector.rawValue, fhir: source.fhir,
+                                timeoutMs: source.timeoutMs, kind: source.kind == .preferences ? .preferences : .clinical)
+                        }, tokens: try await TokenAuthority.ephemeral(),
+                        users: try Identity.loadUsers(file: directory.appendingPathComponent("users.json")), storage: storage)
+                    let server = try await PlatformServer.start(engine: engine, gateway: gateway, port: enginePort)
                     try await cluster.start()
                     await cluster.connect(engineURL: server.baseURL)
                     var player: ScenarioPlayer?
@@ -108,17 +136,46 @@ struct SourceOptions: ParsableArguments {
                 EventFeed(
                     engineURL: engineURL, wish: SubscriptionSetup.Wish(topic: $0.topic, filters: $0.filters, owner: who.id))
             }
-            return (registry, startup, feed)
+            // Through the gateway: the same sources, each at the gateway's /sources/{id}/fhir.
+            let registry =
+                throughGateway
+                ? SourceRegistry(
+                    sources: direct.clinical.map { source in
+                        var routed = source
+                        routed.fhir = "\(engineURL)/sources/\(source.id)/fhir"
+                        return routed
+                    }) : direct
+            return Resolved(
+                registry: registry, startup: startup, feed: feed,
+                gateway: throughGateway ? (engineURL, who.id) : nil,
+                initialCPR: who.role == "citizen" ? who.cpr.flatMap { try? CPRNumber($0) } : nil, role: who.role)
         }
         let path = sources ?? Self.configuredSourcesPath
         guard sources != nil || FileManager.default.fileExists(atPath: path) else {
             throw ValidationError("Ingen kilder: angiv --sources FIL, læg en fil i \(path), eller prøv med --demo.")
         }
         do {
-            return (try SourceRegistry.load(path: path), nil, nil)
+            return Resolved(registry: try SourceRegistry.load(path: path))
         } catch {
             throw ValidationError("\(error)")
         }
+    }
+
+    /// Asks on the terminal who the demo user is (before the screen opens); Enter picks the first.
+    static func ask(_ users: [DemoUser]) throws -> String {
+        var lines = ["Hvem er du? (demo-brugere; alle data er syntetiske)"]
+        for (index, user) in users.enumerated() {
+            lines.append("  \(index + 1)  \(user.label)  [\(user.id)]")
+        }
+        lines.append("Vælg 1-\(users.count) [1]: ")
+        FileHandle.standardOutput.write(Data(lines.joined(separator: "\n").utf8))
+        guard let answer = readLine(strippingNewline: true)?.trimmingCharacters(in: .whitespaces) else {
+            return users.first?.id ?? "akutlaege"
+        }
+        if answer.isEmpty { return users.first?.id ?? "akutlaege" }
+        if let number = Int(answer), users.indices.contains(number - 1) { return users[number - 1].id }
+        if let user = users.first(where: { $0.id == answer }) { return user.id }
+        throw ValidationError("Ukendt valg '\(answer)'; vælg et tal fra 1 til \(users.count) eller et bruger-id")
     }
 }
 

@@ -57,7 +57,7 @@ enum FederationFixtures {
         let (data, stores) = try loaded.get()
         var servers: [DemoSourceServer] = []
         var definitions: [SourceDefinition] = []
-        for source in data.manifest.sources {
+        for source in data.manifest.clinicalSources {
             guard let store = stores[source.id] else { continue }
             let server = DemoSourceServer(
                 id: source.id, name: source.name, sector: source.sector, store: store, faults: faults[source.id] ?? .none)

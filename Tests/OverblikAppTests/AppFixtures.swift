@@ -28,7 +28,7 @@ enum AppFixtures {
     static func overview(_ cpr: String, states: [String: SourceStatus.State] = [:]) -> PatientOverview {
         let entry = data.manifest.patients.first { $0.cpr == cpr }!
         var results: [SourceResult] = []
-        for source in data.manifest.sources {
+        for source in data.manifest.clinicalSources {
             let definition = sourceDefinition(source)
             let state = states[source.id] ?? (entry.sources[source.id] == nil ? .notFound : .ok)
             var status = SourceStatus(

@@ -39,4 +39,7 @@ public struct DemoManifest: Codable, Sendable {
     public var anchorDate: String
     public var sources: [Source]
     public var patients: [PatientEntry]
+
+    /// The sources of clinical data (not the citizens' preferences).
+    public var clinicalSources: [Source] { sources.filter(\.isClinical) }
 }

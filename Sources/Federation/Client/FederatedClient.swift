@@ -50,6 +50,9 @@ public final class FederatedClient: Sendable {
         return OverviewBuilder.build(cpr: cpr.value, results: results, now: Date())
     }
 
+    /// The gateway session, when the sources are reached through a gateway.
+    public var login: GatewayLogin? { client.login }
+
     static func state(for failure: FetchFailure) -> SourceStatus.State {
         switch failure.kind {
         case .timeout: .timedOut

@@ -8,6 +8,7 @@ public enum Action: String, Sendable, CaseIterable {
     case section1, section2, section3, section4, section5, section6, section7, section8
     case timeline, trends, notifications, search
     case cycleSector, cycleType, cyclePeriod
+    case emergency, accessLog
 
     public func describe(_ strings: Strings) -> String {
         let t = strings.t
@@ -37,6 +38,8 @@ public enum Action: String, Sendable, CaseIterable {
         case .cycleSector: return t("skift sektorfilter", "change the sector filter")
         case .cycleType: return t("skift typefilter", "change the type filter")
         case .cyclePeriod: return t("skift periode", "change the period")
+        case .emergency: return t("værdispring: åbn med en begrundelse (logges)", "emergency access with a reason (logged)")
+        case .accessLog: return t("min log: hvem har set mine data", "my log: who looked at my data")
         }
     }
 }

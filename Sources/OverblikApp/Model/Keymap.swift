@@ -11,7 +11,7 @@ public struct Keymap: Sendable {
 
     public let bindings: [Binding]
 
-    static let lists: [ScreenID] = [.search, .overview, .timeline, .trends, .notifications, .detail, .help]
+    static let lists: [ScreenID] = [.search, .overview, .timeline, .trends, .notifications, .detail, .help, .accessLog]
 
     public static let standard = Keymap(bindings: [
         Binding(keys: [.up, .character("k")], action: .up, screens: lists),
@@ -28,7 +28,9 @@ public struct Keymap: Sendable {
         Binding(keys: [.character("?"), .function(1)], action: .help, screens: []),
         Binding(keys: [.character(":")], action: .command, screens: []),
         Binding(keys: [.character("/")], action: .filter, screens: [.overview, .timeline, .trends, .notifications, .search]),
-        Binding(keys: [.character("r"), .function(5)], action: .refresh, screens: [.overview, .search, .timeline, .trends]),
+        Binding(
+            keys: [.character("r"), .function(5)], action: .refresh,
+            screens: [.overview, .search, .timeline, .trends, .accessLog]),
         Binding(keys: [.character("1")], action: .section1, screens: [.overview]),
         Binding(keys: [.character("2")], action: .section2, screens: [.overview]),
         Binding(keys: [.character("3")], action: .section3, screens: [.overview]),
@@ -43,7 +45,9 @@ public struct Keymap: Sendable {
         Binding(keys: [.character("s")], action: .cycleSector, screens: [.timeline]),
         Binding(keys: [.character("y")], action: .cycleType, screens: [.timeline]),
         Binding(keys: [.character("p")], action: .cyclePeriod, screens: [.timeline]),
-        Binding(keys: [.character("f")], action: .search, screens: [.overview, .timeline, .trends, .notifications]),
+        Binding(keys: [.character("f")], action: .search, screens: [.overview, .timeline, .trends, .notifications, .accessLog]),
+        Binding(keys: [.character("!")], action: .emergency, screens: [.overview]),
+        Binding(keys: [.character("M")], action: .accessLog, screens: [.search, .overview, .notifications]),
     ])
 
     /// The action of a key on a screen, if any.

@@ -44,6 +44,14 @@ public struct Model: Sendable {
     public var timelinePeriod: TimelinePeriod = .all
     public var trendSelection = 0
     public var notifications: [NotificationEntry] = []
+    /// "Min log" (nil until loaded), its error, and the selected line.
+    public var accessLog: [AccessLogGroup]?
+    public var accessLogError: String?
+    public var accessLogSelection = 0
+    /// Through a gateway (access decisions, emergency access and the log exist).
+    public var viaGateway = false
+    /// Patients opened under emergency access in this session (the header says so).
+    public var emergencyCPRs: Set<CPRNumber> = []
     /// Names learnt for notified patients (the notifications themselves carry only the CPR number).
     public var patientNames: [CPRNumber: String] = [:]
     /// The live event stream's state; nil when there is none (no engine configured).

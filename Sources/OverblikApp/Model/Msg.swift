@@ -18,6 +18,9 @@ public enum Msg: Sendable {
     case stream(StreamUpdate)
     /// A patient's name, looked up for a notification.
     case patientNamed(CPRNumber, String)
+    /// "Min log": the user's access log from the gateway, or why it could not be had.
+    case accessLogLoaded([AccessLogEntry])
+    case accessLogFailed(String)
 }
 
 /// Work the update asks for; the runtime does it in the background and answers with a `Msg`.
@@ -28,5 +31,8 @@ public enum Effect: Sendable, Equatable {
     /// Forget cached answers about the patient from that source (or all), before reloading.
     case invalidate(CPRNumber, source: String?)
     case lookupName(CPRNumber)
+    /// Open the patient under emergency access (værdispring) with this reason, for the session.
+    case grantEmergency(CPRNumber, reason: String)
+    case loadAccessLog
     case quit
 }

@@ -28,6 +28,19 @@ public struct Strings: Sendable {
     var sources: String { t("Kilder", "Sources") }
     var none: String { t("Ingen", "None") }
     var notFoundAnywhere: String { t("Patienten er ikke fundet i nogen kilde", "The patient was not found at any source") }
+
+    /// Why nothing is shown: refused or withheld by the gateway (never "not found" then), or not found.
+    func nothingShown(_ overview: PatientOverview?) -> String {
+        let sources = overview?.sources ?? []
+        if let denied = sources.first(where: { $0.state == .denied }) {
+            return t("Ingen adgang", "No access") + ": " + (denied.message ?? "")
+                + t(" — tryk ! for værdispring (begrundelsen logges)", " — press ! for emergency access (the reason is logged)")
+        }
+        if let withheld = sources.first(where: { $0.state == .withheld }) {
+            return withheld.message ?? t("Data tilbageholdt efter patientens ønske", "Data withheld at the patient's request")
+        }
+        return notFoundAnywhere
+    }
     var years: String { t("år", "years") }
     var gp: String { t("Egen læge", "GP") }
     var timelineTitle: String { t("Tidslinje", "Timeline") }
@@ -106,6 +119,8 @@ public struct Strings: Sendable {
         case .error: return t("FEJL", "ERROR")
         case .notFound: return t("ikke fundet", "not found")
         case .loading: return t("henter…", "fetching…")
+        case .denied: return t("NÆGTET", "DENIED")
+        case .withheld: return t("TILBAGEHOLDT", "WITHHELD")
         }
     }
 

@@ -56,6 +56,15 @@ public enum Update {
                 model.toast = latest.text(model.language)
             }
             return []
+        case .accessLogLoaded(let entries):
+            model.accessLog = AccessLogGroup.group(entries)
+            model.accessLogError = nil
+            model.accessLogSelection = 0
+            return []
+        case .accessLogFailed(let message):
+            model.accessLog = []
+            model.accessLogError = message
+            return []
         case .tick(let date):
             model.now = date
             if let at = model.toastAt, date.timeIntervalSince(at) > 6 {
@@ -99,6 +108,30 @@ public enum Update {
         if let entry = model.board.first(where: { $0.cpr == cpr }) { return entry.name }
         if let entry = model.recent.first(where: { $0.cpr == cpr }) { return entry.name }
         return model.patientNames[cpr]
+    }
+
+    /// `:værdispring REASON`: the open patient under emergency access, after a reason of some length.
+    static func emergency(reason: String, _ model: inout Model) -> [Effect] {
+        let strings = model.strings
+        guard model.viaGateway, let cpr = model.cpr else {
+            toast(
+                strings.t("Åbn en patient først; værdispring findes kun gennem gatewayen", "Open a patient first (gateway only)"),
+                &model)
+            return []
+        }
+        let text = TextSanitizer.cleanLine(reason, maxLength: 300)
+        guard text.count >= 5 else {
+            toast(
+                strings.t(
+                    "Værdispring kræver en begrundelse (mindst 5 tegn): ! og skriv hvorfor",
+                    "Emergency access needs a reason (5+ characters)"),
+                &model)
+            return []
+        }
+        model.loading = true
+        model.emergencyCPRs.insert(cpr)
+        toast(strings.t("Værdispring: adgangen logges og følges op", "Emergency access: logged and followed up"), &model)
+        return [.grantEmergency(cpr, reason: text), .loadOverview(cpr, refresh: true)]
     }
 
     static func toast(_ text: String, _ model: inout Model) {
@@ -200,6 +233,7 @@ public enum Update {
             if model.stack.count > 1 { model.stack.removeLast() }
             return []
         case .refresh:
+            if model.screen == .accessLog { return [.loadAccessLog] }
             if model.screen == .search { return model.boardEnabled ? [.loadBoard] : [] }
             guard let cpr = model.cpr else { return [] }
             model.loading = true
@@ -244,6 +278,20 @@ public enum Update {
             model.timelinePeriod = all[(model.timelinePeriod.rawValue + 1) % all.count]
             model.timelineSelection = 0
             return []
+        case .emergency:
+            guard model.viaGateway, model.cpr != nil else {
+                toast(
+                    model.strings.t(
+                        "Værdispring findes kun gennem gatewayen", "Emergency access exists through the gateway only"), &model)
+                return []
+            }
+            model.command = model.strings.t("værdispring ", "emergency ")
+            return []
+        case .accessLog:
+            if model.screen != .accessLog { model.stack.append(.accessLog) }
+            model.accessLog = nil
+            model.accessLogError = nil
+            return [.loadAccessLog]
         case .open:
             return openSelected(&model)
         case .up, .down, .top, .bottom, .pageUp, .pageDown:
@@ -287,7 +335,7 @@ public enum Update {
                 text: lines.joined(separator: "\n"),
                 sources: [])
             showDetail(item, &model)
-        case .detail, .help:
+        case .detail, .help, .accessLog:
             break
         }
         return []
@@ -320,6 +368,7 @@ public enum Update {
         case .notifications: model.notificationSelection = moved(model.notificationSelection, count: model.notifications.count)
         case .detail: model.detailScroll = moved(model.detailScroll, count: 100_000)
         case .help: model.helpScroll = moved(model.helpScroll, count: 1000)
+        case .accessLog: model.accessLogSelection = moved(model.accessLogSelection, count: model.accessLog?.count ?? 0)
         }
     }
 
@@ -376,6 +425,8 @@ public enum Update {
         (["søg", "find", "search"], .search),
         (["opdater", "refresh"], .refresh),
         (["quit", "afslut", "exit"], .quit),
+        (["værdispring", "vaerdispring", "emergency"], .emergency),
+        (["log", "minlog", "adgangslog"], .accessLog),
     ]
 
     static func run(command line: String, _ model: inout Model) -> [Effect] {
@@ -389,6 +440,9 @@ public enum Update {
                 candidates.isEmpty ? "\(model.strings.unknownCommand): \(word)" : "\(model.strings.ambiguousCommand): \(names)",
                 &model)
             return []
+        }
+        if command.action == .emergency {
+            return emergency(reason: parts.count > 1 ? parts[1] : "", &model)
         }
         guard let action = command.action else {
             // :p CPR opens a patient.

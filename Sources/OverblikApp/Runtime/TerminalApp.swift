@@ -87,6 +87,7 @@ public final class TerminalApp: @unchecked Sendable {
         var model = Model(
             language: options.language, glyphs: backend.glyphs, colorTier: backend.colorTier, width: backend.width,
             height: backend.height, now: Date(), sourceCount: client.registry.clinical.count, boardEnabled: options.boardEnabled)
+        model.viaGateway = client.login != nil
         var effects: [Effect] = options.boardEnabled ? [.loadBoard] : []
         if let cpr = options.initialCPR { effects += Update.open(cpr, &model) }
         let runner = EffectRunner(client: client, mailbox: mailbox, readiness: readiness)
@@ -205,6 +206,27 @@ final class EffectRunner: @unchecked Sendable {
                 Task {
                     guard await ready.value == nil, let name = await client.patientName(cpr: cpr) else { return }
                     mailbox.post(.patientNamed(cpr, name))
+                })
+        case .grantEmergency(let cpr, let reason):
+            client.grantEmergency(cpr: cpr, reason: reason)
+        case .loadAccessLog:
+            tasks.append(
+                Task {
+                    guard let login = client.login else {
+                        mailbox.post(.accessLogFailed("Loggen findes kun gennem SundhedsCloud-gatewayen (overblik --demo)"))
+                        return
+                    }
+                    if let failure = await ready.value {
+                        mailbox.post(.accessLogFailed(failure))
+                        return
+                    }
+                    do {
+                        mailbox.post(.accessLogLoaded(try await login.accessLog()))
+                    } catch let failure as FetchFailure {
+                        mailbox.post(.accessLogFailed(failure.message))
+                    } catch {
+                        mailbox.post(.accessLogFailed("\(error)"))
+                    }
                 })
         case .quit:
             break

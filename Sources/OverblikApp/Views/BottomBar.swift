@@ -44,8 +44,20 @@ enum BottomBar {
                 ("Enter", s.t("alle værdier", "all values")), ("/", s.t("filter", "filter")), ("Esc", s.t("tilbage", "back")),
                 ("?", s.t("hjælp", "help")),
             ]
+        case .accessLog:
+            hints = [
+                ("↑↓", s.t("rul", "scroll")), ("r", s.t("opdater", "refresh")), ("Esc", s.t("tilbage", "back")),
+                ("q", s.t("afslut", "quit")),
+            ]
         case .detail, .help, .notifications:
             hints = [("↑↓ PgUp PgDn", s.t("rul", "scroll")), ("Esc", s.t("tilbage", "back")), ("q", s.t("afslut", "quit"))]
+        }
+        if model.viaGateway {
+            let refused = model.overview?.sources.contains { [.denied, .withheld].contains($0.state) } == true
+            if model.screen == .overview, refused { hints.insert(("!", s.t("værdispring", "emergency access")), at: 0) }
+            if [.search, .notifications].contains(model.screen) {
+                hints.insert(("M", s.t("min log", "my log")), at: hints.count - 2)
+            }
         }
         if !model.glyphs.isUnicode { hints = hints.map { ($0.0.replacingOccurrences(of: "↑↓", with: "j/k"), $0.1) } }
         var x = 1

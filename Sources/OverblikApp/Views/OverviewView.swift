@@ -17,7 +17,7 @@ enum OverviewView {
             return
         }
         if !overview.isFound, !model.loading {
-            screen.put(" " + strings.notFoundAnywhere, x: 0, y: top + 1, style: theme.warning)
+            screen.put(" " + strings.nothingShown(overview), x: 0, y: top + 1, style: theme.warning, maxWidth: screen.width - 1)
             return
         }
         let counts = Dictionary(uniqueKeysWithValues: SectionKind.allCases.map { ($0, model.paneItems($0).count) })

@@ -34,7 +34,8 @@ struct Theme {
         case .ok, .cached: return ok
         case .notFound, .loading: return dim
         case .stale: return warning
-        case .timedOut, .error: return error
+        case .timedOut, .error, .denied: return error
+        case .withheld: return warning
         }
     }
 }

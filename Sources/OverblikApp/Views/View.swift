@@ -20,6 +20,7 @@ public enum View {
         case .trends: TrendsView.draw(&screen, model, theme)
         case .notifications: NotificationsView.draw(&screen, model, theme)
         case .help: HelpView.draw(&screen, model, theme)
+        case .accessLog: AccessLogView.draw(&screen, model, theme)
         }
         BottomBar.draw(&screen, model, theme)
         Chrome.connectionIndicator(&screen, model, theme)
@@ -70,7 +71,11 @@ enum Chrome {
         var facts = [cpr.formatted]
         if let age = patient?.age(at: model.now) { facts.append("\(age) \(strings.years)") }
         if let gender = strings.gender(patient?.gender) { facts.append(gender) }
-        let name = patient?.name ?? (model.loading ? strings.loading : strings.notFoundAnywhere)
+        if model.emergencyCPRs.contains(cpr) { facts.append(strings.t("VÆRDISPRING (logges)", "EMERGENCY ACCESS (logged)")) }
+        let refused = model.overview?.sources.contains { [.denied, .withheld].contains($0.state) } == true
+        let name =
+            patient?.name
+            ?? (model.loading ? strings.loading : (refused ? strings.t("Ingen adgang", "No access") : strings.notFoundAnywhere))
         var used = screen.put(" \(name)", x: 0, y: 0, style: Style(bold: true, reverse: true), maxWidth: width)
         used += screen.put("  " + facts.joined(separator: "  "), x: used, y: 0, style: theme.bar, maxWidth: width - used)
         var second: [String] = []
@@ -103,7 +108,9 @@ enum Chrome {
             x += screen.put(
                 strings.sourceState(status, now: model.now), x: x, y: y, style: theme.state(status.state),
                 maxWidth: screen.width - x)
-            if problem == nil, [.error, .timedOut, .stale].contains(status.state), let message = status.message {
+            if problem == nil, [.error, .timedOut, .stale, .denied, .withheld].contains(status.state),
+                let message = status.message
+            {
                 problem = "\(strings.sectorTag(status.sector)): \(message)"
             }
         }

@@ -1,0 +1,89 @@
+import FHIR
+import Federation
+import Foundation
+import Terminal
+
+/// "Min log": who looked at my data, when, from where and why, newest first (a citizen's own log from the gateway).
+/// Emergency accesses and refusals say so in words.
+enum AccessLogView {
+    static func draw(_ screen: inout Screen, _ model: Model, _ theme: Theme) {
+        let strings = model.strings
+        let title = strings.t("Min log: hvem har set mine data", "My log: who looked at my data")
+        Chrome.titleBar(&screen, title, model, theme)
+        let height = screen.height - 2
+        let list = model.accessLog ?? []
+        screen.box(
+            x: 0, y: 1, width: screen.width, height: height, glyphs: model.glyphs, style: theme.activeFrame,
+            title: "\(strings.t("Opslag", "Accesses")) (\(list.count))", titleStyle: theme.title)
+        let inner = screen.width - 2
+        guard let log = model.accessLog else {
+            screen.put(" " + strings.t("Henter loggen…", "Fetching the log…"), x: 1, y: 2, style: theme.dim, maxWidth: inner)
+            return
+        }
+        if let error = model.accessLogError {
+            screen.put(" " + error, x: 1, y: 2, style: theme.error, maxWidth: inner)
+            return
+        }
+        if log.isEmpty {
+            screen.put(
+                " " + strings.t("Ingen har set dine data endnu.", "Nobody has looked at your data yet."), x: 1, y: 2,
+                style: theme.dim, maxWidth: inner)
+            return
+        }
+        let rows = height - 2
+        let offset = Chrome.scrollOffset(selected: model.accessLogSelection, count: log.count, rows: rows)
+        for (row, group) in log.dropFirst(offset).prefix(rows).enumerated() {
+            let entry = group.first
+            let selected = offset + row == model.accessLogSelection
+            let style: Style =
+                selected
+                ? theme.selected : (entry.emergency ? theme.warning : (entry.outcome == "success" ? theme.plain : theme.dim))
+            if selected { screen.fill(x: 1, y: 2 + row, width: inner, height: 1, style: theme.selected) }
+            screen.put(" " + line(group, model), x: 1, y: 2 + row, style: style, maxWidth: inner)
+        }
+    }
+
+    /// "23.11.2026 14:32  Rasmus Dahl (læge), Ortopædkirurgisk afdeling  hospital, egen læge  VÆRDISPRING: ...  (12 opslag)".
+    static func line(_ group: AccessLogGroup, _ model: Model) -> String {
+        let strings = model.strings
+        let entry = group.first
+        let when = DanishFormat.date(FHIRDateTime(date: group.to, precision: .minute))
+        var who = entry.who
+        if !entry.role.isEmpty { who += " (\(roleName(entry.role, strings)))" }
+        if let organization = entry.organization { who += ", " + organization }
+        let why: String
+        if entry.emergency {
+            why = strings.t("VÆRDISPRING", "EMERGENCY") + (entry.reason.map { ": \($0)" } ?? "")
+        } else if entry.outcome == "denied" {
+            why = strings.t("afvist (ingen adgang)", "refused (no access)")
+        } else if entry.outcome == "withheld" {
+            why = strings.t("tilbageholdt efter dit ønske", "withheld at your request")
+        } else {
+            why = entry.role == "citizen" ? strings.t("dit eget opslag", "your own lookup") : strings.t("behandling", "treatment")
+        }
+        let sources = group.sources.map { sourceName($0, strings) }.joined(separator: ", ")
+        let count = group.count > 1 ? "  (\(group.count) \(strings.t("opslag", "lookups")))" : ""
+        return [when, who, sources, why].joined(separator: "  ") + count
+    }
+
+    static func sourceName(_ id: String, _ strings: Strings) -> String {
+        switch id {
+        case "hospital": strings.t("sygehus", "hospital")
+        case "gp": strings.t("egen læge", "GP")
+        case "municipality": strings.t("kommune", "municipality")
+        default: id
+        }
+    }
+
+    static func roleName(_ role: String, _ strings: Strings) -> String {
+        switch role {
+        case "ed-doctor": strings.t("akutlæge", "ED doctor")
+        case "gp": strings.t("egen læge", "GP")
+        case "home-nurse": strings.t("hjemmesygeplejerske", "home nurse")
+        case "doctor": strings.t("læge", "doctor")
+        case "citizen": strings.t("borger", "citizen")
+        case "log-auditor": strings.t("logopfølgning", "log follow-up")
+        default: role
+        }
+    }
+}
