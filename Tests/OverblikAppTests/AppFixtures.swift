@@ -33,8 +33,8 @@ enum AppFixtures {
             let state = states[source.id] ?? (entry.sources[source.id] == nil ? .notFound : .ok)
             var status = SourceStatus(
                 sourceID: source.id, sourceName: source.name, sector: definition.sector, state: state, fetchedAt: fetchedAt,
-                message: state == .error ? "afviste forbindelsen (kilden er nede)" : nil, resourceCount: 0, elapsedMs: 40)
-            guard let id = entry.sources[source.id], state != .error else {
+                message: message(for: state), resourceCount: 0, elapsedMs: 40)
+            guard let id = entry.sources[source.id], ![.error, .denied, .withheld].contains(state) else {
                 results.append(SourceResult(source: definition, status: status))
                 continue
             }
@@ -62,6 +62,73 @@ enum AppFixtures {
         }
         return OverviewBuilder.build(cpr: cpr, results: results, now: now)
     }
+
+    /// What the client says for a failed, refused or withheld source (the gateway's Danish reason).
+    static func message(for state: SourceStatus.State) -> String? {
+        switch state {
+        case .error: "afviste forbindelsen (kilden er nede)"
+        case .denied:
+            "Ingen aktuel behandlingsrelation til patienten. Ved behov: værdispring med begrundelse (logges)"
+        case .withheld: "Data tilbageholdt efter patientens ønske"
+        default: nil
+        }
+    }
+
+    /// Bruno's log as the gateway returns it to him: his own lookups, his GP, and an emergency access.
+    static let accessLog: [AccessLogEntry] = {
+        func event(
+            _ sequence: Int, _ minutesAgo: Double, who: String, role: String, organization: String?, source: String,
+            outcome: String = "0", description: String? = nil, emergency: Bool = false
+        ) -> AccessLogEntry {
+            var agents: [JSONValue] = [
+                .object([
+                    "who": .object(["display": .string(who)]), "requestor": .bool(true),
+                    "role": .array([.object(["text": .string(role)])]),
+                ])
+            ]
+            if let organization {
+                agents.append(.object(["who": .object(["display": .string(organization)]), "requestor": .bool(false)]))
+            }
+            var extensions: [JSONValue] = [
+                .object([
+                    "url": .string("https://sundhedscloud.dk/fhir/StructureDefinition/audit-chain"),
+                    "extension": .array([.object(["url": .string("sequence"), "valueInteger64": .string(String(sequence))])]),
+                ])
+            ]
+            if emergency {
+                extensions.append(
+                    .object([
+                        "url": .string("https://sundhedscloud.dk/fhir/StructureDefinition/audit-emergency"),
+                        "valueBoolean": .bool(true),
+                    ]))
+            }
+            var resource: [String: JSONValue] = [
+                "resourceType": .string("AuditEvent"), "extension": .array(extensions),
+                "recorded": .string(FHIRDateTime(date: now.addingTimeInterval(-minutesAgo * 60), precision: .fraction).text),
+                "outcome": .string(outcome), "agent": .array(agents),
+                "entity": .array([.object(["name": .string(source), "description": .string("Condition")])]),
+            ]
+            if let description { resource["outcomeDesc"] = .string(description) }
+            return AccessLogEntry(.object(resource))!
+        }
+        return [
+            event(
+                9, 2, who: "Rasmus Dahl", role: "doctor", organization: "Ortopædkirurgisk afdeling, Gentofte", source: "hospital",
+                description: "Bevidstløs, ingen pårørende", emergency: true),
+            event(
+                8, 2.1, who: "Rasmus Dahl", role: "doctor", organization: "Ortopædkirurgisk afdeling, Gentofte", source: "gp",
+                description: "Bevidstløs, ingen pårørende", emergency: true),
+            event(
+                7, 3, who: "Rasmus Dahl", role: "doctor", organization: "Ortopædkirurgisk afdeling, Gentofte", source: "hospital",
+                outcome: "4", description: "afvist: no-relationship"),
+            event(
+                6, 45, who: "Mette Kjær", role: "ed-doctor", organization: "Akutmodtagelsen, Herlev", source: "gp", outcome: "4",
+                description: "tilbageholdt: blocked-by-patient"),
+            event(5, 46, who: "Mette Kjær", role: "ed-doctor", organization: "Akutmodtagelsen, Herlev", source: "hospital"),
+            event(4, 300, who: "Hanne Østergaard", role: "gp", organization: "Lægehuset Herlev Bygade", source: "gp"),
+            event(3, 1500, who: "Bruno Test Elmer", role: "citizen", organization: nil, source: "municipality"),
+        ]
+    }()
 
     static let board: [BoardEntry] = {
         var entries: [BoardEntry] = []

@@ -26,6 +26,7 @@ import Testing
 
     static let screens = [
         "search", "overview", "overview-labs", "detail", "timeline", "trends", "notifications", "help", "source-down",
+        "denied", "withheld", "access-log",
     ]
     static let cases: [Case] = screens.flatMap { screen in
         Language.allCases.flatMap { language in
@@ -44,6 +45,22 @@ import Testing
         switch test.screen {
         case "search":
             return AppFixtures.model(test.language, width: test.width, height: test.height, tier: test.tier)
+        case "denied", "withheld":
+            // Through the gateway: an unrelated doctor is refused; the ED doctor sees all but Bruno's blocked GP data.
+            var model = AppFixtures.model(test.language, width: test.width, height: test.height, tier: test.tier)
+            model.viaGateway = true
+            keys(&model, "2509479989".map { .character($0) } + [.enter])
+            let states: [String: SourceStatus.State] =
+                test.screen == "denied"
+                ? ["hospital": .denied, "gp": .withheld, "municipality": .denied] : ["gp": .withheld]
+            _ = Update.update(&model, .overviewLoaded(AppFixtures.overview("2509479989", states: states), complete: true))
+            return model
+        case "access-log":
+            var model = AppFixtures.model(test.language, width: test.width, height: test.height, tier: test.tier)
+            model.viaGateway = true
+            keys(&model, [.character(":"), .character("l"), .character("o"), .character("g"), .enter])
+            _ = Update.update(&model, .accessLogLoaded(AppFixtures.accessLog))
+            return model
         case "source-down":
             var model = AppFixtures.model(test.language, width: test.width, height: test.height, tier: test.tier)
             keys(&model, "2509479989".map { .character($0) } + [.enter])

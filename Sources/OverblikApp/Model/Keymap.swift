@@ -22,7 +22,7 @@ public struct Keymap: Sendable {
         Binding(keys: [.pageDown, .character(" ")], action: .pageDown, screens: lists),
         Binding(keys: [.tab, .right, .character("l")], action: .nextPane, screens: [.overview]),
         Binding(keys: [.backTab, .left, .character("h")], action: .previousPane, screens: [.overview]),
-        Binding(keys: [.enter], action: .open, screens: [.search, .overview, .timeline, .trends, .notifications]),
+        Binding(keys: [.enter], action: .open, screens: [.search, .overview, .timeline, .trends, .notifications, .accessLog]),
         Binding(keys: [.escape], action: .back, screens: []),
         Binding(keys: [.character("q"), .control("c")], action: .quit, screens: []),
         Binding(keys: [.character("?"), .function(1)], action: .help, screens: []),
@@ -47,7 +47,7 @@ public struct Keymap: Sendable {
         Binding(keys: [.character("p")], action: .cyclePeriod, screens: [.timeline]),
         Binding(keys: [.character("f")], action: .search, screens: [.overview, .timeline, .trends, .notifications, .accessLog]),
         Binding(keys: [.character("!")], action: .emergency, screens: [.overview]),
-        Binding(keys: [.character("M")], action: .accessLog, screens: [.search, .overview, .notifications]),
+        Binding(keys: [.character("M")], action: .accessLog, screens: [.overview, .notifications]),
     ])
 
     /// The action of a key on a screen, if any.

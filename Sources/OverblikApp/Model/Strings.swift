@@ -33,11 +33,12 @@ public struct Strings: Sendable {
     func nothingShown(_ overview: PatientOverview?) -> String {
         let sources = overview?.sources ?? []
         if let denied = sources.first(where: { $0.state == .denied }) {
-            return t("Ingen adgang", "No access") + ": " + (denied.message ?? "")
+            return t("Ingen adgang", "No access") + ": " + (word(denied.message) ?? "")
                 + t(" — tryk ! for værdispring (begrundelsen logges)", " — press ! for emergency access (the reason is logged)")
         }
         if let withheld = sources.first(where: { $0.state == .withheld }) {
-            return withheld.message ?? t("Data tilbageholdt efter patientens ønske", "Data withheld at the patient's request")
+            return word(withheld.message)
+                ?? t("Data tilbageholdt efter patientens ønske", "Data withheld at the patient's request")
         }
         return notFoundAnywhere
     }
@@ -139,6 +140,9 @@ public struct Strings: Sendable {
     }
 
     static let english: [String: String] = [
+        "Data tilbageholdt efter patientens ønske": "Data withheld at the patient's request",
+        "Ingen aktuel behandlingsrelation til patienten. Ved behov: værdispring med begrundelse (logges)":
+            "No current care relationship with the patient. If needed: emergency access with a reason (logged)",
         "aktiv": "active", "afsluttet": "finished", "igangværende": "in progress", "planlagt": "planned", "ankommet": "arrived",
         "visiteret": "triaged", "på orlov": "on leave", "aflyst": "cancelled", "fejlregistreret": "entered in error",
         "recidiv": "recurrence", "tilbagefald": "relapse", "inaktiv": "inactive", "i remission": "in remission",

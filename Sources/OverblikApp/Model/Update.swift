@@ -335,7 +335,27 @@ public enum Update {
                 text: lines.joined(separator: "\n"),
                 sources: [])
             showDetail(item, &model)
-        case .detail, .help, .accessLog:
+        case .accessLog:
+            // The whole line of the log, wrapped: who, where, why, which sources and data, when.
+            guard let groups = model.accessLog, groups.indices.contains(model.accessLogSelection) else { return [] }
+            let group = groups[model.accessLogSelection]
+            let s = model.strings
+            let lines = [
+                s.t("Hvem: ", "Who: ") + group.first.who + " (\(AccessLogView.roleName(group.first.role, s)))",
+                s.t("Hvor: ", "Where: ") + (group.first.organization ?? "-"),
+                s.t("Hvorfor: ", "Why: ") + AccessLogView.why(group.first, s),
+                s.t("Kilder: ", "Sources: ") + group.sources.map { AccessLogView.sourceName($0, s) }.joined(separator: ", "),
+                s.t("Data: ", "Data: ") + group.first.resourceTypes,
+                s.t("Tidsrum: ", "Period: ") + DanishFormat.date(FHIRDateTime(date: group.from, precision: .minute)) + " – "
+                    + DanishFormat.date(FHIRDateTime(date: group.to, precision: .minute)),
+                s.t("Opslag: ", "Lookups: ") + String(group.count),
+            ]
+            showDetail(
+                OverviewItem(
+                    id: "audit/\(group.first.sequence)", section: .documents, resourceType: "AuditEvent",
+                    date: FHIRDateTime(date: group.to, precision: .minute), title: group.first.who,
+                    text: lines.joined(separator: "\n"), sources: []), &model)
+        case .detail, .help:
             break
         }
         return []

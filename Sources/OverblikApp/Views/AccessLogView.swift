@@ -43,27 +43,25 @@ enum AccessLogView {
         }
     }
 
-    /// "23.11.2026 14:32  Rasmus Dahl (læge), Ortopædkirurgisk afdeling  hospital, egen læge  VÆRDISPRING: ...  (12 opslag)".
+    /// "23.11.2026 14:32  Rasmus Dahl (læge)  VÆRDISPRING: ...  Ortopædkirurgisk afdeling  sygehus, egen læge  (12 opslag)".
     static func line(_ group: AccessLogGroup, _ model: Model) -> String {
         let strings = model.strings
         let entry = group.first
         let when = DanishFormat.date(FHIRDateTime(date: group.to, precision: .minute))
         var who = entry.who
         if !entry.role.isEmpty { who += " (\(roleName(entry.role, strings)))" }
-        if let organization = entry.organization { who += ", " + organization }
-        let why: String
-        if entry.emergency {
-            why = strings.t("VÆRDISPRING", "EMERGENCY") + (entry.reason.map { ": \($0)" } ?? "")
-        } else if entry.outcome == "denied" {
-            why = strings.t("afvist (ingen adgang)", "refused (no access)")
-        } else if entry.outcome == "withheld" {
-            why = strings.t("tilbageholdt efter dit ønske", "withheld at your request")
-        } else {
-            why = entry.role == "citizen" ? strings.t("dit eget opslag", "your own lookup") : strings.t("behandling", "treatment")
-        }
+        let why = why(entry, strings)
         let sources = group.sources.map { sourceName($0, strings) }.joined(separator: ", ")
         let count = group.count > 1 ? "  (\(group.count) \(strings.t("opslag", "lookups")))" : ""
-        return [when, who, sources, why].joined(separator: "  ") + count
+        // Who and why first: that is what fits at 80 columns.
+        return [when, who, why, entry.organization ?? "", sources].filter { !$0.isEmpty }.joined(separator: "  ") + count
+    }
+
+    static func why(_ entry: AccessLogEntry, _ strings: Strings) -> String {
+        if entry.emergency { return strings.t("VÆRDISPRING", "EMERGENCY") + (entry.reason.map { ": \($0)" } ?? "") }
+        if entry.outcome == "denied" { return strings.t("afvist (ingen adgang)", "refused (no access)") }
+        if entry.outcome == "withheld" { return strings.t("tilbageholdt efter dit ønske", "withheld at your request") }
+        return entry.role == "citizen" ? strings.t("dit eget opslag", "your own lookup") : strings.t("behandling", "treatment")
     }
 
     static func sourceName(_ id: String, _ strings: Strings) -> String {

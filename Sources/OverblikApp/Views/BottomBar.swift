@@ -55,9 +55,8 @@ enum BottomBar {
         if model.viaGateway {
             let refused = model.overview?.sources.contains { [.denied, .withheld].contains($0.state) } == true
             if model.screen == .overview, refused { hints.insert(("!", s.t("værdispring", "emergency access")), at: 0) }
-            if [.search, .notifications].contains(model.screen) {
-                hints.insert(("M", s.t("min log", "my log")), at: hints.count - 2)
-            }
+            if model.screen == .search { hints.insert((":log", s.t("min log", "my log")), at: hints.count - 2) }
+            if model.screen == .notifications { hints.insert(("M", s.t("min log", "my log")), at: hints.count - 2) }
         }
         if !model.glyphs.isUnicode { hints = hints.map { ($0.0.replacingOccurrences(of: "↑↓", with: "j/k"), $0.1) } }
         var x = 1

@@ -111,7 +111,7 @@ enum Chrome {
             if problem == nil, [.error, .timedOut, .stale, .denied, .withheld].contains(status.state),
                 let message = status.message
             {
-                problem = "\(strings.sectorTag(status.sector)): \(message)"
+                problem = "\(strings.sectorTag(status.sector)): \(strings.word(message) ?? message)"
             }
         }
         if let problem, screen.width - x > 12 {
