@@ -152,6 +152,7 @@ let package = Package(
             dependencies: [
                 "FHIR", "Platform", "EventStream", "DemoSources", "TestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
                 .product(name: "Hummingbird", package: "hummingbird"),
             ],

@@ -17,7 +17,7 @@ struct OverblikBench: AsyncParsableCommand {
     @Option(help: "Mappe med demodata.")
     var data: String?
 
-    @Option(help: "Kun én del: warm eller events.")
+    @Option(help: "Kun én del: warm, gateway eller events.")
     var only: String?
 
     @Option(help: "Hændelser pr. sekund i hændelsesmålingen.")
@@ -51,6 +51,12 @@ struct OverblikBench: AsyncParsableCommand {
         try await cluster.start()
         report.add("demo_sources_start_ms", (clock.now - start).milliseconds)
 
+        if only == "gateway" {
+            await cluster.stop()
+            try await GatewayBench.run(data: dataSet, iterations: iterations * 5, report: &report)
+            FileHandle.standardOutput.write(try report.json())
+            return
+        }
         if only == "warm" {
             await cluster.stop()
             try await FederationBench.runWarm(data: dataSet, iterations: iterations, report: &report)
@@ -76,6 +82,7 @@ struct OverblikBench: AsyncParsableCommand {
         await cluster.stop()
         try await FederationBench.run(data: dataSet, iterations: max(10, iterations / 4), report: &report)
         try await TUIBench.run(data: dataSet, iterations: iterations, report: &report)
+        try await GatewayBench.run(data: dataSet, iterations: iterations * 5, report: &report)
         try await EventBench.run(rate: eventRate, seconds: eventSeconds, subscribers: subscribers, report: &report)
         FileHandle.standardOutput.write(try report.json())
     }

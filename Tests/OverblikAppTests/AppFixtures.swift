@@ -126,7 +126,7 @@ enum AppFixtures {
                 description: "tilbageholdt: blocked-by-patient"),
             event(5, 46, who: "Mette Kjær", role: "ed-doctor", organization: "Akutmodtagelsen, Herlev", source: "hospital"),
             event(4, 300, who: "Hanne Østergaard", role: "gp", organization: "Lægehuset Herlev Bygade", source: "gp"),
-            event(3, 1500, who: "Bruno Test Elmer", role: "citizen", organization: nil, source: "municipality"),
+            event(3, 1500, who: "borgeren selv", role: "citizen", organization: nil, source: "municipality"),
         ]
     }()
 

@@ -143,7 +143,7 @@ struct FHIRSourceResponder: HTTPResponder {
         for resource in page { identity += "\(resource.type)/\(resource.id)/\(resource.versionId)|" }
         identity += search.warnings.joined(separator: "|")
         let digest = SHA256.hash(data: Data(identity.utf8))
-        let etag = "W/\"" + digest.prefix(12).map { String(format: "%02x", $0) }.joined() + "\""
+        let etag = "W/\"" + digest.prefix(12).hexString + "\""
 
         var headers = HTTPFields()
         headers[.eTag] = etag

@@ -1,4 +1,5 @@
 import Crypto
+import FHIR
 import Foundation
 import GRDB
 
@@ -76,7 +77,7 @@ public final class ResourceCache: Sendable {
     }
 
     private func name(_ text: String) -> String {
-        HMAC<SHA256>.authenticationCode(for: Data(text.utf8), using: naming).map { String(format: "%02x", $0) }.joined()
+        HMAC<SHA256>.authenticationCode(for: Data(text.utf8), using: naming).hexString
     }
 
     func rowKey(source: String, url: String) -> String { name("request\u{0}\(source)\u{0}\(url)") }

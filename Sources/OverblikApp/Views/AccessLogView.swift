@@ -49,7 +49,11 @@ enum AccessLogView {
         let entry = group.first
         let when = DanishFormat.date(FHIRDateTime(date: group.to, precision: .minute))
         var who = entry.who
-        if !entry.role.isEmpty { who += " (\(roleName(entry.role, strings)))" }
+        if entry.role == "citizen" {
+            who = strings.t("Dig selv", "You")
+        } else if !entry.role.isEmpty {
+            who += " (\(roleName(entry.role, strings)))"
+        }
         let why = why(entry, strings)
         let sources = group.sources.map { sourceName($0, strings) }.joined(separator: ", ")
         let count = group.count > 1 ? "  (\(group.count) \(strings.t("opslag", "lookups")))" : ""

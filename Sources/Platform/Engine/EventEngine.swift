@@ -309,7 +309,7 @@ public final class EventEngine: Sendable {
         var bytes = [UInt8](repeating: 0, count: 24)
         for index in bytes.indices { bytes[index] = UInt8.random(in: 0...255) }
         let token = BindingToken(
-            token: bytes.map { String(format: "%02x", $0) }.joined(), subscriptionID: id,
+            token: bytes.hexString, subscriptionID: id,
             expires: Date().addingTimeInterval(600))
         do {
             try await storage.saveBindingToken(token)

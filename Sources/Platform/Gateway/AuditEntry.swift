@@ -1,4 +1,5 @@
 import Crypto
+import FHIR
 import Foundation
 
 /// One access, as logged: who (user, role, organisation), about whom (CPR), which source and resource types, why
@@ -37,7 +38,8 @@ public struct AuditEntry: Sendable, Equatable, Codable {
         self.sequence = 0
         self.recorded = recorded
         self.userID = identity.id
-        self.userName = identity.name
+        // A citizen's own lookups: their CPR number is in the entry already; their name is not stored.
+        self.userName = identity.role == .citizen ? "borgeren selv" : identity.name
         self.role = identity.role.rawValue
         self.organization = identity.organization?.value
         self.organizationName = identity.organization?.name
@@ -66,7 +68,7 @@ public struct AuditEntry: Sendable, Equatable, Codable {
             client ?? "", previousHash,
         ]
         let digest = SHA256.hash(data: Data(fields.joined(separator: "\u{1F}").utf8))
-        return digest.map { String(format: "%02x", $0) }.joined()
+        return digest.hexString
     }
 
     /// Rounds the time to what the storage keeps (milliseconds), so the hash is the same after a round trip.

@@ -30,6 +30,8 @@ public final class SourceCareRelationships: CareRelationships {
     let sources: [GatewaySource]
     let reader: SourceReader
     private let known = Mutex<[String: (Relationship, Date)]>([:])
+    /// When each patient was last forgotten: a lookup that began before that is not kept.
+    private let forgotten = Mutex<[String: Date]>([:])
     static let keep: TimeInterval = 20
 
     init(sources: [GatewaySource], reader: SourceReader) {
@@ -38,13 +40,19 @@ public final class SourceCareRelationships: CareRelationships {
     }
 
     public func forget(cpr: String) {
+        forgotten.withLock { all in
+            if all.count > 10_000 { all = all.filter { Date().timeIntervalSince($0.value) < Self.keep } }
+            all[cpr] = Date()
+        }
         known.withLock { all in all = all.filter { !$0.key.hasSuffix("|" + cpr) } }
     }
 
     public func relationship(of identity: Identity, to cpr: String) async throws -> Relationship {
         let key = "\(identity.role.rawValue)|\(identity.organization?.value ?? "")|\(identity.municipality ?? "")|\(cpr)"
         if let (found, at) = known.withLock({ $0[key] }), Date().timeIntervalSince(at) < Self.keep { return found }
+        let started = Date()
         let found = try await look(identity, cpr)
+        if let at = forgotten.withLock({ $0[cpr] }), at >= started { return found }
         known.withLock { all in
             if all.count > 10_000 { all.removeAll() }
             all[key] = (found, Date())

@@ -1,5 +1,6 @@
 import FHIR
 import Foundation
+import Synchronization
 
 /// A patient's block (negativt samtykke): data from one sector withheld from clinicians of another, read from an
 /// active `Consent` with `provision.type = deny` in a preferences source:
@@ -48,11 +49,34 @@ public struct ConsentBlock: Sendable, Equatable {
 
 /// Reads a patient's blocks from the preferences sources. If a preferences source cannot be read, the answer is an
 /// error: a clinician is then refused (without a reason for emergency access), never shown what may be blocked.
-struct ConsentReader: Sendable {
+/// What was read is kept 30 seconds (a new block takes effect within that), and forgotten when an event concerns
+/// the patient.
+final class ConsentReader: Sendable {
     let sources: [GatewaySource]
     let reader: SourceReader
+    private let known = Mutex<[String: ([ConsentBlock], Date)]>([:])
+    static let keep: TimeInterval = 30
+
+    init(sources: [GatewaySource], reader: SourceReader) {
+        self.sources = sources
+        self.reader = reader
+    }
+
+    func forget(cpr: String) {
+        known.withLock { $0[cpr] = nil }
+    }
 
     func blocks(cpr: String) async throws -> [ConsentBlock] {
+        if let (found, at) = known.withLock({ $0[cpr] }), Date().timeIntervalSince(at) < Self.keep { return found }
+        let found = try await read(cpr: cpr)
+        known.withLock { all in
+            if all.count > 10_000 { all.removeAll() }
+            all[cpr] = (found, Date())
+        }
+        return found
+    }
+
+    private func read(cpr: String) async throws -> [ConsentBlock] {
         var blocks: [ConsentBlock] = []
         for source in sources where source.kind == .preferences {
             for patient in try await reader.patients(source, cpr: cpr) {

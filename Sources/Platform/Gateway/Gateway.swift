@@ -69,6 +69,12 @@ public final class Gateway: Sendable {
         self.clientLimiter = RateLimiter(rate: limits.clientRate, burst: limits.clientBurst)
     }
 
+    /// Something happened to the patient (an event): their relationships and blocks are read afresh.
+    public func forget(cpr: String) {
+        relationships.forget(cpr: cpr)
+        consents.forget(cpr: cpr)
+    }
+
     public func shutdown() async {
         try? await http.shutdown()
     }
@@ -163,13 +169,39 @@ public final class Gateway: Sendable {
             let decision = await decide(identity, cpr: cpr, source: source, emergencyReason: emergencyReason)
             try await log(identity, client, cpr: cpr, source: source, types: [type], action: action, decision: decision)
             return try await send(source, path: path, query: query, ifNoneMatch: ifNoneMatch, rewrite: true)
+        case .nobody:
+            guard identity.role != .logAuditor else { throw Self.auditorDenied }
+            return try await send(source, path: path, query: query, ifNoneMatch: ifNoneMatch, rewrite: true)
         case .many:
             guard identity.role != .logAuditor else { throw Self.auditorDenied }
+            // A count across patients would tell about patients the user may not see.
+            if parameters.contains(where: { ($0.0 == "_summary" && $0.1 == "count") || ($0.0 == "_count" && $0.1 == "0") }) {
+                throw GatewayDenial.forbidden(
+                    "count", "Optællinger på tværs af patienter udleveres ikke; søg på én patient",
+                    "Counts across patients are not given; search for one patient")
+            }
             var answer = try await send(source, path: path, query: query, ifNoneMatch: nil, rewrite: true)
             guard answer.status == 200 else { return answer }
             answer = try await filter(answer, identity: identity, client: client, source: source, action: action)
             return answer
         }
+    }
+
+    /// A failed read of the source: 404 when the source says so, 504 when it did not answer in time, 502 otherwise.
+    static func denial(_ error: any Error, notFound: String) -> GatewayDenial {
+        let failure = error as? SourceReader.Failure
+        if failure?.status == 404 || failure?.status == 410 {
+            return GatewayDenial(
+                status: 404, code: "not-found", reason: "not-found", danish: notFound, english: "Not found at the source")
+        }
+        if failure?.timedOut == true {
+            return GatewayDenial(
+                status: 504, code: "timeout", reason: "source", danish: failure?.description ?? "\(error)",
+                english: "The source did not answer in time")
+        }
+        return GatewayDenial(
+            status: 502, code: "transient", reason: "source", danish: failure?.description ?? "\(error)",
+            english: "The source could not be read")
     }
 
     static let auditorDenied = GatewayDenial.forbidden(
@@ -179,6 +211,8 @@ public final class Gateway: Sendable {
     enum Subject {
         case one(String)
         case many
+        /// A read of a resource that belongs to no patient (an Organization, a Practitioner).
+        case nobody
     }
 
     /// Whom a request concerns: one patient (by CPR identifier, by the source's patient id, or by the subject of a
@@ -203,11 +237,9 @@ public final class Gateway: Sendable {
             do {
                 resource = try await reader.json(source, "\(type)/\(id)")
             } catch {
-                throw GatewayDenial(
-                    status: 404, code: "not-found", reason: "not-found", danish: "\(type)/\(id) findes ikke hos kilden",
-                    english: "\(type)/\(id) was not found at the source")
+                throw Self.denial(error, notFound: "\(type)/\(id) findes ikke hos \(source.name)")
             }
-            guard let reference = Self.patientReference(resource) else { return .many }
+            guard let reference = Self.patientReference(resource) else { return .nobody }
             return .one(try await cpr(source, patientID: reference))
         }
         for name in ["patient", "subject", "patient._id", "subject._id"] {
@@ -239,9 +271,7 @@ public final class Gateway: Sendable {
         do {
             patient = try await reader.json(source, "Patient/\(id)")
         } catch {
-            throw GatewayDenial(
-                status: 404, code: "not-found", reason: "unknown-patient",
-                danish: "Patienten \(id) findes ikke hos \(source.name)", english: "Patient \(id) is not known at the source")
+            throw Self.denial(error, notFound: "Patienten \(id) findes ikke hos \(source.name)")
         }
         guard let cpr = SourceReader.cpr(of: patient) else {
             throw GatewayDenial.forbidden(
@@ -393,12 +423,10 @@ public final class Gateway: Sendable {
                     ]),
                     "search": .object(["mode": .string("outcome")]),
                 ]))
-            if case .object(var members) = bundle {
-                members["total"] = nil
-                bundle = .object(members)
-            }
         }
         if case .object(var members) = bundle {
+            // A count across patients says something about patients the user may not see: never passed on.
+            members["total"] = nil
             members["entry"] = .array(kept)
             bundle = .object(members)
         }

@@ -10,6 +10,9 @@ struct SourceReader: Sendable {
 
     struct Failure: Error, CustomStringConvertible {
         let description: String
+        /// The source's HTTP status, nil when it did not answer (down, timed out).
+        var status: Int? = nil
+        var timedOut = false
     }
 
     func json(_ source: GatewaySource, _ path: String) async throws -> JSONValue {
@@ -20,13 +23,20 @@ struct SourceReader: Sendable {
             let response = try await http.execute(request, timeout: .milliseconds(Int64(source.timeoutMs)))
             let body = try await response.body.collect(upTo: 32 << 20)
             guard response.status == .ok else {
-                throw Failure(description: "\(source.name) svarede HTTP \(response.status.code)")
+                throw Failure(
+                    description: "\(source.name) svarede HTTP \(response.status.code)", status: Int(response.status.code))
             }
             return try JSONValue.parse(Data(buffer: body))
         } catch let failure as Failure {
             throw failure
         } catch {
-            throw Failure(description: "\(source.name) kunne ikke læses (\(error))")
+            let text = "\(error)"
+            let timedOut = text.contains("deadline") || text.lowercased().contains("timeout")
+            throw Failure(
+                description: timedOut
+                    ? "\(source.name) svarede ikke inden for \(source.timeoutMs) ms"
+                    : "\(source.name) kunne ikke læses (\(error))",
+                timedOut: timedOut)
         }
     }
 

@@ -1,5 +1,7 @@
+import FHIR
 import Foundation
 import JWTKit
+import Synchronization
 
 /// Issues (demo) and verifies access tokens: signature, expiry, issuer and audience. Keys come from configuration:
 /// a shared secret (HS256, the demo) or a JWKS file (verification only).
@@ -8,6 +10,8 @@ public final class TokenAuthority: Sendable {
     public let audience: String
     public let canIssue: Bool
     private let keys: JWTKeyCollection
+    /// Tokens already verified, until they expire: a client sends the same token with every request.
+    private let verified = Mutex<[String: (Identity, Date)]>([:])
 
     private init(issuer: String, audience: String, keys: JWTKeyCollection, canIssue: Bool) {
         self.issuer = issuer
@@ -35,7 +39,7 @@ public final class TokenAuthority: Sendable {
     public static func ephemeral() async throws -> TokenAuthority {
         var bytes = [UInt8](repeating: 0, count: 32)
         for index in bytes.indices { bytes[index] = UInt8.random(in: 0...255) }
-        return try await sharedSecret(bytes.map { String(format: "%02x", $0) }.joined())
+        return try await sharedSecret(bytes.hexString)
     }
 
     /// Public keys from a JWKS file; tokens are issued elsewhere.
@@ -67,6 +71,10 @@ public final class TokenAuthority: Sendable {
 
     /// The identity in a verified token; a denial (401) saying what is wrong otherwise.
     public func verify(_ token: String) async throws(GatewayDenial) -> Identity {
+        if let (identity, expires) = verified.withLock({ $0[token] }) {
+            if expires > Date() { return identity }
+            throw .unauthenticated("Adgangstoken er udløbet; log ind igen", "The access token has expired; log in again")
+        }
         let claims: AccessClaims
         do {
             claims = try await keys.verify(token, as: AccessClaims.self)
@@ -85,8 +93,14 @@ public final class TokenAuthority: Sendable {
         guard let role = Identity.Role(rawValue: claims.role) else {
             throw .unauthenticated("Adgangstoken har en ukendt rolle", "The access token has an unknown role")
         }
-        return Identity(
+        let identity = Identity(
             id: claims.sub.value, name: claims.name, title: claims.title, role: role, organization: claims.organization,
             municipality: claims.municipality, cpr: claims.cpr)
+        verified.withLock { all in
+            if all.count > 10_000 { all = all.filter { $0.value.1 > Date() } }
+            if all.count > 10_000 { all.removeAll() }
+            all[token] = (identity, claims.exp.value)
+        }
+        return identity
     }
 }

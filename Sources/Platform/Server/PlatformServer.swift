@@ -41,7 +41,7 @@ public final class PlatformServer: Sendable {
             GatewayRoutes(gateway: gateway).add(to: router)
             // An event about a patient may open or close a care relationship: decide afresh.
             engine.onStored { event in
-                if let cpr = event.patientCPR { gateway.relationships.forget(cpr: cpr) }
+                if let cpr = event.patientCPR { gateway.forget(cpr: cpr) }
             }
         }
         let started = PortSignal()

@@ -76,7 +76,7 @@ public enum SubscriptionRequest {
         var bytes = [UInt8](repeating: 0, count: 12)
         for index in bytes.indices { bytes[index] = UInt8.random(in: 0...255) }
         return SubscriptionRecord(
-            id: "sub-" + bytes.map { String(format: "%02x", $0) }.joined(), topic: topic.slug, filters: filters,
+            id: "sub-" + bytes.hexString, topic: topic.slug, filters: filters,
             channel: type, endpoint: type == .restHook ? endpoint : nil,
             headers: (channel["header"]?.listValue ?? []).compactMap(\.stringValue), payload: payload,
             heartbeatSeconds: heartbeat, status: .active, owner: ownerTag(json))
