@@ -13,3 +13,6 @@ public enum StreamUpdate: Sendable, Equatable {
     case state(ConnectionState)
     case notification(EventNotification)
 }
+
+/// A current access token for the platform (behind a gateway), fetched or renewed as needed.
+public typealias AccessToken = @Sendable () async throws -> String

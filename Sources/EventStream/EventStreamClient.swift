@@ -34,6 +34,8 @@ public final class EventStreamClient: Sendable {
     public let engineURL: String
     public let subscriptionID: String
     let httpClient: HTTPClient
+    /// Behind a gateway: the user's access token for every request.
+    let token: AccessToken?
     let backoff: Backoff
     /// No byte for this long (heartbeats included) means the connection is dead.
     let silenceLimit: Duration
@@ -42,8 +44,9 @@ public final class EventStreamClient: Sendable {
     /// - Parameter lastEventID: the last number seen before (resume), or nil to start from now.
     public init(
         engineURL: String, subscriptionID: String, lastEventID: Int64? = nil, httpClient: HTTPClient = .shared,
-        backoff: Backoff = Backoff(), silenceLimit: Duration = .seconds(35)
+        backoff: Backoff = Backoff(), silenceLimit: Duration = .seconds(35), token: AccessToken? = nil
     ) {
+        self.token = token
         self.engineURL = engineURL
         self.subscriptionID = subscriptionID
         self.httpClient = httpClient
@@ -97,6 +100,7 @@ public final class EventStreamClient: Sendable {
         var request = HTTPClientRequest(url: "\(engineURL)/Subscription/\(subscriptionID)/$sse")
         request.headers.add(name: "Accept", value: "text/event-stream")
         if let last = lastEventID { request.headers.add(name: "Last-Event-ID", value: String(last)) }
+        if let token, let value = try? await token() { request.headers.add(name: "Authorization", value: "Bearer \(value)") }
         let response: HTTPClientResponse
         do {
             response = try await httpClient.execute(request, deadline: .now() + .seconds(5))
@@ -175,7 +179,9 @@ public final class EventStreamClient: Sendable {
     public func fetchEvents(after: Int64, through: Int64?) async throws -> [EventNotification] {
         var url = "\(engineURL)/Subscription/\(subscriptionID)/$events?eventsSinceNumber=\(after + 1)&content=id-only"
         if let through { url += "&eventsUntilNumber=\(through)" }
-        let response = try await httpClient.execute(HTTPClientRequest(url: url), timeout: .seconds(5))
+        var request = HTTPClientRequest(url: url)
+        if let token { request.headers.add(name: "Authorization", value: "Bearer \(try await token())") }
+        let response = try await httpClient.execute(request, timeout: .seconds(5))
         guard response.status == .ok else { throw EventStreamError("$events svarede HTTP \(response.status.code)") }
         let body = try await response.body.collect(upTo: 16 << 20)
         return try EventNotification.parse(bundle: Data(buffer: body)).events.sorted { $0.number < $1.number }

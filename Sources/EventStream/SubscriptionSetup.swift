@@ -31,8 +31,15 @@ public enum SubscriptionSetup {
     static let topicBase = "https://sundhedscloud.dk/fhir/SubscriptionTopic/"
     static let filterURL = "http://hl7.org/fhir/uv/subscriptions-backport/StructureDefinition/backport-filter-criteria"
 
-    public static func ensure(_ wish: Wish, engineURL: String, httpClient: HTTPClient = .shared) async throws -> Subscription {
+    /// - Parameter token: behind a gateway, the user's access token (the subscription is then theirs).
+    public static func ensure(
+        _ wish: Wish, engineURL: String, httpClient: HTTPClient = .shared, token: AccessToken? = nil
+    ) async throws -> Subscription {
         let owner = wish.owner.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? wish.owner
+        let bearer = try await token?()
+        func call(_ client: HTTPClient, url: String, method: HTTPMethod, body: JSONValue?) async throws -> JSONValue {
+            try await Self.call(client, url: url, method: method, body: body, bearer: bearer)
+        }
         let list = try await call(httpClient, url: "\(engineURL)/Subscription?owner=\(owner)", method: .GET, body: nil)
         for entry in list["entry"]?.listValue ?? [] {
             guard let resource = entry["resource"], matches(resource, wish), let id = resource["id"]?.stringValue else {
@@ -83,9 +90,12 @@ public enum SubscriptionSetup {
             && resource["status"]?.stringValue != "off"
     }
 
-    static func call(_ client: HTTPClient, url: String, method: HTTPMethod, body: JSONValue?) async throws -> JSONValue {
+    static func call(
+        _ client: HTTPClient, url: String, method: HTTPMethod, body: JSONValue?, bearer: String? = nil
+    ) async throws -> JSONValue {
         var request = HTTPClientRequest(url: url)
         request.method = method
+        if let bearer { request.headers.add(name: "Authorization", value: "Bearer \(bearer)") }
         request.headers.add(name: "Accept", value: "application/fhir+json")
         if let body {
             request.headers.add(name: "Content-Type", value: "application/fhir+json")

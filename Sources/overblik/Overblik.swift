@@ -1,4 +1,5 @@
 import ArgumentParser
+import EventStream
 import FHIR
 import Federation
 import Foundation
@@ -45,6 +46,10 @@ struct Overblik: AsyncParsableCommand {
         let (registry, startup, feed) = (resolved.registry, resolved.startup, resolved.feed)
         let http = FHIRHTTPClient.makeHTTPClient()
         let login = resolved.gateway.map { GatewayLogin(gatewayURL: $0.url, demoUser: $0.user, http: http) }
+        // Behind the gateway the user's subscription is theirs: the event stream carries their token too.
+        var token: AccessToken?
+        if let login { token = { @Sendable () async throws -> String in try await login.token() } }
+        let events = feed.map { EventFeed(engineURL: $0.engineURL, wish: $0.wish, token: token) }
         var cache: ResourceCache?
         do {
             // Each gateway user has a cache of their own: one user's copies are never shown to another.
@@ -73,7 +78,7 @@ struct Overblik: AsyncParsableCommand {
                     language: language,
                     boardEnabled: registry.sources.contains { $0.sector == .hospital }
                         && !["citizen", "log-auditor"].contains(resolved.role ?? ""),
-                    initialCPR: initial, events: feed),
+                    initialCPR: initial, events: events),
                 readiness: readiness)
             status = await app.run()
         }

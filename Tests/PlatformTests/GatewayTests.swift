@@ -88,7 +88,7 @@ struct GatewayAnswer: Sendable {
 // MARK: The gateway under test
 
 /// The demo sources, the event engine and the gateway on free loopback ports, with a SQLite file of their own.
-final class GatewayHarness: Sendable {
+final class GatewayHarness: StoppableHarness {
     let directory: URL
     let storage: SQLiteStorage
     let server: PlatformServer
@@ -152,15 +152,7 @@ final class GatewayHarness: Sendable {
         limits: Gateway.Limits = Gateway.Limits(), timeoutMs: [String: Int] = [:],
         _ body: (GatewayHarness) async throws -> T
     ) async throws -> T {
-        let harness = try await start(limits: limits, timeoutMs: timeoutMs)
-        do {
-            let result = try await body(harness)
-            await harness.stop()
-            return result
-        } catch {
-            await harness.stop()
-            throw error
-        }
+        try await stopping(try await start(limits: limits, timeoutMs: timeoutMs), body)
     }
 
     func stop() async {

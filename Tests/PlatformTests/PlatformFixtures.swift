@@ -156,7 +156,24 @@ final class Collected<Element: Sendable>: Sendable {
 // MARK: The engine under test
 
 /// An event engine with its own SQLite file, served over HTTP on a free loopback port.
-final class EngineHarness: Sendable {
+/// A started set of servers that a test stops afterwards.
+protocol StoppableHarness: Sendable {
+    func stop() async
+}
+
+/// Runs `body` with `harness` and stops it afterwards, also when `body` throws.
+func stopping<H: StoppableHarness, T>(_ harness: H, _ body: (H) async throws -> T) async throws -> T {
+    do {
+        let result = try await body(harness)
+        await harness.stop()
+        return result
+    } catch {
+        await harness.stop()
+        throw error
+    }
+}
+
+final class EngineHarness: StoppableHarness {
     let directory: URL
     let storage: SQLiteStorage
     let server: PlatformServer
@@ -190,15 +207,7 @@ final class EngineHarness: Sendable {
         restHook: RestHookPolicy = .standard, heartbeat: Duration = .seconds(10),
         _ body: (EngineHarness) async throws -> T
     ) async throws -> T {
-        let harness = try await start(sources: sources, restHook: restHook, heartbeat: heartbeat)
-        do {
-            let result = try await body(harness)
-            await harness.stop()
-            return result
-        } catch {
-            await harness.stop()
-            throw error
-        }
+        try await stopping(try await start(sources: sources, restHook: restHook, heartbeat: heartbeat), body)
     }
 
     func stop() async {

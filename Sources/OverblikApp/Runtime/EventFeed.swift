@@ -6,23 +6,28 @@ import Foundation
 public struct EventFeed: Sendable {
     public let engineURL: String
     public let wish: SubscriptionSetup.Wish
+    /// Behind a gateway: the user's token.
+    public let token: AccessToken?
 
-    public init(engineURL: String, wish: SubscriptionSetup.Wish) {
+    public init(engineURL: String, wish: SubscriptionSetup.Wish, token: AccessToken? = nil) {
         self.engineURL = engineURL
         self.wish = wish
+        self.token = token
     }
 
     public func updates() -> AsyncStream<StreamUpdate> {
         let engineURL = engineURL
         let wish = wish
+        let token = token
         return AsyncStream { continuation in
             let task = Task {
                 var attempt = 0
                 while !Task.isCancelled {
                     do {
-                        let subscription = try await SubscriptionSetup.ensure(wish, engineURL: engineURL)
+                        let subscription = try await SubscriptionSetup.ensure(wish, engineURL: engineURL, token: token)
                         let client = EventStreamClient(
-                            engineURL: engineURL, subscriptionID: subscription.id, lastEventID: subscription.eventCount)
+                            engineURL: engineURL, subscriptionID: subscription.id, lastEventID: subscription.eventCount,
+                            token: token)
                         for await update in client.updates() {
                             continuation.yield(update)
                         }

@@ -230,9 +230,22 @@ public final class EventEngine: Sendable {
 
     /// Creates a subscription from an R4 backport Subscription resource. Rest-hook subscriptions get a handshake
     /// first; if the endpoint does not answer, the subscription is created in error and says why.
-    public func createSubscription(_ body: Data, owner: String? = nil) async throws(PlatformError) -> SubscriptionRecord {
+    /// - Parameters:
+    ///   - owner: the authenticated user (behind a gateway), who then owns it whatever the request says.
+    ///   - check: refuses a subscription the user may not have, before anything is stored.
+    public func createSubscription(
+        _ body: Data, owner: String? = nil,
+        check: (@Sendable (SubscriptionRecord) async throws(GatewayDenial) -> Void)? = nil
+    ) async throws(PlatformError) -> SubscriptionRecord {
         var record = try SubscriptionRequest.parse(body)
-        if record.owner == nil { record.owner = owner }
+        if let owner { record.owner = owner }
+        if let check {
+            do {
+                try await check(record)
+            } catch {
+                throw PlatformError(denial: error)
+            }
+        }
         if record.channel == .restHook {
             if let failure = await handshake(record) {
                 record.status = .error

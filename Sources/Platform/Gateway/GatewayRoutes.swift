@@ -100,6 +100,15 @@ public struct GatewayRoutes: Sendable {
         }
     }
 
+    /// A denial as an OperationOutcome, with `WWW-Authenticate` (401) or `Retry-After` (429).
+    static func refusal(_ denial: GatewayDenial) -> Response {
+        var headers: HTTPFields = [.contentType: FHIRResponse.contentType]
+        if denial.status == 401 { headers[.wwwAuthenticate] = "Bearer realm=\"sundhedscloud\"" }
+        if let wait = denial.retryAfter { headers[.retryAfter] = String(wait) }
+        let data = (try? FHIRJSON.encode(denial.outcome)) ?? Data("{}".utf8)
+        return Response(status: .init(code: denial.status), headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+
     static func client(_ context: Context) -> String? {
         context.remoteAddress?.ipAddress
     }
@@ -114,12 +123,7 @@ public struct GatewayRoutes: Sendable {
         do {
             return try await work()
         } catch let denial as GatewayDenial {
-            var headers: HTTPFields = [.contentType: FHIRResponse.contentType]
-            if denial.status == 401 { headers[.wwwAuthenticate] = "Bearer realm=\"sundhedscloud\"" }
-            if let wait = denial.retryAfter { headers[.retryAfter] = String(wait) }
-            let data = (try? FHIRJSON.encode(denial.outcome)) ?? Data("{}".utf8)
-            return Response(
-                status: .init(code: denial.status), headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
+            return refusal(denial)
         } catch let error as HTTPError where error.status == .contentTooLarge {
             return FHIRResponse.error(PlatformError(status: 413, code: "too-costly", "Forespørgslen er for stor"))
         } catch {

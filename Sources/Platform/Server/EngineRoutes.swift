@@ -10,9 +10,12 @@ import NIOCore
 public struct EngineRoutes: Sendable {
     public typealias Context = PlatformRequestContext
     let engine: EventEngine
+    /// With a gateway: subscriptions belong to the authenticated user and keep to their patients.
+    let gateway: Gateway?
 
-    public init(engine: EventEngine) {
+    public init(engine: EventEngine, gateway: Gateway? = nil) {
         self.engine = engine
+        self.gateway = gateway
     }
 
     static let lastEventID = HTTPField.Name("Last-Event-ID")!
@@ -41,17 +44,27 @@ public struct EngineRoutes: Sendable {
             }
             return FHIRResponse.json(topic.resource)
         }
-        router.post("/Subscription") { request, _ -> Response in
+        let gateway = self.gateway
+        router.post("/Subscription") { request, context -> Response in
             await Self.answer {
                 let body = try await Self.body(request, limit: 1 << 20)
-                let record = try await engine.createSubscription(body)
+                let identity = context.identity
+                var check: (@Sendable (SubscriptionRecord) async throws(GatewayDenial) -> Void)?
+                if let relationships = gateway?.relationships {
+                    check = { @Sendable record throws(GatewayDenial) in
+                        guard let identity else { throw .unauthenticated("Log ind", "Log in") }
+                        try await SubscriptionPolicy.check(record, identity: identity, relationships: relationships)
+                    }
+                }
+                let record = try await engine.createSubscription(body, owner: identity?.id, check: check)
                 return FHIRResponse.json(
                     SubscriptionRequest.resource(record), status: .created,
                     headers: [.location: "\(engine.publicBase)/Subscription/\(record.id)"])
             }
         }
-        router.get("/Subscription") { request, _ -> Response in
-            let owner = request.uri.queryParameters.get("owner")
+        router.get("/Subscription") { request, context -> Response in
+            // Behind a gateway a user sees their own subscriptions only.
+            let owner = context.identity?.id ?? request.uri.queryParameters.get("owner")
             let records = engine.cachedSubscriptions().filter { owner == nil || $0.owner == owner }.sorted {
                 $0.created < $1.created
             }

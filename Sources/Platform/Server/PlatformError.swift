@@ -12,6 +12,12 @@ public struct PlatformError: Error, Sendable, CustomStringConvertible {
 
     public var description: String { "\(status): \(outcome.message)" }
 
+    /// A gateway's refusal, with its Danish and English text.
+    public init(denial: GatewayDenial) {
+        self.status = denial.status
+        self.outcome = denial.outcome
+    }
+
     public static func invalid(_ message: String, expression: String? = nil) -> PlatformError {
         PlatformError(status: 400, code: "invalid", message, expression: expression.map { [$0] })
     }

@@ -8,6 +8,8 @@ public struct PlatformRequestContext: RequestContext, WebSocketRequestContext, R
     public var coreContext: CoreRequestContextStorage
     public let webSocket: WebSocketHandlerReference<Self>
     public let remoteAddress: SocketAddress?
+    /// Who is asking, once the gateway has verified their token (engine routes behind a gateway).
+    public var identity: Identity?
 
     public init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)

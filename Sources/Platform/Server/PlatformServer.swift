@@ -36,7 +36,9 @@ public final class PlatformServer: Sendable {
         if logger == nil { log.logLevel = .warning }
         try await engine.start()
         let router = Router(context: PlatformRequestContext.self)
-        EngineRoutes(engine: engine).add(to: router)
+        // Middleware applies to the routes added after it: subscriptions behind the gateway need a token.
+        if let gateway { router.add(middleware: SubscriptionAccess(gateway: gateway, engine: engine)) }
+        EngineRoutes(engine: engine, gateway: gateway).add(to: router)
         if let gateway {
             GatewayRoutes(gateway: gateway).add(to: router)
             // An event about a patient may open or close a care relationship: decide afresh.
