@@ -7,7 +7,7 @@ import Testing
 
 /// The engine routes events; it does not keep clinical data. After a busy run the database holds references,
 /// codes, CPR numbers and organisation codes, and no names, no free text and no resource JSON.
-@Suite(.timeLimit(.minutes(1))) struct PrivacyTests {
+@Suite(.timeLimit(.minutes(2))) struct PrivacyTests {
     func expectNothingClinical(in texts: [String], forbidden: [String], sourceLocation: SourceLocation = #_sourceLocation) {
         for word in forbidden {
             let found = texts.filter { $0.contains(word) }

@@ -17,6 +17,9 @@ public actor DemoSourceServer {
     public nonisolated let host: String
     private var requestedPort: Int
     private var running: RunningServer?
+    /// While "down": a socket bound to the port but not listening, so connections are refused (RST) and nothing else
+    /// on the machine can take the port before the source comes back.
+    private var holder: Int32?
     private(set) public var port: Int?
 
     public init(
@@ -60,11 +63,12 @@ public actor DemoSourceServer {
     public func start() async throws -> Int {
         if let port, running != nil { return port }
         if faults.current.down {
-            // Not listening, on purpose; the port is kept for when it comes back.
-            if requestedPort == 0 { requestedPort = try Self.freePort(host: host) }
+            // Not listening, on purpose; the port is held for when it comes back.
+            if holder == nil { (holder, requestedPort) = try Self.hold(host: host, port: requestedPort) }
             port = requestedPort
             return requestedPort
         }
+        release()
         let responder = FHIRSourceResponder(sourceID: id, sourceName: name, store: store, faults: faults)
         var logger = Logger(label: "demo-source.\(id)")
         logger.logLevel = .warning
@@ -81,9 +85,15 @@ public actor DemoSourceServer {
 
     /// Stops listening; waits until the port is closed.
     public func stop() async {
+        release()
         guard let server = running else { return }
         running = nil
         await server.stop()
+    }
+
+    private func release() {
+        if let fd = holder { close(fd) }
+        holder = nil
     }
 
     /// Changes the faults; going down stops the listener, coming back up starts it on the same port.
@@ -92,9 +102,34 @@ public actor DemoSourceServer {
         faults.set(settings)
         if settings.down, !wasDown {
             await stop()
+            if let port { (holder, requestedPort) = try Self.hold(host: host, port: port) }
         } else if !settings.down, running == nil, port != nil {
             try await start()
         }
+    }
+
+    /// A socket bound to `port` (0: any free one) on `host` without listening: connecting to it is refused.
+    static func hold(host: String, port: Int) throws -> (Int32, Int) {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw DemoSourceError.cannotListen(source: "-", host: host, port: port, reason: "socket()") }
+        var yes: Int32 = 1
+        _ = setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &yes, socklen_t(MemoryLayout<Int32>.size))
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr(host)
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard bound == 0 else {
+            close(fd)
+            throw DemoSourceError.cannotListen(source: "-", host: host, port: port, reason: "bind() (porten er optaget)")
+        }
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+        }
+        return (fd, Int(UInt16(bigEndian: address.sin_port)))
     }
 
     /// A port the OS has free right now on `host`.

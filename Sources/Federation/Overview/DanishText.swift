@@ -1,3 +1,5 @@
+import FHIR
+
 /// Danish words for FHIR codes shown to clinicians.
 public enum DanishText {
     public static func encounterClass(_ code: String?, display: String?) -> String {

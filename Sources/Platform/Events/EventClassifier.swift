@@ -107,22 +107,8 @@ public enum EventClassifier {
             // A practitioner's reference may carry the place's code, but its display is a person's name: not kept.
             let target = (reference["type"]?.stringValue ?? "") + (reference["reference"]?.stringValue ?? "")
             if target.contains("Practitioner") { return (value, nil) }
-            return (value, reference["display"]?.stringValue.map(TextCleaner.line))
+            return (value, reference["display"]?.stringValue.map { TextSanitizer.cleanLine($0, maxLength: 120) })
         }
         return (nil, nil)
-    }
-}
-
-/// Keeps directory names safe to store and show: no control characters, bidi overrides or escape sequences, capped.
-enum TextCleaner {
-    static func line(_ text: String) -> String {
-        var out = ""
-        for scalar in text.unicodeScalars {
-            switch scalar.value {
-            case 0..<0x20, 0x7F, 0x80...0x9F, 0x200E, 0x200F, 0x202A...0x202E, 0x2066...0x2069, 0x061C: continue
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return String(out.prefix(120))
     }
 }

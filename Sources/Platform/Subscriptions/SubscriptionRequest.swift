@@ -85,7 +85,7 @@ public enum SubscriptionRequest {
     /// Our reuse tag: a `Subscription.reason` that starts with `owner:` (e.g. `owner:akutlaege-herlev`).
     static func ownerTag(_ json: JSONValue) -> String? {
         guard let reason = json["reason"]?.stringValue, reason.hasPrefix("owner:") else { return nil }
-        return TextCleaner.line(String(reason.dropFirst(6)).trimmingCharacters(in: .whitespaces))
+        return TextSanitizer.cleanLine(String(reason.dropFirst(6)).trimmingCharacters(in: .whitespaces), maxLength: 120)
     }
 
     private static func channelType(_ channel: JSONValue) throws(PlatformError) -> SubscriptionRecord.Channel {

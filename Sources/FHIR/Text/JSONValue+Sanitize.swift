@@ -1,5 +1,3 @@
-import FHIR
-
 extension JSONValue {
     /// Every string in the tree through `TextSanitizer.clean`, except base64 payloads (`data`), which are opaque
     /// here and are cleaned when their text is read.
