@@ -107,7 +107,7 @@ import Testing
         #expect(list.arrayValue?.count == 4, "hospital, gp, municipality and the preferences source")
         let changed = try await HTTP.get(
             "\(control)/_demo/sources/gp/fault", method: .PUT, body: #"{"down":false,"latency_ms":5}"#)
-        #expect(changed.status == 200)
+        #expect(changed.status == 200, "\(changed.text)")
         #expect(try changed.json()["fault"]?["latency_ms"]?.numberValue == 5)
         #expect(try await HTTP.get("\(gp)/metadata").status == 200)
         let bad = try await HTTP.get("\(control)/_demo/sources/gp/fault", method: .PUT, body: #"{"error_rate":7}"#)

@@ -72,14 +72,23 @@ public actor DemoSourceServer {
         let responder = FHIRSourceResponder(sourceID: id, sourceName: name, store: store, faults: faults)
         var logger = Logger(label: "demo-source.\(id)")
         logger.logLevel = .warning
-        do {
-            let server = try await RunningServer.start(responder: responder, host: host, port: requestedPort, logger: logger)
-            running = server
-            requestedPort = server.port
-            port = server.port
-            return server.port
-        } catch {
-            throw DemoSourceError.cannotListen(source: id, host: host, port: requestedPort, reason: "\(error)")
+        // Coming back up on its old port: a connection that briefly used the port must end first (retry up to 3 s).
+        var attempt = 0
+        while true {
+            do {
+                let server = try await RunningServer.start(
+                    responder: responder, host: host, port: requestedPort, logger: logger)
+                running = server
+                requestedPort = server.port
+                port = server.port
+                return server.port
+            } catch {
+                attempt += 1
+                guard requestedPort != 0, attempt < 30 else {
+                    throw DemoSourceError.cannotListen(source: id, host: host, port: requestedPort, reason: "\(error)")
+                }
+                try? await Task.sleep(for: .milliseconds(100))
+            }
         }
     }
 
@@ -112,6 +121,8 @@ public actor DemoSourceServer {
     static func hold(host: String, port: Int) throws -> (Int32, Int) {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw DemoSourceError.cannotListen(source: "-", host: host, port: port, reason: "socket()") }
+        // SO_REUSEADDR: the listener that just stopped leaves the port in TIME_WAIT. (An outgoing connection may then
+        // borrow the port briefly; coming back up retries until it is free.)
         var yes: Int32 = 1
         _ = setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &yes, socklen_t(MemoryLayout<Int32>.size))
         var address = sockaddr_in()
