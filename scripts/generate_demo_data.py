@@ -976,7 +976,7 @@ def write_users(people):
         {"id": "borger-nancy", "name": "Nancy Ann Test Berggren", "role": "citizen", "cpr": "2512489996",
          "subscription": {"topic": "hospitalsnotifikation", "filters": ["patient=2512489996"]}},
         {"id": "logopfoelgning", "name": "Susanne Friis", "title": "Logopfølgning", "role": "log-auditor",
-         "organization": {"system": SOR_SYSTEM, "value": HOSPITAL_ORG["sor"], "name": "Region Hovedstaden, logopfølgning"}},
+         "organization": {"system": SOR_SYSTEM, "value": HOSPITAL_ORG["sor"], "name": "Region Hovedstaden, Center for Sundhed"}},
     ]
     with open(os.path.join(OUT, "users.json"), "w", encoding="utf-8", newline="\n") as f:
         json.dump({"description": "Demo users (fictitious). Used by overblik --demo --user ID.", "users": users},

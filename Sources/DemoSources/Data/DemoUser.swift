@@ -27,7 +27,8 @@ public struct DemoUser: Codable, Sendable, Equatable {
 
     /// "Mette Kjær, overlæge, Akutmodtagelsen, Herlev".
     public var label: String {
-        ([name] + [title?.lowercased(), organization?.name].compactMap { $0 }).joined(separator: ", ")
+        ([name] + [title?.lowercased() ?? (role == "citizen" ? "borger" : nil), organization?.name].compactMap { $0 })
+            .joined(separator: ", ")
     }
 
     private struct File: Codable {

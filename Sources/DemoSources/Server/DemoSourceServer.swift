@@ -64,7 +64,13 @@ public actor DemoSourceServer {
         if let port, running != nil { return port }
         if faults.current.down {
             // Not listening, on purpose; the port is held for when it comes back.
-            if holder == nil { (holder, requestedPort) = try Self.hold(host: host, port: requestedPort) }
+            if holder == nil {
+                if let (fd, held) = try? Self.hold(host: host, port: requestedPort) {
+                    (holder, requestedPort) = (fd, held)
+                } else if requestedPort == 0 {
+                    requestedPort = try Self.freePort(host: host)
+                }
+            }
             port = requestedPort
             return requestedPort
         }
@@ -111,7 +117,8 @@ public actor DemoSourceServer {
         faults.set(settings)
         if settings.down, !wasDown {
             await stop()
-            if let port { (holder, requestedPort) = try Self.hold(host: host, port: port) }
+            // Best effort: connections still open on the port (a client's keep-alive) can keep it from being held.
+            if let port, let (fd, _) = try? Self.hold(host: host, port: port) { holder = fd }
         } else if !settings.down, running == nil, port != nil {
             try await start()
         }
