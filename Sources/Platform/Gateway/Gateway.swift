@@ -164,13 +164,13 @@ public final class Gateway: Sendable {
         }
         let parameters = Self.query(query)
         let action = parts.count == 2 ? "read" : "search"
+        if parts.count == 2, type != "Patient" {
+            return try await read(identity, client, source: source, path: path, type: type, emergencyReason: emergencyReason)
+        }
         switch try await subject(source, type: type, id: parts.count == 2 ? parts[1] : nil, parameters: parameters) {
         case .one(let cpr):
             let decision = await decide(identity, cpr: cpr, source: source, emergencyReason: emergencyReason)
             try await log(identity, client, cpr: cpr, source: source, types: [type], action: action, decision: decision)
-            return try await send(source, path: path, query: query, ifNoneMatch: ifNoneMatch, rewrite: true)
-        case .nobody:
-            guard identity.role != .logAuditor else { throw Self.auditorDenied }
             return try await send(source, path: path, query: query, ifNoneMatch: ifNoneMatch, rewrite: true)
         case .many:
             guard identity.role != .logAuditor else { throw Self.auditorDenied }
@@ -211,12 +211,11 @@ public final class Gateway: Sendable {
     enum Subject {
         case one(String)
         case many
-        /// A read of a resource that belongs to no patient (an Organization, a Practitioner).
-        case nobody
     }
 
-    /// Whom a request concerns: one patient (by CPR identifier, by the source's patient id, or by the subject of a
-    /// read resource), or possibly many (a search not limited to a patient: its answer is filtered entry by entry).
+    /// Whom a search or a Patient read concerns: one patient (by CPR identifier or by the source's patient id), or
+    /// possibly many (a search not limited to a patient: its answer is filtered entry by entry). Reads of other
+    /// resources are decided on the resource itself (`read`).
     func subject(
         _ source: GatewaySource, type: String, id: String?, parameters: [(String, String)]
     ) async throws(GatewayDenial) -> Subject {
@@ -231,23 +230,29 @@ public final class Gateway: Sendable {
             if let ids = value("_id"), !ids.contains(",") { return .one(try await cpr(source, patientID: ids)) }
             return .many
         }
-        if let id {
-            // A read of a resource that is not a Patient: whose it is, is in the resource.
-            let resource: JSONValue
-            do {
-                resource = try await reader.json(source, "\(type)/\(id)")
-            } catch {
-                throw Self.denial(error, notFound: "\(type)/\(id) findes ikke hos \(source.name)")
-            }
-            guard let reference = Self.patientReference(resource) else { return .nobody }
-            return .one(try await cpr(source, patientID: reference))
-        }
         for name in ["patient", "subject", "patient._id", "subject._id"] {
             if let reference = value(name), !reference.contains(",") {
                 return .one(try await cpr(source, patientID: reference))
             }
         }
         return .many
+    }
+
+    /// A read of a resource that is not a Patient: whose it is, is in the resource, so it is fetched once (without
+    /// `If-None-Match`, the body is needed), decided and logged before anything is returned. A resource of no patient
+    /// (an Organization) passes; the source's own errors (404) pass as they are.
+    func read(
+        _ identity: Identity, _ client: String?, source: GatewaySource, path: String, type: String, emergencyReason: String?
+    ) async throws(GatewayDenial) -> Forwarded {
+        guard identity.role != .logAuditor else { throw Self.auditorDenied }
+        let answer = try await send(source, path: path, query: "", ifNoneMatch: nil, rewrite: true)
+        guard answer.status == 200, let resource = try? JSONValue.parse(Data(answer.body)),
+            let reference = Self.patientReference(resource)
+        else { return answer }
+        let cpr = try await cpr(source, patientID: reference)
+        let decision = await decide(identity, cpr: cpr, source: source, emergencyReason: emergencyReason)
+        try await log(identity, client, cpr: cpr, source: source, types: [type], action: "read", decision: decision)
+        return answer
     }
 
     static func patientReference(_ resource: JSONValue) -> String? {

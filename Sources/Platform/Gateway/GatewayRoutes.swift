@@ -119,15 +119,8 @@ public struct GatewayRoutes: Sendable {
             body: .init(byteBuffer: ByteBuffer(bytes: value.serialized())))
     }
 
+    /// One way to answer for engine and gateway routes alike (refusals with their headers, FHIR errors, 413, 500).
     static func answer(_ work: () async throws -> Response) async -> Response {
-        do {
-            return try await work()
-        } catch let denial as GatewayDenial {
-            return refusal(denial)
-        } catch let error as HTTPError where error.status == .contentTooLarge {
-            return FHIRResponse.error(PlatformError(status: 413, code: "too-costly", "Forespørgslen er for stor"))
-        } catch {
-            return FHIRResponse.error(PlatformError(status: 500, code: "exception", "Intern fejl: \(error)"))
-        }
+        await EngineRoutes.answer(work)
     }
 }

@@ -144,6 +144,8 @@ public struct EngineRoutes: Sendable {
             return try await work()
         } catch let error as PlatformError {
             return FHIRResponse.error(error)
+        } catch let denial as GatewayDenial {
+            return GatewayRoutes.refusal(denial)
         } catch let error as HTTPError where error.status == .contentTooLarge {
             return FHIRResponse.error(PlatformError(status: 413, code: "too-costly", "Forespørgslen er for stor"))
         } catch {
