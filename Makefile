@@ -1,9 +1,9 @@
 # Overblik / SundhedsCloud. The two commands that matter: `make demo` and `make test`.
 SWIFT ?= swift
-APT_PACKAGES := libncursesw5-dev libsqlite3-dev libcurl4-openssl-dev tmux python3
+APT_PACKAGES := libncursesw5-dev libsqlite3-dev libcurl4-openssl-dev tmux python3 postgresql
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: deps build demo sources test bench format format-check demo-data clean
+.PHONY: deps build demo sources cluster test bench format format-check demo-data clean
 
 ## deps: install the system packages the build and tests need (only those missing)
 deps:
@@ -24,10 +24,14 @@ demo: build
 sources: build
 	.build/debug/sundhedscloud serve --demo
 
-## test: the whole test suite (Swift Testing)
+## test: the whole test suite (Swift Testing), with a throwaway PostgreSQL for the storage and multi-node tests
 test: deps
 	$(SWIFT) build --build-tests
-	$(SWIFT) test --skip-build --parallel
+	@pgdir=$$(mktemp -d /tmp/overblik-test-pg.XXXXXX); \
+	url=$$(scripts/throwaway-postgres start $$pgdir --fast) || exit 1; \
+	trap 'scripts/throwaway-postgres stop '$$pgdir'; rm -rf '$$pgdir EXIT; \
+	echo "PostgreSQL til testene: $${url%%:overblik-throwaway@*}@..."; \
+	SUNDHEDSCLOUD_TEST_POSTGRES=$$url $(SWIFT) test --skip-build --parallel
 
 ## bench: release build, benchmarks printed as JSON (never run in CI)
 bench: deps

@@ -13,25 +13,28 @@ struct Audit: AsyncParsableCommand {
             abstract: "Kontrollér adgangsloggens hashkæde: ændrede, fjernede eller indskudte poster findes.",
             discussion: "Afslutter med 0 når kæden er hel, 1 når den er brudt.")
 
-        @Option(help: "Platformens lager: sqlite:STI (standard: $XDG_DATA_HOME/sundhedscloud/platform.sqlite).")
+        @Option(
+            help: """
+                Platformens lager: sqlite:STI eller postgres://BRUGER:KODE@VÆRT:PORT/DATABASE \
+                (standard: $SUNDHEDSCLOUD_STORAGE, ellers sqlite:$XDG_DATA_HOME/sundhedscloud/platform.sqlite).
+                """)
         var storage: String?
 
         func run() async throws {
-            let path: String
-            if let storage {
-                guard storage.hasPrefix("sqlite:"), storage.count > 7 else {
-                    throw ValidationError("--storage skal være sqlite:STI")
-                }
-                path = String(storage.dropFirst(7))
-            } else {
-                path = XDGDirectory.data.path("platform.sqlite", app: "sundhedscloud")
-            }
-            guard FileManager.default.fileExists(atPath: path) else {
-                throw ValidationError("Intet platformslager i \(path)")
+            let location =
+                storage ?? ProcessInfo.processInfo.environment["SUNDHEDSCLOUD_STORAGE"]
+                ?? "sqlite:" + XDGDirectory.data.path("platform.sqlite", app: "sundhedscloud")
+            if location.hasPrefix("sqlite:"), !FileManager.default.fileExists(atPath: String(location.dropFirst(7))) {
+                throw ValidationError("Intet platformslager i \(location.dropFirst(7))")
             }
             let entries: [AuditEntry]
+            let store: any PlatformStorage
             do {
-                let store = try SQLiteStorage(path: path)
+                store = try PlatformStorageLocation.open(location)
+            } catch {
+                throw ValidationError("\(error)")
+            }
+            do {
                 try await store.migrate()
                 var all: [AuditEntry] = []
                 while true {
@@ -41,7 +44,9 @@ struct Audit: AsyncParsableCommand {
                     if page.count < 5000 { break }
                 }
                 entries = all
+                await store.shutdown()
             } catch {
+                await store.shutdown()
                 throw ValidationError("\(error)")
             }
             let report = AuditChain.verify(entries)

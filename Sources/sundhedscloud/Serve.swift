@@ -15,12 +15,15 @@ struct Serve: AsyncParsableCommand {
               sundhedscloud serve --demo --scenario --speed 5  Bruno Test Elmers forløb, fem gange så hurtigt
               sundhedscloud serve --demo --fault hospital:latency=3000 --fault gp:error=http-500,error-rate=0.2
               sundhedscloud serve --sources kilder.toml --storage sqlite:/var/lib/sundhedscloud/platform.sqlite
+              sundhedscloud serve --sources kilder.toml --storage postgres://platform:KODE@db:5432/sundhedscloud
+                (flere noder over samme PostgreSQL: hver node sit --port, samme --token-secret)
 
             Gateway (kræver Authorization: Bearer <JWT>):
               demo-login                              POST http://127.0.0.1:8080/auth/token  {"user":"akutlaege"}
               kilderne                                GET  http://127.0.0.1:8080/sources
               FHIR gennem gatewayen                   GET  http://127.0.0.1:8080/sources/{kilde}/fhir/Patient?identifier=...
               adgangsloggen                           GET  http://127.0.0.1:8080/AuditEvent?patient=CPR
+            Nodens tilstand (lageret nås?):           GET  http://127.0.0.1:8080/health
             Kilderne melder ændringer til motoren:  POST http://127.0.0.1:8080/notify/{kilde}
             Emner:                                    GET  http://127.0.0.1:8080/SubscriptionTopic
             Abonnement med SSE:                       GET  http://127.0.0.1:8080/Subscription/{id}/$sse
@@ -47,8 +50,15 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Adresse der lyttes på.")
     var host = "127.0.0.1"
 
-    @Option(help: "Platformens lager: sqlite:STI (standard: $XDG_DATA_HOME/sundhedscloud/platform.sqlite).")
+    @Option(
+        help: """
+            Platformens lager: sqlite:STI eller postgres://BRUGER:KODE@VÆRT:PORT/DATABASE \
+            (standard: $SUNDHEDSCLOUD_STORAGE, ellers sqlite:$XDG_DATA_HOME/sundhedscloud/platform.sqlite).
+            """)
     var storage: String?
+
+    @Option(help: "Brugere til demo-login (/auth/token), JSON som demo-data/users.json (uden --demo).")
+    var users: String?
 
     @Option(help: "Kilderegister (TOML) for kilder der ikke er demo-kilder.")
     var sources: String?
@@ -87,7 +97,11 @@ struct Serve: AsyncParsableCommand {
         guard (1...65_000).contains(portBase) else { throw ValidationError("--port-base skal være mellem 1 og 65000") }
         guard (0...65_535).contains(port) else { throw ValidationError("--port skal være mellem 0 og 65535") }
         _ = try parsedFaults()
-        _ = try storagePath()
+        do {
+            try PlatformStorageLocation.validate(storageLocation())
+        } catch {
+            throw ValidationError("\(error)")
+        }
         if tokenSecret != nil, jwks != nil { throw ValidationError("Brug enten --token-secret eller --jwks, ikke begge.") }
         if !demo, jwks == nil, (tokenSecret ?? ProcessInfo.processInfo.environment["SUNDHEDSCLOUD_TOKEN_SECRET"]) == nil {
             throw ValidationError(
@@ -117,12 +131,10 @@ struct Serve: AsyncParsableCommand {
         }
     }
 
-    func storagePath() throws -> String {
-        guard let storage else { return XDGDirectory.data.path("platform.sqlite", app: "sundhedscloud") }
-        guard storage.hasPrefix("sqlite:"), storage.count > 7 else {
-            throw ValidationError("--storage skal være sqlite:STI (PostgreSQL kommer i en senere version)")
-        }
-        return String(storage.dropFirst(7))
+    /// `--storage`, else `$SUNDHEDSCLOUD_STORAGE`, else the SQLite file under the XDG data folder.
+    func storageLocation() -> String {
+        storage ?? ProcessInfo.processInfo.environment["SUNDHEDSCLOUD_STORAGE"]
+            ?? "sqlite:" + XDGDirectory.data.path("platform.sqlite", app: "sundhedscloud")
     }
 
     func run() async throws {
@@ -178,19 +190,26 @@ struct Serve: AsyncParsableCommand {
                 throw ValidationError("\(error)")
             }
         }
-        let storage: SQLiteStorage
-        do {
-            storage = try SQLiteStorage(path: try storagePath())
-        } catch {
-            throw ValidationError("\(error)")
+        if let file = self.users {
+            do {
+                users = try Identity.loadUsers(file: URL(fileURLWithPath: file))
+            } catch {
+                throw ValidationError("\(error)")
+            }
         }
         var logger = Logger(label: "sundhedscloud")
         logger.logLevel = .warning
+        let storage: any PlatformStorage
+        do {
+            storage = try PlatformStorageLocation.open(storageLocation(), logger: logger)
+        } catch {
+            throw ValidationError("\(error)")
+        }
         let engine = EventEngine(storage: storage, sources: registry, logger: logger)
         let gateway = Gateway(
             sources: gatewaySources, tokens: try await tokenAuthority(), users: users, storage: storage, logger: logger)
         let service = PlatformService(
-            engine: engine, gateway: gateway, host: host, port: port, storagePath: storage.path, cluster: cluster,
+            engine: engine, gateway: gateway, host: host, port: port, storage: storage, cluster: cluster,
             patients: dataSet?.manifest.patients.count ?? 0, scenario: scenario, speed: speed)
         let group = ServiceGroup(
             configuration: .init(services: [service], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
@@ -204,7 +223,7 @@ struct PlatformService: Service {
     let gateway: Gateway
     let host: String
     let port: Int
-    let storagePath: String
+    let storage: any PlatformStorage
     let cluster: DemoSourceCluster?
     let patients: Int
     let scenario: Bool
@@ -214,15 +233,19 @@ struct PlatformService: Service {
         let server: PlatformServer
         do {
             server = try await PlatformServer.start(engine: engine, gateway: gateway, host: host, port: port)
-        } catch {
+        } catch let error as PlatformListenError {
+            await storage.shutdown()
             throw ValidationError("\(error). Er porten optaget? Brug --port.")
+        } catch {
+            await storage.shutdown()
+            throw ValidationError("\(error)")
         }
         var lines = [
             "SundhedsCloud kører.",
             "  " + "gateway".padding(toLength: 14, withPad: " ", startingAt: 0) + server.baseURL
                 + "   integrationsgateway: /sources, /AuditEvent" + (gateway.users.isEmpty ? "" : ", demo-login /auth/token"),
             "  " + "motor".padding(toLength: 14, withPad: " ", startingAt: 0) + server.baseURL
-                + "   hændelsesmotor (lager: \(storagePath))",
+                + "   hændelsesmotor (lager: \(storage.location)), tilstand: /health",
         ]
         var player: ScenarioPlayer?
         if let cluster {
@@ -257,6 +280,7 @@ struct PlatformService: Service {
         player?.stop()
         if let cluster { await cluster.stop() }
         await server.stop()
+        await storage.shutdown()
         FileHandle.standardOutput.write(Data("SundhedsCloud er stoppet.\n".utf8))
     }
 }

@@ -21,7 +21,12 @@ public final class EventEngine: Sendable {
 
     private struct State {
         var subscriptions: [String: SubscriptionRecord] = [:]
+        /// The storage's version of the subscription list `subscriptions` was read at.
+        var subscriptionsVersion: Int64 = 0
         var deliverers: [String: RestHookDeliverer] = [:]
+        /// This node delivers rest-hook notifications (always, alone on SQLite; the lock holder on PostgreSQL).
+        var deliversRestHooks = false
+        var changes: Task<Void, Never>?
         var publicBase = "http://127.0.0.1"
         var resources: [String: JSONValue] = [:]
         var resourceOrder: [String] = []
@@ -46,28 +51,109 @@ public final class EventEngine: Sendable {
         self.httpClient = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
     }
 
-    /// Migrates the storage, loads the subscriptions and resumes rest-hook deliveries left undone.
+    /// Migrates the storage, loads the subscriptions, resumes rest-hook deliveries left undone (alone on the
+    /// storage; on a shared storage once this node holds the delivery lock) and follows the other nodes' changes.
     public func start() async throws {
         try await storage.migrate()
-        let records = try await storage.subscriptions()
-        state.withLock { state in
-            for record in records { state.subscriptions[record.id] = record }
+        try await reloadSubscriptions()
+        if !storage.isShared { await setRestHookDelivery(true) }
+        let changes = storage.changes()
+        let task = Task { [weak self] in
+            for await change in changes {
+                guard let self else { return }
+                await self.apply(change)
+            }
         }
-        for record in records where record.channel == .restHook && record.status == .active {
-            startDeliverer(record.id)
-        }
+        state.withLock { $0.changes = task }
     }
 
     /// Stops deliveries and live connections and closes the HTTP client.
     public func shutdown() async {
-        let deliverers = state.withLock { state in
+        let (deliverers, changes) = state.withLock { state in
             let all = Array(state.deliverers.values)
             state.deliverers = [:]
-            return all
+            state.deliversRestHooks = false
+            defer { state.changes = nil }
+            return (all, state.changes)
         }
+        changes?.cancel()
         for deliverer in deliverers { await deliverer.stop() }
         hub.disconnectAll()
         try? await httpClient.shutdown()
+    }
+
+    /// Reads the subscriptions (and their version) from storage again.
+    func reloadSubscriptions() async throws {
+        let snapshot = try await storage.subscriptionSnapshot()
+        state.withLock { state in
+            state.subscriptions = Dictionary(snapshot.records.map { ($0.id, $0) }, uniquingKeysWith: { $1 })
+            state.subscriptionsVersion = snapshot.version
+        }
+    }
+
+    /// What another node did to the shared storage.
+    private func apply(_ change: StorageChange) async {
+        switch change {
+        case .event(let id):
+            guard let result = try? await storage.appended(eventID: id) else { return }
+            hub.publish(result)
+            delivered(result)
+        case .subscriptionsChanged:
+            try? await reloadSubscriptions()
+            // Turned off on another node: its live connections here end too.
+            hub.disconnect(keeping: Set(cachedSubscriptions().map(\.id)))
+            await refreshDeliverers()
+        case .resync:
+            try? await reloadSubscriptions()
+            hub.catchUpAll()
+            await refreshDeliverers()
+        case .restHookDelivery(let delivers):
+            await setRestHookDelivery(delivers)
+        }
+    }
+
+    /// Becomes (or stops being) the node that delivers rest-hook notifications.
+    private func setRestHookDelivery(_ delivers: Bool) async {
+        let changed = state.withLock { state in
+            defer { state.deliversRestHooks = delivers }
+            return state.deliversRestHooks != delivers
+        }
+        guard changed else { return }
+        if delivers {
+            logger.info("Denne node leverer rest-hook-notifikationer")
+            await refreshDeliverers()
+        } else {
+            let deliverers = state.withLock { state in
+                defer { state.deliverers = [:] }
+                return Array(state.deliverers.values)
+            }
+            for deliverer in deliverers { await deliverer.stop() }
+        }
+    }
+
+    /// Starts a deliverer for every active rest-hook subscription that lacks one (when this node delivers), and
+    /// stops those whose subscription is no longer active.
+    private func refreshDeliverers() async {
+        let (start, stop) = state.withLock { state -> ([String], [RestHookDeliverer]) in
+            guard state.deliversRestHooks else { return ([], []) }
+            let active = Set(
+                state.subscriptions.values.filter { $0.channel == .restHook && $0.status == .active }.map(\.id))
+            let stale = state.deliverers.filter { !active.contains($0.key) }
+            for id in stale.keys { state.deliverers[id] = nil }
+            return (active.filter { state.deliverers[$0] == nil }.sorted(), Array(stale.values))
+        }
+        for deliverer in stop { await deliverer.stop() }
+        for id in start { startDeliverer(id) }
+    }
+
+    /// A stored event (this node's or another's, already published to live connections) to observers and
+    /// rest-hook deliverers.
+    private func delivered(_ result: AppendResult) {
+        for observer in state.withLock({ $0.observers }) { observer(result.event) }
+        let restHooks = state.withLock { state in
+            result.numbers.keys.compactMap { state.deliverers[$0] }
+        }
+        for deliverer in restHooks { deliverer.wake() }
     }
 
     /// The engine's public base URL (for `Subscription` references and the websocket URL).
@@ -79,6 +165,11 @@ public final class EventEngine: Sendable {
     /// Calls `observer` with every event stored from now on (after its commit).
     public func onStored(_ observer: @escaping @Sendable (EventRecord) -> Void) {
         state.withLock { $0.observers.append(observer) }
+    }
+
+    /// True while this node delivers rest-hook notifications.
+    public var deliversRestHooks: Bool {
+        state.withLock { $0.deliversRestHooks }
     }
 
     public func cachedSubscriptions() -> [SubscriptionRecord] {
@@ -148,13 +239,9 @@ public final class EventEngine: Sendable {
                 patientCPR: patient.flatMap(EventClassifier.cpr), organization: organization.code,
                 organizationName: organization.name, municipality: patient.flatMap(EventClassifier.municipality),
                 occurred: incoming.timestamp ?? Date(), accepted: Date())
-            let matching = state.withLock { state in
-                state.subscriptions.values.filter { $0.matches(record) }.map(\.id)
-            }
             let result: AppendResult?
             do {
-                let hub = self.hub
-                result = try await storage.append(record, for: matching) { hub.publish($0) }
+                result = try await store(record)
             } catch {
                 logger.error("Hændelsen kunne ikke gemmes: \(error)")
                 throw PlatformError.unavailable("Hændelsen kunne ikke gemmes; prøv igen: \(error)")
@@ -165,17 +252,34 @@ public final class EventEngine: Sendable {
             }
             summary.stored += 1
             summary.deliveries += result.numbers.count
-            for observer in state.withLock({ $0.observers }) { observer(result.event) }
             if let resource { remember(resource, at: focus) }
-            let restHooks = state.withLock { state in
-                result.numbers.keys.compactMap { state.deliverers[$0] }
-            }
-            for deliverer in restHooks { deliverer.wake() }
+            delivered(result)
         }
         if !summary.ignored.isEmpty {
             logger.info("Notifikation fra \(sourceID): \(summary.ignored.joined(separator: "; "))")
         }
         return summary
+    }
+
+    /// Stores and numbers one event against the subscriptions as they are in storage: when another node changed
+    /// them since this node read them, read them again and match again.
+    private func store(_ record: EventRecord) async throws -> AppendResult? {
+        var attempt = 0
+        while true {
+            attempt += 1
+            let (matching, version) = state.withLock { state in
+                (state.subscriptions.values.filter { $0.matches(record) }.map(\.id), state.subscriptionsVersion)
+            }
+            do {
+                // Published from the commit: on SQLite (one writer) live connections get numbers in order.
+                let hub = self.hub
+                return try await storage.append(record, for: matching, subscriptionsVersion: version) {
+                    hub.publish($0)
+                }
+            } catch StorageConflict.subscriptionsChanged where attempt < 10 {
+                try await reloadSubscriptions()
+            }
+        }
     }
 
     /// `reference` made absolute against the source's base URL.
@@ -258,7 +362,9 @@ public final class EventEngine: Sendable {
             throw PlatformError.unavailable("Abonnementet kunne ikke gemmes: \(error)")
         }
         state.withLock { $0.subscriptions[record.id] = record }
-        if record.channel == .restHook, record.status == .active { startDeliverer(record.id) }
+        // Read back with the list's new version (if that fails, the next append finds out and reads again).
+        try? await reloadSubscriptions()
+        await refreshDeliverers()
         return record
     }
 
@@ -293,11 +399,14 @@ public final class EventEngine: Sendable {
         state.withLock { state in
             if newStatus == .off { state.subscriptions[id] = nil } else { state.subscriptions[id] = updated }
         }
+        try? await reloadSubscriptions()
         if newStatus == .off {
             hub.disconnect(subscriptionID: id)
             await stopDeliverer(id)
         } else if record.channel == .restHook {
-            startDeliverer(id)
+            // Back from error: a new deliverer starts from what the endpoint accepted last.
+            await stopDeliverer(id)
+            await refreshDeliverers()
         }
         return record
     }
@@ -309,6 +418,7 @@ public final class EventEngine: Sendable {
             state.subscriptions[id]?.error = message
             state.deliverers[id] = nil
         }
+        try? await reloadSubscriptions()
         logger.warning("Abonnement \(id) er i fejl: \(message)")
     }
 

@@ -8,6 +8,9 @@ public final class LiveHub: Sendable {
     public enum Signal: Sendable {
         case event(NumberedEvent)
         case heartbeat
+        /// Read from storage after the last number sent: something may have been stored without a wake-up (the
+        /// connection to the other nodes was lost and is back).
+        case catchUp
     }
 
     public struct Listener: Sendable {
@@ -55,6 +58,12 @@ public final class LiveHub: Sendable {
         for continuation in overflowing { continuation.finish() }
     }
 
+    /// Asks every live connection to read what it may have missed from storage.
+    public func catchUpAll() {
+        let all = listeners.withLock { all in all.values.flatMap(\.values) }
+        for continuation in all { continuation.yield(.catchUp) }
+    }
+
     /// Number of live connections (all subscriptions).
     public var count: Int {
         listeners.withLock { $0.values.reduce(0) { $0 + $1.count } }
@@ -63,6 +72,14 @@ public final class LiveHub: Sendable {
     /// Ends every live connection (engine shutdown; tests of reconnecting clients).
     public func disconnectAll() {
         let all = listeners.withLock { all in all.values.flatMap(\.values) }
+        for continuation in all { continuation.finish() }
+    }
+
+    /// Ends the live connections of every subscription not in `subscriptionIDs` (turned off on another node).
+    public func disconnect(keeping subscriptionIDs: Set<String>) {
+        let all = listeners.withLock { all in
+            all.filter { !subscriptionIDs.contains($0.key) }.values.flatMap(\.values)
+        }
         for continuation in all { continuation.finish() }
     }
 

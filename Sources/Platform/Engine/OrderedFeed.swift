@@ -4,7 +4,9 @@ import Foundation
 /// Feeds one live connection (SSE or websocket) its subscription's events strictly in number order, each once:
 /// first what is stored after the number the subscriber last saw, then live events from the hub. A live event
 /// that skips ahead (another writer numbered in between) is filled in from storage, never lost. Heartbeats go out
-/// when the connection has been idle for the heartbeat period.
+/// when the connection has been idle for the heartbeat period; before each, and when the hub asks, the feed reads
+/// storage after its last number, so an event whose wake-up never came (another node's, over a lost connection)
+/// still arrives within one heartbeat period.
 struct OrderedFeed {
     enum Output {
         case events([NumberedEvent], eventsSinceStart: Int64)
@@ -36,9 +38,15 @@ struct OrderedFeed {
             switch signal {
             case .heartbeat:
                 if ContinuousClock.now - lastSent >= period * 0.9 {
-                    try await send(.heartbeat(eventsSinceStart: last))
+                    let before = last
+                    try await catchUp(through: nil, send: send)
+                    if last == before { try await send(.heartbeat(eventsSinceStart: last)) }
                     lastSent = .now
                 }
+            case .catchUp:
+                let before = last
+                try await catchUp(through: nil, send: send)
+                if last != before { lastSent = .now }
             case .event(let numbered):
                 if numbered.number <= last { continue }
                 if numbered.number == last + 1 {

@@ -34,6 +34,9 @@ public struct EngineRoutes: Sendable {
                 return FHIRResponse.information(message)
             }
         }
+        router.get("/health") { _, _ -> Response in
+            await Self.health(engine)
+        }
         router.get("/SubscriptionTopic") { request, _ -> Response in
             FHIRResponse.json(
                 FHIRResponse.searchset(EventTopic.all.map(\.resource), selfURL: engine.publicBase + "/SubscriptionTopic"))
@@ -194,6 +197,25 @@ public struct EngineRoutes: Sendable {
             subscription: record, type: "query-event", eventsSinceStart: record.eventCount, events: events,
             engineBase: engine.publicBase, resources: resources)
         return FHIRResponse.json(bundle)
+    }
+
+    /// The node's state for load balancers and operators: 200 when its storage answers, else 503 saying why.
+    static func health(_ engine: EventEngine) async -> Response {
+        var body: [String: JSONValue] = [
+            "storage": .string(engine.storage.location),
+            "shared": .bool(engine.storage.isShared),
+            "liveConnections": .number(Double(engine.hub.count)),
+            "deliversRestHooks": .bool(engine.deliversRestHooks),
+        ]
+        do {
+            try await engine.storage.check()
+            body["status"] = .string("ok")
+            return FHIRResponse.json(.object(body))
+        } catch {
+            body["status"] = .string("unavailable")
+            body["error"] = .string("Lageret kan ikke bruges: \(error)")
+            return FHIRResponse.json(.object(body), status: .serviceUnavailable)
+        }
     }
 
     /// Our SSE channel: `GET /Subscription/{id}/$sse`. Each event is `id: <event number>`, `event:

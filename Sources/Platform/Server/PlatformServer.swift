@@ -73,7 +73,7 @@ public final class PlatformServer: Sendable {
             task.cancel()
             await engine.shutdown()
             await gateway?.shutdown()
-            throw PlatformStorageError("Platformen kan ikke lytte på \(host):\(port): \(error)")
+            throw PlatformListenError(description: "Platformen kan ikke lytte på \(host):\(port): \(error)")
         }
     }
 
@@ -85,6 +85,11 @@ public final class PlatformServer: Sendable {
         await engine.shutdown()
         await gateway?.shutdown()
     }
+}
+
+/// The platform's port could not be opened.
+public struct PlatformListenError: Error, CustomStringConvertible, Sendable {
+    public let description: String
 }
 
 /// Resumes one waiter once with the bound port or the error that kept the server from starting.

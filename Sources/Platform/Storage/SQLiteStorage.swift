@@ -6,6 +6,8 @@ import GRDB
 public final class SQLiteStorage: PlatformStorage {
     private let pool: DatabasePool
     public let path: String
+    public var location: String { "sqlite:\(path)" }
+    public var isShared: Bool { false }
 
     /// Opens (creating if needed) the database at `path`; its folder is created too.
     public init(path: String) throws {
@@ -104,6 +106,15 @@ public final class SQLiteStorage: PlatformStorage {
                       BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END;
                     """)
         }
+        migrator.registerMigration("v3-subscription-version") { db in
+            // Bumped by every change to the subscriptions, checked by every append (see PlatformStorage).
+            try db.create(table: "counter") { t in
+                t.primaryKey("name", .text)
+                t.column("value", .integer).notNull()
+            }
+            try db.execute(sql: "INSERT INTO counter (name, value) VALUES ('subscriptions', 1)")
+            try db.create(index: "subscriptionEvent_event", on: "subscriptionEvent", columns: ["eventID"])
+        }
         do {
             try migrator.migrate(pool)
         } catch {
@@ -111,10 +122,23 @@ public final class SQLiteStorage: PlatformStorage {
         }
     }
 
+    public func check() async throws {
+        _ = try await pool.read { db in try Int.fetchOne(db, sql: "SELECT 1") }
+    }
+
+    public func changes() -> AsyncStream<StorageChange> {
+        AsyncStream { $0.finish() }
+    }
+
+    private static func bumpSubscriptionsVersion(_ db: Database) throws {
+        try db.execute(sql: "UPDATE counter SET value = value + 1 WHERE name = 'subscriptions'")
+    }
+
     public func insertSubscription(_ record: SubscriptionRecord) async throws {
         let filters = try Self.encode(record.filters)
         let headers = try Self.encode(record.headers)
         try await pool.write { db in
+            try Self.bumpSubscriptionsVersion(db)
             try db.execute(
                 sql: """
                     INSERT INTO subscription (id, topic, filters, channel, endpoint, headers, payload, heartbeat, status,
@@ -134,15 +158,18 @@ public final class SQLiteStorage: PlatformStorage {
         }
     }
 
-    public func subscriptions() async throws -> [SubscriptionRecord] {
+    public func subscriptionSnapshot() async throws -> SubscriptionSnapshot {
         try await pool.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM subscription WHERE status <> 'off' ORDER BY created").map(
-                Self.subscription)
+            SubscriptionSnapshot(
+                version: try Int64.fetchOne(db, sql: "SELECT value FROM counter WHERE name = 'subscriptions'") ?? 0,
+                records: try Row.fetchAll(db, sql: "SELECT * FROM subscription WHERE status <> 'off' ORDER BY created")
+                    .map(Self.subscription))
         }
     }
 
     public func updateStatus(subscriptionID: String, status: SubscriptionRecord.Status, error: String?) async throws {
         try await pool.write { db in
+            try Self.bumpSubscriptionsVersion(db)
             try db.execute(
                 sql: "UPDATE subscription SET status = ?, error = ? WHERE id = ?",
                 arguments: [status.rawValue, error, subscriptionID])
@@ -150,12 +177,16 @@ public final class SQLiteStorage: PlatformStorage {
     }
 
     public func append(
-        _ event: EventRecord, for subscriptionIDs: [String], committed: @escaping @Sendable (AppendResult) -> Void
+        _ event: EventRecord, for subscriptionIDs: [String], subscriptionsVersion: Int64,
+        committed: @escaping @Sendable (AppendResult) -> Void
     ) async throws -> AppendResult? {
         // The writer is serial: publishing right after the commit, still on it, keeps the commit order.
         try await pool.writeWithoutTransaction { db -> AppendResult? in
             var result: AppendResult?
             try db.inTransaction {
+                let version = try Int64.fetchOne(
+                    db.cachedStatement(sql: "SELECT value FROM counter WHERE name = 'subscriptions'"))
+                guard version == subscriptionsVersion else { throw StorageConflict.subscriptionsChanged }
                 result = try Self.insert(event, for: subscriptionIDs, db)
                 return .commit
             }
@@ -202,6 +233,21 @@ public final class SQLiteStorage: PlatformStorage {
                 arguments: [stored.id, ids])
             for row in rows { numbers[row["subscriptionID"]] = row["number"] }
             return AppendResult(event: stored, numbers: numbers)
+        }
+    }
+
+    public func appended(eventID: Int64) async throws -> AppendResult? {
+        try await pool.read { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM event WHERE id = ?", arguments: [eventID]) else {
+                return nil
+            }
+            var numbers: [String: Int64] = [:]
+            for number in try Row.fetchAll(
+                db, sql: "SELECT subscriptionID, number FROM subscriptionEvent WHERE eventID = ?", arguments: [eventID])
+            {
+                numbers[number["subscriptionID"]] = number["number"]
+            }
+            return AppendResult(event: Self.event(row), numbers: numbers)
         }
     }
 
@@ -319,7 +365,7 @@ public final class SQLiteStorage: PlatformStorage {
     public func allText() async throws -> [String] {
         try await pool.read { db in
             var texts: [String] = []
-            for table in ["subscription", "event", "subscriptionEvent", "bindingToken", "audit"] {
+            for table in ["subscription", "event", "subscriptionEvent", "bindingToken", "audit", "counter"] {
                 for row in try Row.fetchAll(db, sql: "SELECT * FROM \(table)") {
                     for (_, value) in row {
                         if let text = String.fromDatabaseValue(value) { texts.append(text) }
