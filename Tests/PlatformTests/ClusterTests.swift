@@ -1,0 +1,193 @@
+import AsyncHTTPClient
+import EventStream
+import FHIR
+import Foundation
+import Platform
+import Testing
+
+/// Two platform nodes over one PostgreSQL database, each a real HTTP server on its own loopback port: an event
+/// accepted by one reaches the other's subscribers at once, numbers agree on both, and the audit chain holds.
+@Suite(.timeLimit(.minutes(3))) struct ClusterTests {
+    /// Two engines (and their servers) on one fresh database.
+    final class NodePair: StoppableHarness {
+        let location: String
+        let a: PlatformServer
+        let b: PlatformServer
+
+        init(location: String, a: PlatformServer, b: PlatformServer) {
+            self.location = location
+            self.a = a
+            self.b = b
+        }
+
+        static func start() async throws -> NodePair {
+            let location = try await TestPostgres.freshDatabase()
+            let sources = ["hospital": PlatformFixtures.deadSourceBase]
+            func node() async throws -> PlatformServer {
+                let storage = try PlatformStorageLocation.open(location)
+                return try await PlatformServer.start(
+                    engine: EventEngine(storage: storage, sources: sources, logger: PlatformFixtures.engineLogger))
+            }
+            let a = try await node()
+            let b = try await node()
+            return NodePair(location: location, a: a, b: b)
+        }
+
+        func stop() async {
+            for server in [a, b] {
+                await server.stop()
+                await server.engine.storage.shutdown()
+            }
+        }
+    }
+
+    static func arrival(_ number: Int, cpr: String = PlatformFixtures.bruno) -> JSONValue {
+        Notifications.r4(
+            base: PlatformFixtures.deadSourceBase, topic: "akut-ankomst", number: Int64(number),
+            focus: Notifications.encounter(id: "h-enc-\(number)", patientID: "p-\(cpr)"),
+            patient: Notifications.patient(id: "p-\(cpr)", cpr: cpr))
+    }
+
+    @Test("En ankomst modtaget af node A når straks en SSE-abonnent på node B")
+    func arrivalReachesTheOtherNode() async throws {
+        try await stopping(try await NodePair.start()) { nodes in
+            // The subscription is created on A; B learns of it from the database.
+            let created = try await SubscriptionSetup.ensure(
+                SubscriptionSetup.Wish(topic: "akut-ankomst", filters: [], owner: "klynge"), engineURL: nodes.a.baseURL)
+            let connection = try await SSEConnection.open(nodes.b.baseURL, subscription: created.id)
+            #expect(connection.status == 200)
+            let started = ContinuousClock.now
+            let answer = try await HTTP.post("\(nodes.a.baseURL)/notify/hospital", Self.arrival(1))
+            #expect(answer.status == 200)
+            let received = await connection.waitForNotifications(1, within: .seconds(5))
+            let elapsed = ContinuousClock.now - started
+            #expect(received.count == 1)
+            #expect(received.first?.id == "1")
+            #expect(received.first?.data.contains(PlatformFixtures.bruno) == true)
+            #expect(elapsed < .seconds(2), "arrived after \(elapsed)")
+            await connection.close()
+        }
+    }
+
+    @Test("Samtidige notifikationer til begge noder: samme numre, $events og $status på begge, intet tabt")
+    func concurrentAcceptsAgree() async throws {
+        try await stopping(try await NodePair.start()) { nodes in
+            let created = try await SubscriptionSetup.ensure(
+                SubscriptionSetup.Wish(topic: "akut-ankomst", filters: [], owner: "klynge"), engineURL: nodes.b.baseURL)
+            let onA = try await SSEConnection.open(nodes.a.baseURL, subscription: created.id)
+            let onB = try await SSEConnection.open(nodes.b.baseURL, subscription: created.id)
+            let total = 120
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for worker in 0..<4 {
+                    let base = worker % 2 == 0 ? nodes.a.baseURL : nodes.b.baseURL
+                    group.addTask {
+                        for n in stride(from: worker + 1, through: total, by: 4) {
+                            let answer = try await HTTP.post("\(base)/notify/hospital", Self.arrival(n))
+                            guard answer.status == 200 else { throw TestFailure("notify: \(answer.status) \(answer.text)") }
+                        }
+                    }
+                }
+                try await group.waitForAll()
+            }
+            let liveA = await onA.waitForNotifications(total, within: .seconds(20))
+            let liveB = await onB.waitForNotifications(total, within: .seconds(20))
+            #expect(liveA.map(\.id) == (1...total).map { String($0) })
+            #expect(liveB.map(\.id) == (1...total).map { String($0) })
+            // The same event behind each number on both nodes.
+            func foci(_ events: [SSEParser.Event]) -> [String] {
+                events.flatMap { event in
+                    ((try? EventNotification.parse(bundle: Data(event.data.utf8)).events) ?? []).map {
+                        "\($0.number) \($0.focus ?? "")"
+                    }
+                }
+            }
+            let fociA = foci(liveA)
+            #expect(fociA.count == total)
+            #expect(fociA == foci(liveB))
+            let harnessA = try await EngineView(base: nodes.a.baseURL)
+            let harnessB = try await EngineView(base: nodes.b.baseURL)
+            #expect(try await harnessA.eventCount(created.id) == Int64(total))
+            #expect(try await harnessB.eventCount(created.id) == Int64(total))
+            let eventsA = try await harnessA.events(created.id).map { "\($0.number) \($0.focus ?? "")" }
+            let eventsB = try await harnessB.events(created.id).map { "\($0.number) \($0.focus ?? "")" }
+            #expect(eventsA.count == total)
+            #expect(eventsA == eventsB)
+            #expect(eventsA == fociA)
+            await onA.close()
+            await onB.close()
+        }
+    }
+
+    @Test("Et abonnement slået fra på node A lukker dets forbindelse på node B")
+    func turnedOffOnOneNodeClosesOnTheOther() async throws {
+        try await stopping(try await NodePair.start()) { nodes in
+            let created = try await SubscriptionSetup.ensure(
+                SubscriptionSetup.Wish(topic: "akut-ankomst", filters: [], owner: "klynge"), engineURL: nodes.a.baseURL)
+            let onB = try await SSEConnection.open(nodes.b.baseURL, subscription: created.id)
+            let answer = try await HTTP.send("\(nodes.a.baseURL)/Subscription/\(created.id)", method: .DELETE)
+            #expect(answer.status == 200 || answer.status == 204)
+            #expect(await eventually(within: .seconds(5)) { onB.ended.isSet }, "B closed the stream")
+            await onB.close()
+        }
+    }
+
+    @Test("Adgangsloggen: 10.000 poster skrevet samtidigt af to noder giver én hel kæde")
+    func auditChainAcrossNodes() async throws {
+        let location = try await TestPostgres.freshDatabase()
+        let first = try PlatformStorageLocation.open(location)
+        let second = try PlatformStorageLocation.open(location)
+        try await first.migrate()
+        try await second.migrate()
+        let identity = Identity(id: "akutlaege", name: "Anna Akut", role: .doctor)
+        let perWriter = 1250
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for writer in 0..<8 {
+                let node = writer % 2 == 0 ? first : second
+                group.addTask {
+                    for index in 0..<perWriter {
+                        _ = try await node.appendAudit(
+                            AuditEntry(
+                                identity: identity, patientCPR: PlatformFixtures.bruno, sourceID: "hospital",
+                                resourceTypes: ["Encounter"], action: "search", purpose: "TREAT", outcome: "success",
+                                reason: nil, emergency: index % 100 == 0, client: "node-\(writer % 2)"))
+                    }
+                }
+            }
+            try await group.waitForAll()
+        }
+        var all: [AuditEntry] = []
+        while true {
+            let page = try await second.auditEntries(
+                patient: nil, emergencyOnly: false, after: all.last?.sequence ?? 0, limit: 5000)
+            all += page
+            if page.count < 5000 { break }
+        }
+        #expect(all.count == 8 * perWriter)
+        #expect(AuditChain.verify(all).broken == nil)
+        #expect(Set(all.compactMap(\.client)) == ["node-0", "node-1"])
+        await first.shutdown()
+        await second.shutdown()
+    }
+}
+
+/// `$status` and `$events` of any engine by its base URL.
+struct EngineView {
+    let base: String
+
+    init(base: String) async throws { self.base = base }
+
+    func eventCount(_ id: String) async throws -> Int64 {
+        let answer = try await HTTP.send("\(base)/Subscription/\(id)/$status")
+        guard answer.status == 200 else { throw TestFailure("$status answered \(answer.status): \(answer.text)") }
+        let parameters = answer.json?["entry"]?.listValue.first?["resource"]?["parameter"]?.listValue ?? []
+        let value = parameters.first { $0["name"]?.stringValue == "events-since-subscription-start" }?["valueString"]
+        guard let count = value?.stringValue.flatMap({ Int64($0) }) else { throw TestFailure("$status has no count") }
+        return count
+    }
+
+    func events(_ id: String) async throws -> [EventNotification] {
+        let answer = try await HTTP.send("\(base)/Subscription/\(id)/$events?eventsSinceNumber=1")
+        guard answer.status == 200 else { throw TestFailure("$events answered \(answer.status): \(answer.text)") }
+        return try EventNotification.parse(bundle: answer.body).events
+    }
+}
