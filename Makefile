@@ -1,6 +1,6 @@
 # Overblik / SundhedsCloud. The two commands that matter: `make demo` and `make test`.
 SWIFT ?= swift
-APT_PACKAGES := libncursesw5-dev libsqlite3-dev libcurl4-openssl-dev tmux python3 postgresql
+APT_PACKAGES := libncursesw5-dev libsqlite3-dev libcurl4-openssl-dev tmux python3 postgresql curl
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: deps build demo sources cluster test bench format format-check demo-data clean
@@ -23,6 +23,10 @@ demo: build
 ## sources: only the demo source systems, as FHIR servers on 8101-8103 (Ctrl-C stops)
 sources: build
 	.build/debug/sundhedscloud serve --demo
+
+## cluster: two platform nodes over a throwaway PostgreSQL, with the demo sources and the scenario (Ctrl-C stops)
+cluster: build
+	scripts/cluster
 
 ## test: the whole test suite (Swift Testing), with a throwaway PostgreSQL for the storage and multi-node tests
 test: deps

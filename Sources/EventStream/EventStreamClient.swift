@@ -9,6 +9,8 @@ import Synchronization
 /// Listens to one subscription over the engine's SSE channel and keeps listening: on a dropped connection it
 /// reconnects with backoff and resumes after the last event number it saw (`Last-Event-ID`), and it never hands
 /// on an event twice. A gap in the numbers (which the engine should never leave) is filled from `$events`.
+/// With several platform nodes (`alternateURLs`), a node that does not answer is left for the next one; the numbers
+/// are the same on every node, so the stream resumes there from the same place.
 public final class EventStreamClient: Sendable {
     public struct Backoff: Sendable {
         public var initial: Duration
@@ -31,7 +33,11 @@ public final class EventStreamClient: Sendable {
         }
     }
 
-    public let engineURL: String
+    /// Every node that serves the subscription, the first one first.
+    public let engineURLs: [String]
+    private let current = Mutex(0)
+    /// The node in use now.
+    public var engineURL: String { engineURLs[current.withLock { $0 }] }
     public let subscriptionID: String
     let httpClient: HTTPClient
     /// Behind a gateway: the user's access token for every request.
@@ -41,13 +47,16 @@ public final class EventStreamClient: Sendable {
     let silenceLimit: Duration
     private let lastNumber: Mutex<Int64?>
 
-    /// - Parameter lastEventID: the last number seen before (resume), or nil to start from now.
+    /// - Parameters:
+    ///   - lastEventID: the last number seen before (resume), or nil to start from now.
+    ///   - alternateURLs: other nodes of the same platform, tried in turn when the one in use does not answer.
     public init(
-        engineURL: String, subscriptionID: String, lastEventID: Int64? = nil, httpClient: HTTPClient = .shared,
-        backoff: Backoff = Backoff(), silenceLimit: Duration = .seconds(35), token: AccessToken? = nil
+        engineURL: String, alternateURLs: [String] = [], subscriptionID: String, lastEventID: Int64? = nil,
+        httpClient: HTTPClient = .shared, backoff: Backoff = Backoff(), silenceLimit: Duration = .seconds(35),
+        token: AccessToken? = nil
     ) {
         self.token = token
-        self.engineURL = engineURL
+        self.engineURLs = [engineURL] + alternateURLs.filter { $0 != engineURL }
         self.subscriptionID = subscriptionID
         self.httpClient = httpClient
         self.backoff = backoff
@@ -68,13 +77,27 @@ public final class EventStreamClient: Sendable {
 
     private func run(_ out: AsyncStream<StreamUpdate>.Continuation) async {
         var failures = 0
+        var untried = engineURLs.count - 1
         out.yield(.state(.connecting))
         while !Task.isCancelled {
-            let outcome = await connectOnce(out) { failures = 0 }
+            let outcome = await connectOnce(out) {
+                failures = 0
+                untried = engineURLs.count - 1
+            }
             if Task.isCancelled { break }
             if case .gone(let reason) = outcome {
                 out.yield(.state(.offline(reason)))
                 break
+            }
+            if case .failed = outcome, engineURLs.count > 1 {
+                // This node does not answer: the next one, at once while some are untried this round.
+                current.withLock { $0 = ($0 + 1) % engineURLs.count }
+                if untried > 0 {
+                    untried -= 1
+                    out.yield(.state(.reconnecting(attempt: max(1, failures))))
+                    continue
+                }
+                untried = engineURLs.count - 1
             }
             failures += 1
             if failures >= backoff.offlineAfter {

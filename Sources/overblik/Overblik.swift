@@ -42,14 +42,22 @@ struct Overblik: AsyncParsableCommand {
 
     func run() async throws {
         let interactive = !(plain || isatty(0) == 0 || isatty(1) == 0)
-        let resolved = try await sourceOptions.resolve(throughGateway: true, ask: interactive)
-        let (registry, startup, feed) = (resolved.registry, resolved.startup, resolved.feed)
         let http = FHIRHTTPClient.makeHTTPClient()
-        let login = resolved.gateway.map { GatewayLogin(gatewayURL: $0.url, demoUser: $0.user, http: http) }
+        let resolved: SourceOptions.Resolved
+        let login: GatewayLogin?
+        if sourceOptions.gateway != nil {
+            (resolved, login) = try await sourceOptions.resolveGateway(http: http, ask: interactive)
+        } else {
+            resolved = try await sourceOptions.resolve(throughGateway: true, ask: interactive)
+            login = resolved.gateway.map { GatewayLogin(gatewayURL: $0.url, demoUser: $0.user, http: http) }
+        }
+        let (registry, startup, feed) = (resolved.registry, resolved.startup, resolved.feed)
         // Behind the gateway the user's subscription is theirs: the event stream carries their token too.
         var token: AccessToken?
         if let login { token = { @Sendable () async throws -> String in try await login.token() } }
-        let events = feed.map { EventFeed(engineURL: $0.engineURL, wish: $0.wish, token: token) }
+        let events = feed.map {
+            EventFeed(engineURL: $0.engineURL, alternateURLs: $0.alternateURLs, wish: $0.wish, token: token)
+        }
         var cache: ResourceCache?
         do {
             // Each gateway user has a cache of their own: one user's copies are never shown to another.

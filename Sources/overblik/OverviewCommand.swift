@@ -51,19 +51,28 @@ struct OverviewCommand: AsyncParsableCommand {
 
     func run() async throws {
         let number = try CPRNumber(cpr)
-        let resolved = try await sourceOptions.resolve()
+        let http = FHIRHTTPClient.makeHTTPClient()
+        let resolved: SourceOptions.Resolved
+        var login: GatewayLogin?
+        if sourceOptions.gateway != nil {
+            (resolved, login) = try await sourceOptions.resolveGateway(http: http, ask: false)
+        } else {
+            resolved = try await sourceOptions.resolve()
+        }
         let (registry, startup) = (resolved.registry, resolved.startup)
         _ = try await startup?.ready()
-        let http = FHIRHTTPClient.makeHTTPClient()
         var cache: ResourceCache?
         if !noCache {
             do {
-                cache = try ResourceCache(path: ResourceCache.defaultPath(), key: try CacheKeyStore.loadOrCreate())
+                // Through a gateway each user has a cache of their own.
+                var path = ResourceCache.defaultPath()
+                if let user = login?.userID { path = (path as NSString).deletingPathExtension + "-\(user).sqlite" }
+                cache = try ResourceCache(path: path, key: try CacheKeyStore.loadOrCreate())
             } catch {
                 FileHandle.standardError.write(Data("Advarsel: cachen bruges ikke: \(error)\n".utf8))
             }
         }
-        let client = FederatedClient(registry: registry, client: FHIRHTTPClient(http: http), cache: cache)
+        let client = FederatedClient(registry: registry, client: FHIRHTTPClient(http: http, login: login), cache: cache)
         let overview = await client.overview(cpr: number, refresh: refresh)
         if json {
             let encoder = JSONEncoder()

@@ -1,4 +1,5 @@
 import ArgumentParser
+import AsyncHTTPClient
 import DemoSources
 import EventStream
 import FHIR
@@ -29,10 +30,103 @@ struct SourceOptions: ParsableArguments {
     @Option(help: "Kun med --demo: scenariets hastighed (scenariesekunder pr. sekund); 0 slår scenariet fra.")
     var speed: Double = 1
 
+    @Option(
+        help: ArgumentHelp(
+            "SundhedsCloud-gateway(s), fx http://127.0.0.1:8080,http://127.0.0.1:8081: kilderne og hændelserne hentes gennem den; svarer en node ikke, bruges den næste. Log ind med --user (gatewayens demo-login) eller --token / $OVERBLIK_TOKEN.",
+            valueName: "url[,url]"))
+    var gateway: String?
+
+    @Option(help: "Adgangstoken (JWT) fra en identitetsudbyder, til --gateway; ellers $OVERBLIK_TOKEN.")
+    var token: String?
+
+    /// The gateway nodes given with `--gateway`.
+    var gatewayURLs: [String] {
+        (gateway ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+    }
+
     func validate() throws {
         guard speed >= 0, speed <= 10_000 else { throw ValidationError("--speed skal være mellem 0 og 10000") }
         if demo, sources != nil { throw ValidationError("Brug enten --demo eller --sources, ikke begge.") }
+        if gateway != nil {
+            if demo || sources != nil { throw ValidationError("Brug --gateway alene, uden --demo eller --sources.") }
+            for url in gatewayURLs {
+                guard let components = URLComponents(string: url), ["http", "https"].contains(components.scheme ?? ""),
+                    components.host?.isEmpty == false
+                else { throw ValidationError("--gateway: '\(url)' er ikke en http(s)-adresse") }
+            }
+            if gatewayURLs.isEmpty { throw ValidationError("--gateway: angiv mindst én adresse") }
+            if user != nil, token != nil { throw ValidationError("Brug enten --user eller --token, ikke begge.") }
+        } else if token != nil {
+            throw ValidationError("--token virker kun sammen med --gateway.")
+        }
         if !faults.isEmpty, !demo { throw ValidationError("--fault virker kun sammen med --demo.") }
+    }
+
+    /// Through a running SundhedsCloud gateway (one or several nodes): log in (demo login as `--user`, asked for
+    /// when interactive; or a token), then the sources as the gateway lists them and the user's standing
+    /// subscription from their profile.
+    func resolveGateway(http: HTTPClient, ask: Bool) async throws -> (Resolved, GatewayLogin) {
+        let urls = gatewayURLs
+        let login: GatewayLogin
+        if let token = token ?? ProcessInfo.processInfo.environment["OVERBLIK_TOKEN"], user == nil {
+            login = GatewayLogin(gatewayURL: urls[0], alternateURLs: Array(urls.dropFirst()), token: token, http: http)
+        } else {
+            var chosen = user
+            if chosen == nil {
+                let users = await Self.gatewayUsers(urls, http: http)
+                guard !users.isEmpty else {
+                    throw ValidationError(
+                        "Gatewayen (\(urls.joined(separator: ", "))) har intet demo-login eller svarer ikke: angiv --token eller --user"
+                    )
+                }
+                chosen = ask ? try Self.ask(users) : users[0].id
+            }
+            login = GatewayLogin(
+                gatewayURL: urls[0], alternateURLs: Array(urls.dropFirst()), demoUser: chosen ?? "", http: http)
+        }
+        let registry: SourceRegistry
+        do {
+            _ = try await login.token()
+            registry = try await login.sources()
+        } catch {
+            throw ValidationError("Gatewayen (\(urls.joined(separator: ", "))): \(error.message)")
+        }
+        let profile = login.user
+        let role = profile?["role"]?.stringValue
+        var feed: EventFeed?
+        if let standing = profile?["subscription"], let topic = standing["topic"]?.stringValue {
+            let filters = standing["filters"]?.listValue.compactMap(\.stringValue) ?? []
+            let owner = login.userID ?? profile?["id"]?.stringValue ?? "overblik"
+            feed = EventFeed(
+                engineURL: login.gatewayURL, alternateURLs: urls,
+                wish: SubscriptionSetup.Wish(topic: topic, filters: filters, owner: owner))
+        }
+        let citizen = role == "citizen" ? profile?["cpr"]?.stringValue.flatMap { try? CPRNumber($0) } : nil
+        return (
+            Resolved(
+                registry: registry, feed: feed, gateway: (login.gatewayURL, login.userID ?? "token"),
+                initialCPR: citizen, role: role),
+            login
+        )
+    }
+
+    /// The demo users a gateway offers (`GET /auth/users`), from the first node that answers.
+    static func gatewayUsers(_ urls: [String], http: HTTPClient) async -> [DemoUser] {
+        for url in urls {
+            guard let response = try? await http.execute(HTTPClientRequest(url: url + "/auth/users"), timeout: .seconds(5)),
+                response.status == .ok, let body = try? await response.body.collect(upTo: 1 << 20)
+            else { continue }
+            struct Users: Decodable { var users: [DemoUser] }
+            if let users = try? JSONDecoder().decode(Users.self, from: Data(body.readableBytesView)).users {
+                return users.map { user in
+                    var clean = user
+                    clean.name = TextSanitizer.cleanLine(user.name)
+                    clean.title = user.title.map { TextSanitizer.cleanLine($0) }
+                    return clean
+                }
+            }
+        }
+        return []
     }
 
     static var configuredSourcesPath: String { XDGDirectory.config.path("sources.toml") }

@@ -40,6 +40,8 @@ public struct FHIRHTTPClient: Sendable {
         _ url: String, ifNoneMatch: String? = nil, deadline: NIODeadline, cpr: String? = nil
     ) async throws(FetchFailure) -> Answer {
         var renewed = false
+        var url = login?.route(url) ?? url
+        var failovers = 0
         while true {
             var request = HTTPClientRequest(url: url)
             request.method = .GET
@@ -56,7 +58,21 @@ public struct FHIRHTTPClient: Sendable {
                 response = try await http.execute(request, deadline: deadline)
                 body = try await response.body.collect(upTo: Self.maxBodyBytes)
             } catch {
-                throw Self.failure(for: error)
+                let failure = Self.failure(for: error)
+                // A gateway node that does not answer (or cannot log, 503 below): the next node, if there is one.
+                if failure.kind == .unreachable, let login, failovers + 1 < login.gatewayURLs.count, login.failover(from: url) {
+                    failovers += 1
+                    url = login.route(url)
+                    continue
+                }
+                throw failure
+            }
+            if response.status == .serviceUnavailable, let login, failovers + 1 < login.gatewayURLs.count,
+                login.failover(from: url)
+            {
+                failovers += 1
+                url = login.route(url)
+                continue
             }
             if response.status == .unauthorized, login?.userID != nil, !renewed {
                 renewed = true

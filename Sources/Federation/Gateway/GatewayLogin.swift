@@ -7,8 +7,15 @@ import Synchronization
 /// The client's session at a SundhedsCloud gateway: its access token (from the demo identity provider's
 /// `POST /auth/token`, renewed before it expires, or a fixed token from elsewhere), and the patients the user has
 /// opened under emergency access (værdispring) with the reason typed for each.
+///
+/// Several gateway nodes of one platform may be given: requests go to one, and move to the next when it stops
+/// answering (`route`, `failover`). Tokens are valid on every node.
 public final class GatewayLogin: Sendable {
-    public let gatewayURL: String
+    /// Every node of the gateway, the first one first.
+    public let gatewayURLs: [String]
+    private let current = Mutex(0)
+    /// The node in use now.
+    public var gatewayURL: String { gatewayURLs[current.withLock { $0 }] }
     public let userID: String?
     let http: HTTPClient
     private struct State {
@@ -21,20 +28,53 @@ public final class GatewayLogin: Sendable {
     private let state: Mutex<State>
 
     /// Logs in as a demo user through the gateway's demo identity provider.
-    public init(gatewayURL: String, demoUser: String, http: HTTPClient) {
-        self.gatewayURL = gatewayURL.hasSuffix("/") ? String(gatewayURL.dropLast()) : gatewayURL
+    public init(gatewayURL: String, alternateURLs: [String] = [], demoUser: String, http: HTTPClient) {
+        self.gatewayURLs = Self.normalized([gatewayURL] + alternateURLs)
         self.userID = demoUser
         self.http = http
         self.state = Mutex(State())
     }
 
     /// Uses a token obtained elsewhere (a real identity provider).
-    public init(gatewayURL: String, token: String, http: HTTPClient) {
-        self.gatewayURL = gatewayURL.hasSuffix("/") ? String(gatewayURL.dropLast()) : gatewayURL
+    public init(gatewayURL: String, alternateURLs: [String] = [], token: String, http: HTTPClient) {
+        self.gatewayURLs = Self.normalized([gatewayURL] + alternateURLs)
         self.userID = nil
         self.http = http
         self.state = Mutex(State(token: token, expires: .distantFuture))
     }
+
+    private static func normalized(_ urls: [String]) -> [String] {
+        var seen: [String] = []
+        for url in urls {
+            let trimmed = url.hasSuffix("/") ? String(url.dropLast()) : url
+            if !trimmed.isEmpty, !seen.contains(trimmed) { seen.append(trimmed) }
+        }
+        return seen
+    }
+
+    /// `url` at the node in use now (a URL of any of the nodes is moved to the current one).
+    public func route(_ url: String) -> String {
+        let now = gatewayURL
+        for base in gatewayURLs where base != now && url.hasPrefix(base + "/") {
+            return now + url.dropFirst(base.count)
+        }
+        return url
+    }
+
+    /// The node that served `url` did not answer: move to the next one. False when there is no other node.
+    @discardableResult
+    public func failover(from url: String) -> Bool {
+        guard gatewayURLs.count > 1 else { return false }
+        current.withLock { index in
+            if url.hasPrefix(gatewayURLs[index] + "/") || url == gatewayURLs[index] {
+                index = (index + 1) % gatewayURLs.count
+            }
+        }
+        return true
+    }
+
+    /// The user as the identity provider describes them (after the first login).
+    public var user: JSONValue? { state.withLock { $0.user } }
 
     /// A valid token, renewed a minute before it expires.
     public func token(renew: Bool = false) async throws(FetchFailure) -> String {
@@ -43,8 +83,21 @@ public final class GatewayLogin: Sendable {
             if let token = state.withLock({ $0.token }) { return token }
             throw FetchFailure(.http, "intet adgangstoken", httpStatus: 401)
         }
+        var attempts = 0
+        while true {
+            attempts += 1
+            let base = gatewayURL
+            do {
+                return try await login(userID, at: base)
+            } catch let failure where failure.kind == .unreachable && attempts < gatewayURLs.count {
+                failover(from: base)
+            }
+        }
+    }
+
+    private func login(_ userID: String, at base: String) async throws(FetchFailure) -> String {
         do {
-            var request = HTTPClientRequest(url: gatewayURL + "/auth/token")
+            var request = HTTPClientRequest(url: base + "/auth/token")
             request.method = .POST
             request.headers.add(name: "Content-Type", value: "application/json")
             request.body = .bytes(JSONValue.object(["user": .string(userID)]).serialized())
@@ -110,10 +163,23 @@ public final class GatewayLogin: Sendable {
 
     func get(_ path: String) async throws(FetchFailure) -> JSONValue {
         var renewed = false
+        var attempts = 0
+        while true {
+            attempts += 1
+            let base = gatewayURL
+            do {
+                return try await get(path, at: base, renewed: &renewed)
+            } catch let failure where failure.kind == .unreachable && attempts < gatewayURLs.count {
+                failover(from: base)
+            }
+        }
+    }
+
+    private func get(_ path: String, at base: String, renewed: inout Bool) async throws(FetchFailure) -> JSONValue {
         while true {
             let token = try await token(renew: renewed)
             do {
-                var request = HTTPClientRequest(url: gatewayURL + path)
+                var request = HTTPClientRequest(url: base + path)
                 request.headers.add(name: "Authorization", value: "Bearer \(token)")
                 request.headers.add(name: "Accept", value: "application/fhir+json")
                 let response = try await http.execute(request, timeout: .seconds(5))

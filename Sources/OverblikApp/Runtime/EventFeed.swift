@@ -3,31 +3,52 @@ import Foundation
 
 /// The live notifications for one user: which engine, which subscription wish (topic, filters, owner). Sets the
 /// subscription up (reusing the user's own) and then listens, retrying with backoff when the engine is away.
+/// With several platform nodes, the subscription is set up at the first that answers and the stream moves between
+/// them (the numbers are the same on every node).
 public struct EventFeed: Sendable {
     public let engineURL: String
+    public let alternateURLs: [String]
     public let wish: SubscriptionSetup.Wish
     /// Behind a gateway: the user's token.
     public let token: AccessToken?
 
-    public init(engineURL: String, wish: SubscriptionSetup.Wish, token: AccessToken? = nil) {
+    public init(
+        engineURL: String, alternateURLs: [String] = [], wish: SubscriptionSetup.Wish, token: AccessToken? = nil
+    ) {
         self.engineURL = engineURL
+        self.alternateURLs = alternateURLs
         self.wish = wish
         self.token = token
     }
 
     public func updates() -> AsyncStream<StreamUpdate> {
-        let engineURL = engineURL
+        let urls = [engineURL] + alternateURLs.filter { $0 != engineURL }
         let wish = wish
         let token = token
         return AsyncStream { continuation in
             let task = Task {
                 var attempt = 0
+                var next = 0
                 while !Task.isCancelled {
                     do {
-                        let subscription = try await SubscriptionSetup.ensure(wish, engineURL: engineURL, token: token)
+                        // The first node that answers sets the subscription up (or finds the user's own).
+                        var found: (subscription: SubscriptionSetup.Subscription, url: String)?
+                        var lastError: (any Error)?
+                        for offset in 0..<urls.count {
+                            let url = urls[(next + offset) % urls.count]
+                            do {
+                                found = (try await SubscriptionSetup.ensure(wish, engineURL: url, token: token), url)
+                                next = (next + offset) % urls.count
+                                break
+                            } catch {
+                                lastError = error
+                            }
+                        }
+                        guard let found else { throw lastError ?? EventStreamError("ingen node svarer") }
+                        let subscription = found.subscription
                         let client = EventStreamClient(
-                            engineURL: engineURL, subscriptionID: subscription.id, lastEventID: subscription.eventCount,
-                            token: token)
+                            engineURL: found.url, alternateURLs: urls, subscriptionID: subscription.id,
+                            lastEventID: subscription.eventCount, token: token)
                         for await update in client.updates() {
                             continuation.yield(update)
                         }

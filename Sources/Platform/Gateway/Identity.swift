@@ -61,6 +61,14 @@ public struct Identity: Codable, Sendable, Equatable {
     public var municipality: String?
     /// A citizen's own CPR number.
     public var cpr: String?
+    /// The notifications this user follows by default (the identity provider's profile), e.g. an ED doctor's
+    /// arrivals at their department; the client sets the subscription up from it.
+    public var subscription: StandingSubscription?
+
+    public struct StandingSubscription: Codable, Sendable, Equatable {
+        public var topic: String
+        public var filters: [String]
+    }
 
     public init(
         id: String, name: String, title: String? = nil, role: Role, organization: Organization? = nil,
