@@ -90,7 +90,10 @@ struct GatewayAnswer: Sendable {
 /// The demo sources, the event engine and the gateway on free loopback ports, with a SQLite file of their own.
 final class GatewayHarness: StoppableHarness {
     let directory: URL
-    let storage: SQLiteStorage
+    /// The platform's storage: a SQLite file of the harness's own unless the test gave another.
+    let platformStorage: any PlatformStorage
+    /// The SQLite storage (tests that open the file themselves).
+    var storage: SQLiteStorage { platformStorage as! SQLiteStorage }
     let server: PlatformServer
     let cluster: DemoSourceCluster
     /// Source id → the source's own FHIR base URL.
@@ -102,11 +105,11 @@ final class GatewayHarness: StoppableHarness {
     var base: String { server.baseURL }
 
     private init(
-        directory: URL, storage: SQLiteStorage, server: PlatformServer, cluster: DemoSourceCluster,
+        directory: URL, storage: any PlatformStorage, server: PlatformServer, cluster: DemoSourceCluster,
         sourceURLs: [String: String]
     ) {
         self.directory = directory
-        self.storage = storage
+        self.platformStorage = storage
         self.server = server
         self.cluster = cluster
         self.sourceURLs = sourceURLs
@@ -115,7 +118,7 @@ final class GatewayHarness: StoppableHarness {
     /// Wired as `sundhedscloud serve --demo` wires it: every source of the manifest (the preferences source too),
     /// the users of `users.json`, the sources announcing their changes to the engine.
     static func start(
-        limits: Gateway.Limits = Gateway.Limits(), timeoutMs: [String: Int] = [:]
+        limits: Gateway.Limits = Gateway.Limits(), timeoutMs: [String: Int] = [:], storage given: (any PlatformStorage)? = nil
     ) async throws
         -> GatewayHarness
     {
@@ -132,7 +135,7 @@ final class GatewayHarness: StoppableHarness {
             let users = try Identity.loadUsers(
                 file: PlatformFixtures.repositoryRoot.appendingPathComponent("demo-data/users.json"))
             let directory = PlatformFixtures.temporaryDirectory()
-            let storage = try SQLiteStorage(path: directory.appendingPathComponent("platform.sqlite").path)
+            let storage = try given ?? SQLiteStorage(path: directory.appendingPathComponent("platform.sqlite").path)
             let engine = EventEngine(storage: storage, sources: urls, logger: PlatformFixtures.engineLogger)
             let gateway = Gateway(
                 sources: sources, tokens: try await TokenAuthority.sharedSecret(GW.secret), users: users, storage: storage,
@@ -149,15 +152,16 @@ final class GatewayHarness: StoppableHarness {
 
     /// Runs `body` with a started gateway and stops everything afterwards, also when `body` throws.
     static func with<T>(
-        limits: Gateway.Limits = Gateway.Limits(), timeoutMs: [String: Int] = [:],
+        limits: Gateway.Limits = Gateway.Limits(), timeoutMs: [String: Int] = [:], storage: (any PlatformStorage)? = nil,
         _ body: (GatewayHarness) async throws -> T
     ) async throws -> T {
-        try await stopping(try await start(limits: limits, timeoutMs: timeoutMs), body)
+        try await stopping(try await start(limits: limits, timeoutMs: timeoutMs, storage: storage), body)
     }
 
     func stop() async {
         await server.stop()
         await cluster.stop()
+        await platformStorage.shutdown()
         try? FileManager.default.removeItem(at: directory)
     }
 
@@ -204,7 +208,7 @@ final class GatewayHarness: StoppableHarness {
     // MARK: The audit log
 
     func auditEntries(after: Int64 = 0) async throws -> [AuditEntry] {
-        try await storage.auditEntries(patient: nil, emergencyOnly: false, after: after, limit: 100_000)
+        try await platformStorage.auditEntries(patient: nil, emergencyOnly: false, after: after, limit: 100_000)
     }
 
     /// Runs one request and returns its answer with the audit entries written meanwhile (read at once when the

@@ -54,34 +54,40 @@ enum TestPostgres {
         let directory: URL
         let url: String
 
-        static func start(in directory: URL) throws -> OwnServer {
-            let url = try script("start", directory)
+        static func start(in directory: URL) async throws -> OwnServer {
+            let url = try await script("start", directory)
             return OwnServer(directory: directory, url: url)
         }
 
-        func stop() throws { _ = try TestPostgres.script("stop", directory) }
-        func restart() throws { _ = try TestPostgres.script("start", directory) }
-        func remove() {
-            try? stop()
+        func stop() async throws { try await TestPostgres.script("stop", directory) }
+        func restart() async throws { try await TestPostgres.script("start", directory) }
+        func remove() async {
+            try? await stop()
             try? FileManager.default.removeItem(at: directory)
         }
     }
 
+    /// Runs `scripts/throwaway-postgres COMMAND DIR --fast`; its output (the URL for `start`).
     @discardableResult
-    static func script(_ command: String, _ directory: URL) throws -> String {
+    static func script(_ command: String, _ directory: URL) async throws -> String {
+        let output = FileManager.default.temporaryDirectory.appendingPathComponent("pg-script-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: output) }
+        FileManager.default.createFile(atPath: output.path, contents: nil)
+        let handle = try FileHandle(forWritingTo: output)
         let process = Process()
         process.executableURL = PlatformFixtures.repositoryRoot.appendingPathComponent("scripts/throwaway-postgres")
         process.arguments = [command, directory.path, "--fast"]
-        let output = Pipe()
-        let errors = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
+        process.standardOutput = handle
+        process.standardError = handle
         try process.run()
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        let problems = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw TestFailure("throwaway-postgres \(command) failed: \(problems)")
+        // Polled: Foundation's waitUntilExit can miss the end of a child on Linux.
+        let deadline = ContinuousClock.now + .seconds(60)
+        while process.isRunning, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(50)) }
+        try? handle.close()
+        let text = (try? String(contentsOf: output, encoding: .utf8)) ?? ""
+        guard !process.isRunning, process.terminationStatus == 0 else {
+            if process.isRunning { process.terminate() }
+            throw TestFailure("throwaway-postgres \(command) failed: \(text)")
         }
         return text.trimmingCharacters(in: .whitespacesAndNewlines)
     }
