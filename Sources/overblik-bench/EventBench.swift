@@ -14,10 +14,25 @@ enum EventBench {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("overblik-bench-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: folder) }
         let storage = try SQLiteStorage(path: folder.appendingPathComponent("platform.sqlite").path)
-        let engine = EventEngine(storage: storage, sources: ["bench": "http://127.0.0.1:9/fhir"])
-        let server = try await PlatformServer.start(engine: engine)
-        let base = server.baseURL
+        let server = try await node(storage)
+        try await measure(
+            postTo: server.baseURL, listenOn: server.baseURL, rate: rate, seconds: seconds, subscribers: subscribers,
+            prefix: "events", report: &report)
+        await server.stop()
+    }
 
+    /// One platform node (engine only) on `storage`, on a free loopback port.
+    static func node(_ storage: any PlatformStorage) async throws -> PlatformServer {
+        try await PlatformServer.start(
+            engine: EventEngine(storage: storage, sources: ["bench": "http://127.0.0.1:9/fhir"]))
+    }
+
+    /// Posts at `rate` to the node at `postTo` while `subscribers` SSE clients listen on the node at `listenOn` (the
+    /// same node, or another over the same database); then a burst for events/s. Figures under `prefix_`.
+    static func measure(
+        postTo post: String, listenOn base: String, rate: Int, seconds: Int, subscribers: Int, prefix: String,
+        report: inout BenchReport
+    ) async throws {
         var ids: [String] = []
         for index in 0..<subscribers {
             let wish = SubscriptionSetup.Wish(topic: "akut-ankomst", filters: [], owner: "bench-\(index)")
@@ -59,7 +74,7 @@ enum EventBench {
                 group.addTask {
                     let focus = "http://127.0.0.1:9/fhir/Encounter/bench-\(number)"
                     sent.set(focus, clock.now)
-                    _ = try? await post(base, notification(number: number, focus: focus))
+                    _ = try? await Self.post(post, notification(number: number, focus: focus))
                 }
             }
         }
@@ -67,14 +82,14 @@ enum EventBench {
         let deadline = clock.now + .seconds(30)
         while received.count < expected, clock.now < deadline { try await Task.sleep(for: .milliseconds(50)) }
         let samples = received.values
-        report.add("events_rate_per_s", Double(rate))
-        report.add("events_subscribers", Double(subscribers))
-        report.add("events_sent", Double(total))
-        report.add("events_delivered", Double(samples.count))
-        report.add("events_lost", Double(max(0, expected - samples.count)))
-        report.add("events_source_to_model_p50_ms", BenchReport.percentile(samples, 0.50))
-        report.add("events_source_to_model_p99_ms", BenchReport.percentile(samples, 0.99))
-        report.add("events_source_to_model_max_ms", samples.max() ?? 0)
+        report.add("\(prefix)_rate_per_s", Double(rate))
+        report.add("\(prefix)_subscribers", Double(subscribers))
+        report.add("\(prefix)_sent", Double(total))
+        report.add("\(prefix)_delivered", Double(samples.count))
+        report.add("\(prefix)_lost", Double(max(0, expected - samples.count)))
+        report.add("\(prefix)_source_to_model_p50_ms", BenchReport.percentile(samples, 0.50))
+        report.add("\(prefix)_source_to_model_p99_ms", BenchReport.percentile(samples, 0.99))
+        report.add("\(prefix)_source_to_model_max_ms", samples.max() ?? 0)
 
         // Throughput: as fast as 16 concurrent posters can go, with the subscribers still connected.
         let burst = 3000
@@ -87,14 +102,13 @@ enum EventBench {
                         let number = next.next()
                         guard number <= burst else { return }
                         let focus = "http://127.0.0.1:9/fhir/Encounter/burst-\(number)"
-                        _ = try? await post(base, notification(number: total + number, focus: focus))
+                        _ = try? await Self.post(post, notification(number: total + number, focus: focus))
                     }
                 }
             }
         }
-        report.add("events_accepted_per_s", Double(burst) / (clock.now - burstStart).milliseconds * 1000)
+        report.add("\(prefix)_accepted_per_s", Double(burst) / (clock.now - burstStart).milliseconds * 1000)
         for listener in listeners { listener.cancel() }
-        await server.stop()
         try? await streams.shutdown()
     }
 

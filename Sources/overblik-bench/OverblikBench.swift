@@ -17,8 +17,14 @@ struct OverblikBench: AsyncParsableCommand {
     @Option(help: "Mappe med demodata.")
     var data: String?
 
-    @Option(help: "Kun én del: warm, gateway eller events.")
+    @Option(help: "Kun én del: warm, gateway, events eller cluster.")
     var only: String?
+
+    @Option(help: "PostgreSQL til klyngemålingen (ellers startes en midlertidig).")
+    var postgres: String?
+
+    @Option(help: "Adgangslogposter pr. lager i klyngemålingen.")
+    var audits = 4000
 
     @Option(help: "Hændelser pr. sekund i hændelsesmålingen.")
     var eventRate = 200
@@ -35,6 +41,13 @@ struct OverblikBench: AsyncParsableCommand {
         }
         var report = BenchReport()
         let clock = ContinuousClock()
+        if only == "cluster" {
+            try await ClusterBench.run(
+                postgres: postgres ?? ProcessInfo.processInfo.environment["SUNDHEDSCLOUD_BENCH_POSTGRES"],
+                rate: eventRate, seconds: eventSeconds, subscribers: subscribers, audits: audits, report: &report)
+            FileHandle.standardOutput.write(try report.json())
+            return
+        }
         if only == "events" {
             try await EventBench.run(rate: eventRate, seconds: eventSeconds, subscribers: subscribers, report: &report)
             FileHandle.standardOutput.write(try report.json())

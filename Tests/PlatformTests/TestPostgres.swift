@@ -72,7 +72,7 @@ enum TestPostgres {
     static func script(_ command: String, _ directory: URL) async throws -> String {
         let output = FileManager.default.temporaryDirectory.appendingPathComponent("pg-script-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: output) }
-        FileManager.default.createFile(atPath: output.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: output.path, contents: nil)
         let handle = try FileHandle(forWritingTo: output)
         let process = Process()
         process.executableURL = PlatformFixtures.repositoryRoot.appendingPathComponent("scripts/throwaway-postgres")

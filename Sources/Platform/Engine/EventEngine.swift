@@ -120,7 +120,7 @@ public final class EventEngine: Sendable {
         }
         guard changed else { return }
         if delivers {
-            logger.info("Denne node leverer rest-hook-notifikationer")
+            logger.debug("Denne node leverer rest-hook-notifikationer")
             await refreshDeliverers()
         } else {
             let deliverers = state.withLock { state in
