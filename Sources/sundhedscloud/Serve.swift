@@ -41,14 +41,20 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Scenariets hastighed: scenariesekunder pr. sekund.")
     var speed: Double = 1
 
-    @Option(help: "Hændelsesmotorens port.")
-    var port: Int = 8080
+    @Option(help: "Platformens port (standard 8080).")
+    var port: Int?
 
     @Option(help: "Portbase for demo-kilderne: base+1 (hospital), base+2 (gp), base+3 (kommune); styring på base.")
     var portBase: Int = DemoSourceCluster.defaultPortBase
 
-    @Option(help: "Adresse der lyttes på.")
-    var host = "127.0.0.1"
+    @Option(help: "Adresse der lyttes på (standard 127.0.0.1).")
+    var host: String?
+
+    @Option(
+        help: ArgumentHelp(
+            "Indstillinger i TOML (storage, sources, users, port, host, token_secret, jwks, issuer, audience); standard: $XDG_CONFIG_HOME/sundhedscloud/sundhedscloud.toml hvis den findes. Flag på kommandolinjen vinder.",
+            valueName: "fil"))
+    var config: String?
 
     @Option(
         help: """
@@ -79,23 +85,42 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "JWKS-fil med de offentlige nøgler fra en rigtig identitetsudbyder (i stedet for --token-secret).")
     var jwks: String?
 
-    @Option(help: "Forventet udsteder (iss) af adgangstokens.")
-    var issuer: String = TokenAuthority.defaultIssuer
+    @Option(help: "Forventet udsteder (iss) af adgangstokens (standard \(TokenAuthority.defaultIssuer)).")
+    var issuer: String?
 
-    @Option(help: "Forventet modtager (aud) af adgangstokens.")
-    var audience: String = TokenAuthority.defaultAudience
+    @Option(help: "Forventet modtager (aud) af adgangstokens (standard \(TokenAuthority.defaultAudience)).")
+    var audience: String?
 
     @Flag(help: "Behold datoerne som i demo-data/ i stedet for at flytte dem, så dataenes 'i dag' bliver i dag.")
     var noDateShift = false
 
-    func validate() throws {
+    mutating func validate() throws {
+        // The configuration file fills what the command line (and for storage and secret, the environment) left.
+        let file: PlatformConfiguration
+        do {
+            file = try PlatformConfiguration.load(path: config)
+        } catch {
+            throw ValidationError("\(error)")
+        }
+        let environment = ProcessInfo.processInfo.environment
+        if storage == nil, environment["SUNDHEDSCLOUD_STORAGE"] == nil { storage = file.storage }
+        if tokenSecret == nil, jwks == nil, environment["SUNDHEDSCLOUD_TOKEN_SECRET"] == nil {
+            tokenSecret = file.tokenSecret
+            jwks = file.jwks
+        }
+        sources = sources ?? file.sources
+        users = users ?? file.users
+        port = port ?? file.port ?? 8080
+        host = host ?? file.host ?? "127.0.0.1"
+        issuer = issuer ?? file.issuer ?? TokenAuthority.defaultIssuer
+        audience = audience ?? file.audience ?? TokenAuthority.defaultAudience
         guard demo || sources != nil else {
             throw ValidationError("Angiv --demo (demo-kilderne) eller --sources FIL (et kilderegister).")
         }
         guard !scenario || demo else { throw ValidationError("--scenario kræver --demo") }
         guard speed > 0, speed <= 10_000 else { throw ValidationError("--speed skal være mellem 0 og 10000") }
         guard (1...65_000).contains(portBase) else { throw ValidationError("--port-base skal være mellem 1 og 65000") }
-        guard (0...65_535).contains(port) else { throw ValidationError("--port skal være mellem 0 og 65535") }
+        guard (0...65_535).contains(port ?? 8080) else { throw ValidationError("--port skal være mellem 0 og 65535") }
         _ = try parsedFaults()
         do {
             try PlatformStorageLocation.validate(storageLocation())
@@ -113,6 +138,8 @@ struct Serve: AsyncParsableCommand {
     /// How tokens are checked: a JWKS file, a shared secret, or (demo without either) a random secret of this run.
     func tokenAuthority() async throws -> TokenAuthority {
         do {
+            let issuer = issuer ?? TokenAuthority.defaultIssuer
+            let audience = audience ?? TokenAuthority.defaultAudience
             if let jwks { return try await TokenAuthority.jwks(file: jwks, issuer: issuer, audience: audience) }
             if let secret = tokenSecret ?? ProcessInfo.processInfo.environment["SUNDHEDSCLOUD_TOKEN_SECRET"] {
                 return try await TokenAuthority.sharedSecret(secret, issuer: issuer, audience: audience)
@@ -138,6 +165,8 @@ struct Serve: AsyncParsableCommand {
     }
 
     func run() async throws {
+        let host = host ?? "127.0.0.1"
+        let port = port ?? 8080
         var cluster: DemoSourceCluster?
         var dataSet: DemoDataSet?
         var registry: [String: String] = [:]

@@ -34,7 +34,14 @@ public final class PlatformServer: Sendable {
     ) async throws -> PlatformServer {
         var log = logger ?? Logger(label: "sundhedscloud")
         if logger == nil { log.logLevel = .warning }
-        try await engine.start()
+        do {
+            try await engine.start()
+        } catch {
+            // Nothing started: let go of the HTTP clients before saying why.
+            await engine.shutdown()
+            await gateway?.shutdown()
+            throw error
+        }
         let router = Router(context: PlatformRequestContext.self)
         // Middleware applies to the routes added after it: subscriptions behind the gateway need a token.
         if let gateway { router.add(middleware: SubscriptionAccess(gateway: gateway, engine: engine)) }

@@ -1,0 +1,90 @@
+import Federation
+import Foundation
+import TOMLKit
+
+/// `sundhedscloud serve --config FILE` (default `$XDG_CONFIG_HOME/sundhedscloud/sundhedscloud.toml` when it exists):
+/// the node's settings in TOML, for operators who keep them in a file rather than on the command line. A flag given
+/// on the command line wins; then the environment; then the file.
+///
+/// ```toml
+/// storage = "postgres://platform:KODE@db:5432/sundhedscloud"
+/// sources = "/etc/sundhedscloud/kilder.toml"
+/// port = 8081
+/// token_secret = "..."          # or jwks = "/etc/sundhedscloud/jwks.json" with issuer and audience
+/// ```
+struct PlatformConfiguration: Equatable {
+    var storage: String?
+    var sources: String?
+    var users: String?
+    var port: Int?
+    var host: String?
+    var tokenSecret: String?
+    var jwks: String?
+    var issuer: String?
+    var audience: String?
+
+    static let keys = ["storage", "sources", "users", "port", "host", "token_secret", "jwks", "issuer", "audience"]
+
+    static var defaultPath: String { XDGDirectory.config.path("sundhedscloud.toml", app: "sundhedscloud") }
+
+    /// The file at `path`; nil if no path was given and the default file does not exist.
+    static func load(path: String?) throws -> PlatformConfiguration {
+        let file = path ?? defaultPath
+        guard path != nil || FileManager.default.fileExists(atPath: file) else { return PlatformConfiguration() }
+        let text: String
+        do {
+            text = try String(contentsOfFile: file, encoding: .utf8)
+        } catch {
+            throw ConfigurationError("\(file): kan ikke læses (\(error.localizedDescription))")
+        }
+        return try parse(text, file: file)
+    }
+
+    static func parse(_ text: String, file: String) throws -> PlatformConfiguration {
+        let table: TOMLTable
+        do {
+            table = try TOMLTable(string: text)
+        } catch let error as TOMLParseError {
+            throw ConfigurationError("\(file):\(error.source.begin.line): ugyldig TOML: \(error.description)")
+        } catch {
+            throw ConfigurationError("\(file): ugyldig TOML: \(error)")
+        }
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        func line(_ key: String) -> String {
+            let index = lines.firstIndex { $0.trimmingCharacters(in: .whitespaces).hasPrefix(key) }
+            return index.map { ":\($0 + 1)" } ?? ""
+        }
+        for key in table.keys where !keys.contains(key) {
+            throw ConfigurationError(
+                "\(file)\(line(key)): ukendt nøgle '\(key)'; kendte nøgler: \(keys.joined(separator: ", "))")
+        }
+        func string(_ key: String) throws -> String? {
+            guard let value = table[key] else { return nil }
+            guard let text = value.string, !text.isEmpty else {
+                throw ConfigurationError("\(file)\(line(key)): '\(key)' skal være en tekst i anførselstegn")
+            }
+            return text
+        }
+        var configuration = PlatformConfiguration()
+        configuration.storage = try string("storage")
+        configuration.sources = try string("sources")
+        configuration.users = try string("users")
+        configuration.host = try string("host")
+        configuration.tokenSecret = try string("token_secret")
+        configuration.jwks = try string("jwks")
+        configuration.issuer = try string("issuer")
+        configuration.audience = try string("audience")
+        if let value = table["port"] {
+            guard let port = value.int, (0...65_535).contains(port) else {
+                throw ConfigurationError("\(file)\(line("port")): 'port' skal være et tal mellem 0 og 65535")
+            }
+            configuration.port = port
+        }
+        return configuration
+    }
+}
+
+struct ConfigurationError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
