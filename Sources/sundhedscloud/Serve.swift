@@ -264,10 +264,10 @@ struct PlatformService: Service {
             server = try await PlatformServer.start(engine: engine, gateway: gateway, host: host, port: port)
         } catch let error as PlatformListenError {
             await storage.shutdown()
-            throw ValidationError("\(error). Er porten optaget? Brug --port.")
+            throw StartupError("\(error). Er porten optaget? Brug --port.")
         } catch {
             await storage.shutdown()
-            throw ValidationError("\(error)")
+            throw StartupError("\(error)")
         }
         var lines = [
             "SundhedsCloud kører.",
@@ -312,4 +312,10 @@ struct PlatformService: Service {
         await storage.shutdown()
         FileHandle.standardOutput.write(Data("SundhedsCloud er stoppet.\n".utf8))
     }
+}
+
+/// The node could not start (its storage or its port); said once, without the usage text.
+struct StartupError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
 }

@@ -596,7 +596,14 @@ public final class PostgresStorage: PlatformStorage {
                 let state = psql.serverInfo?[.sqlState].map { " (\($0))" } ?? ""
                 return message + state
             }
-            if let underlying = psql.underlying { return "\(psql.code): \(underlying)" }
+            if let underlying = psql.underlying {
+                let text = "\(underlying)"
+                if text.contains("Connection refused") {
+                    return "forbindelsen blev afvist (kører PostgreSQL, og er port og vært rigtige?)"
+                }
+                if text.contains("timed out") || text.contains("Timeout") { return "ingen svar (tidsgrænse)" }
+                return "\(psql.code): \(text)"
+            }
             return "\(psql.code)"
         }
         return "\(error)"
