@@ -41,13 +41,6 @@ import Testing
         }
     }
 
-    static func arrival(_ number: Int, cpr: String = PlatformFixtures.bruno) -> JSONValue {
-        Notifications.r4(
-            base: PlatformFixtures.deadSourceBase, topic: "akut-ankomst", number: Int64(number),
-            focus: Notifications.encounter(id: "h-enc-\(number)", patientID: "p-\(cpr)"),
-            patient: Notifications.patient(id: "p-\(cpr)", cpr: cpr))
-    }
-
     @Test("En ankomst modtaget af node A når straks en SSE-abonnent på node B")
     func arrivalReachesTheOtherNode() async throws {
         try await stopping(try await NodePair.start()) { nodes in
@@ -57,7 +50,7 @@ import Testing
             let connection = try await SSEConnection.open(nodes.b.baseURL, subscription: created.id)
             #expect(connection.status == 200)
             let started = ContinuousClock.now
-            let answer = try await HTTP.post("\(nodes.a.baseURL)/notify/hospital", Self.arrival(1))
+            let answer = try await HTTP.post("\(nodes.a.baseURL)/notify/hospital", Notifications.arrival(1))
             #expect(answer.status == 200)
             let received = await connection.waitForNotifications(1, within: .seconds(5))
             let elapsed = ContinuousClock.now - started
@@ -82,7 +75,7 @@ import Testing
                     let base = worker % 2 == 0 ? nodes.a.baseURL : nodes.b.baseURL
                     group.addTask {
                         for n in stride(from: worker + 1, through: total, by: 4) {
-                            let answer = try await HTTP.post("\(base)/notify/hospital", Self.arrival(n))
+                            let answer = try await HTTP.post("\(base)/notify/hospital", Notifications.arrival(n))
                             guard answer.status == 200 else { throw TestFailure("notify: \(answer.status) \(answer.text)") }
                         }
                     }
@@ -104,8 +97,8 @@ import Testing
             let fociA = foci(liveA)
             #expect(fociA.count == total)
             #expect(fociA == foci(liveB))
-            let harnessA = try await EngineView(base: nodes.a.baseURL)
-            let harnessB = try await EngineView(base: nodes.b.baseURL)
+            let harnessA = SubscriptionQueries(base: nodes.a.baseURL)
+            let harnessB = SubscriptionQueries(base: nodes.b.baseURL)
             #expect(try await harnessA.eventCount(created.id) == Int64(total))
             #expect(try await harnessB.eventCount(created.id) == Int64(total))
             let eventsA = try await harnessA.events(created.id).map { "\($0.number) \($0.focus ?? "")" }
@@ -167,27 +160,5 @@ import Testing
         #expect(Set(all.compactMap(\.client)) == ["node-0", "node-1"])
         await first.shutdown()
         await second.shutdown()
-    }
-}
-
-/// `$status` and `$events` of any engine by its base URL.
-struct EngineView {
-    let base: String
-
-    init(base: String) async throws { self.base = base }
-
-    func eventCount(_ id: String) async throws -> Int64 {
-        let answer = try await HTTP.send("\(base)/Subscription/\(id)/$status")
-        guard answer.status == 200 else { throw TestFailure("$status answered \(answer.status): \(answer.text)") }
-        let parameters = answer.json?["entry"]?.listValue.first?["resource"]?["parameter"]?.listValue ?? []
-        let value = parameters.first { $0["name"]?.stringValue == "events-since-subscription-start" }?["valueString"]
-        guard let count = value?.stringValue.flatMap({ Int64($0) }) else { throw TestFailure("$status has no count") }
-        return count
-    }
-
-    func events(_ id: String) async throws -> [EventNotification] {
-        let answer = try await HTTP.send("\(base)/Subscription/\(id)/$events?eventsSinceNumber=1")
-        guard answer.status == 200 else { throw TestFailure("$events answered \(answer.status): \(answer.text)") }
-        return try EventNotification.parse(bundle: answer.body).events
     }
 }

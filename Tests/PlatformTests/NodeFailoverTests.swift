@@ -81,10 +81,7 @@ import Testing
         let posted = Locked(0)
         let posting = Task {
             for n in 1...Self.total {
-                let bundle = Notifications.r4(
-                    base: PlatformFixtures.deadSourceBase, topic: "akut-ankomst", number: Int64(n),
-                    focus: Notifications.encounter(id: "h-enc-\(n)", patientID: "p1"),
-                    patient: Notifications.patient(id: "p1", cpr: PlatformFixtures.bruno))
+                let bundle = Notifications.arrival(n)
                 var target = n % 2 == 0 ? b : a
                 while !Task.isCancelled {
                     if let answer = try? await HTTP.send(
@@ -116,24 +113,8 @@ import Testing
         #expect(nodes.all.first == a)
         #expect(nodes.all.last == b, "the subscriber moved to B: \(nodes.all)")
         // B still answers for the subscription, with every event.
-        #expect(try await EngineViewWithToken(base: b, token: token).eventCount(created.id) == Int64(Self.total))
+        #expect(try await SubscriptionQueries(base: b, token: token).eventCount(created.id) == Int64(Self.total))
         runB.process.terminate()
         #expect(await runB.waitForExit(timeout: .seconds(10)))
-    }
-}
-
-/// `$status` through a gateway node (token required).
-struct EngineViewWithToken {
-    let base: String
-    let token: String
-
-    func eventCount(_ id: String) async throws -> Int64 {
-        let answer = try await HTTP.send(
-            "\(base)/Subscription/\(id)/$status", headers: [("Authorization", "Bearer \(token)")])
-        guard answer.status == 200 else { throw TestFailure("$status answered \(answer.status): \(answer.text)") }
-        let parameters = answer.json?["entry"]?.listValue.first?["resource"]?["parameter"]?.listValue ?? []
-        let value = parameters.first { $0["name"]?.stringValue == "events-since-subscription-start" }?["valueString"]
-        guard let count = value?.stringValue.flatMap({ Int64($0) }) else { throw TestFailure("$status has no count") }
-        return count
     }
 }

@@ -241,19 +241,12 @@ final class EngineHarness: StoppableHarness {
 
     /// `events-since-subscription-start` from `$status`.
     func eventCount(_ id: String) async throws -> Int64 {
-        let answer = try await HTTP.send("\(base)/Subscription/\(id)/$status")
-        guard answer.status == 200 else { throw TestFailure("$status answered \(answer.status): \(answer.text)") }
-        let parameters = answer.json?["entry"]?.listValue.first?["resource"]?["parameter"]?.listValue ?? []
-        let value = parameters.first { $0["name"]?.stringValue == "events-since-subscription-start" }?["valueString"]
-        guard let count = value?.stringValue.flatMap({ Int64($0) }) else { throw TestFailure("$status has no count") }
-        return count
+        try await SubscriptionQueries(base: base).eventCount(id)
     }
 
     /// The subscription's events from `$events`, oldest first.
     func events(_ id: String, since: Int64 = 1) async throws -> [EventNotification] {
-        let answer = try await HTTP.send("\(base)/Subscription/\(id)/$events?eventsSinceNumber=\(since)")
-        guard answer.status == 200 else { throw TestFailure("$events answered \(answer.status): \(answer.text)") }
-        return try EventNotification.parse(bundle: answer.body).events
+        try await SubscriptionQueries(base: base).events(id, since: since)
     }
 
     /// The Subscription resource as GET /Subscription/{id} answers it.
@@ -407,6 +400,13 @@ enum Notifications {
     }
 
     /// R4B `SubscriptionStatus` form, id-only, relative references: no resources, only where they are.
+    /// The source's `number`th notification: an acute arrival of the patient with `cpr` (full resources).
+    static func arrival(_ number: Int, cpr: String = PlatformFixtures.bruno) -> JSONValue {
+        r4(
+            base: PlatformFixtures.deadSourceBase, topic: "akut-ankomst", number: Int64(number),
+            focus: encounter(id: "h-enc-\(number)", patientID: "p-\(cpr)"), patient: patient(id: "p-\(cpr)", cpr: cpr))
+    }
+
     static func r4b(topic: String?, number: Int64?, focus: String?, type: String = "event-notification") -> JSONValue {
         var status: [String: Any?] = [
             "resourceType": "SubscriptionStatus", "status": "active", "type": type,
@@ -422,6 +422,32 @@ enum Notifications {
         var entries: [Any?] = [["fullUrl": "urn:uuid:\(UUID().uuidString.lowercased())", "resource": status]]
         if let focus { entries.append(["fullUrl": focus, "request": ["method": "PUT", "url": focus]]) }
         return J(["resourceType": "Bundle", "type": "history", "entry": entries])
+    }
+}
+
+/// `$status` and `$events` of any platform node by its base URL (with a token behind a gateway).
+struct SubscriptionQueries {
+    let base: String
+    var token: String?
+
+    private var headers: [(String, String)] { token.map { [("Authorization", "Bearer \($0)")] } ?? [] }
+
+    /// `events-since-subscription-start` from `$status`.
+    func eventCount(_ id: String) async throws -> Int64 {
+        let answer = try await HTTP.send("\(base)/Subscription/\(id)/$status", headers: headers)
+        guard answer.status == 200 else { throw TestFailure("$status answered \(answer.status): \(answer.text)") }
+        let parameters = answer.json?["entry"]?.listValue.first?["resource"]?["parameter"]?.listValue ?? []
+        let value = parameters.first { $0["name"]?.stringValue == "events-since-subscription-start" }?["valueString"]
+        guard let count = value?.stringValue.flatMap({ Int64($0) }) else { throw TestFailure("$status has no count") }
+        return count
+    }
+
+    /// The subscription's events from `$events`, oldest first.
+    func events(_ id: String, since: Int64 = 1) async throws -> [EventNotification] {
+        let answer = try await HTTP.send(
+            "\(base)/Subscription/\(id)/$events?eventsSinceNumber=\(since)", headers: headers)
+        guard answer.status == 200 else { throw TestFailure("$events answered \(answer.status): \(answer.text)") }
+        return try EventNotification.parse(bundle: answer.body).events
     }
 }
 

@@ -50,10 +50,7 @@ import Testing
         let posted = Locked(0)
         let posting = Task {
             for n in 1...Self.total {
-                let bundle = Notifications.r4(
-                    base: PlatformFixtures.deadSourceBase, topic: "akut-ankomst", number: Int64(n),
-                    focus: Notifications.encounter(id: "h-enc-\(n)", patientID: "p1"),
-                    patient: Notifications.patient(id: "p1", cpr: PlatformFixtures.bruno))
+                let bundle = Notifications.arrival(n)
                 while !Task.isCancelled {
                     if let answer = try? await HTTP.send(
                         "\(base)/notify/hospital", method: .POST, body: bundle.serialized(), client: httpClient),
