@@ -148,6 +148,49 @@ public final class PostgresStorage: PlatformStorage {
                 """,
             ]
         ),
+        (
+            "v3-append-function",
+            [
+                """
+                CREATE FUNCTION append_event(expected_version bigint, p_source_key text, p_source_id text, p_topic text,
+                  p_code text, p_focus text, p_patient_cpr text, p_organization text, p_organization_name text,
+                  p_municipality text, p_occurred float8, p_accepted float8, p_subscriptions text[], p_node text)
+                RETURNS TABLE (out_event bigint, out_subscription text, out_number bigint)
+                LANGUAGE plpgsql AS $$
+                DECLARE
+                  current_version bigint;
+                  new_id bigint;
+                BEGIN
+                  SELECT c.value INTO current_version FROM counter c WHERE c.name = 'subscriptions' FOR SHARE;
+                  IF current_version IS DISTINCT FROM expected_version THEN
+                    RAISE EXCEPTION 'subscriptions changed' USING ERRCODE = 'SC001';
+                  END IF;
+                  INSERT INTO event (source_key, source_id, topic, code, focus, patient_cpr, organization,
+                    organization_name, municipality, occurred, accepted)
+                  VALUES (p_source_key, p_source_id, p_topic, p_code, p_focus, p_patient_cpr, p_organization,
+                    p_organization_name, p_municipality, p_occurred, p_accepted)
+                  ON CONFLICT (source_key) DO NOTHING RETURNING event.id INTO new_id;
+                  IF new_id IS NULL THEN
+                    RETURN;
+                  END IF;
+                  PERFORM pg_notify('\(channel)', p_node || ' e ' || new_id);
+                  RETURN QUERY
+                    WITH locked AS (
+                      SELECT s.id FROM subscription s WHERE s.status <> 'off' AND s.id = ANY(p_subscriptions)
+                      ORDER BY s.id FOR UPDATE),
+                    bumped AS (
+                      UPDATE subscription s SET event_count = s.event_count + 1 FROM locked WHERE s.id = locked.id
+                      RETURNING s.id AS sid, s.event_count AS n),
+                    numbered AS (
+                      INSERT INTO subscription_event (subscription_id, number, event_id)
+                      SELECT b.sid, b.n, new_id FROM bumped b
+                      RETURNING subscription_event.subscription_id AS sid, subscription_event.number AS n)
+                    SELECT new_id, numbered.sid, numbered.n FROM numbered
+                    UNION ALL SELECT new_id, NULL::text, NULL::bigint;
+                END $$
+                """
+            ]
+        ),
     ]
 
     /// Connects once directly (so a wrong address, user or password is named), applies what is missing, and
@@ -253,58 +296,45 @@ public final class PostgresStorage: PlatformStorage {
 
     // MARK: Events
 
+    /// One statement, so one round trip and the shortest possible hold on the subscription rows: the server-side
+    /// `append_event` (migration v3) checks the list's version, stores the event once, numbers it in the matched
+    /// subscriptions (rows locked in id order: two nodes wait for each other, never deadlock) and sends the NOTIFY,
+    /// all in the statement's own transaction.
     public func append(
         _ event: EventRecord, for subscriptionIDs: [String], subscriptionsVersion: Int64,
         committed: @escaping @Sendable (AppendResult) -> Void
     ) async throws -> AppendResult? {
         let node = nodeID
-        let result = try await transaction("Hændelsen kunne ikke gemmes") { db -> AppendResult? in
-            var version: Int64?
-            for try await value in try await db.query(
-                "SELECT value FROM counter WHERE name = 'subscriptions' FOR SHARE", logger: Self.quiet
-            ).decode(Int64.self) {
-                version = value
-            }
-            guard version == subscriptionsVersion else { throw StorageConflict.subscriptionsChanged }
-            var inserted: Int64?
-            for try await id in try await db.query(
-                """
-                INSERT INTO event (source_key, source_id, topic, code, focus, patient_cpr, organization,
-                  organization_name, municipality, occurred, accepted)
-                VALUES (\(event.sourceKey), \(event.sourceID), \(event.topic), \(event.code.rawValue), \(event.focus),
-                  \(event.patientCPR), \(event.organization), \(event.organizationName), \(event.municipality),
-                  \(event.occurred.timeIntervalSince1970), \(event.accepted.timeIntervalSince1970))
-                ON CONFLICT (source_key) DO NOTHING RETURNING id
-                """, logger: Self.quiet
-            ).decode(Int64.self) {
-                inserted = id
-            }
-            guard let inserted else { return nil }
-            var stored = event
-            stored.id = inserted
-            var numbers: [String: Int64] = [:]
-            if !subscriptionIDs.isEmpty {
-                // Rows locked in id order: two nodes appending at once wait for each other, never deadlock.
-                for try await (id, number) in try await db.query(
-                    """
-                    WITH locked AS (
-                      SELECT id FROM subscription WHERE status <> 'off' AND id = ANY(\(subscriptionIDs))
-                      ORDER BY id FOR UPDATE),
-                    bumped AS (
-                      UPDATE subscription s SET event_count = s.event_count + 1 FROM locked WHERE s.id = locked.id
-                      RETURNING s.id, s.event_count)
-                    INSERT INTO subscription_event (subscription_id, number, event_id)
-                    SELECT id, event_count, \(inserted) FROM bumped RETURNING subscription_id, number
-                    """, logger: Self.quiet
-                ).decode((String, Int64).self) {
-                    numbers[id] = number
+        var attempt = 0
+        while true {
+            attempt += 1
+            do {
+                let result = try await within("svarer ikke (Hændelsen kunne ikke gemmes)") { () -> AppendResult? in
+                    var inserted: Int64?
+                    var numbers: [String: Int64] = [:]
+                    for try await (id, subscription, number) in try await self.client.query(
+                        """
+                        SELECT out_event, out_subscription, out_number FROM append_event(
+                          \(subscriptionsVersion), \(event.sourceKey), \(event.sourceID), \(event.topic),
+                          \(event.code.rawValue), \(event.focus), \(event.patientCPR), \(event.organization),
+                          \(event.organizationName), \(event.municipality), \(event.occurred.timeIntervalSince1970),
+                          \(event.accepted.timeIntervalSince1970), \(subscriptionIDs), \(node))
+                        """, logger: Self.quiet
+                    ).decode((Int64, String?, Int64?).self) {
+                        inserted = id
+                        if let subscription, let number { numbers[subscription] = number }
+                    }
+                    guard let inserted else { return nil }
+                    var stored = event
+                    stored.id = inserted
+                    return AppendResult(event: stored, numbers: numbers)
                 }
+                if let result { committed(result) }
+                return result
+            } catch let error as PlatformStorageError where attempt < 4 && Self.isRetryable(error) {
+                continue
             }
-            try await db.query("SELECT pg_notify(\(Self.channel), \("\(node) e \(inserted)"))", logger: Self.quiet)
-            return AppendResult(event: stored, numbers: numbers)
         }
-        if let result { committed(result) }
-        return result
     }
 
     public func appended(eventID: Int64) async throws -> AppendResult? {
@@ -550,6 +580,8 @@ public final class PostgresStorage: PlatformStorage {
         } catch {
             switch Self.unwrap(error) {
             case let conflict as StorageConflict: throw conflict
+            case let psql as PSQLError where psql.serverInfo?[.sqlState] == "SC001":
+                throw StorageConflict.subscriptionsChanged
             case let storage as PlatformStorageError: throw storage
             case let other: throw PlatformStorageError("PostgreSQL (\(location)): \(Self.describe(other))")
             }
