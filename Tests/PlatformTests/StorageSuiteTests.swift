@@ -84,8 +84,10 @@ struct StorageSuiteTests {
         #expect(try await storage.events(subscriptionID: "a", after: 0, through: nil, limit: 2).map(\.number) == [1, 2])
         #expect(try await storage.subscription(id: "a")?.eventCount == 5)
         let secondID = try #require(b[1].event.id)
-        let appended = try #require(try await storage.appended(eventID: secondID))
-        #expect(appended.numbers == ["a": 4, "b": 2])
+        let firstID = try #require(a[0].event.id)
+        let appended = try await storage.appended(eventIDs: [secondID, firstID, 999_999])
+        #expect(appended.map(\.event.sourceKey) == ["e1", "e4"])
+        #expect(appended.map(\.numbers) == [["a": 1], ["a": 4, "b": 2]])
         #expect(try await storage.codes(forFocus: Self.event("e2").focus) == [.acuteArrival])
 
         // Subscriptions changed since the caller read them: refused, nothing stored.

@@ -26,7 +26,7 @@ public final class EventEngine: Sendable {
         var deliverers: [String: RestHookDeliverer] = [:]
         /// This node delivers rest-hook notifications (always, alone on SQLite; the lock holder on PostgreSQL).
         var deliversRestHooks = false
-        var changes: Task<Void, Never>?
+        var changes: [Task<Void, Never>] = []
         var publicBase = "http://127.0.0.1"
         var resources: [String: JSONValue] = [:]
         var resourceOrder: [String] = []
@@ -58,13 +58,33 @@ public final class EventEngine: Sendable {
         try await reloadSubscriptions()
         if !storage.isShared { await setRestHookDelivery(true) }
         let changes = storage.changes()
-        let task = Task { [weak self] in
+        // Other nodes' events are read in batches: while one batch is read, the ids told meanwhile gather.
+        let told = ToldEvents()
+        let (wakes, wake) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+        let reader = Task { [weak self] in
             for await change in changes {
+                guard let self else { break }
+                if case .event(let id) = change {
+                    told.add(id)
+                    wake.yield()
+                } else {
+                    await self.apply(change)
+                }
+            }
+            wake.finish()
+        }
+        let publisher = Task { [weak self] in
+            for await _ in wakes {
                 guard let self else { return }
-                await self.apply(change)
+                let ids = told.takeAll()
+                guard let results = try? await self.storage.appended(eventIDs: ids) else { continue }
+                for result in results {
+                    self.hub.publish(result)
+                    self.delivered(result)
+                }
             }
         }
-        state.withLock { $0.changes = task }
+        state.withLock { $0.changes = [reader, publisher] }
     }
 
     /// Stops deliveries and live connections and closes the HTTP client.
@@ -73,10 +93,10 @@ public final class EventEngine: Sendable {
             let all = Array(state.deliverers.values)
             state.deliverers = [:]
             state.deliversRestHooks = false
-            defer { state.changes = nil }
+            defer { state.changes = [] }
             return (all, state.changes)
         }
-        changes?.cancel()
+        for task in changes { task.cancel() }
         for deliverer in deliverers { await deliverer.stop() }
         hub.disconnectAll()
         try? await httpClient.shutdown()
@@ -95,9 +115,10 @@ public final class EventEngine: Sendable {
     private func apply(_ change: StorageChange) async {
         switch change {
         case .event(let id):
-            guard let result = try? await storage.appended(eventID: id) else { return }
-            hub.publish(result)
-            delivered(result)
+            for result in (try? await storage.appended(eventIDs: [id])) ?? [] {
+                hub.publish(result)
+                delivered(result)
+            }
         case .subscriptionsChanged:
             try? await reloadSubscriptions()
             // Turned off on another node: its live connections here end too.
@@ -487,6 +508,20 @@ public final class EventEngine: Sendable {
             return nil
         } catch {
             return "\(error)"
+        }
+    }
+}
+
+/// Ids of events other nodes stored, gathered between two reads.
+private final class ToldEvents: Sendable {
+    private let ids = Mutex<[Int64]>([])
+
+    func add(_ id: Int64) { ids.withLock { $0.append(id) } }
+
+    func takeAll() -> [Int64] {
+        ids.withLock { ids in
+            defer { ids = [] }
+            return ids
         }
     }
 }

@@ -38,8 +38,9 @@ public protocol PlatformStorage: Sendable {
         _ event: EventRecord, for subscriptionIDs: [String], subscriptionsVersion: Int64,
         committed: @escaping @Sendable (AppendResult) -> Void
     ) async throws -> AppendResult?
-    /// A stored event and its numbers, by the event's id (an event another node stored).
-    func appended(eventID: Int64) async throws -> AppendResult?
+    /// Stored events and their numbers, by the events' ids (events another node stored), in id order; ids not
+    /// found are left out.
+    func appended(eventIDs: [Int64]) async throws -> [AppendResult]
     /// Changes made by other nodes sharing this storage, as they commit. Ends when the storage shuts down; a
     /// single-node storage's stream ends at once.
     func changes() -> AsyncStream<StorageChange>
@@ -112,7 +113,7 @@ public enum StorageConflict: Error, Sendable {
 
 /// What another node did to a shared storage.
 public enum StorageChange: Sendable, Equatable {
-    /// An event was stored (and numbered); read it with `appended(eventID:)`.
+    /// An event was stored (and numbered); read it with `appended(eventIDs:)`.
     case event(Int64)
     /// A subscription was created or changed its status.
     case subscriptionsChanged

@@ -337,18 +337,34 @@ public final class PostgresStorage: PlatformStorage {
         }
     }
 
-    public func appended(eventID: Int64) async throws -> AppendResult? {
-        try await within("svarer ikke") {
-            let rows = try await self.client.query("SELECT * FROM event WHERE id = \(eventID)", logger: Self.quiet)
-                .collect()
-            guard let row = rows.first else { return nil }
-            var numbers: [String: Int64] = [:]
-            for try await (id, number) in try await self.client.query(
-                "SELECT subscription_id, number FROM subscription_event WHERE event_id = \(eventID)", logger: Self.quiet
-            ).decode((String, Int64).self) {
-                numbers[id] = number
+    /// One query for a whole batch (a node following another reads what it was told of since it last looked).
+    public func appended(eventIDs: [Int64]) async throws -> [AppendResult] {
+        guard !eventIDs.isEmpty else { return [] }
+        return try await within("svarer ikke") {
+            let rows = try await self.client.query(
+                """
+                SELECT e.*, se.subscription_id AS numbered_in, se.number AS numbered_as
+                FROM event e LEFT JOIN subscription_event se ON se.event_id = e.id
+                WHERE e.id = ANY(\(eventIDs)) ORDER BY e.id
+                """, logger: Self.quiet
+            ).collect()
+            var results: [AppendResult] = []
+            var current: (event: EventRecord, numbers: [String: Int64])?
+            for row in rows {
+                let event = try Self.event(row)
+                if current?.event.id != event.id {
+                    if let done = current { results.append(AppendResult(event: done.event, numbers: done.numbers)) }
+                    current = (event, [:])
+                }
+                let r = row.makeRandomAccess()
+                if let subscription = try r["numbered_in"].decode(String?.self),
+                    let number = try r["numbered_as"].decode(Int64?.self)
+                {
+                    current?.numbers[subscription] = number
+                }
             }
-            return AppendResult(event: try Self.event(row), numbers: numbers)
+            if let done = current { results.append(AppendResult(event: done.event, numbers: done.numbers)) }
+            return results
         }
     }
 

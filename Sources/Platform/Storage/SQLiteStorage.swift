@@ -236,18 +236,20 @@ public final class SQLiteStorage: PlatformStorage {
         }
     }
 
-    public func appended(eventID: Int64) async throws -> AppendResult? {
+    public func appended(eventIDs: [Int64]) async throws -> [AppendResult] {
         try await pool.read { db in
-            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM event WHERE id = ?", arguments: [eventID]) else {
-                return nil
+            try eventIDs.sorted().compactMap { eventID -> AppendResult? in
+                guard let row = try Row.fetchOne(db, sql: "SELECT * FROM event WHERE id = ?", arguments: [eventID]) else {
+                    return nil
+                }
+                var numbers: [String: Int64] = [:]
+                for number in try Row.fetchAll(
+                    db, sql: "SELECT subscriptionID, number FROM subscriptionEvent WHERE eventID = ?", arguments: [eventID])
+                {
+                    numbers[number["subscriptionID"]] = number["number"]
+                }
+                return AppendResult(event: Self.event(row), numbers: numbers)
             }
-            var numbers: [String: Int64] = [:]
-            for number in try Row.fetchAll(
-                db, sql: "SELECT subscriptionID, number FROM subscriptionEvent WHERE eventID = ?", arguments: [eventID])
-            {
-                numbers[number["subscriptionID"]] = number["number"]
-            }
-            return AppendResult(event: Self.event(row), numbers: numbers)
         }
     }
 
