@@ -153,7 +153,7 @@ let package = Package(
         .testTarget(
             name: "PlatformTests",
             dependencies: [
-                "FHIR", "Platform", "EventStream", "DemoSources", "TestSupport",
+                "FHIR", "Platform", "EventStream", "DemoSources", "TestSupport", "Federation",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
