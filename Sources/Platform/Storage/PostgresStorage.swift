@@ -191,7 +191,64 @@ public final class PostgresStorage: PlatformStorage {
                 """
             ]
         ),
+        (
+            // Counting up a row per subscription bloated the subscription table under load (every event rewrote
+            // every matched row); numbers now come from the numbered rows themselves, under a transaction advisory
+            // lock per subscription, and the table is only appended to.
+            "v4-append-without-updates",
+            [
+                """
+                CREATE OR REPLACE FUNCTION append_event(expected_version bigint, p_source_key text, p_source_id text,
+                  p_topic text, p_code text, p_focus text, p_patient_cpr text, p_organization text,
+                  p_organization_name text, p_municipality text, p_occurred float8, p_accepted float8,
+                  p_subscriptions text[], p_node text)
+                RETURNS TABLE (out_event bigint, out_subscription text, out_number bigint)
+                LANGUAGE plpgsql AS $$
+                DECLARE
+                  current_version bigint;
+                  new_id bigint;
+                BEGIN
+                  SELECT c.value INTO current_version FROM counter c WHERE c.name = 'subscriptions' FOR SHARE;
+                  IF current_version IS DISTINCT FROM expected_version THEN
+                    RAISE EXCEPTION 'subscriptions changed' USING ERRCODE = 'SC001';
+                  END IF;
+                  INSERT INTO event (source_key, source_id, topic, code, focus, patient_cpr, organization,
+                    organization_name, municipality, occurred, accepted)
+                  VALUES (p_source_key, p_source_id, p_topic, p_code, p_focus, p_patient_cpr, p_organization,
+                    p_organization_name, p_municipality, p_occurred, p_accepted)
+                  ON CONFLICT (source_key) DO NOTHING RETURNING event.id INTO new_id;
+                  IF new_id IS NULL THEN
+                    RETURN;
+                  END IF;
+                  -- One lock per subscription, taken in one order by every node: they wait, never deadlock.
+                  PERFORM pg_advisory_xact_lock(\(numberingLockClass), hashtext(s.id))
+                  FROM subscription s WHERE s.status <> 'off' AND s.id = ANY(p_subscriptions)
+                  ORDER BY hashtext(s.id), s.id;
+                  PERFORM pg_notify('\(channel)', p_node || ' e ' || new_id);
+                  -- A new statement, so a new snapshot: the numbers of whoever held the locks before are seen.
+                  RETURN QUERY
+                    WITH numbered AS (
+                      INSERT INTO subscription_event (subscription_id, number, event_id)
+                      SELECT s.id, coalesce(
+                          (SELECT max(se.number) FROM subscription_event se WHERE se.subscription_id = s.id), 0) + 1,
+                        new_id
+                      FROM subscription s WHERE s.status <> 'off' AND s.id = ANY(p_subscriptions)
+                      RETURNING subscription_event.subscription_id AS sid, subscription_event.number AS n)
+                    SELECT new_id, numbered.sid, numbered.n FROM numbered
+                    UNION ALL SELECT new_id, NULL::text, NULL::bigint;
+                END $$
+                """
+            ]
+        ),
     ]
+
+    /// The first key of the per-subscription numbering locks.
+    static let numberingLockClass: Int32 = 740_203
+
+    /// A subscription row with its count of numbered events (counted, not kept: see migration v4).
+    static let subscriptionColumns = """
+        s.*, (SELECT coalesce(max(se.number), 0) FROM subscription_event se WHERE se.subscription_id = s.id) AS counted
+        """
 
     /// Connects once directly (so a wrong address, user or password is named), applies what is missing, and
     /// starts listening for the other nodes.
@@ -263,8 +320,9 @@ public final class PostgresStorage: PlatformStorage {
 
     public func subscription(id: String) async throws -> SubscriptionRecord? {
         try await within("svarer ikke") {
-            let rows = try await self.client.query("SELECT * FROM subscription WHERE id = \(id)", logger: Self.quiet)
-                .collect()
+            let rows = try await self.client.query(
+                "SELECT \(unescaped: Self.subscriptionColumns) FROM subscription s WHERE s.id = \(id)", logger: Self.quiet
+            ).collect()
             return try rows.first.map(Self.subscription)
         }
     }
@@ -278,7 +336,8 @@ public final class PostgresStorage: PlatformStorage {
                 version = value
             }
             let rows = try await db.query(
-                "SELECT * FROM subscription WHERE status <> 'off' ORDER BY created", logger: Self.quiet
+                "SELECT \(unescaped: Self.subscriptionColumns) FROM subscription s WHERE s.status <> 'off' ORDER BY s.created",
+                logger: Self.quiet
             ).collect()
             return SubscriptionSnapshot(version: version, records: try rows.map(Self.subscription))
         }
@@ -676,7 +735,7 @@ public final class PostgresStorage: PlatformStorage {
             status: SubscriptionRecord.Status(rawValue: try r["status"].decode(String.self)) ?? .error,
             error: try r["error"].decode(String?.self), owner: try r["owner"].decode(String?.self),
             created: Date(timeIntervalSince1970: try r["created"].decode(Double.self)),
-            eventCount: try r["event_count"].decode(Int64.self),
+            eventCount: try r["counted"].decode(Int64.self),
             deliveredThrough: try r["delivered_through"].decode(Int64.self))
     }
 
