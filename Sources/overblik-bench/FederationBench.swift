@@ -24,6 +24,15 @@ enum FederationBench {
 
     static func run(data: DemoDataSet, iterations: Int, report: inout BenchReport) async throws {
         let base = try DemoSourceCluster(data: data, ports: .ephemeral)
+        try await runCold(data: data, iterations: iterations, report: &report, base: base)
+        try await runWarm(data: data, iterations: iterations, report: &report, base: base)
+    }
+
+    /// Cold: 3 and 8 sources at 50 ms latency each, every overview with a new client and no cache.
+    static func runCold(
+        data: DemoDataSet, iterations: Int, report: inout BenchReport, base: DemoSourceCluster? = nil
+    ) async throws {
+        let base = try base ?? DemoSourceCluster(data: data, ports: .ephemeral)
         var stores: [(String, String, ResourceStore)] = []
         for server in base.servers { stores.append((server.id, server.sector, server.store)) }
         let http = FHIRHTTPClient(http: FHIRHTTPClient.makeHTTPClient())
@@ -83,8 +92,6 @@ enum FederationBench {
             report.add("overview_serial_\(count)_sources_p95_ms", BenchReport.percentile(serial, 0.95))
             for server in servers { await server.stop() }
         }
-
-        try await runWarm(data: data, iterations: iterations, report: &report, base: base)
         try await http.http.shutdown()
     }
 

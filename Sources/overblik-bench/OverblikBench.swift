@@ -17,7 +17,7 @@ struct OverblikBench: AsyncParsableCommand {
     @Option(help: "Mappe med demodata.")
     var data: String?
 
-    @Option(help: "Kun én del: warm, gateway eller events.")
+    @Option(help: "Kun én del: warm, cold, gateway eller events.")
     var only: String?
 
     @Option(help: "Hændelser pr. sekund i hændelsesmålingen.")
@@ -60,6 +60,12 @@ struct OverblikBench: AsyncParsableCommand {
         if only == "warm" {
             await cluster.stop()
             try await FederationBench.runWarm(data: dataSet, iterations: iterations, report: &report)
+            FileHandle.standardOutput.write(try report.json())
+            return
+        }
+        if only == "cold" {
+            await cluster.stop()
+            try await FederationBench.runCold(data: dataSet, iterations: max(10, iterations / 4), report: &report)
             FileHandle.standardOutput.write(try report.json())
             return
         }
