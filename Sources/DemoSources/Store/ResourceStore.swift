@@ -6,9 +6,27 @@ import Synchronization
 /// consistent snapshot; `upsert` makes a new version (the scenario uses it to change data as the story unfolds).
 public final class ResourceStore: Sendable {
     struct State {
-        var byType: [String: [String: StoredResource]] = [:]
-        /// Ids per type in insertion order, for a stable default order.
-        var order: [String: [String]] = [:]
+        /// Resources per type in insertion order (the stable default order); a new version takes the old one's place.
+        var byType: [String: [StoredResource]] = [:]
+        /// Where each id is in its type's list.
+        var position: [String: [String: Int]] = [:]
+
+        /// Adds or replaces; true when the id is new.
+        @discardableResult
+        mutating func put(_ stored: StoredResource) -> Bool {
+            if let index = position[stored.type]?[stored.id] {
+                byType[stored.type]?[index] = stored
+                return false
+            }
+            position[stored.type, default: [:]][stored.id] = byType[stored.type]?.count ?? 0
+            byType[stored.type, default: []].append(stored)
+            return true
+        }
+
+        func get(type: String, id: String) -> StoredResource? {
+            guard let index = position[type]?[id] else { return nil }
+            return byType[type]?[index]
+        }
     }
 
     private let state: Mutex<State>
@@ -24,17 +42,14 @@ public final class ResourceStore: Sendable {
             }
             let version = json["meta"]?["versionId"]?.stringValue.flatMap(Int.init) ?? 1
             let lastUpdated = json["meta"]?["lastUpdated"]?.stringValue.flatMap { try? FHIRDateTime($0) } ?? now
-            let stored = StoredResource(json: json, type: type, id: id, versionId: version, lastUpdated: lastUpdated)
-            if state.byType[type, default: [:]].updateValue(stored, forKey: id) == nil {
-                state.order[type, default: []].append(id)
-            }
+            state.put(StoredResource(json: json, type: type, id: id, versionId: version, lastUpdated: lastUpdated))
         }
         self.supportedTypes = supportedTypes.union(state.byType.keys).sorted()
         self.state = Mutex(state)
     }
 
     public func read(type: String, id: String) -> StoredResource? {
-        state.withLock { $0.byType[type]?[id] }
+        state.withLock { $0.get(type: type, id: id) }
     }
 
     public func count(type: String) -> Int {
@@ -52,23 +67,17 @@ public final class ResourceStore: Sendable {
         }
         let lastUpdated = FHIRDateTime(date: time)
         return state.withLock { state in
-            let version = (state.byType[type]?[id]?.versionId ?? 0) + 1
+            let version = (state.get(type: type, id: id)?.versionId ?? 0) + 1
             let stored = StoredResource(json: json, type: type, id: id, versionId: version, lastUpdated: lastUpdated)
-            if state.byType[type, default: [:]].updateValue(stored, forKey: id) == nil {
-                state.order[type, default: []].append(id)
-            }
+            state.put(stored)
             return stored
         }
     }
 
     /// The matches of a search: the total and the requested page.
     func search(_ request: SearchRequest) -> (total: Int, page: [StoredResource]) {
-        let candidates: [StoredResource] = state.withLock { state in
-            guard let resources = state.byType[request.resourceType], let order = state.order[request.resourceType] else {
-                return []
-            }
-            return order.compactMap { resources[$0] }
-        }
+        // A snapshot: the array is shared, not copied, and filtered outside the lock.
+        let candidates = state.withLock { $0.byType[request.resourceType] ?? [] }
         var matches = candidates.filter { resource in
             request.criteria.allSatisfy { $0.matches(resource.index[$0.definition.name] ?? []) }
         }
