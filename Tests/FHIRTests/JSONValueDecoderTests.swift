@@ -26,6 +26,29 @@ import Testing
         #expect(count > 7000)
     }
 
+    @Test func parsingSanitizedEqualsParsingThenSanitizing() throws {
+        let hostile =
+            Data(
+                #"{"resourceType":"Communication","id":"x","payload":[{"contentString":"f\u001b[31mr\u009bød\u202e ok\r\nlinje"}],"#
+                    .utf8)
+            + Data(
+                #""na\u0007me  x ":"a\tb","attachment":{"data":"\u001bAAAA","title":"\u001b]0;t\u0007T"},"long":"\#(String(repeating: "é", count: 30))"}"#
+                    .utf8)
+        let expected = try JSONValue.parse(hostile).sanitized(maxLength: 20)
+        let parsed = try hostile.withUnsafeBytes { try JSONValue.parseSanitized($0, maxLength: 20) }
+        #expect(parsed == expected)
+        #expect(parsed["attachment"]?["data"] == .string("\u{1B}AAAA"), "base64 payloads are left as they are")
+        let files = FileManager.default.enumerator(atPath: Self.dataDirectory.path)?.compactMap { $0 as? String } ?? []
+        for file in files where file.hasSuffix(".ndjson") {
+            let data = try Data(contentsOf: Self.dataDirectory.appendingPathComponent(file))
+            for line in data.split(separator: UInt8(ascii: "\n")) where !line.isEmpty {
+                let bytes = Data(line)
+                let sanitized = try bytes.withUnsafeBytes { try JSONValue.parseSanitized($0) }
+                #expect(sanitized == (try JSONValue.parse(bytes).sanitized()), "\(file)")
+            }
+        }
+    }
+
     @Test func missingAndNullAreNilAndUnknownMembersAreIgnored() throws {
         let json = try JSONValue.parse(
             Data(#"{"resourceType":"Patient","id":"p1","gender":null,"vendor":{"x":[1,2]},"birthDate":"1947-09-25"}"#.utf8))

@@ -144,6 +144,23 @@ extension JSONValueDecoding: SingleValueDecodingContainer {
 struct JSONValueKeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
     let members: [String: JSONValue]
     let decoder: JSONValueDecoding
+    /// A bit per member name (from its first and last byte and length): a model asks for every element it knows,
+    /// most of them absent, and a clear bit answers "absent" without hashing the name.
+    let signatures: UInt64
+
+    init(members: [String: JSONValue], decoder: JSONValueDecoding) {
+        self.members = members
+        self.decoder = decoder
+        var signatures: UInt64 = 0
+        for name in members.keys { signatures |= Self.signature(name) }
+        self.signatures = signatures
+    }
+
+    static func signature(_ name: String) -> UInt64 {
+        let utf8 = name.utf8
+        let mix = Int(utf8.first ?? 0) &* 31 &+ Int(utf8.last ?? 0) &* 7 &+ utf8.count
+        return 1 << UInt64(mix & 63)
+    }
 
     var codingPath: [any CodingKey] { decoder.codingPath }
     var allKeys: [Key] { members.keys.compactMap { Key(stringValue: $0) } }
@@ -160,7 +177,8 @@ struct JSONValueKeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
 
     /// The value of a present, non-null key.
     private func present(_ key: Key) -> JSONValue? {
-        guard let value = members[key.stringValue] else { return nil }
+        let name = key.stringValue
+        guard signatures & Self.signature(name) != 0, let value = members[name] else { return nil }
         if case .null = value { return nil }
         return value
     }
