@@ -447,8 +447,9 @@ public final class FederatedClient: Sendable {
                 }
                 return fallback(FetchFailure(.malformed, "svarede ikke med et FHIR Bundle"))
             }
-            // Sanitized before anything is stored or shown; decoded from the parsed value (no second parse).
-            let clean = json.sanitized()
+            // Sanitized before anything is stored or shown (`FHIRHTTPClient` does it while parsing); decoded from the
+            // parsed value, no second parse.
+            let clean = json
             let bundle: FHIR.Bundle
             do {
                 bundle = try JSONValueDecoder.decode(FHIR.Bundle.self, from: clean)
