@@ -10,10 +10,14 @@ public final class ResourceStore: Sendable {
         var byType: [String: [StoredResource]] = [:]
         /// Where each id is in its type's list.
         var position: [String: [String: Int]] = [:]
+        /// Type → reference parameter → referenced id → positions (ascending), built on first use and dropped when
+        /// the type changes: `patient=<id>`, the search every overview makes, need not look at every resource.
+        var references: [String: [String: [String: [Int]]]] = [:]
 
         /// Adds or replaces; true when the id is new.
         @discardableResult
         mutating func put(_ stored: StoredResource) -> Bool {
+            references[stored.type] = nil
             if let index = position[stored.type]?[stored.id] {
                 byType[stored.type]?[index] = stored
                 return false
@@ -26,6 +30,23 @@ public final class ResourceStore: Sendable {
         func get(type: String, id: String) -> StoredResource? {
             guard let index = position[type]?[id] else { return nil }
             return byType[type]?[index]
+        }
+
+        /// The resources of `type` whose reference parameter `name` points at one of `ids`, in list order.
+        mutating func referencing(type: String, name: String, ids: [String]) -> [StoredResource] {
+            let list = byType[type] ?? []
+            if references[type]?[name] == nil {
+                var index: [String: [Int]] = [:]
+                for (position, resource) in list.enumerated() {
+                    for case .reference(_, let id?, _, _) in resource.index[name] ?? [] where index[id]?.last != position {
+                        index[id, default: []].append(position)
+                    }
+                }
+                references[type, default: [:]][name] = index
+            }
+            let table = references[type]?[name] ?? [:]
+            let positions = ids.count == 1 ? table[ids[0]] ?? [] : Set(ids.flatMap { table[$0] ?? [] }).sorted()
+            return positions.map { list[$0] }
         }
     }
 
@@ -76,8 +97,21 @@ public final class ResourceStore: Sendable {
 
     /// The matches of a search: the total and the requested page.
     func search(_ request: SearchRequest) -> (total: Int, page: [StoredResource]) {
-        // A snapshot: the array is shared, not copied, and filtered outside the lock.
-        let candidates = state.withLock { $0.byType[request.resourceType] ?? [] }
+        // A snapshot: the array is shared, not copied, and filtered outside the lock. A search by reference (the
+        // patient's resources) starts from the resources that point at the id; every criterion is still checked.
+        let byReference = request.criteria.first { criterion in
+            criterion.definition.type == .reference && !criterion.negated && criterion.missing == nil
+                && !criterion.matchers.isEmpty
+                && criterion.matchers.allSatisfy { if case .reference = $0 { return true } else { return false } }
+        }
+        let candidates = state.withLock { state -> [StoredResource] in
+            guard let byReference else { return state.byType[request.resourceType] ?? [] }
+            let ids = byReference.matchers.compactMap { matcher -> String? in
+                if case .reference(_, let id) = matcher { return id }
+                return nil
+            }
+            return state.referencing(type: request.resourceType, name: byReference.definition.name, ids: ids)
+        }
         var matches = candidates.filter { resource in
             request.criteria.allSatisfy { $0.matches(resource.index[$0.definition.name] ?? []) }
         }
