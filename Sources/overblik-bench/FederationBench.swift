@@ -109,6 +109,28 @@ enum FederationBench {
         try await http.http.shutdown()
     }
 
+    /// The client's CPU per answer: one page of 500 of the large patient's hospital Observations, parsed and
+    /// sanitized, then decoded.
+    static func runDecode(data: DemoDataSet, iterations: Int, report: inout BenchReport) async throws {
+        let large = data.manifest.patients.first { $0.tags.contains("large") }?.sources["hospital"] ?? "1004"
+        let observations = (data.resources["hospital"] ?? []).filter {
+            $0["resourceType"]?.stringValue == "Observation" && $0["subject"]?["reference"]?.stringValue == "Patient/\(large)"
+        }.prefix(500)
+        let bundle: JSONValue = .object([
+            "resourceType": .string("Bundle"), "type": .string("searchset"),
+            "entry": .array(observations.map { .object(["resource": $0, "search": .object(["mode": .string("match")])]) }),
+        ])
+        let bytes = Data(bundle.serialized())
+        var parsed = JSONValue.null
+        try await report.latency("client_parse_sanitize_500_observations", iterations) {
+            parsed = try bytes.withUnsafeBytes { try JSONValue.parseSanitized($0) }
+        }
+        try await report.latency("client_decode_500_observations", iterations) {
+            _ = try JSONValueDecoder.decode(FHIR.Bundle.self, from: parsed)
+        }
+        report.add("client_decode_page_kib", Double(bytes.count) / 1024)
+    }
+
     /// Warm: the large patient from the cache (memory in front of the encrypted file); and the cache's size.
     static func runWarm(
         data: DemoDataSet, iterations: Int, report: inout BenchReport, base: DemoSourceCluster? = nil

@@ -17,7 +17,7 @@ struct OverblikBench: AsyncParsableCommand {
     @Option(help: "Mappe med demodata.")
     var data: String?
 
-    @Option(help: "Kun én del: warm, cold, gateway eller events.")
+    @Option(help: "Kun én del: warm, cold, decode, tui, gateway eller events.")
     var only: String?
 
     @Option(help: "Hændelser pr. sekund i hændelsesmålingen.")
@@ -60,6 +60,18 @@ struct OverblikBench: AsyncParsableCommand {
         if only == "warm" {
             await cluster.stop()
             try await FederationBench.runWarm(data: dataSet, iterations: iterations, report: &report)
+            FileHandle.standardOutput.write(try report.json())
+            return
+        }
+        if only == "decode" {
+            try await FederationBench.runDecode(data: dataSet, iterations: iterations, report: &report)
+            await cluster.stop()
+            FileHandle.standardOutput.write(try report.json())
+            return
+        }
+        if only == "tui" {
+            await cluster.stop()
+            try await TUIBench.run(data: dataSet, iterations: iterations, report: &report)
             FileHandle.standardOutput.write(try report.json())
             return
         }

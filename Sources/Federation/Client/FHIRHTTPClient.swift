@@ -18,10 +18,13 @@ public struct FHIRHTTPClient: Sendable {
     }
 
     /// An AsyncHTTPClient configured for sources: a refused connection fails at once (the default retries until the
-    /// deadline), redirects are followed a few times, connections are pooled per source.
+    /// deadline), redirects are followed a few times, connections are pooled per source, up to 32 at once per host
+    /// (the default 8 would queue an overview's searches: nine types per source, and through a gateway every source
+    /// is the same host).
     public static func makeHTTPClient() -> HTTPClient {
         var configuration = HTTPClient.Configuration()
         configuration.connectionPool.retryConnectionEstablishment = false
+        configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = 32
         configuration.timeout.connect = .seconds(3)
         configuration.redirectConfiguration = .follow(max: 3, allowCycles: false)
         configuration.decompression = .enabled(limit: .ratio(50))
