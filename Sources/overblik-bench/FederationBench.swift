@@ -24,6 +24,15 @@ enum FederationBench {
 
     static func run(data: DemoDataSet, iterations: Int, report: inout BenchReport) async throws {
         let base = try DemoSourceCluster(data: data, ports: .ephemeral)
+        try await runCold(data: data, iterations: iterations, report: &report, base: base)
+        try await runWarm(data: data, iterations: iterations, report: &report, base: base)
+    }
+
+    /// Cold: 3 and 8 sources at 50 ms latency each, every overview with a new client and no cache.
+    static func runCold(
+        data: DemoDataSet, iterations: Int, report: inout BenchReport, base: DemoSourceCluster? = nil
+    ) async throws {
+        let base = try base ?? DemoSourceCluster(data: data, ports: .ephemeral)
         var stores: [(String, String, ResourceStore)] = []
         for server in base.servers { stores.append((server.id, server.sector, server.store)) }
         let http = FHIRHTTPClient(http: FHIRHTTPClient.makeHTTPClient())
@@ -49,20 +58,27 @@ enum FederationBench {
             var cold: [Double] = []
             var serial: [Double] = []
             var slowestAlone: [Double] = []
+            var cpu: [Double] = []
+            var aloneCPU: [Double] = []
             let clock = ContinuousClock()
             for iteration in 0..<(iterations + 2) {
                 // Cold: a new client (no memory) and no cache, every time.
                 let client = FederatedClient(registry: registry, client: http, cache: nil)
                 var start = clock.now
+                let cpuStart = processCPUMilliseconds()
                 _ = await client.overview(cpr: bruno)
                 let parallel = (clock.now - start).milliseconds
+                let parallelCPU = processCPUMilliseconds() - cpuStart
                 var alone: [Double] = []
                 var serialTotal = 0.0
+                var slowestCPU = 0.0
                 for source in registry.sources {
                     let fresh = FederatedClient(registry: registry, client: http, cache: nil)
                     start = clock.now
+                    let sourceCPUStart = processCPUMilliseconds()
                     _ = await fresh.fetch(source: source, cpr: bruno)
                     let elapsed = (clock.now - start).milliseconds
+                    if elapsed >= (alone.max() ?? 0) { slowestCPU = processCPUMilliseconds() - sourceCPUStart }
                     alone.append(elapsed)
                     serialTotal += elapsed
                 }
@@ -70,6 +86,8 @@ enum FederationBench {
                     cold.append(parallel)
                     serial.append(serialTotal)
                     slowestAlone.append(alone.max() ?? 0)
+                    cpu.append(parallelCPU)
+                    aloneCPU.append(slowestCPU)
                 }
             }
             let p50 = BenchReport.percentile(cold, 0.5)
@@ -79,13 +97,38 @@ enum FederationBench {
             report.add("overview_cold_\(count)_sources_p95_ms", p95)
             report.add("overview_cold_\(count)_sources_slowest_single_source_p50_ms", slowest)
             report.add("overview_cold_\(count)_sources_p95_to_slowest_ratio", slowest > 0 ? p95 / slowest : 0)
+            // CPU time of the whole process (demo servers and client) during the overview and during the slowest
+            // single source: with every server in this process, CPU is shared by both sides.
+            report.add("overview_cold_\(count)_sources_process_cpu_p50_ms", BenchReport.percentile(cpu, 0.5))
+            report.add(
+                "overview_cold_\(count)_sources_slowest_single_source_process_cpu_p50_ms", BenchReport.percentile(aloneCPU, 0.5))
             report.add("overview_serial_\(count)_sources_p50_ms", BenchReport.percentile(serial, 0.5))
             report.add("overview_serial_\(count)_sources_p95_ms", BenchReport.percentile(serial, 0.95))
             for server in servers { await server.stop() }
         }
-
-        try await runWarm(data: data, iterations: iterations, report: &report, base: base)
         try await http.http.shutdown()
+    }
+
+    /// The client's CPU per answer: one page of 500 of the large patient's hospital Observations, parsed and
+    /// sanitized, then decoded.
+    static func runDecode(data: DemoDataSet, iterations: Int, report: inout BenchReport) async throws {
+        let large = data.manifest.patients.first { $0.tags.contains("large") }?.sources["hospital"] ?? "1004"
+        let observations = (data.resources["hospital"] ?? []).filter {
+            $0["resourceType"]?.stringValue == "Observation" && $0["subject"]?["reference"]?.stringValue == "Patient/\(large)"
+        }.prefix(500)
+        let bundle: JSONValue = .object([
+            "resourceType": .string("Bundle"), "type": .string("searchset"),
+            "entry": .array(observations.map { .object(["resource": $0, "search": .object(["mode": .string("match")])]) }),
+        ])
+        let bytes = Data(bundle.serialized())
+        var parsed = JSONValue.null
+        try await report.latency("client_parse_sanitize_500_observations", iterations) {
+            parsed = try bytes.withUnsafeBytes { try JSONValue.parseSanitized($0) }
+        }
+        try await report.latency("client_decode_500_observations", iterations) {
+            _ = try JSONValueDecoder.decode(FHIR.Bundle.self, from: parsed)
+        }
+        report.add("client_decode_page_kib", Double(bytes.count) / 1024)
     }
 
     /// Warm: the large patient from the cache (memory in front of the encrypted file); and the cache's size.
@@ -126,4 +169,11 @@ enum FederationBench {
         await base.stop()
         try await http.http.shutdown()
     }
+}
+
+/// CPU time used by this process so far (all threads), in milliseconds.
+func processCPUMilliseconds() -> Double {
+    var time = timespec()
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &time)
+    return Double(time.tv_sec) * 1000 + Double(time.tv_nsec) / 1e6
 }

@@ -17,7 +17,7 @@ struct OverblikBench: AsyncParsableCommand {
     @Option(help: "Mappe med demodata.")
     var data: String?
 
-    @Option(help: "Kun én del: warm, gateway, events eller cluster.")
+    @Option(help: "Kun én del: warm, cold, decode, tui, gateway, events eller cluster.")
     var only: String?
 
     @Option(help: "PostgreSQL til klyngemålingen (ellers startes en midlertidig).")
@@ -73,6 +73,24 @@ struct OverblikBench: AsyncParsableCommand {
         if only == "warm" {
             await cluster.stop()
             try await FederationBench.runWarm(data: dataSet, iterations: iterations, report: &report)
+            FileHandle.standardOutput.write(try report.json())
+            return
+        }
+        if only == "decode" {
+            try await FederationBench.runDecode(data: dataSet, iterations: iterations, report: &report)
+            await cluster.stop()
+            FileHandle.standardOutput.write(try report.json())
+            return
+        }
+        if only == "tui" {
+            await cluster.stop()
+            try await TUIBench.run(data: dataSet, iterations: iterations, report: &report)
+            FileHandle.standardOutput.write(try report.json())
+            return
+        }
+        if only == "cold" {
+            await cluster.stop()
+            try await FederationBench.runCold(data: dataSet, iterations: max(10, iterations / 4), report: &report)
             FileHandle.standardOutput.write(try report.json())
             return
         }

@@ -14,6 +14,17 @@ struct FHIRSourceResponder: HTTPResponder {
     let store: ResourceStore
     let faults: FaultControl
     let basePath = "/fhir"
+    /// The CapabilityStatement, written once when the server starts (what a source supports does not change while
+    /// it runs; its `date` is the start).
+    let capabilities: [UInt8]?
+
+    init(sourceID: String, sourceName: String, store: ResourceStore, faults: FaultControl) {
+        self.sourceID = sourceID
+        self.sourceName = sourceName
+        self.store = store
+        self.faults = faults
+        self.capabilities = Self.capabilityStatement(sourceID: sourceID, sourceName: sourceName, store: store)
+    }
 
     static let fhirJSON = "application/fhir+json; charset=utf-8"
     static let prefer = HTTPField.Name("Prefer")!
@@ -73,7 +84,12 @@ struct FHIRSourceResponder: HTTPResponder {
         case 0:
             throw FHIRError.notSupported("Søgning på tværs af alle typer understøttes ikke; angiv en ressourcetype")
         case 1 where parts[0] == "metadata":
-            return try capabilityStatement()
+            guard let capabilities else {
+                throw FHIRError(status: 500, code: "exception", "CapabilityStatement kunne ikke skrives")
+            }
+            var headers = HTTPFields()
+            headers[.contentType] = Self.fhirJSON
+            return Answer(status: .ok, headers: headers, body: capabilities)
         case 1:
             return try search(type: parts[0], items: items, lenient: lenient, request: request, path: path)
         case 2:
@@ -195,7 +211,7 @@ struct FHIRSourceResponder: HTTPResponder {
         return Answer(status: .ok, headers: headers, body: out)
     }
 
-    private func capabilityStatement() throws -> Answer {
+    private static func capabilityStatement(sourceID: String, sourceName: String, store: ResourceStore) -> [UInt8]? {
         var statement = CapabilityStatement()
         statement.id = "\(sourceID)-capabilities"
         statement.name = "DemoSource\(sourceID.capitalized)"
@@ -223,9 +239,7 @@ struct FHIRSourceResponder: HTTPResponder {
             .init(name: $0, type: $0 == "_sort" || $0 == "_summary" ? "string" : "number")
         }
         statement.rest = [rest]
-        var headers = HTTPFields()
-        headers[.contentType] = Self.fhirJSON
-        return Answer(status: .ok, headers: headers, body: try JSONValue.from(statement).serialized())
+        return (try? JSONValue.from(statement))?.serialized()
     }
 
     /// `http://host:port/fhir` as the client addressed us.

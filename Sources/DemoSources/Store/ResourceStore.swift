@@ -6,9 +6,48 @@ import Synchronization
 /// consistent snapshot; `upsert` makes a new version (the scenario uses it to change data as the story unfolds).
 public final class ResourceStore: Sendable {
     struct State {
-        var byType: [String: [String: StoredResource]] = [:]
-        /// Ids per type in insertion order, for a stable default order.
-        var order: [String: [String]] = [:]
+        /// Resources per type in insertion order (the stable default order); a new version takes the old one's place.
+        var byType: [String: [StoredResource]] = [:]
+        /// Where each id is in its type's list.
+        var position: [String: [String: Int]] = [:]
+        /// Type → reference parameter → referenced id → positions (ascending), built on first use and dropped when
+        /// the type changes: `patient=<id>`, the search every overview makes, need not look at every resource.
+        var references: [String: [String: [String: [Int]]]] = [:]
+
+        /// Adds or replaces; true when the id is new.
+        @discardableResult
+        mutating func put(_ stored: StoredResource) -> Bool {
+            references[stored.type] = nil
+            if let index = position[stored.type]?[stored.id] {
+                byType[stored.type]?[index] = stored
+                return false
+            }
+            position[stored.type, default: [:]][stored.id] = byType[stored.type]?.count ?? 0
+            byType[stored.type, default: []].append(stored)
+            return true
+        }
+
+        func get(type: String, id: String) -> StoredResource? {
+            guard let index = position[type]?[id] else { return nil }
+            return byType[type]?[index]
+        }
+
+        /// The resources of `type` whose reference parameter `name` points at one of `ids`, in list order.
+        mutating func referencing(type: String, name: String, ids: [String]) -> [StoredResource] {
+            let list = byType[type] ?? []
+            if references[type]?[name] == nil {
+                var index: [String: [Int]] = [:]
+                for (position, resource) in list.enumerated() {
+                    for case .reference(_, let id?, _, _) in resource.index[name] ?? [] where index[id]?.last != position {
+                        index[id, default: []].append(position)
+                    }
+                }
+                references[type, default: [:]][name] = index
+            }
+            let table = references[type]?[name] ?? [:]
+            let positions = ids.count == 1 ? table[ids[0]] ?? [] : Set(ids.flatMap { table[$0] ?? [] }).sorted()
+            return positions.map { list[$0] }
+        }
     }
 
     private let state: Mutex<State>
@@ -24,17 +63,14 @@ public final class ResourceStore: Sendable {
             }
             let version = json["meta"]?["versionId"]?.stringValue.flatMap(Int.init) ?? 1
             let lastUpdated = json["meta"]?["lastUpdated"]?.stringValue.flatMap { try? FHIRDateTime($0) } ?? now
-            let stored = StoredResource(json: json, type: type, id: id, versionId: version, lastUpdated: lastUpdated)
-            if state.byType[type, default: [:]].updateValue(stored, forKey: id) == nil {
-                state.order[type, default: []].append(id)
-            }
+            state.put(StoredResource(json: json, type: type, id: id, versionId: version, lastUpdated: lastUpdated))
         }
         self.supportedTypes = supportedTypes.union(state.byType.keys).sorted()
         self.state = Mutex(state)
     }
 
     public func read(type: String, id: String) -> StoredResource? {
-        state.withLock { $0.byType[type]?[id] }
+        state.withLock { $0.get(type: type, id: id) }
     }
 
     public func count(type: String) -> Int {
@@ -52,22 +88,29 @@ public final class ResourceStore: Sendable {
         }
         let lastUpdated = FHIRDateTime(date: time)
         return state.withLock { state in
-            let version = (state.byType[type]?[id]?.versionId ?? 0) + 1
+            let version = (state.get(type: type, id: id)?.versionId ?? 0) + 1
             let stored = StoredResource(json: json, type: type, id: id, versionId: version, lastUpdated: lastUpdated)
-            if state.byType[type, default: [:]].updateValue(stored, forKey: id) == nil {
-                state.order[type, default: []].append(id)
-            }
+            state.put(stored)
             return stored
         }
     }
 
     /// The matches of a search: the total and the requested page.
     func search(_ request: SearchRequest) -> (total: Int, page: [StoredResource]) {
-        let candidates: [StoredResource] = state.withLock { state in
-            guard let resources = state.byType[request.resourceType], let order = state.order[request.resourceType] else {
-                return []
+        // A snapshot: the array is shared, not copied, and filtered outside the lock. A search by reference (the
+        // patient's resources) starts from the resources that point at the id; every criterion is still checked.
+        let byReference = request.criteria.first { criterion in
+            criterion.definition.type == .reference && !criterion.negated && criterion.missing == nil
+                && !criterion.matchers.isEmpty
+                && criterion.matchers.allSatisfy { if case .reference = $0 { return true } else { return false } }
+        }
+        let candidates = state.withLock { state -> [StoredResource] in
+            guard let byReference else { return state.byType[request.resourceType] ?? [] }
+            let ids = byReference.matchers.compactMap { matcher -> String? in
+                if case .reference(_, let id) = matcher { return id }
+                return nil
             }
-            return order.compactMap { resources[$0] }
+            return state.referencing(type: request.resourceType, name: byReference.definition.name, ids: ids)
         }
         var matches = candidates.filter { resource in
             request.criteria.allSatisfy { $0.matches(resource.index[$0.definition.name] ?? []) }

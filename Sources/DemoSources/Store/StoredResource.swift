@@ -1,8 +1,8 @@
 import FHIR
 
 /// A resource as a demo source holds it: the JSON, its serialized form (written once), its version and the values
-/// its search parameters extract.
-public struct StoredResource: Sendable {
+/// its search parameters extract. Immutable; a class so a search passes references, not copies of all of it.
+public final class StoredResource: Sendable {
     public let type: String
     public let id: String
     public let json: JSONValue

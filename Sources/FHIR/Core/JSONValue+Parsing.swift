@@ -6,14 +6,26 @@ extension JSONValue {
     /// `Decodable` must try each case in turn; this single pass over the UTF-8 bytes is several times faster than
     /// either, which matters for loading the demo data and for every answer a source sends.
     public static func parse(_ data: Data) throws -> JSONValue {
-        try data.withUnsafeBytes { raw in
-            var parser = JSONParser(bytes: raw.bindMemory(to: UInt8.self))
-            parser.skipWhitespace()
-            let value = try parser.value(depth: 0)
-            parser.skipWhitespace()
-            guard parser.index == parser.bytes.count else { throw parser.error("unexpected text after the JSON value") }
-            return value
-        }
+        try data.withUnsafeBytes { try parse(bytes: $0, sanitizing: nil) }
+    }
+
+    /// Parses and sanitizes in the same pass: the result equals `parse(data).sanitized(maxLength:)`, without a
+    /// second walk over the tree. Plain ASCII strings without escapes are known clean from the scan itself.
+    public static func parseSanitized(
+        _ bytes: UnsafeRawBufferPointer, maxLength: Int = TextSanitizer.defaultMaxLength
+    ) throws
+        -> JSONValue
+    {
+        try parse(bytes: bytes, sanitizing: maxLength)
+    }
+
+    static func parse(bytes raw: UnsafeRawBufferPointer, sanitizing maxLength: Int?) throws -> JSONValue {
+        var parser = JSONParser(bytes: raw.bindMemory(to: UInt8.self), sanitizeMaxLength: maxLength)
+        parser.skipWhitespace()
+        let value = try parser.value(depth: 0, sanitize: maxLength != nil)
+        parser.skipWhitespace()
+        guard parser.index == parser.bytes.count else { throw parser.error("unexpected text after the JSON value") }
+        return value
     }
 }
 
@@ -28,9 +40,21 @@ struct JSONParser {
     let bytes: UnsafeBufferPointer<UInt8>
     var index = 0
     static let maxDepth = 512
+    /// Sanitize strings to this length (`JSONValue.sanitized`), or nil for the text as it is.
+    let sanitizeMaxLength: Int
+    /// The last string read had no escapes and only printable ASCII: nothing in it for the sanitizer.
+    var lastStringWasPlain = false
 
-    init(bytes: UnsafeBufferPointer<UInt8>) {
+    init(bytes: UnsafeBufferPointer<UInt8>, sanitizeMaxLength: Int? = nil) {
         self.bytes = bytes
+        self.sanitizeMaxLength = sanitizeMaxLength ?? 0
+    }
+
+    /// `TextSanitizer.clean` (values) or `cleanLine` (member names), skipped for plain text within the limit.
+    func sanitized(_ text: String, key: Bool) -> String {
+        let limit = key ? 200 : sanitizeMaxLength
+        if lastStringWasPlain, text.utf8.count <= limit { return text }
+        return key ? TextSanitizer.cleanLine(text, maxLength: limit) : TextSanitizer.clean(text, maxLength: limit)
     }
 
     func error(_ reason: String) -> JSONParseError { JSONParseError(offset: index, reason: reason) }
@@ -44,13 +68,15 @@ struct JSONParser {
         }
     }
 
-    mutating func value(depth: Int) throws -> JSONValue {
+    mutating func value(depth: Int, sanitize: Bool = false) throws -> JSONValue {
         guard depth < Self.maxDepth else { throw error("nested too deeply") }
         guard index < bytes.count else { throw error("unexpected end") }
         switch bytes[index] {
-        case UInt8(ascii: "{"): return try object(depth: depth)
-        case UInt8(ascii: "["): return try array(depth: depth)
-        case UInt8(ascii: "\""): return .string(try string())
+        case UInt8(ascii: "{"): return try object(depth: depth, sanitize: sanitize)
+        case UInt8(ascii: "["): return try array(depth: depth, sanitize: sanitize)
+        case UInt8(ascii: "\""):
+            let text = try string()
+            return .string(sanitize ? sanitized(text, key: false) : text)
         case UInt8(ascii: "t"): try literal("true"); return .bool(true)
         case UInt8(ascii: "f"): try literal("false"); return .bool(false)
         case UInt8(ascii: "n"): try literal("null"); return .null
@@ -65,7 +91,7 @@ struct JSONParser {
         index += count
     }
 
-    mutating func object(depth: Int) throws -> JSONValue {
+    mutating func object(depth: Int, sanitize: Bool = false) throws -> JSONValue {
         index += 1
         var members: [String: JSONValue] = [:]
         members.reserveCapacity(6)
@@ -82,7 +108,13 @@ struct JSONParser {
             guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw error("expected ':'") }
             index += 1
             skipWhitespace()
-            members[key] = try value(depth: depth + 1)
+            if sanitize {
+                let clean = sanitized(key, key: true)
+                // Base64 payloads (`data`) are opaque here, as in `JSONValue.sanitized`.
+                members[clean] = try value(depth: depth + 1, sanitize: key != "data")
+            } else {
+                members[key] = try value(depth: depth + 1)
+            }
             skipWhitespace()
             guard index < bytes.count else { throw error("unexpected end in an object") }
             if bytes[index] == UInt8(ascii: ",") {
@@ -96,7 +128,7 @@ struct JSONParser {
         }
     }
 
-    mutating func array(depth: Int) throws -> JSONValue {
+    mutating func array(depth: Int, sanitize: Bool = false) throws -> JSONValue {
         index += 1
         var values: [JSONValue] = []
         skipWhitespace()
@@ -106,7 +138,7 @@ struct JSONParser {
         }
         while true {
             skipWhitespace()
-            values.append(try value(depth: depth + 1))
+            values.append(try value(depth: depth + 1, sanitize: sanitize))
             skipWhitespace()
             guard index < bytes.count else { throw error("unexpected end in an array") }
             if bytes[index] == UInt8(ascii: ",") {
@@ -123,16 +155,20 @@ struct JSONParser {
     mutating func string() throws -> String {
         index += 1
         let start = index
+        var plain = true
+        lastStringWasPlain = false
         // Fast path: no escapes.
         while index < bytes.count {
             let byte = bytes[index]
             if byte == UInt8(ascii: "\"") {
                 let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
                 index += 1
+                lastStringWasPlain = plain
                 return text
             }
             if byte == UInt8(ascii: "\\") { break }
             if byte < 0x20 { throw error("control character in a string") }
+            if byte >= 0x7F { plain = false }
             index += 1
         }
         var buffer = Array(bytes[start..<index])

@@ -19,7 +19,22 @@ public enum TextSanitizer {
 
     /// True when `clean` would change nothing (except the length cap).
     public static func isClean(_ text: String) -> Bool {
-        !text.unicodeScalars.contains { isControl($0.value) || isDirectionControl($0.value) || $0.value == 0x1B }
+        // Plain printable ASCII (most of any answer) is decided from the bytes alone.
+        var ascii = true
+        for byte in text.utf8 {
+            if byte < 0x20 || byte == 0x7F { return false }
+            if byte >= 0x80 {
+                ascii = false
+                break
+            }
+        }
+        if ascii { return true }
+        return !text.unicodeScalars.contains { isControl($0.value) || isDirectionControl($0.value) || $0.value == 0x1B }
+    }
+
+    /// False when `clean` and `cleanLine` with this limit certainly return the text as it is.
+    static func mayChange(_ text: String, maxLength: Int) -> Bool {
+        !((text.utf8.count <= maxLength || text.count <= maxLength) && isClean(text))
     }
 
     static func isControl(_ value: UInt32) -> Bool {

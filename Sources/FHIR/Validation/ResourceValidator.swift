@@ -157,6 +157,6 @@ public enum ResourceValidator {
 extension JSONValue {
     /// The JSON form of any encodable value.
     public static func from(_ value: some Encodable) throws -> JSONValue {
-        try FHIRJSON.decode(JSONValue.self, from: try FHIRJSON.encode(value))
+        try JSONValue.parse(try FHIRJSON.encode(value))
     }
 }

@@ -4,6 +4,10 @@ import Synchronization
 
 /// Decoded answers kept in memory in front of the disk cache, so a warm overview decodes nothing. Bounded by entry
 /// count (least recently used go first); invalidated together with the disk cache.
+///
+/// Every copy put in (and every revalidation, which changes its fetch time) gets a new `stamp`, never reused: two
+/// answers with the same stamp are the same content fetched at the same time, which is what lets the client reuse
+/// an overview it built from them.
 final class MemoryPageCache: Sendable {
     struct Entry: Sendable {
         let bundle: FHIR.Bundle
@@ -13,11 +17,13 @@ final class MemoryPageCache: Sendable {
         let source: String
         let patient: String?
         var lastAccess: UInt64
+        var stamp: UInt64
     }
 
     private struct State {
         var entries: [String: Entry] = [:]
         var tick: UInt64 = 0
+        var stamps: UInt64 = 0
     }
 
     private let state = Mutex(State())
@@ -42,26 +48,36 @@ final class MemoryPageCache: Sendable {
         }
     }
 
-    func put(source: String, url: String, patient: String?, bundle: FHIR.Bundle, etag: String?, fetchedAt: Date, expiresAt: Date)
-    {
+    /// Keeps a copy; returns its stamp.
+    @discardableResult
+    func put(
+        source: String, url: String, patient: String?, bundle: FHIR.Bundle, etag: String?, fetchedAt: Date, expiresAt: Date
+    ) -> UInt64 {
         state.withLock { state in
             state.tick += 1
+            state.stamps += 1
+            let stamp = state.stamps
             state.entries[Self.key(source, url)] = Entry(
                 bundle: bundle, etag: etag, fetchedAt: fetchedAt, expiresAt: expiresAt, source: source, patient: patient,
-                lastAccess: state.tick)
+                lastAccess: state.tick, stamp: stamp)
             if state.entries.count > capacity {
                 let victims = state.entries.sorted { $0.value.lastAccess < $1.value.lastAccess }.prefix(
                     state.entries.count - capacity)
                 for (key, _) in victims { state.entries[key] = nil }
             }
+            return stamp
         }
     }
 
-    func revalidated(source: String, url: String, fetchedAt: Date, expiresAt: Date) {
+    /// A 304 renewed the copy: new fetch time, so a new stamp (also when the copy has gone meanwhile).
+    func revalidated(source: String, url: String, fetchedAt: Date, expiresAt: Date) -> UInt64 {
         state.withLock { state in
             let key = Self.key(source, url)
+            state.stamps += 1
             state.entries[key]?.fetchedAt = fetchedAt
             state.entries[key]?.expiresAt = expiresAt
+            state.entries[key]?.stamp = state.stamps
+            return state.stamps
         }
     }
 

@@ -18,10 +18,13 @@ public struct FHIRHTTPClient: Sendable {
     }
 
     /// An AsyncHTTPClient configured for sources: a refused connection fails at once (the default retries until the
-    /// deadline), redirects are followed a few times, connections are pooled per source.
+    /// deadline), redirects are followed a few times, connections are pooled per source, up to 32 at once per host
+    /// (the default 8 would queue an overview's searches: nine types per source, and through a gateway every source
+    /// is the same host).
     public static func makeHTTPClient() -> HTTPClient {
         var configuration = HTTPClient.Configuration()
         configuration.connectionPool.retryConnectionEstablishment = false
+        configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = 32
         configuration.timeout.connect = .seconds(3)
         configuration.redirectConfiguration = .follow(max: 3, allowCycles: false)
         configuration.decompression = .enabled(limit: .ratio(50))
@@ -29,7 +32,7 @@ public struct FHIRHTTPClient: Sendable {
     }
 
     public enum Answer: Sendable {
-        /// 200 with the parsed JSON and the ETag, if any.
+        /// 200 with the parsed JSON, already sanitized (`JSONValue.sanitized`), and the ETag, if any.
         case ok(JSONValue, etag: String?)
         /// 304: what we have is still current.
         case notModified(etag: String?)
@@ -86,8 +89,8 @@ public struct FHIRHTTPClient: Sendable {
         let etag = response.headers.first(name: "ETag")
         if response.status == .notModified { return .notModified(etag: etag) }
         let contentType = response.headers.first(name: "Content-Type")?.lowercased() ?? ""
-        let bytes = Data(body.readableBytesView)
         guard response.status == .ok else {
+            let bytes = Data(body.readableBytesView)
             var message = "svarede HTTP \(response.status.code) \(response.status.reasonPhrase)"
             let outcome = contentType.contains("json") ? try? FHIRJSON.decode(OperationOutcome.self, from: bytes) : nil
             if response.status == .forbidden, let outcome {
@@ -110,9 +113,10 @@ public struct FHIRHTTPClient: Sendable {
             throw FetchFailure(.notFHIR, "svarede \(TextSanitizer.cleanLine(shown, maxLength: 80)) i stedet for FHIR JSON")
         }
         do {
-            return .ok(try JSONValue.parse(bytes), etag: etag)
+            // Parsed and sanitized in one pass, straight from the response buffer.
+            return .ok(try body.withUnsafeReadableBytes { try JSONValue.parseSanitized($0) }, etag: etag)
         } catch {
-            throw FetchFailure(.malformed, "svarede med ufuldstændig eller ugyldig JSON (\(bytes.count) bytes)")
+            throw FetchFailure(.malformed, "svarede med ufuldstændig eller ugyldig JSON (\(body.readableBytes) bytes)")
         }
     }
 

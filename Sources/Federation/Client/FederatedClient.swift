@@ -13,6 +13,9 @@ public final class FederatedClient: Sendable {
     let client: FHIRHTTPClient
     public let cache: ResourceCache?
     let memory = MemoryPageCache()
+    /// The overviews last built, most recent last (see `assemble`).
+    private let built = Mutex<[BuiltOverview]>([])
+    static let builtCapacity = 4
     private let capabilities = Mutex<[String: Set<String>]>([:])
     /// The most pages followed for one search, against servers whose `next` links never end.
     static let maxPages = 200
@@ -47,7 +50,30 @@ public final class FederatedClient: Sendable {
             }
             return sources.indices.compactMap { results[$0] }
         }
-        return OverviewBuilder.build(cpr: cpr.value, results: results, now: Date())
+        return assemble(cpr: cpr.value, results: results, now: Date())
+    }
+
+    /// An overview built before is reused when every source gave exactly the same pages (same stamps: the same
+    /// copies, fetched at the same times, so every item's fetch time is still true) and no appointment has started
+    /// since (its status word depends on the clock). Only the per-source statuses and `assembledAt` are new.
+    func assemble(cpr: String, results: [SourceResult], now: Date) -> PatientOverview {
+        let inputs = results.map { BuiltOverview.Input(sourceID: $0.source.id, stamps: $0.pageStamps) }
+        let statuses = results.map(\.status)
+        let reused = built.withLock { list -> PatientOverview? in
+            guard let index = list.firstIndex(where: { $0.cpr == cpr }) else { return nil }
+            let entry = list.remove(at: index)
+            guard entry.inputs == inputs, now < entry.validUntil else { return nil }
+            list.append(entry)
+            return entry.overview
+        }
+        if let reused { return reused.restamped(sources: statuses, assembledAt: now) }
+        let (overview, validUntil) = OverviewBuilder.buildWithExpiry(cpr: cpr, results: results, now: now)
+        built.withLock { list in
+            list.removeAll { $0.cpr == cpr }
+            list.append(BuiltOverview(cpr: cpr, inputs: inputs, overview: overview, validUntil: validUntil))
+            if list.count > Self.builtCapacity { list.removeFirst(list.count - Self.builtCapacity) }
+        }
+        return overview
     }
 
     /// The gateway session, when the sources are reached through a gateway.
@@ -230,6 +256,7 @@ public final class FederatedClient: Sendable {
             source: source, url: resolveURL, type: "Patient", cpr: cpr.value, deadline: deadline, refresh: refresh)
         let types = await supported
         var origins: [PageOrigin] = []
+        var stamps: [UInt64] = []
         let patients: [Patient]
         switch resolved {
         case .failure(let failure):
@@ -239,6 +266,7 @@ public final class FederatedClient: Sendable {
             return finish(SourceResult(source: source, status: status))
         case .success(let pages):
             origins += pages.origins
+            stamps += pages.stamps
             // Servers that ignore the identifier parameter must not give us someone else.
             patients = pages.resources.compactMap { fetched -> Patient? in
                 guard case .patient(let patient) = fetched.resource,
@@ -281,6 +309,7 @@ public final class FederatedClient: Sendable {
             case .success(let pages):
                 resources += pages.resources
                 origins += pages.origins
+                stamps += pages.stamps
             case .failure(let failure):
                 // Without a capability statement we tried every type; "unknown type" then just means "not here".
                 if types == nil, failure.httpStatus == 404 || failure.httpStatus == 400 { continue }
@@ -310,12 +339,16 @@ public final class FederatedClient: Sendable {
         } else {
             status.state = .ok
         }
-        return finish(SourceResult(source: source, status: status, patients: patients, resources: resources))
+        var result = SourceResult(source: source, status: status, patients: patients, resources: resources)
+        result.pageStamps = stamps
+        return finish(result)
     }
 
     struct Pages: Sendable {
         var resources: [FetchedResource] = []
         var origins: [PageOrigin] = []
+        /// The memory cache's stamp of each page, in order.
+        var stamps: [UInt64] = []
     }
 
     /// A search and all its following pages. `next` links must stay on the source's own server.
@@ -334,8 +367,9 @@ public final class FederatedClient: Sendable {
             switch await page(source: source, url: current, type: type, cpr: cpr, deadline: deadline, refresh: refresh) {
             case .failure(let failure):
                 return .failure(failure)
-            case .success(let (bundle, origin)):
+            case .success(let (bundle, origin, stamp)):
                 pages.origins.append(origin)
+                pages.stamps.append(stamp)
                 pages.resources += bundle.resources.map { FetchedResource(resource: $0, fetchedAt: origin.fetchedAt) }
                 next = nil
                 if let link = bundle.link("next") {
@@ -359,31 +393,34 @@ public final class FederatedClient: Sendable {
     func page(
         source: SourceDefinition, url: String, type: String, cpr: String, deadline: NIODeadline, refresh: Bool
     ) async
-        -> Result<(FHIR.Bundle, PageOrigin), FetchFailure>
+        -> Result<(FHIR.Bundle, PageOrigin, UInt64), FetchFailure>
     {
         let now = Date()
         let key = Self.cacheKey(url, source: source)
         let ttl = cache?.policy.timeToLive(for: type) ?? CachePolicy().timeToLive(for: type)
         // 1. Memory, then disk: a fresh copy is used without asking.
-        var known: (bundle: FHIR.Bundle, etag: String?, fetchedAt: Date, expiresAt: Date)?
+        var known: (bundle: FHIR.Bundle, etag: String?, fetchedAt: Date, expiresAt: Date, stamp: UInt64)?
         if let entry = memory.get(source: source.id, url: key) {
-            known = (entry.bundle, entry.etag, entry.fetchedAt, entry.expiresAt)
+            known = (entry.bundle, entry.etag, entry.fetchedAt, entry.expiresAt, entry.stamp)
         } else if let stored = try? cache?.lookup(source: source.id, url: key, now: now),
-            let bundle = try? FHIRJSON.decode(FHIR.Bundle.self, from: stored.payload)
+            let json = try? JSONValue.parse(stored.payload),
+            let bundle = try? JSONValueDecoder.decode(FHIR.Bundle.self, from: json)
         {
-            known = (bundle, stored.etag, stored.fetchedAt, stored.expiresAt)
-            memory.put(
+            let stamp = memory.put(
                 source: source.id, url: key, patient: cpr, bundle: bundle, etag: stored.etag, fetchedAt: stored.fetchedAt,
                 expiresAt: stored.expiresAt)
+            known = (bundle, stored.etag, stored.fetchedAt, stored.expiresAt, stamp)
         }
         if let known, !refresh, now < known.expiresAt {
-            return .success((known.bundle, .cache(fetchedAt: known.fetchedAt)))
+            return .success((known.bundle, .cache(fetchedAt: known.fetchedAt), known.stamp))
         }
         // 2. Ask the source, conditionally if we hold a copy.
-        func fallback(_ failure: FetchFailure) -> Result<(FHIR.Bundle, PageOrigin), FetchFailure> {
+        func fallback(_ failure: FetchFailure) -> Result<(FHIR.Bundle, PageOrigin, UInt64), FetchFailure> {
             // A refusal is never papered over with an older copy.
             if [.denied, .withheld].contains(failure.kind) { return .failure(failure) }
-            if let known { return .success((known.bundle, .stale(fetchedAt: known.fetchedAt, failure: failure))) }
+            if let known {
+                return .success((known.bundle, .stale(fetchedAt: known.fetchedAt, failure: failure), known.stamp))
+            }
             return .failure(failure)
         }
         let answer: FHIRHTTPClient.Answer
@@ -397,23 +434,25 @@ public final class FederatedClient: Sendable {
             guard let known else { return .failure(FetchFailure(.malformed, "svarede 304 på en forespørgsel uden betingelse")) }
             let fetchedAt = Date()
             try? cache?.revalidated(source: source.id, url: key, type: type, at: fetchedAt)
-            memory.revalidated(source: source.id, url: key, fetchedAt: fetchedAt, expiresAt: fetchedAt.addingTimeInterval(ttl))
-            return .success((known.bundle, .revalidated(fetchedAt)))
+            let stamp = memory.revalidated(
+                source: source.id, url: key, fetchedAt: fetchedAt, expiresAt: fetchedAt.addingTimeInterval(ttl))
+            return .success((known.bundle, .revalidated(fetchedAt), stamp))
         case .ok(let json, let etag):
             guard json["resourceType"]?.stringValue == "Bundle" else {
                 if json["resourceType"]?.stringValue == "OperationOutcome",
-                    let outcome = try? FHIRJSON.decode(OperationOutcome.self, from: Data(json.serialized()))
+                    let outcome = try? JSONValueDecoder.decode(OperationOutcome.self, from: json)
                 {
                     return fallback(
                         FetchFailure(.http, "svarede med en fejl: \(TextSanitizer.cleanLine(outcome.message, maxLength: 300))"))
                 }
                 return fallback(FetchFailure(.malformed, "svarede ikke med et FHIR Bundle"))
             }
-            // Sanitized before anything is stored or shown.
-            let payload = Data(json.sanitized().serialized())
+            // Sanitized before anything is stored or shown (`FHIRHTTPClient` does it while parsing); decoded from the
+            // parsed value, no second parse.
+            let clean = json
             let bundle: FHIR.Bundle
             do {
-                bundle = try FHIRJSON.decode(FHIR.Bundle.self, from: payload)
+                bundle = try JSONValueDecoder.decode(FHIR.Bundle.self, from: clean)
             } catch {
                 return fallback(
                     FetchFailure(.malformed, "svarede med et Bundle der ikke kan læses (\(AnyResource.describe(error)))"))
@@ -426,12 +465,15 @@ public final class FederatedClient: Sendable {
                         .malformed, "svarede med ugyldige data: \(unreadable) af \(entries.count) poster kunne ikke læses"))
             }
             let fetchedAt = Date()
-            try? cache?.store(
-                source: source.id, url: key, patient: cpr, type: type, etag: etag, payload: payload, fetchedAt: fetchedAt)
-            memory.put(
+            if let cache {
+                try? cache.store(
+                    source: source.id, url: key, patient: cpr, type: type, etag: etag, payload: Data(clean.serialized()),
+                    fetchedAt: fetchedAt)
+            }
+            let stamp = memory.put(
                 source: source.id, url: key, patient: cpr, bundle: bundle, etag: etag, fetchedAt: fetchedAt,
                 expiresAt: fetchedAt.addingTimeInterval(ttl))
-            return .success((bundle, .network(fetchedAt)))
+            return .success((bundle, .network(fetchedAt), stamp))
         }
     }
 
@@ -449,7 +491,7 @@ public final class FederatedClient: Sendable {
                 payload: Data(answer.serialized()))
         }
         guard let json, json["resourceType"]?.stringValue == "CapabilityStatement",
-            let statement = try? FHIRJSON.decode(CapabilityStatement.self, from: Data(json.serialized()))
+            let statement = try? JSONValueDecoder.decode(CapabilityStatement.self, from: json)
         else { return nil }
         let server = statement.rest?.first { $0.mode == "server" } ?? statement.rest?.first
         guard let resources = server?.resource else { return nil }

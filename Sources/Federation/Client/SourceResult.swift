@@ -7,6 +7,8 @@ public struct SourceResult: Sendable {
     public var status: SourceStatus
     public var patients: [Patient]
     public var resources: [FetchedResource]
+    /// The memory cache's stamps of the pages `patients` and `resources` came from (empty when none are given).
+    var pageStamps: [UInt64] = []
 
     public init(source: SourceDefinition, status: SourceStatus, patients: [Patient] = [], resources: [FetchedResource] = []) {
         self.source = source

@@ -6,10 +6,23 @@ import Foundation
 /// overview.
 public enum OverviewBuilder {
     public static func build(cpr: String, results: [SourceResult], now: Date = Date()) -> PatientOverview {
+        buildWithExpiry(cpr: cpr, results: results, now: now).overview
+    }
+
+    /// The overview and how long it stays true for the same input: until the first upcoming appointment starts
+    /// (it is "kommende" until then). Nothing else in it depends on the clock.
+    static func buildWithExpiry(cpr: String, results: [SourceResult], now: Date) -> (overview: PatientOverview, validUntil: Date)
+    {
         var items: [OverviewItem] = []
         var samples: [TrendSample] = []
+        var validUntil = Date.distantFuture
         for result in results {
             for fetched in result.resources {
+                if case .appointment(let appointment) = fetched.resource, let start = appointment.start?.lowerBound,
+                    start > now
+                {
+                    validUntil = min(validUntil, start)
+                }
                 guard let id = fetched.resource.id, let type = fetched.resource.resourceType else { continue }
                 let origin = ItemSource(
                     sourceID: result.source.id, sourceName: result.source.name, sector: result.source.sector,
@@ -27,9 +40,10 @@ public enum OverviewBuilder {
         for item in timeline { bySection[item.section, default: []].append(item) }
         let sections = SectionKind.allCases.map { kind in PatientOverview.Section(kind: kind, items: bySection[kind] ?? []) }
         let patient = summary(results)
-        return PatientOverview(
+        let overview = PatientOverview(
             cpr: cpr, patient: patient, sections: sections, timeline: timeline,
             trends: trends(samples), sources: results.map(\.status), flags: flags(merged), assembledAt: now)
+        return (overview, validUntil)
     }
 
     static func sortedNewestFirst(_ items: [OverviewItem]) -> [OverviewItem] {

@@ -27,3 +27,26 @@ public struct PatientOverview: Codable, Sendable {
     /// True when at least one source knows the patient.
     public var isFound: Bool { patient != nil || !timeline.isEmpty }
 }
+
+extension PatientOverview {
+    /// The same content with this overview's source statuses and time.
+    func restamped(sources: [SourceStatus], assembledAt: Date) -> PatientOverview {
+        PatientOverview(
+            cpr: cpr, patient: patient, sections: sections, timeline: timeline, trends: trends, sources: sources, flags: flags,
+            assembledAt: assembledAt)
+    }
+}
+
+/// An overview as built from particular pages, kept for reuse (`FederatedClient.assemble`).
+struct BuiltOverview: Sendable {
+    struct Input: Sendable, Equatable {
+        let sourceID: String
+        let stamps: [UInt64]
+    }
+
+    let cpr: String
+    let inputs: [Input]
+    let overview: PatientOverview
+    /// When the first upcoming appointment starts (its status changes then).
+    let validUntil: Date
+}
