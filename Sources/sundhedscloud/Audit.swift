@@ -36,14 +36,7 @@ struct Audit: AsyncParsableCommand {
             }
             do {
                 try await store.migrate()
-                var all: [AuditEntry] = []
-                while true {
-                    let page = try await store.auditEntries(
-                        patient: nil, emergencyOnly: false, after: all.last?.sequence ?? 0, limit: 5000)
-                    all += page
-                    if page.count < 5000 { break }
-                }
-                entries = all
+                entries = try await store.auditChain()
                 await store.shutdown()
             } catch {
                 await store.shutdown()

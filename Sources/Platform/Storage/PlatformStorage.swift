@@ -65,6 +65,17 @@ public protocol PlatformStorage: Sendable {
 extension PlatformStorage {
     /// Lets go of connections and background work (PostgreSQL); nothing to do for SQLite.
     public func shutdown() async {}
+
+    /// The whole audit log, oldest first, read in pages (for `audit verify`).
+    public func auditChain() async throws -> [AuditEntry] {
+        var all: [AuditEntry] = []
+        while true {
+            let page = try await auditEntries(
+                patient: nil, emergencyOnly: false, after: all.last?.sequence ?? 0, limit: 5000)
+            all += page
+            if page.count < 5000 { return all }
+        }
+    }
 }
 
 /// Opens the storage a configuration names: `sqlite:PATH` or `postgres://USER:PASSWORD@HOST:PORT/DATABASE`.

@@ -149,52 +149,10 @@ public final class PostgresStorage: PlatformStorage {
             ]
         ),
         (
-            "v3-append-function",
-            [
-                """
-                CREATE FUNCTION append_event(expected_version bigint, p_source_key text, p_source_id text, p_topic text,
-                  p_code text, p_focus text, p_patient_cpr text, p_organization text, p_organization_name text,
-                  p_municipality text, p_occurred float8, p_accepted float8, p_subscriptions text[], p_node text)
-                RETURNS TABLE (out_event bigint, out_subscription text, out_number bigint)
-                LANGUAGE plpgsql AS $$
-                DECLARE
-                  current_version bigint;
-                  new_id bigint;
-                BEGIN
-                  SELECT c.value INTO current_version FROM counter c WHERE c.name = 'subscriptions' FOR SHARE;
-                  IF current_version IS DISTINCT FROM expected_version THEN
-                    RAISE EXCEPTION 'subscriptions changed' USING ERRCODE = 'SC001';
-                  END IF;
-                  INSERT INTO event (source_key, source_id, topic, code, focus, patient_cpr, organization,
-                    organization_name, municipality, occurred, accepted)
-                  VALUES (p_source_key, p_source_id, p_topic, p_code, p_focus, p_patient_cpr, p_organization,
-                    p_organization_name, p_municipality, p_occurred, p_accepted)
-                  ON CONFLICT (source_key) DO NOTHING RETURNING event.id INTO new_id;
-                  IF new_id IS NULL THEN
-                    RETURN;
-                  END IF;
-                  PERFORM pg_notify('\(channel)', p_node || ' e ' || new_id);
-                  RETURN QUERY
-                    WITH locked AS (
-                      SELECT s.id FROM subscription s WHERE s.status <> 'off' AND s.id = ANY(p_subscriptions)
-                      ORDER BY s.id FOR UPDATE),
-                    bumped AS (
-                      UPDATE subscription s SET event_count = s.event_count + 1 FROM locked WHERE s.id = locked.id
-                      RETURNING s.id AS sid, s.event_count AS n),
-                    numbered AS (
-                      INSERT INTO subscription_event (subscription_id, number, event_id)
-                      SELECT b.sid, b.n, new_id FROM bumped b
-                      RETURNING subscription_event.subscription_id AS sid, subscription_event.number AS n)
-                    SELECT new_id, numbered.sid, numbered.n FROM numbered
-                    UNION ALL SELECT new_id, NULL::text, NULL::bigint;
-                END $$
-                """
-            ]
-        ),
-        (
-            // Counting up a row per subscription bloated the subscription table under load (every event rewrote
-            // every matched row); numbers now come from the numbered rows themselves, under a transaction advisory
-            // lock per subscription, and the table is only appended to.
+            // One statement per append (so locks are held for the statement only). Numbers come from the numbered
+            // rows themselves, under a transaction advisory lock per subscription: counting up a column on each
+            // subscription row rewrote every matched row per event and bloated the table under load (an earlier
+            // "v3-append-function" did that; this replaces it where it was applied).
             "v4-append-without-updates",
             [
                 """
@@ -355,8 +313,8 @@ public final class PostgresStorage: PlatformStorage {
 
     // MARK: Events
 
-    /// One statement, so one round trip and the shortest possible hold on the subscription rows: the server-side
-    /// `append_event` (migration v3) checks the list's version, stores the event once, numbers it in the matched
+    /// One statement, so one round trip and the shortest possible hold on the locks: the server-side
+    /// `append_event` (migration v4) checks the list's version, stores the event once, numbers it in the matched
     /// subscriptions (rows locked in id order: two nodes wait for each other, never deadlock) and sends the NOTIFY,
     /// all in the statement's own transaction.
     public func append(
