@@ -49,3 +49,34 @@ import Testing
         }
     }
 }
+
+/// A platform that keeps its storage sees the scenario again when the demo sources start again on the same ports:
+/// each run of a source is a subscription of its own, so its events are not taken for repeats of the last run's.
+@Suite(.timeLimit(.minutes(1))) struct DemoRestartTests {
+    @Test func aSecondRunOfTheSourcesIsHeardToo() async throws {
+        let data = try PlatformFixtures.demoData()
+        let ports = try DemoSourceCluster.reservePorts(for: data.manifest)
+        try await EngineHarness.with(
+            sources: Dictionary(uniqueKeysWithValues: ports.map { ($0.key, "http://127.0.0.1:\($0.value)/fhir") })
+        ) { harness in
+            let akut = try await harness.subscribe("akut-ankomst", filters: ["organization=\(PlatformFixtures.akutHerlev)"])
+            for run in 1...2 {
+                let cluster = try DemoSourceCluster(data: data, ports: .fixed(ports))
+                try await cluster.start()
+                await cluster.connect(engineURL: harness.base)
+                let player = ScenarioPlayer(cluster: cluster, speed: 200)
+                player.start()
+                let arrived = try await eventually(within: .seconds(10), every: .milliseconds(50)) {
+                    // The second announcement of the same encounter is a correction (RE_STAA), but it is heard.
+                    try await harness.events(akut).filter {
+                        $0.cpr?.value == PlatformFixtures.bruno && $0.code.hasSuffix("STAA")
+                    }.count >= run
+                }
+                player.stop()
+                await cluster.stop()
+                let codes = try await harness.events(akut).map(\.code)
+                #expect(arrived, "Bruno's arrival in run \(run) was stored: \(codes)")
+            }
+        }
+    }
+}

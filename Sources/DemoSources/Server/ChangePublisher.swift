@@ -11,6 +11,10 @@ import Synchronization
 /// retried with backoff until the engine takes it (the engine stores a repeated delivery once).
 public final class ChangePublisher: Sendable {
     public let sourceID: String
+    /// This run's subscription at the source: its numbering starts at 1 each time the source starts, so a new run
+    /// is a new subscription (the engine keys a delivery by source, subscription, number and focus; with one name
+    /// for every run, a platform that kept its storage would take a second run's events for repeats).
+    let subscriptionID = "sundhedscloud-" + UUID().uuidString.prefix(8).lowercased()
     let store: ResourceStore
     let httpClient: HTTPClient
     private let queue: AsyncStream<JSONValue>.Continuation
@@ -117,7 +121,7 @@ public final class ChangePublisher: Sendable {
         var parameters: [JSONValue] = [
             .object([
                 "name": .string("subscription"),
-                "valueReference": .object(["reference": .string("\(base)/Subscription/sundhedscloud")]),
+                "valueReference": .object(["reference": .string("\(base)/Subscription/\(subscriptionID)")]),
             ]),
             .object(["name": .string("status"), "valueCode": .string("active")]),
             .object(["name": .string("type"), "valueCode": .string("event-notification")]),
