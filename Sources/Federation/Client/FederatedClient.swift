@@ -29,9 +29,11 @@ public final class FederatedClient: Sendable {
 
     /// The overview of one patient. `refresh` asks every source again even when cached copies are fresh.
     /// `progress` gets a partial overview each time a source has answered while others are still being asked, so a
-    /// screen can show what has arrived at once.
+    /// screen can show what has arrived at once. `now` is the clock the status words are read against
+    /// ("kommende" until an appointment starts); tests give it.
     public func overview(
-        cpr: CPRNumber, refresh: Bool = false, progress: (@Sendable (PatientOverview) -> Void)? = nil
+        cpr: CPRNumber, refresh: Bool = false, now: Date = Date(),
+        progress: (@Sendable (PatientOverview) -> Void)? = nil
     ) async -> PatientOverview {
         let sources = registry.clinical
         let results = await withTaskGroup(of: (Int, SourceResult).self) { group in
@@ -45,12 +47,12 @@ public final class FederatedClient: Sendable {
                     let partial = sources.indices.map { i in
                         results[i] ?? SourceResult(source: sources[i], status: Self.loadingStatus(sources[i]))
                     }
-                    progress(OverviewBuilder.build(cpr: cpr.value, results: partial, now: Date()))
+                    progress(OverviewBuilder.build(cpr: cpr.value, results: partial, now: now))
                 }
             }
             return sources.indices.compactMap { results[$0] }
         }
-        return assemble(cpr: cpr.value, results: results, now: Date())
+        return assemble(cpr: cpr.value, results: results, now: now)
     }
 
     /// An overview built before is reused when every source gave exactly the same pages (same stamps: the same
