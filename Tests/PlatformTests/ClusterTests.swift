@@ -49,15 +49,14 @@ import Testing
                 SubscriptionSetup.Wish(topic: "akut-ankomst", filters: [], owner: "klynge"), engineURL: nodes.a.baseURL)
             let connection = try await SSEConnection.open(nodes.b.baseURL, subscription: created.id)
             #expect(connection.status == 200)
-            let started = ContinuousClock.now
             let answer = try await HTTP.post("\(nodes.a.baseURL)/notify/hospital", Notifications.arrival(1))
             #expect(answer.status == 200)
+            // Within 5 s, while the feed's own look at storage comes only with the 10 s heartbeat: the wake-up
+            // from node A (NOTIFY) brought it.
             let received = await connection.waitForNotifications(1, within: .seconds(5))
-            let elapsed = ContinuousClock.now - started
             #expect(received.count == 1)
             #expect(received.first?.id == "1")
             #expect(received.first?.data.contains(PlatformFixtures.bruno) == true)
-            #expect(elapsed < .seconds(2), "arrived after \(elapsed)")
             await connection.close()
         }
     }
