@@ -54,13 +54,19 @@ struct OverviewCommand: AsyncParsableCommand {
         let http = FHIRHTTPClient.makeHTTPClient()
         let resolved: SourceOptions.Resolved
         var login: GatewayLogin?
-        if sourceOptions.gateway != nil {
-            (resolved, login) = try await sourceOptions.resolveGateway(http: http, ask: false)
-        } else {
-            resolved = try await sourceOptions.resolve()
+        do {
+            if sourceOptions.gateway != nil {
+                (resolved, login) = try await sourceOptions.resolveGateway(http: http, ask: false)
+            } else {
+                resolved = try await sourceOptions.resolve()
+            }
+            _ = try await resolved.startup?.ready()
+        } catch {
+            // Said as an error, not as a crash: the HTTP client must be shut down before it goes.
+            try? await http.shutdown()
+            throw error
         }
         let (registry, startup) = (resolved.registry, resolved.startup)
-        _ = try await startup?.ready()
         var cache: ResourceCache?
         if !noCache {
             do {

@@ -151,13 +151,26 @@ public actor DemoSourceServer {
     }
 
     /// A port the OS has free right now on `host`.
+    ///
+    /// The port is reserved now and bound later, so it is picked below the range the system hands out for outgoing
+    /// connections and `bind(0)` (32768 and up on Linux): a busy process's client connections cannot take it in
+    /// between. Only when no port there is free does it fall back to one the system picks.
     public static func freePort(host: String) throws -> Int {
+        for _ in 0..<200 {
+            let candidate = Int.random(in: 20_000..<32_000)
+            if (try? bindOnce(host: host, port: candidate)) == candidate { return candidate }
+        }
+        return try bindOnce(host: host, port: 0)
+    }
+
+    /// Binds (and closes) a socket on `port` (0: any); the port it got.
+    private static func bindOnce(host: String, port: Int) throws -> Int {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw DemoSourceError.cannotListen(source: "-", host: host, port: 0, reason: "socket()") }
         defer { close(fd) }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = 0
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
         address.sin_addr.s_addr = inet_addr(host)
         let bound = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
