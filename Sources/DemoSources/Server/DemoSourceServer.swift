@@ -158,29 +158,14 @@ public actor DemoSourceServer {
     public static func freePort(host: String) throws -> Int {
         for _ in 0..<200 {
             let candidate = Int.random(in: 20_000..<32_000)
-            if (try? bindOnce(host: host, port: candidate)) == candidate { return candidate }
+            if let (fd, port) = try? hold(host: host, port: candidate) {
+                close(fd)
+                return port
+            }
         }
-        return try bindOnce(host: host, port: 0)
-    }
-
-    /// Binds (and closes) a socket on `port` (0: any); the port it got.
-    private static func bindOnce(host: String, port: Int) throws -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw DemoSourceError.cannotListen(source: "-", host: host, port: 0, reason: "socket()") }
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr(host)
-        let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard bound == 0 else { throw DemoSourceError.cannotListen(source: "-", host: host, port: 0, reason: "bind()") }
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
-        }
-        return Int(UInt16(bigEndian: address.sin_port))
+        let (fd, port) = try hold(host: host, port: 0)
+        close(fd)
+        return port
     }
 }
 

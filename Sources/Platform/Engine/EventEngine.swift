@@ -114,11 +114,8 @@ public final class EventEngine: Sendable {
     /// What another node did to the shared storage.
     private func apply(_ change: StorageChange) async {
         switch change {
-        case .event(let id):
-            for result in (try? await storage.appended(eventIDs: [id])) ?? [] {
-                hub.publish(result)
-                delivered(result)
-            }
+        case .event:
+            break  // read in batches by the publisher task of `start()`
         case .subscriptionsChanged:
             try? await reloadSubscriptions()
             // Turned off on another node: its live connections here end too.
