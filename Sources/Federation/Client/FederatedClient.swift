@@ -517,6 +517,6 @@ public final class FederatedClient: Sendable {
     }
 
     static func seconds(_ ms: Int) -> String {
-        ObservationValueFormat.number((Double(ms) / 100).rounded() / 10) + " s"
+        DanishDuration.seconds(.milliseconds(ms))
     }
 }

@@ -504,8 +504,26 @@ public final class EventEngine: Sendable {
             guard (200..<300).contains(response.status.code) else { return "HTTP \(response.status.code)" }
             return nil
         } catch {
-            return "\(error)"
+            return Self.describeDeliveryFailure(error, timeout: restHook.timeout)
         }
+    }
+
+    /// Why a rest-hook POST failed, in Danish, for the subscription's `error` and the log.
+    static func describeDeliveryFailure(_ error: any Error, timeout: Duration) -> String {
+        if let error = error as? HTTPClientError {
+            switch error {
+            case .deadlineExceeded, .readTimeout, .writeTimeout, .connectTimeout, .getConnectionFromPoolTimeout:
+                return "endepunktet svarede ikke inden for \(DanishDuration.seconds(timeout))"
+            case .remoteConnectionClosed:
+                return "endepunktet lukkede forbindelsen uden svar"
+            default: break
+            }
+        }
+        let text = TextSanitizer.cleanLine(String(describing: error), maxLength: 200)
+        if text.lowercased().contains("refused") {
+            return "endepunktet afviste forbindelsen"
+        }
+        return "endepunktet kunne ikke nås (\(text))"
     }
 }
 

@@ -70,9 +70,11 @@ public final class LiveHub: Sendable {
     }
 
     /// Ends every live connection (engine shutdown; tests of reconnecting clients).
-    public func disconnectAll() {
+    /// Ends every live connection; says how many there were.
+    @discardableResult public func disconnectAll() -> Int {
         let all = listeners.withLock { all in all.values.flatMap(\.values) }
         for continuation in all { continuation.finish() }
+        return all.count
     }
 
     /// Ends the live connections of every subscription not in `subscriptionIDs` (turned off on another node).

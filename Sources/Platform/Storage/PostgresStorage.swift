@@ -1,3 +1,4 @@
+import FHIR
 import Foundation
 import Logging
 import PostgresNIO
@@ -606,7 +607,7 @@ public final class PostgresStorage: PlatformStorage {
                 }
                 defer { group.cancelAll() }
                 guard let first = try await group.next(), let value = first else {
-                    throw PlatformStorageError("PostgreSQL (\(location)) \(what) inden for \(limit)")
+                    throw PlatformStorageError("PostgreSQL (\(location)) \(what) inden for \(DanishDuration.seconds(limit))")
                 }
                 return value
             }
