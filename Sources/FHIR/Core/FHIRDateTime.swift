@@ -30,7 +30,10 @@ public struct FHIRDateTime: Sendable, Hashable, Comparable, Codable, CustomStrin
     }
 
     public init(_ text: String) throws {
-        let trimmed = String(text.trimmingSpaces)
+        // Dates come as digits and punctuation; only text with something else at either end needs trimming.
+        let utf8 = text.utf8
+        let plain = utf8.first.map { $0 >= 0x2B && $0 < 0x7F } == true && utf8.last.map { $0 >= 0x2B && $0 < 0x7F } == true
+        let trimmed = plain ? text : String(text.trimmingSpaces)
         let bytes = Array(trimmed.utf8)
         var index = 0
 

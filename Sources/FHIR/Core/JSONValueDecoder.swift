@@ -6,7 +6,13 @@
 public enum JSONValueDecoder {
     public static func decode<T: Decodable>(_ type: T.Type, from value: JSONValue) throws -> T {
         if T.self == JSONValue.self { return value as! T }
-        return try T(from: JSONValueDecoding(value: value, parent: nil, key: nil))
+        if let readable = T.self as? any JSONValueReadable.Type, let result = readable.read(value) { return result as! T }
+        return try T(from: JSONValueDecoding(value: value, parent: nil, key: nil, readers: true))
+    }
+
+    /// Through `T`'s Codable conformance even when it has a reader (`readers`: and for what is nested in it).
+    static func decodeWithCodable<T: Decodable>(_ type: T.Type, from value: JSONValue, readers: Bool) throws -> T {
+        try T(from: JSONValueDecoding(value: value, parent: nil, key: nil, readers: readers))
     }
 }
 
@@ -15,11 +21,14 @@ final class JSONValueDecoding: Decoder {
     let value: JSONValue
     let parent: JSONValueDecoding?
     let key: (any CodingKey)?
+    /// Whether nested models with a `JSONValueReadable` reader use it.
+    let readers: Bool
 
-    init(value: JSONValue, parent: JSONValueDecoding?, key: (any CodingKey)?) {
+    init(value: JSONValue, parent: JSONValueDecoding?, key: (any CodingKey)?, readers: Bool) {
         self.value = value
         self.parent = parent
         self.key = key
+        self.readers = readers
     }
 
     var codingPath: [any CodingKey] {
@@ -49,7 +58,7 @@ final class JSONValueDecoding: Decoder {
     func singleValueContainer() throws -> any SingleValueDecodingContainer { self }
 
     func child(_ value: JSONValue, _ key: any CodingKey) -> JSONValueDecoding {
-        JSONValueDecoding(value: value, parent: self, key: key)
+        JSONValueDecoding(value: value, parent: self, key: key, readers: readers)
     }
 
     /// A nested value of any type: `JSONValue` and the scalars without a new decoder level.
@@ -58,6 +67,9 @@ final class JSONValueDecoding: Decoder {
         if T.self == String.self {
             guard case .string(let text) = value else { throw mismatch(T.self, value, codingPath + [key]) }
             return text as! T
+        }
+        if readers, let readable = T.self as? any JSONValueReadable.Type, let result = readable.read(value) {
+            return result as! T
         }
         return try T(from: child(value, key))
     }
@@ -78,6 +90,16 @@ func mismatch(_ type: Any.Type, _ value: JSONValue, _ path: [any CodingKey]) -> 
     }
     return .typeMismatch(
         type, .init(codingPath: path, debugDescription: "Expected to decode \(type) but found \(found) instead."))
+}
+
+/// One bit of 64 for a member name, from its first byte and its length (both cheap to get, unlike the last byte):
+/// an object's members' bits ORed together tell most absent names without hashing them.
+enum JSONMemberSignature {
+    @inline(__always) static func of(_ name: String) -> UInt64 {
+        let utf8 = name.utf8
+        let mix = Int(utf8.first ?? 0) &* 7 &+ utf8.count
+        return 1 << UInt64(mix & 63)
+    }
 }
 
 /// Scalars, shared by the single-value container and the keyed and unkeyed ones.
@@ -152,14 +174,8 @@ struct JSONValueKeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
         self.members = members
         self.decoder = decoder
         var signatures: UInt64 = 0
-        for name in members.keys { signatures |= Self.signature(name) }
+        for name in members.keys { signatures |= JSONMemberSignature.of(name) }
         self.signatures = signatures
-    }
-
-    static func signature(_ name: String) -> UInt64 {
-        let utf8 = name.utf8
-        let mix = Int(utf8.first ?? 0) &* 31 &+ Int(utf8.last ?? 0) &* 7 &+ utf8.count
-        return 1 << UInt64(mix & 63)
     }
 
     var codingPath: [any CodingKey] { decoder.codingPath }
@@ -178,7 +194,7 @@ struct JSONValueKeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
     /// The value of a present, non-null key.
     private func present(_ key: Key) -> JSONValue? {
         let name = key.stringValue
-        guard signatures & Self.signature(name) != 0, let value = members[name] else { return nil }
+        guard signatures & JSONMemberSignature.of(name) != 0, let value = members[name] else { return nil }
         if case .null = value { return nil }
         return value
     }

@@ -1,6 +1,6 @@
 public struct AllergyIntolerance: FHIRResource {
     public static let resourceType = "AllergyIntolerance"
-    public private(set) var resourceType: String = "AllergyIntolerance"
+    public internal(set) var resourceType: String = "AllergyIntolerance"
     public var id: String?
     public var meta: Meta?
     public var identifier: [Identifier]?

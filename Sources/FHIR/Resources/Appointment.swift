@@ -1,6 +1,6 @@
 public struct Appointment: FHIRResource {
     public static let resourceType = "Appointment"
-    public private(set) var resourceType: String = "Appointment"
+    public internal(set) var resourceType: String = "Appointment"
     public var id: String?
     public var meta: Meta?
     public var identifier: [Identifier]?

@@ -1,6 +1,6 @@
 public struct AuditEvent: FHIRResource {
     public static let resourceType = "AuditEvent"
-    public private(set) var resourceType: String = "AuditEvent"
+    public internal(set) var resourceType: String = "AuditEvent"
     public var id: String?
     public var meta: Meta?
     public var type: Coding?

@@ -1,6 +1,6 @@
 public struct Bundle: FHIRResource {
     public static let resourceType = "Bundle"
-    public private(set) var resourceType: String = "Bundle"
+    public internal(set) var resourceType: String = "Bundle"
     public var id: String?
     public var meta: Meta?
     public var identifier: Identifier?

@@ -1,6 +1,6 @@
 public struct CapabilityStatement: FHIRResource {
     public static let resourceType = "CapabilityStatement"
-    public private(set) var resourceType: String = "CapabilityStatement"
+    public internal(set) var resourceType: String = "CapabilityStatement"
     public var id: String?
     public var meta: Meta?
     public var name: String?

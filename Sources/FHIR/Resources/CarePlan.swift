@@ -1,6 +1,6 @@
 public struct CarePlan: FHIRResource {
     public static let resourceType = "CarePlan"
-    public private(set) var resourceType: String = "CarePlan"
+    public internal(set) var resourceType: String = "CarePlan"
     public var id: String?
     public var meta: Meta?
     public var identifier: [Identifier]?

@@ -1,6 +1,6 @@
 public struct Communication: FHIRResource {
     public static let resourceType = "Communication"
-    public private(set) var resourceType: String = "Communication"
+    public internal(set) var resourceType: String = "Communication"
     public var id: String?
     public var meta: Meta?
     public var identifier: [Identifier]?

@@ -1,6 +1,6 @@
 public struct Condition: FHIRResource {
     public static let resourceType = "Condition"
-    public private(set) var resourceType: String = "Condition"
+    public internal(set) var resourceType: String = "Condition"
     public var id: String?
     public var meta: Meta?
     public var identifier: [Identifier]?

@@ -1,6 +1,6 @@
 public struct Consent: FHIRResource {
     public static let resourceType = "Consent"
-    public private(set) var resourceType: String = "Consent"
+    public internal(set) var resourceType: String = "Consent"
     public var id: String?
     public var meta: Meta?
     public var identifier: [Identifier]?

@@ -1,6 +1,6 @@
 public struct DocumentReference: FHIRResource {
     public static let resourceType = "DocumentReference"
-    public private(set) var resourceType: String = "DocumentReference"
+    public internal(set) var resourceType: String = "DocumentReference"
     public var id: String?
     public var meta: Meta?
     public var masterIdentifier: Identifier?

@@ -1,6 +1,6 @@
 public struct Encounter: FHIRResource {
     public static let resourceType = "Encounter"
-    public private(set) var resourceType: String = "Encounter"
+    public internal(set) var resourceType: String = "Encounter"
     public var id: String?
     public var meta: Meta?
     public var identifier: [Identifier]?

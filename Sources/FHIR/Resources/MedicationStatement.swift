@@ -1,6 +1,6 @@
 public struct MedicationStatement: FHIRResource {
     public static let resourceType = "MedicationStatement"
-    public private(set) var resourceType: String = "MedicationStatement"
+    public internal(set) var resourceType: String = "MedicationStatement"
     public var id: String?
     public var meta: Meta?
     public var identifier: [Identifier]?

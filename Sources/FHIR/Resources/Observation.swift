@@ -1,6 +1,6 @@
 public struct Observation: FHIRResource {
     public static let resourceType = "Observation"
-    public private(set) var resourceType: String = "Observation"
+    public internal(set) var resourceType: String = "Observation"
     public var id: String?
     public var meta: Meta?
     public var identifier: [Identifier]?

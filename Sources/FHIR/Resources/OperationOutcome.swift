@@ -1,6 +1,6 @@
 public struct OperationOutcome: FHIRResource, Error {
     public static let resourceType = "OperationOutcome"
-    public private(set) var resourceType: String = "OperationOutcome"
+    public internal(set) var resourceType: String = "OperationOutcome"
     public var id: String?
     public var meta: Meta?
     public var issue: [Issue]

@@ -1,6 +1,6 @@
 public struct Organization: FHIRResource {
     public static let resourceType = "Organization"
-    public private(set) var resourceType: String = "Organization"
+    public internal(set) var resourceType: String = "Organization"
     public var id: String?
     public var meta: Meta?
     public var identifier: [Identifier]?

@@ -1,6 +1,6 @@
 public struct Parameters: FHIRResource {
     public static let resourceType = "Parameters"
-    public private(set) var resourceType: String = "Parameters"
+    public internal(set) var resourceType: String = "Parameters"
     public var id: String?
     public var meta: Meta?
     public var parameter: [Parameter]?

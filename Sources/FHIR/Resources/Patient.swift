@@ -1,6 +1,6 @@
 public struct Patient: FHIRResource {
     public static let resourceType = "Patient"
-    public private(set) var resourceType: String = "Patient"
+    public internal(set) var resourceType: String = "Patient"
     public var id: String?
     public var meta: Meta?
     public var text: Narrative?

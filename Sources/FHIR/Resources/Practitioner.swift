@@ -1,6 +1,6 @@
 public struct Practitioner: FHIRResource {
     public static let resourceType = "Practitioner"
-    public private(set) var resourceType: String = "Practitioner"
+    public internal(set) var resourceType: String = "Practitioner"
     public var id: String?
     public var meta: Meta?
     public var identifier: [Identifier]?

@@ -2,7 +2,7 @@
 /// filters in `_criteria` extensions, the payload content in `_payload`, heartbeat and timeout in channel extensions.
 public struct Subscription: FHIRResource {
     public static let resourceType = "Subscription"
-    public private(set) var resourceType: String = "Subscription"
+    public internal(set) var resourceType: String = "Subscription"
     public var id: String?
     public var meta: Meta?
     public var `extension`: [Extension]?
