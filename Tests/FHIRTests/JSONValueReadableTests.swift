@@ -41,7 +41,11 @@ import Testing
         for json in resources {
             let expected = try JSONValueDecoder.decodeWithCodable(AnyResource.self, from: json, readers: false)
             #expect(try JSONValueDecoder.decode(AnyResource.self, from: json) == expected, "\(json["id"] ?? .null)")
-            if ["Observation", "Communication", "Encounter"].contains(json["resourceType"]?.stringValue) {
+            let readable = [
+                "Observation", "Communication", "Encounter", "Condition", "Appointment", "MedicationStatement",
+                "AllergyIntolerance", "CarePlan", "DocumentReference",
+            ]
+            if readable.contains(json["resourceType"]?.stringValue ?? "") {
                 // The reader itself must take these (not fall back to Codable), or it is not worth having.
                 #expect(AnyResource.read(json) == expected)
                 readByHand += 1

@@ -44,6 +44,9 @@ struct JSONParser {
     let sanitizeMaxLength: Int
     /// The last string read had no escapes and only printable ASCII: nothing in it for the sanitizer.
     var lastStringWasPlain = false
+    /// Members of the objects being read, innermost last: an object's dictionary is built once at its end, at its
+    /// exact size, instead of growing member by member.
+    var pending: [(String, JSONValue)] = []
 
     init(bytes: UnsafeBufferPointer<UInt8>, sanitizeMaxLength: Int? = nil) {
         self.bytes = bytes
@@ -93,13 +96,13 @@ struct JSONParser {
 
     mutating func object(depth: Int, sanitize: Bool = false) throws -> JSONValue {
         index += 1
-        var members: [String: JSONValue] = [:]
-        members.reserveCapacity(6)
         skipWhitespace()
         if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
             index += 1
-            return .object(members)
+            return .object([:])
         }
+        let mark = pending.count
+        defer { pending.removeLast(pending.count - mark) }
         while true {
             skipWhitespace()
             guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw error("expected a member name") }
@@ -111,9 +114,11 @@ struct JSONParser {
             if sanitize {
                 let clean = sanitized(key, key: true)
                 // Base64 payloads (`data`) are opaque here, as in `JSONValue.sanitized`.
-                members[clean] = try value(depth: depth + 1, sanitize: key != "data")
+                let member = try value(depth: depth + 1, sanitize: key != "data")
+                pending.append((clean, member))
             } else {
-                members[key] = try value(depth: depth + 1)
+                let member = try value(depth: depth + 1)
+                pending.append((key, member))
             }
             skipWhitespace()
             guard index < bytes.count else { throw error("unexpected end in an object") }
@@ -121,6 +126,9 @@ struct JSONParser {
                 index += 1
             } else if bytes[index] == UInt8(ascii: "}") {
                 index += 1
+                var members = [String: JSONValue](minimumCapacity: pending.count - mark)
+                // A repeated name keeps its last value, as before.
+                for position in mark..<pending.count { members[pending[position].0] = pending[position].1 }
                 return .object(members)
             } else {
                 throw error("expected ',' or '}'")

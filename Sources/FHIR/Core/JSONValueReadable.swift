@@ -2,7 +2,7 @@
 ///
 /// The federated client decodes every page it fetches; through `Decodable` each nested object costs a decoder, a
 /// boxed container and generic metadata lookups, which made decoding twice as costly as parsing. The models that
-/// make up almost every page (Bundle, Observation, Communication, Encounter and their datatypes) read themselves
+/// make up almost every page (Bundle and the clinical resources the overview shows, with their datatypes) read themselves
 /// field by field instead. The rules are `JSONValueDecoder`'s (missing or `null` is nil, no type coercion,
 /// integers whole and in range, unknown members ignored). A reader only says *that* the JSON does not fit
 /// (`JSONReadFailure`); the caller then decodes the same value through Codable, which says exactly where and why,
@@ -276,6 +276,12 @@ extension AnyResource: JSONValueReadable {
         case Communication.resourceType: self = .communication(try Communication(reading: o))
         case Encounter.resourceType: self = .encounter(try Encounter(reading: o))
         case Bundle.resourceType: self = .bundle(try Bundle(reading: o))
+        case Condition.resourceType: self = .condition(try Condition(reading: o))
+        case Appointment.resourceType: self = .appointment(try Appointment(reading: o))
+        case MedicationStatement.resourceType: self = .medicationStatement(try MedicationStatement(reading: o))
+        case AllergyIntolerance.resourceType: self = .allergyIntolerance(try AllergyIntolerance(reading: o))
+        case CarePlan.resourceType: self = .carePlan(try CarePlan(reading: o))
+        case DocumentReference.resourceType: self = .documentReference(try DocumentReference(reading: o))
         default:
             do {
                 self = try JSONValueDecoder.decodeWithCodable(AnyResource.self, from: .object(o.members), readers: true)
@@ -419,5 +425,211 @@ extension Encounter.Hospitalization: JSONValueReadable {
 extension Encounter.Location: JSONValueReadable {
     public init(reading o: JSONObjectReader) throws {
         self.init(location: try o.read("location"), status: try o.string("status"), period: try o.read("period"))
+    }
+}
+
+extension Condition: JSONValueReadable {
+    public init(reading o: JSONObjectReader) throws {
+        self.init()
+        resourceType = try o.requiredString("resourceType")
+        id = try o.string("id")
+        meta = try o.read("meta")
+        identifier = try o.readArray("identifier")
+        clinicalStatus = try o.read("clinicalStatus")
+        verificationStatus = try o.read("verificationStatus")
+        category = try o.readArray("category")
+        severity = try o.read("severity")
+        code = try o.read("code")
+        bodySite = try o.readArray("bodySite")
+        subject = try o.read("subject")
+        encounter = try o.read("encounter")
+        onsetDateTime = try o.dateTime("onsetDateTime")
+        onsetAge = try o.read("onsetAge")
+        onsetPeriod = try o.read("onsetPeriod")
+        onsetRange = try o.read("onsetRange")
+        onsetString = try o.string("onsetString")
+        abatementDateTime = try o.dateTime("abatementDateTime")
+        abatementAge = try o.read("abatementAge")
+        abatementPeriod = try o.read("abatementPeriod")
+        abatementRange = try o.read("abatementRange")
+        abatementString = try o.string("abatementString")
+        recordedDate = try o.dateTime("recordedDate")
+        recorder = try o.read("recorder")
+        asserter = try o.read("asserter")
+        note = try o.readArray("note")
+    }
+}
+
+extension Appointment: JSONValueReadable {
+    public init(reading o: JSONObjectReader) throws {
+        self.init()
+        resourceType = try o.requiredString("resourceType")
+        id = try o.string("id")
+        meta = try o.read("meta")
+        identifier = try o.readArray("identifier")
+        status = try o.string("status")
+        cancelationReason = try o.read("cancelationReason")
+        serviceCategory = try o.readArray("serviceCategory")
+        serviceType = try o.readArray("serviceType")
+        appointmentType = try o.read("appointmentType")
+        reasonCode = try o.readArray("reasonCode")
+        description = try o.string("description")
+        start = try o.dateTime("start")
+        end = try o.dateTime("end")
+        minutesDuration = try o.int("minutesDuration")
+        created = try o.dateTime("created")
+        comment = try o.string("comment")
+        patientInstruction = try o.string("patientInstruction")
+        participant = try o.readArray("participant")
+    }
+}
+
+extension Appointment.Participant: JSONValueReadable {
+    public init(reading o: JSONObjectReader) throws {
+        self.init(actor: try o.read("actor"), status: try o.string("status"))
+        type = try o.readArray("type")
+        required = try o.string("required")
+    }
+}
+
+extension MedicationStatement: JSONValueReadable {
+    public init(reading o: JSONObjectReader) throws {
+        self.init()
+        resourceType = try o.requiredString("resourceType")
+        id = try o.string("id")
+        meta = try o.read("meta")
+        identifier = try o.readArray("identifier")
+        status = try o.string("status")
+        statusReason = try o.readArray("statusReason")
+        category = try o.read("category")
+        medicationCodeableConcept = try o.read("medicationCodeableConcept")
+        medicationReference = try o.read("medicationReference")
+        subject = try o.read("subject")
+        context = try o.read("context")
+        effectiveDateTime = try o.dateTime("effectiveDateTime")
+        effectivePeriod = try o.read("effectivePeriod")
+        dateAsserted = try o.dateTime("dateAsserted")
+        informationSource = try o.read("informationSource")
+        reasonCode = try o.readArray("reasonCode")
+        note = try o.readArray("note")
+        dosage = try o.readArray("dosage")
+    }
+}
+
+extension Dosage: JSONValueReadable {
+    public init(reading o: JSONObjectReader) throws {
+        self.init(text: try o.string("text"))
+        sequence = try o.int("sequence")
+        patientInstruction = try o.string("patientInstruction")
+        asNeededBoolean = try o.bool("asNeededBoolean")
+        route = try o.read("route")
+    }
+}
+
+extension AllergyIntolerance: JSONValueReadable {
+    public init(reading o: JSONObjectReader) throws {
+        self.init()
+        resourceType = try o.requiredString("resourceType")
+        id = try o.string("id")
+        meta = try o.read("meta")
+        identifier = try o.readArray("identifier")
+        clinicalStatus = try o.read("clinicalStatus")
+        verificationStatus = try o.read("verificationStatus")
+        type = try o.string("type")
+        category = try o.strings("category")
+        criticality = try o.string("criticality")
+        code = try o.read("code")
+        patient = try o.read("patient")
+        encounter = try o.read("encounter")
+        onsetDateTime = try o.dateTime("onsetDateTime")
+        onsetAge = try o.read("onsetAge")
+        onsetPeriod = try o.read("onsetPeriod")
+        onsetRange = try o.read("onsetRange")
+        onsetString = try o.string("onsetString")
+        recordedDate = try o.dateTime("recordedDate")
+        recorder = try o.read("recorder")
+        note = try o.readArray("note")
+        reaction = try o.readArray("reaction")
+    }
+}
+
+extension AllergyIntolerance.Reaction: JSONValueReadable {
+    public init(reading o: JSONObjectReader) throws {
+        self.init(
+            substance: try o.read("substance"), manifestation: try o.readArray("manifestation"),
+            description: try o.string("description"), severity: try o.string("severity"))
+    }
+}
+
+extension CarePlan: JSONValueReadable {
+    public init(reading o: JSONObjectReader) throws {
+        self.init()
+        resourceType = try o.requiredString("resourceType")
+        id = try o.string("id")
+        meta = try o.read("meta")
+        identifier = try o.readArray("identifier")
+        status = try o.string("status")
+        intent = try o.string("intent")
+        category = try o.readArray("category")
+        title = try o.string("title")
+        description = try o.string("description")
+        subject = try o.read("subject")
+        period = try o.read("period")
+        created = try o.dateTime("created")
+        author = try o.read("author")
+        addresses = try o.readArray("addresses")
+        activity = try o.readArray("activity")
+        note = try o.readArray("note")
+    }
+}
+
+extension CarePlan.Activity: JSONValueReadable {
+    public init(reading o: JSONObjectReader) throws {
+        self.init(detail: try o.read("detail"))
+    }
+}
+
+extension CarePlan.Detail: JSONValueReadable {
+    public init(reading o: JSONObjectReader) throws {
+        self.init(
+            kind: try o.string("kind"), code: try o.read("code"), status: try o.string("status"),
+            description: try o.string("description"), scheduledString: try o.string("scheduledString"),
+            scheduledPeriod: try o.read("scheduledPeriod"), performer: try o.readArray("performer"))
+    }
+}
+
+extension DocumentReference: JSONValueReadable {
+    public init(reading o: JSONObjectReader) throws {
+        self.init()
+        resourceType = try o.requiredString("resourceType")
+        id = try o.string("id")
+        meta = try o.read("meta")
+        masterIdentifier = try o.read("masterIdentifier")
+        identifier = try o.readArray("identifier")
+        status = try o.string("status")
+        docStatus = try o.string("docStatus")
+        type = try o.read("type")
+        category = try o.readArray("category")
+        subject = try o.read("subject")
+        date = try o.dateTime("date")
+        author = try o.readArray("author")
+        custodian = try o.read("custodian")
+        description = try o.string("description")
+        content = try o.readArray("content")
+        context = try o.read("context")
+    }
+}
+
+extension DocumentReference.Content: JSONValueReadable {
+    public init(reading o: JSONObjectReader) throws {
+        self.init(attachment: try o.read("attachment"), format: try o.read("format"))
+    }
+}
+
+extension DocumentReference.Context: JSONValueReadable {
+    public init(reading o: JSONObjectReader) throws {
+        self.init(
+            encounter: try o.readArray("encounter"), period: try o.read("period"),
+            facilityType: try o.read("facilityType"), practiceSetting: try o.read("practiceSetting"))
     }
 }
