@@ -2,6 +2,7 @@
 #include "shim.h"
 
 #include <errno.h>
+#include <malloc.h>
 #include <langinfo.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -39,6 +40,7 @@ attr_t ob_attr_underline(void) { return A_UNDERLINE; }
 attr_t ob_attr_dim(void) { return A_DIM; }
 int ob_key_f(int n) { return KEY_F(n); }
 int ob_wcwidth(unsigned int scalar) { return wcwidth((wchar_t)scalar); }
+int ob_release_free_memory(void) { return malloc_trim(0); }
 
 static const char restore_sequence[] = "\033[?1049l\033[?25h\033[0m";
 

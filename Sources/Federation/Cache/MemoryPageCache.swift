@@ -2,8 +2,9 @@ import FHIR
 import Foundation
 import Synchronization
 
-/// Decoded answers kept in memory in front of the disk cache, so a warm overview decodes nothing. Bounded by entry
-/// count (least recently used go first); invalidated together with the disk cache.
+/// Decoded answers kept in memory in front of the disk cache, so a warm overview decodes nothing. Bounded by the
+/// number of resources held (a decoded resource is a kilobyte or two; pages differ a hundredfold in size), least
+/// recently used first; invalidated together with the disk cache.
 ///
 /// Every copy put in (and every revalidation, which changes its fetch time) gets a new `stamp`, never reused: two
 /// answers with the same stamp are the same content fetched at the same time, which is what lets the client reuse
@@ -18,22 +19,29 @@ final class MemoryPageCache: Sendable {
         let patient: String?
         var lastAccess: UInt64
         var stamp: UInt64
+        /// What the entry counts against the budget: its resources, and at least one for an empty page.
+        var weight: Int { max(1, bundle.entry?.count ?? 0) }
     }
 
     private struct State {
         var entries: [String: Entry] = [:]
         var tick: UInt64 = 0
         var stamps: UInt64 = 0
+        var weight = 0
     }
 
     private let state = Mutex(State())
-    let capacity: Int
+    /// Resources held at most.
+    let budget: Int
 
-    /// About ten patients' answers (each patient is some 30 pages over three sources); older ones are read from the
-    /// encrypted file again. Keeps a long shift's memory flat.
-    init(capacity: Int = 300) {
-        self.capacity = capacity
+    /// The current patient even when it is the 1,000-resource one, and the last few ordinary ones (a few hundred
+    /// resources each); older answers are read from the encrypted file again. Keeps a long shift's memory flat.
+    init(budget: Int = 2500) {
+        self.budget = budget
     }
+
+    /// Resources held now.
+    var weight: Int { state.withLock { $0.weight } }
 
     private static func key(_ source: String, _ url: String) -> String { source + "\u{0}" + url }
 
@@ -57,13 +65,19 @@ final class MemoryPageCache: Sendable {
             state.tick += 1
             state.stamps += 1
             let stamp = state.stamps
-            state.entries[Self.key(source, url)] = Entry(
+            let key = Self.key(source, url)
+            let entry = Entry(
                 bundle: bundle, etag: etag, fetchedAt: fetchedAt, expiresAt: expiresAt, source: source, patient: patient,
                 lastAccess: state.tick, stamp: stamp)
-            if state.entries.count > capacity {
-                let victims = state.entries.sorted { $0.value.lastAccess < $1.value.lastAccess }.prefix(
-                    state.entries.count - capacity)
-                for (key, _) in victims { state.entries[key] = nil }
+            state.weight += entry.weight - (state.entries[key]?.weight ?? 0)
+            state.entries[key] = entry
+            if state.weight > budget {
+                // Oldest first, never the page just put in.
+                for (victim, old) in state.entries.sorted(by: { $0.value.lastAccess < $1.value.lastAccess }) {
+                    guard state.weight > budget, victim != key else { break }
+                    state.weight -= old.weight
+                    state.entries[victim] = nil
+                }
             }
             return stamp
         }
@@ -90,6 +104,9 @@ final class MemoryPageCache: Sendable {
     }
 
     func removeAll() {
-        state.withLock { $0.entries.removeAll() }
+        state.withLock { state in
+            state.entries.removeAll()
+            state.weight = 0
+        }
     }
 }

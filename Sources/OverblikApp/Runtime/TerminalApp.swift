@@ -176,6 +176,9 @@ final class EffectRunner: @unchecked Sendable {
                     mailbox.post(.overviewLoaded(partial, complete: false))
                 }
                 mailbox.post(.overviewLoaded(overview, complete: true))
+                // Loading a patient parses and decodes far more than the overview keeps (the large patient's pages
+                // are megabytes as JSON trees); give the freed heap back, so a long shift's memory stays flat.
+                _ = ob_release_free_memory()
             }
         case .loadBoard:
             tasks.append(
