@@ -50,10 +50,11 @@ test: deps
 		exit 1; \
 	fi
 
-## bench: release build, benchmarks printed as JSON (never run in CI)
+## bench: release build, benchmarks printed as JSON (never run in CI); then the real TUI process's memory in tmux
 bench: deps
-	$(SWIFT) build -c release --product overblik-bench --product sundhedscloud
+	$(SWIFT) build -c release --product overblik-bench --product sundhedscloud --product overblik
 	.build/release/overblik-bench
+	scripts/tui-memory .build/release
 
 ## demo-data: regenerate demo-data/ (deterministic; commit the result)
 demo-data:

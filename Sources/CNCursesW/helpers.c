@@ -41,6 +41,7 @@ attr_t ob_attr_dim(void) { return A_DIM; }
 int ob_key_f(int n) { return KEY_F(n); }
 int ob_wcwidth(unsigned int scalar) { return wcwidth((wchar_t)scalar); }
 int ob_release_free_memory(void) { return malloc_trim(0); }
+void ob_limit_malloc_arenas(int count) { mallopt(M_ARENA_MAX, count); }
 
 static const char restore_sequence[] = "\033[?1049l\033[?25h\033[0m";
 

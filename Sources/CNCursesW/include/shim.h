@@ -35,6 +35,8 @@ int ob_wcwidth(unsigned int scalar);
 /* Hands the heap's free pages back to the system (glibc malloc_trim): after a large overview is replaced, the
    memory it used is free but would otherwise stay resident. Returns 1 if memory was released. */
 int ob_release_free_memory(void);
+/* At most this many malloc arenas (glibc M_ARENA_MAX); call before threads allocate. */
+void ob_limit_malloc_arenas(int count);
 
 // Start and stop the screen. ob_start returns 0 on success. ob_stop is safe to call more than once.
 int ob_start(void);
