@@ -164,20 +164,17 @@ extension JSONValueDecoding: SingleValueDecodingContainer {
 }
 
 struct JSONValueKeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
-    let members: [String: JSONValue]
+    /// The members, with the signature bits that answer most absent names without hashing them (shared with the
+    /// hand-written readers).
+    let object: JSONObjectReader
     let decoder: JSONValueDecoding
-    /// A bit per member name (from its first and last byte and length): a model asks for every element it knows,
-    /// most of them absent, and a clear bit answers "absent" without hashing the name.
-    let signatures: UInt64
 
     init(members: [String: JSONValue], decoder: JSONValueDecoding) {
-        self.members = members
+        self.object = JSONObjectReader(members)
         self.decoder = decoder
-        var signatures: UInt64 = 0
-        for name in members.keys { signatures |= JSONMemberSignature.of(name) }
-        self.signatures = signatures
     }
 
+    var members: [String: JSONValue] { object.members }
     var codingPath: [any CodingKey] { decoder.codingPath }
     var allKeys: [Key] { members.keys.compactMap { Key(stringValue: $0) } }
 
@@ -193,10 +190,7 @@ struct JSONValueKeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
 
     /// The value of a present, non-null key.
     private func present(_ key: Key) -> JSONValue? {
-        let name = key.stringValue
-        guard signatures & JSONMemberSignature.of(name) != 0, let value = members[name] else { return nil }
-        if case .null = value { return nil }
-        return value
+        object.present(key.stringValue)
     }
 
     func decodeNil(forKey key: Key) throws -> Bool {
