@@ -14,10 +14,8 @@ public enum DanishFormat {
             let parts = value.text.split(separator: "-")
             return parts.count == 3 ? "\(parts[2]).\(parts[1]).\(parts[0])" : value.text
         default:
-            var calendar = Calendar(identifier: .gregorian)
-            calendar.timeZone = FHIRDateTime.danishTimeZone
-            let c = calendar.dateComponents([.year, .month, .day, .hour, .minute], from: value.lowerBound)
-            return String(format: "%02d.%02d.%04d %02d:%02d", c.day ?? 0, c.month ?? 0, c.year ?? 0, c.hour ?? 0, c.minute ?? 0)
+            let c = CivilTime(value.lowerBound)
+            return "\(CivilTime.two(c.day)).\(CivilTime.two(c.month)).\(CivilTime.four(c.year)) \(c.clock)"
         }
     }
 

@@ -102,7 +102,7 @@ enum AppFixtures {
                         "valueBoolean": .bool(true),
                     ]))
             }
-            var resource: [String: JSONValue] = [
+            var resource: JSONObject = [
                 "resourceType": .string("AuditEvent"), "extension": .array(extensions),
                 "recorded": .string(FHIRDateTime(date: now.addingTimeInterval(-minutesAgo * 60), precision: .fraction).text),
                 "outcome": .string(outcome), "agent": .array(agents),

@@ -66,7 +66,7 @@ func J(_ value: Any?) -> JSONValue {
     case let number as Int64: return .number(Double(number))
     case let number as Double: return .number(number)
     case let list as [Any?]: return .array(list.map(J))
-    case let object as [String: Any?]: return .object(object.mapValues(J))
+    case let object as [String: Any?]: return .object(JSONObject(object.mapValues(J)))
     default: return .string("\(value!)")
     }
 }

@@ -38,7 +38,7 @@ public struct DateShift: Sendable {
     private func shift(_ value: JSONValue, key: String?) -> JSONValue {
         switch value {
         case .object(let members):
-            var result: [String: JSONValue] = [:]
+            var result: JSONObject = [:]
             result.reserveCapacity(members.count)
             for (memberKey, member) in members {
                 result[memberKey] = shift(member, key: memberKey)

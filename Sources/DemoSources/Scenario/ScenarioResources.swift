@@ -42,9 +42,9 @@ enum ScenarioResources {
     ) -> JSONValue {
         let classDisplay = ["EMER": "emergency", "IMP": "inpatient encounter"][encounterClass] ?? encounterClass
         let type = encounterClass == "EMER" ? ("ALCA00", "Akut patientkontakt") : ("ALCA10", "Indlæggelse")
-        var period: [String: JSONValue] = ["start": time(start)]
+        var period: JSONObject = ["start": time(start)]
         if let end { period["end"] = time(end) }
-        var resource: [String: JSONValue] = [
+        var resource: JSONObject = [
             "resourceType": .string("Encounter"),
             "id": .string(id),
             "identifier": .array([
@@ -99,7 +99,7 @@ enum ScenarioResources {
         let interpretation =
             test.high.map { value > $0 } == true
             ? ("H", "High") : (test.low.map { value < $0 } == true ? ("L", "Low") : ("N", "Normal"))
-        var range: [String: JSONValue] = [:]
+        var range: JSONObject = [:]
         func quantity(_ number: Double) -> JSONValue {
             .object([
                 "value": .number(number), "unit": .string(test.unit), "system": .string(ucum), "code": .string(test.unit),

@@ -31,9 +31,10 @@ struct FHIRSourceResponder: HTTPResponder {
 
     func respond(to request: Request, context: Context) async throws -> Response {
         let fault = faults.current
-        if fault.latencyMs > 0 {
-            try await Task.sleep(for: .milliseconds(fault.latencyMs))
-        }
+        // Injected latency is the time from the request to the answer, the source's own work included: a real
+        // source searches on its own machine while the client waits, so the answer is made first and held back
+        // until the latency has passed (a search slower than the latency is not held at all).
+        let due = ContinuousClock.now + .milliseconds(fault.latencyMs)
         let injected = fault.errorRate > 0 && Double.random(in: 0..<1) < fault.errorRate
         if injected, fault.errorKind == .hang {
             try await Task.sleep(for: .seconds(120))
@@ -46,6 +47,9 @@ struct FHIRSourceResponder: HTTPResponder {
         }
         if injected {
             answer = Self.faulty(answer, kind: fault.errorKind)
+        }
+        if fault.latencyMs > 0 {
+            try await Task.sleep(until: due, clock: .continuous)
         }
         return answer.response
     }

@@ -154,22 +154,18 @@ public struct FHIRDateTime: Sendable, Hashable, Comparable, Codable, CustomStrin
 
     /// A date-time at second precision in Danish time, e.g. for timestamps this product creates.
     public init(date: Date, precision: Precision = .second, timeZone: TimeZone = FHIRDateTime.danishTimeZone) {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = timeZone
-        let c = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second, .nanosecond], from: date)
-        func two(_ value: Int?) -> String {
-            let v = value ?? 0
-            return v < 10 ? "0\(v)" : "\(v)"
-        }
-        var text = String(format: "%04d", c.year ?? 0)
+        let c = CivilTime(date, timeZone: timeZone)
+        let two = CivilTime.two
+        var text = CivilTime.four(c.year)
         if precision >= .month { text += "-" + two(c.month) }
         if precision >= .day { text += "-" + two(c.day) }
         if precision >= .minute {
             text += "T" + two(c.hour) + ":" + two(c.minute) + ":" + two(c.second)
             if precision == .fraction {
-                text += String(format: ".%03d", (c.nanosecond ?? 0) / 1_000_000)
+                let milliseconds = c.nanosecond / 1_000_000
+                text += "." + (milliseconds < 10 ? "00" : milliseconds < 100 ? "0" : "") + "\(milliseconds)"
             }
-            let seconds = timeZone.secondsFromGMT(for: date)
+            let seconds = c.offsetSeconds
             if seconds == 0 {
                 text += "Z"
             } else {

@@ -44,9 +44,9 @@ struct JSONParser {
     let sanitizeMaxLength: Int
     /// The last string read had no escapes and only printable ASCII: nothing in it for the sanitizer.
     var lastStringWasPlain = false
-    /// Members of the objects being read, innermost last: an object's dictionary is built once at its end, at its
-    /// exact size, instead of growing member by member.
-    var pending: [(String, JSONValue)] = []
+    /// Members of the objects being read, innermost last: an object's members are copied out once at its end, at
+    /// their exact count, instead of growing member by member.
+    var pending: [JSONObject.Element] = []
 
     init(bytes: UnsafeBufferPointer<UInt8>, sanitizeMaxLength: Int? = nil) {
         self.bytes = bytes
@@ -115,10 +115,10 @@ struct JSONParser {
                 let clean = sanitized(key, key: true)
                 // Base64 payloads (`data`) are opaque here, as in `JSONValue.sanitized`.
                 let member = try value(depth: depth + 1, sanitize: key != "data")
-                pending.append((clean, member))
+                pending.append((key: clean, value: member))
             } else {
                 let member = try value(depth: depth + 1)
-                pending.append((key, member))
+                pending.append((key: key, value: member))
             }
             skipWhitespace()
             guard index < bytes.count else { throw error("unexpected end in an object") }
@@ -126,10 +126,8 @@ struct JSONParser {
                 index += 1
             } else if bytes[index] == UInt8(ascii: "}") {
                 index += 1
-                var members = [String: JSONValue](minimumCapacity: pending.count - mark)
                 // A repeated name keeps its last value, as before.
-                for position in mark..<pending.count { members[pending[position].0] = pending[position].1 }
-                return .object(members)
+                return .object(JSONObject(members: pending[mark..<pending.count]))
             } else {
                 throw error("expected ',' or '}'")
             }

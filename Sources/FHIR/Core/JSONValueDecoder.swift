@@ -169,12 +169,12 @@ struct JSONValueKeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
     let object: JSONObjectReader
     let decoder: JSONValueDecoding
 
-    init(members: [String: JSONValue], decoder: JSONValueDecoding) {
+    init(members: JSONObject, decoder: JSONValueDecoding) {
         self.object = JSONObjectReader(members)
         self.decoder = decoder
     }
 
-    var members: [String: JSONValue] { object.members }
+    var members: JSONObject { object.members }
     var codingPath: [any CodingKey] { decoder.codingPath }
     var allKeys: [Key] { members.keys.compactMap { Key(stringValue: $0) } }
 

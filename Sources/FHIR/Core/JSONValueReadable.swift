@@ -20,20 +20,14 @@ public struct JSONReadFailure: Error {
 /// The members of one JSON object, read by type. Every accessor returns nil for a missing or `null` member and
 /// throws `JSONReadFailure` for a member of the wrong type.
 public struct JSONObjectReader {
-    public let members: [String: JSONValue]
-    /// A bit per member name (`JSONMemberSignature`): a model asks for every element it knows, most of them
-    /// absent, and a clear bit answers "absent" without hashing the name.
-    let signatures: UInt64
+    public let members: JSONObject
 
-    public init(_ members: [String: JSONValue]) {
+    public init(_ members: JSONObject) {
         self.members = members
-        var signatures: UInt64 = 0
-        for name in members.keys { signatures |= JSONMemberSignature.of(name) }
-        self.signatures = signatures
     }
 
     @inline(__always) func present(_ key: String) -> JSONValue? {
-        guard signatures & JSONMemberSignature.of(key) != 0, let value = members[key] else { return nil }
+        guard let value = members[key] else { return nil }
         if case .null = value { return nil }
         return value
     }
@@ -46,7 +40,7 @@ public struct JSONObjectReader {
 
     /// A member that must be there (a non-optional property).
     public func requiredString(_ key: String) throws -> String {
-        guard signatures & JSONMemberSignature.of(key) != 0, let value = members[key], case .string(let text) = value else {
+        guard let value = members[key], case .string(let text) = value else {
             throw JSONReadFailure()
         }
         return text

@@ -31,16 +31,8 @@ extension JSONValue {
                 }
             }
             guard let changes else { return nil }
-            var result: [String: JSONValue] = [:]
-            result.reserveCapacity(members.count)
-            for (key, value) in members {
-                if let change = changes[key] {
-                    result[change.key] = change.value
-                } else {
-                    result[key] = value
-                }
-            }
-            return .object(result)
+            // Cleaning may make two names one: the later member wins, as when parsing.
+            return .object(JSONObject(members: members.map { member in changes[member.key] ?? member }))
         default:
             return nil
         }

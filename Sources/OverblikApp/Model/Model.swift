@@ -43,7 +43,7 @@ public struct Model: Sendable {
     public var timelineType: SectionKind?
     public var timelinePeriod: TimelinePeriod = .all
     public var trendSelection = 0
-    public var notifications: [NotificationEntry] = []
+    public var notifications = NotificationLog()
     /// "Min log" (nil until loaded), its error, and the selected line.
     public var accessLog: [AccessLogGroup]?
     public var accessLogError: String?

@@ -60,14 +60,5 @@ enum NotificationText {
         return first.lowercased() + text.dropFirst()
     }
 
-    private static let danishCalendar: Calendar = {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = FHIRDateTime.danishTimeZone
-        return calendar
-    }()
-
-    static func clock(_ date: Date) -> String {
-        let parts = danishCalendar.dateComponents([.hour, .minute], from: date)
-        return String(format: "%02d:%02d", parts.hour ?? 0, parts.minute ?? 0)
-    }
+    static func clock(_ date: Date) -> String { CivilTime(date).clock }
 }

@@ -92,8 +92,7 @@ public enum Update {
             model.patientNames[cpr] = name
         }
         let entry = NotificationEntry(cpr: cpr, event: event, name: name, at: model.now)
-        model.notifications.insert(entry, at: 0)
-        if model.notifications.count > 500 { model.notifications.removeLast() }
+        model.notifications.add(entry)
         if model.screen == .notifications, model.notificationSelection > 0 { model.notificationSelection += 1 }
         toast(entry.text(model.language), &model)
         var effects: [Effect] = [.invalidate(cpr, source: event.sourceID)]

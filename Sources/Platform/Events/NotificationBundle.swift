@@ -38,7 +38,7 @@ public enum NotificationBundle {
         for numbered in events {
             parameters.append(notificationEvent(numbered, payload: subscription.payload))
             guard subscription.payload != .empty else { continue }
-            var entry: [String: JSONValue] = [
+            var entry: JSONObject = [
                 "fullUrl": .string(numbered.event.focus),
                 "request": .object(["method": .string("PUT"), "url": .string(relative(numbered.event.focus))]),
                 "response": .object(["status": .string("200")]),
@@ -193,7 +193,7 @@ public enum NotificationBundle {
                 ]))
         }
         if let organization = event.organization {
-            var reference: [String: JSONValue] = [
+            var reference: JSONObject = [
                 "type": .string("Organization"),
                 "identifier": .object([
                     "system": .string(organization.count == 6 ? DanishSystems.ydernummer : DanishSystems.sor),

@@ -25,7 +25,7 @@ public enum AuditEventResource {
             default:
                 coded("http://terminology.hl7.org/CodeSystem/v3-ActReason", entry.purpose, "treatment")
             }
-        var agent: [String: JSONValue] = [
+        var agent: JSONObject = [
             "who": .object([
                 "identifier": .object([
                     "system": .string("https://sundhedscloud.dk/fhir/NamingSystem/user"), "value": .string(entry.userID),
@@ -89,7 +89,7 @@ public enum AuditEventResource {
         if entry.emergency {
             extensions.append(.object(["url": .string(emergencyExtension), "valueBoolean": .bool(true)]))
         }
-        var resource: [String: JSONValue] = [
+        var resource: JSONObject = [
             "resourceType": .string("AuditEvent"),
             "id": .string("audit-\(entry.sequence)"),
             "extension": .array(extensions),

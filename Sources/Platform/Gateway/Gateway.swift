@@ -523,7 +523,7 @@ public final class Gateway: Sendable {
         if let (known, at) = healthCache.withLock({ $0[source.id] }), Date().timeIntervalSince(at) < 10 { return known }
         let clock = ContinuousClock()
         let started = clock.now
-        var health: [String: JSONValue] = ["checked": .string(FHIRDateTime(date: Date(), precision: .second).text)]
+        var health: JSONObject = ["checked": .string(FHIRDateTime(date: Date(), precision: .second).text)]
         var supports: [JSONValue] = []
         do {
             let statement = try await reader.json(source, "metadata")
@@ -538,7 +538,7 @@ public final class Gateway: Sendable {
             Double(
                 (clock.now - started).components.attoseconds / 1_000_000_000_000_000
                     + (clock.now - started).components.seconds * 1000))
-        var described: [String: JSONValue] = [
+        var described: JSONObject = [
             "id": .string(source.id), "name": .string(source.name), "sector": .string(source.sector),
             "kind": .string(source.kind.rawValue), "supports": .array(supports), "health": .object(health),
         ]

@@ -201,7 +201,7 @@ public struct EngineRoutes: Sendable {
 
     /// The node's state for load balancers and operators: 200 when its storage answers, else 503 saying why.
     static func health(_ engine: EventEngine) async -> Response {
-        var body: [String: JSONValue] = [
+        var body: JSONObject = [
             "storage": .string(engine.storage.location),
             "shared": .bool(engine.storage.isShared),
             "liveConnections": .number(Double(engine.hub.count)),

@@ -105,7 +105,7 @@ public enum SubscriptionRequest {
     /// The subscription as an R4 backport Subscription resource.
     public static func resource(_ record: SubscriptionRecord) -> JSONValue {
         // Our SSE channel is no R4 code: only the backport-channel-type extension on a `type` with no value names it.
-        var channel: [String: JSONValue] = [
+        var channel: JSONObject = [
             "payload": .string("application/fhir+json"),
             "_payload": .object([
                 "extension": .array([.object(["url": .string(payloadContent), "valueCode": .string(record.payload.rawValue)])])
@@ -130,7 +130,7 @@ public enum SubscriptionRequest {
                 .object(["url": .string(heartbeatPeriod), "valueUnsignedInt": .number(Double(heartbeat))])
             ])
         }
-        var resource: [String: JSONValue] = [
+        var resource: JSONObject = [
             "resourceType": .string("Subscription"),
             "id": .string(record.id),
             "meta": .object([
