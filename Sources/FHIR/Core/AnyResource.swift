@@ -148,8 +148,30 @@ public indirect enum AnyResource: Sendable, Hashable, Codable {
 
     /// The resource id, for modelled and unmodelled types.
     public var id: String? {
-        if case .other(_, let json) = self { return json["id"]?.stringValue }
-        return resource?.id
+        // Straight from each case: going through `resource` would box the whole struct in an existential first.
+        switch self {
+        case .patient(let r): return r.id
+        case .encounter(let r): return r.id
+        case .condition(let r): return r.id
+        case .appointment(let r): return r.id
+        case .observation(let r): return r.id
+        case .medicationStatement(let r): return r.id
+        case .allergyIntolerance(let r): return r.id
+        case .carePlan(let r): return r.id
+        case .documentReference(let r): return r.id
+        case .communication(let r): return r.id
+        case .organization(let r): return r.id
+        case .practitioner(let r): return r.id
+        case .consent(let r): return r.id
+        case .auditEvent(let r): return r.id
+        case .subscription(let r): return r.id
+        case .parameters(let r): return r.id
+        case .bundle(let r): return r.id
+        case .operationOutcome(let r): return r.id
+        case .capabilityStatement(let r): return r.id
+        case .other(_, let json): return json["id"]?.stringValue
+        case .unreadable: return nil
+        }
     }
 
     /// A decoding error in words a person can act on: where, and what was wrong.

@@ -35,30 +35,32 @@ public struct JSONObject: Sendable, Hashable, Sequence, ExpressibleByDictionaryL
     public init<S: Sequence>(members: S) where S.Element == Element {
         var entries = Array(members)
         var signatures: UInt64 = 0
-        var collided = false
-        for entry in entries {
-            let bit = JSONMemberSignature.of(entry.key)
-            if signatures & bit != 0 { collided = true }
-            signatures |= bit
+        var repeated = false
+        if entries.count <= Self.pairwiseLimit {
+            // Names are compared only when their signature bits meet, and then only with names of the same bit.
+            for index in entries.indices {
+                let bit = JSONMemberSignature.of(entries[index].key)
+                if signatures & bit != 0, !repeated {
+                    repeated = entries[..<index].contains {
+                        JSONMemberSignature.of($0.key) == bit && $0.key == entries[index].key
+                    }
+                }
+                signatures |= bit
+            }
+        } else {
+            var names = Set<String>(minimumCapacity: entries.count)
+            for entry in entries {
+                signatures |= JSONMemberSignature.of(entry.key)
+                if !names.insert(entry.key).inserted { repeated = true }
+            }
         }
-        if collided { entries = Self.deduplicated(entries) }
+        if repeated { entries = Self.deduplicated(entries) }
         self.entries = entries
         self.signatures = signatures
     }
 
+    /// The last value of each name, in the place of its first.
     private static func deduplicated(_ entries: [Element]) -> [Element] {
-        if entries.count <= pairwiseLimit {
-            var result: [Element] = []
-            result.reserveCapacity(entries.count)
-            for entry in entries {
-                if let index = result.firstIndex(where: { $0.key == entry.key }) {
-                    result[index].value = entry.value
-                } else {
-                    result.append(entry)
-                }
-            }
-            return result
-        }
         var positions: [String: Int] = [:]
         var result: [Element] = []
         result.reserveCapacity(entries.count)

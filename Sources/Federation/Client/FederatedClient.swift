@@ -36,29 +36,50 @@ public final class FederatedClient: Sendable {
         progress: (@Sendable (PatientOverview) -> Void)? = nil
     ) async -> PatientOverview {
         let sources = registry.clinical
-        let results = await withTaskGroup(of: (Int, SourceResult).self) { group in
+        typealias Answer = (index: Int, result: SourceResult, prepared: OverviewBuilder.PreparedSource?)
+        let answers = await withTaskGroup(of: Answer.self) { group in
             for (index, source) in sources.enumerated() {
-                group.addTask { (index, await self.fetch(source: source, cpr: cpr, refresh: refresh)) }
-            }
-            var results: [Int: SourceResult] = [:]
-            for await (index, result) in group {
-                results[index] = result
-                if let progress, results.count < sources.count {
-                    let partial = sources.indices.map { i in
-                        results[i] ?? SourceResult(source: sources[i], status: Self.loadingStatus(sources[i]))
-                    }
-                    progress(OverviewBuilder.build(cpr: cpr.value, results: partial, now: now))
+                group.addTask {
+                    let result = await self.fetch(source: source, cpr: cpr, refresh: refresh)
+                    // This source's items are made here, beside the other sources' reading, unless the overview
+                    // built before from the same pages is likely to be reused.
+                    let prepared =
+                        self.builtFrom(cpr: cpr.value, source: result) ? nil : OverviewBuilder.prepare(result, now: now)
+                    return (index, result, prepared)
                 }
             }
-            return sources.indices.compactMap { results[$0] }
+            var answers: [Int: Answer] = [:]
+            for await answer in group {
+                answers[answer.index] = answer
+                if let progress, answers.count < sources.count {
+                    let partial = sources.indices.map { i in
+                        answers[i]?.result ?? SourceResult(source: sources[i], status: Self.loadingStatus(sources[i]))
+                    }
+                    let prepared = sources.indices.map { answers[$0]?.prepared }
+                    progress(
+                        OverviewBuilder.buildWithExpiry(cpr: cpr.value, results: partial, prepared: prepared, now: now).overview)
+                }
+            }
+            return sources.indices.compactMap { answers[$0] }
         }
-        return assemble(cpr: cpr.value, results: results, now: now)
+        return assemble(cpr: cpr.value, results: answers.map(\.result), prepared: answers.map(\.prepared), now: now)
+    }
+
+    /// Whether the overview built last for `cpr` came from exactly this source's pages.
+    func builtFrom(cpr: String, source result: SourceResult) -> Bool {
+        guard !result.pageStamps.isEmpty else { return false }
+        return built.withLock { list in
+            list.last { $0.cpr == cpr }?.inputs.contains { $0.sourceID == result.source.id && $0.stamps == result.pageStamps }
+                ?? false
+        }
     }
 
     /// An overview built before is reused when every source gave exactly the same pages (same stamps: the same
     /// copies, fetched at the same times, so every item's fetch time is still true) and no appointment has started
     /// since (its status word depends on the clock). Only the per-source statuses and `assembledAt` are new.
-    func assemble(cpr: String, results: [SourceResult], now: Date) -> PatientOverview {
+    func assemble(
+        cpr: String, results: [SourceResult], prepared: [OverviewBuilder.PreparedSource?] = [], now: Date
+    ) -> PatientOverview {
         let inputs = results.map { BuiltOverview.Input(sourceID: $0.source.id, stamps: $0.pageStamps) }
         let statuses = results.map(\.status)
         let reused = built.withLock { list -> PatientOverview? in
@@ -69,7 +90,7 @@ public final class FederatedClient: Sendable {
             return entry.overview
         }
         if let reused { return reused.restamped(sources: statuses, assembledAt: now) }
-        let (overview, validUntil) = OverviewBuilder.buildWithExpiry(cpr: cpr, results: results, now: now)
+        let (overview, validUntil) = OverviewBuilder.buildWithExpiry(cpr: cpr, results: results, prepared: prepared, now: now)
         built.withLock { list in
             list.removeAll { $0.cpr == cpr }
             list.append(BuiltOverview(cpr: cpr, inputs: inputs, overview: overview, validUntil: validUntil))

@@ -9,29 +9,50 @@ public enum OverviewBuilder {
         buildWithExpiry(cpr: cpr, results: results, now: now).overview
     }
 
+    /// One source's part of an overview, made as soon as that source has answered (in its own task, while others
+    /// are still being read), so that only merging and sorting are left for the moment the last source answers.
+    struct PreparedSource: Sendable {
+        var items: [OverviewItem] = []
+        var samples: [TrendSample] = []
+        /// The first upcoming appointment's start: the items are true until then.
+        var validUntil = Date.distantFuture
+    }
+
+    static func prepare(_ result: SourceResult, now: Date) -> PreparedSource {
+        var prepared = PreparedSource()
+        prepared.items.reserveCapacity(result.resources.count)
+        for fetched in result.resources {
+            if case .appointment(let appointment) = fetched.resource, let start = appointment.start?.lowerBound,
+                start > now
+            {
+                prepared.validUntil = min(prepared.validUntil, start)
+            }
+            guard let id = fetched.resource.id, let type = fetched.resource.resourceType else { continue }
+            let origin = ItemSource(
+                sourceID: result.source.id, sourceName: result.source.name, sector: result.source.sector,
+                reference: "\(type)/\(id)", fetchedAt: fetched.fetchedAt)
+            if case .observation(let observation) = fetched.resource, let sample = TrendSample(observation, origin) {
+                prepared.samples.append(sample)
+            }
+            if let item = item(for: fetched.resource, origin: origin, now: now) { prepared.items.append(item) }
+        }
+        return prepared
+    }
+
     /// The overview and how long it stays true for the same input: until the first upcoming appointment starts
-    /// (it is "kommende" until then). Nothing else in it depends on the clock.
-    static func buildWithExpiry(cpr: String, results: [SourceResult], now: Date) -> (overview: PatientOverview, validUntil: Date)
-    {
+    /// (it is "kommende" until then). Nothing else in it depends on the clock. `prepared` holds the sources' parts
+    /// made beforehand with the same `now` (by position; a missing one is made here).
+    static func buildWithExpiry(
+        cpr: String, results: [SourceResult], prepared: [PreparedSource?] = [], now: Date
+    ) -> (overview: PatientOverview, validUntil: Date) {
         var items: [OverviewItem] = []
         var samples: [TrendSample] = []
         var validUntil = Date.distantFuture
-        for result in results {
-            for fetched in result.resources {
-                if case .appointment(let appointment) = fetched.resource, let start = appointment.start?.lowerBound,
-                    start > now
-                {
-                    validUntil = min(validUntil, start)
-                }
-                guard let id = fetched.resource.id, let type = fetched.resource.resourceType else { continue }
-                let origin = ItemSource(
-                    sourceID: result.source.id, sourceName: result.source.name, sector: result.source.sector,
-                    reference: "\(type)/\(id)", fetchedAt: fetched.fetchedAt)
-                if case .observation(let observation) = fetched.resource, let sample = TrendSample(observation, origin) {
-                    samples.append(sample)
-                }
-                if let item = item(for: fetched.resource, origin: origin, now: now) { items.append(item) }
-            }
+        for (index, result) in results.enumerated() {
+            let part = (index < prepared.count ? prepared[index] : nil) ?? prepare(result, now: now)
+            items += part.items
+            samples += part.samples
+            validUntil = min(validUntil, part.validUntil)
         }
         let merged = merge(items)
         // Sorted once (by index, so the large items are not moved around), then split into sections in that order.
@@ -215,7 +236,7 @@ public enum OverviewBuilder {
     }
 
     /// What a trend needs of one observation (copying whole Observations around is what made this slow).
-    struct TrendSample {
+    struct TrendSample: Sendable {
         let code: String
         let title: String?
         let unit: String?
