@@ -140,3 +140,13 @@ public struct JSONObject: Sendable, Hashable, Sequence, ExpressibleByDictionaryL
         hasher.combine(sum)
     }
 }
+
+/// One bit of 64 for a member name, from its first byte and its length (both cheap to get, unlike the last byte):
+/// an object's members' bits ORed together tell most absent names without comparing them.
+enum JSONMemberSignature {
+    @inline(__always) static func of(_ name: String) -> UInt64 {
+        let utf8 = name.utf8
+        let mix = Int(utf8.first ?? 0) &* 7 &+ utf8.count
+        return 1 << UInt64(mix & 63)
+    }
+}

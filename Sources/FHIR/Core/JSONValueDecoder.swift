@@ -92,16 +92,6 @@ func mismatch(_ type: Any.Type, _ value: JSONValue, _ path: [any CodingKey]) -> 
         type, .init(codingPath: path, debugDescription: "Expected to decode \(type) but found \(found) instead."))
 }
 
-/// One bit of 64 for a member name, from its first byte and its length (both cheap to get, unlike the last byte):
-/// an object's members' bits ORed together tell most absent names without hashing them.
-enum JSONMemberSignature {
-    @inline(__always) static func of(_ name: String) -> UInt64 {
-        let utf8 = name.utf8
-        let mix = Int(utf8.first ?? 0) &* 7 &+ utf8.count
-        return 1 << UInt64(mix & 63)
-    }
-}
-
 /// Scalars, shared by the single-value container and the keyed and unkeyed ones.
 enum JSONScalar {
     static func bool(_ value: JSONValue, _ path: @autoclosure () -> [any CodingKey]) throws -> Bool {
@@ -164,8 +154,7 @@ extension JSONValueDecoding: SingleValueDecodingContainer {
 }
 
 struct JSONValueKeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
-    /// The members, with the signature bits that answer most absent names without hashing them (shared with the
-    /// hand-written readers).
+    /// The members, read as the hand-written readers read them.
     let object: JSONObjectReader
     let decoder: JSONValueDecoding
 
