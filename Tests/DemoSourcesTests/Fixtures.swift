@@ -36,14 +36,19 @@ struct TestFailure: Error, CustomStringConvertible {
 }
 
 actor SharedCluster {
-    private var cluster: DemoSourceCluster?
+    /// One start for every suite: tests that ask while it starts wait for the same cluster (checking a stored
+    /// cluster after `await start()` let two concurrent first callers start one each, on different ports).
+    private var starting: Task<DemoSourceCluster, any Error>?
 
     func get() async throws -> DemoSourceCluster {
-        if let cluster { return cluster }
-        let cluster = try DemoSourceCluster(data: try Fixtures.dataSet(), ports: .ephemeral)
-        try await cluster.start()
-        self.cluster = cluster
-        return cluster
+        if let starting { return try await starting.value }
+        let task = Task {
+            let cluster = try DemoSourceCluster(data: try Fixtures.dataSet(), ports: .ephemeral)
+            try await cluster.start()
+            return cluster
+        }
+        starting = task
+        return try await task.value
     }
 
     func baseURL(_ id: String) async throws -> String {

@@ -1,3 +1,4 @@
+import AsyncHTTPClient
 import DemoSources
 import FHIR
 import Foundation
@@ -96,6 +97,17 @@ extension GatewayTests {
                     headers: [("If-None-Match", etag)])
                 #expect(unchanged.status == 304)
                 #expect(unchanged.body.isEmpty)
+
+                // The source offers batch; the gateway forwards reads and searches one by one, and says so.
+                let direct = try await HTTPClient.shared.execute(
+                    HTTPClientRequest(url: "\(hospital)/metadata"), timeout: .seconds(10))
+                let offered = String(buffer: try await direct.body.collect(upTo: 1 << 20))
+                #expect(offered.contains(#""batch""#))
+                let statement = try await h.get("/sources/hospital/fhir/metadata", as: "borger-bruno")
+                #expect(statement.status == 200, "\(statement.text)")
+                #expect(statement.json?["resourceType"]?.stringValue == "CapabilityStatement")
+                #expect(!statement.text.contains(#""batch""#))
+                #expect((statement.json?["rest"]?.listValue.first?["resource"]?.listValue.count ?? 0) > 3)
             }
         }
 

@@ -74,11 +74,18 @@ struct FHIRSourceResponder: HTTPResponder {
         var items = QueryString.parse(request.uri.query)
         let lenient = request.headers[Self.prefer]?.contains("handling=lenient") ?? false
 
+        let base = baseURL(request)
+        let ifNoneMatch = request.headers[.ifNoneMatch]
         if request.method == .post, parts.count == 2, parts[1] == "_search" {
             var request = request
             let body = try await request.collectBody(upTo: 1 << 20)
             items += QueryString.parse(String(buffer: body))
-            return try search(type: parts[0], items: items, lenient: lenient, request: request, path: "\(basePath)/\(parts[0])")
+            return try search(type: parts[0], items: items, lenient: lenient, base: base, ifNoneMatch: ifNoneMatch)
+        }
+        if request.method == .post, parts.isEmpty {
+            var request = request
+            let body = try await request.collectBody(upTo: Self.maxBatchBytes)
+            return try batch(Array(buffer: body), lenient: lenient, base: base)
         }
         guard request.method == .get || request.method == .head else {
             throw FHIRError(
@@ -94,15 +101,124 @@ struct FHIRSourceResponder: HTTPResponder {
             var headers = HTTPFields()
             headers[.contentType] = Self.fhirJSON
             return Answer(status: .ok, headers: headers, body: capabilities)
+        default:
+            return try answer(parts: parts, items: items, lenient: lenient, base: base, ifNoneMatch: ifNoneMatch, path: path)
+        }
+    }
+
+    /// A search or a read, from the path's parts after the base.
+    private func answer(
+        parts: [String], items: [(name: String, value: String)], lenient: Bool, base: String, ifNoneMatch: String?,
+        path: String
+    ) throws -> Answer {
+        switch parts.count {
         case 1:
-            return try search(type: parts[0], items: items, lenient: lenient, request: request, path: path)
+            return try search(type: parts[0], items: items, lenient: lenient, base: base, ifNoneMatch: ifNoneMatch)
         case 2:
-            return try read(type: parts[0], id: parts[1], request: request)
+            return try read(type: parts[0], id: parts[1], base: base, ifNoneMatch: ifNoneMatch)
         case 4 where parts[2] == "_history":
-            return try read(type: parts[0], id: parts[1], version: parts[3], request: request)
+            return try read(type: parts[0], id: parts[1], version: parts[3], base: base, ifNoneMatch: ifNoneMatch)
         default:
             throw FHIRError.notSupported("Stien \(path) understøttes ikke", status: 404)
         }
+    }
+
+    static let maxBatchBytes = 1 << 20
+    static let maxBatchEntries = 100
+
+    /// A FHIR `batch` of reads and searches (`POST [base]`): each entry is answered as its own GET would be (with
+    /// its own `ifNoneMatch`), in order, and one failing entry fails only itself. The source is read-only, so a
+    /// `transaction` or an entry that would change data is refused.
+    private func batch(_ body: [UInt8], lenient: Bool, base: String) throws -> Answer {
+        let json: JSONValue
+        do { json = try JSONValue.parse(Data(body)) } catch {
+            throw FHIRError.invalid("Batch-bundtet er ikke gyldig JSON")
+        }
+        guard json["resourceType"]?.stringValue == "Bundle" else {
+            throw FHIRError.invalid("POST til FHIR-basen skal være et Bundle af typen batch")
+        }
+        guard json["type"]?.stringValue == "batch" else {
+            throw FHIRError(
+                status: json["type"]?.stringValue == "transaction" ? 405 : 400, code: "not-supported",
+                "Kun batch af læsninger og søgninger understøttes; kilden kan ikke ændres")
+        }
+        let entries = json["entry"]?.arrayValue ?? []
+        guard entries.count <= Self.maxBatchEntries else {
+            throw FHIRError.invalid("Højst \(Self.maxBatchEntries) poster i et batch (fik \(entries.count))")
+        }
+        var out: [UInt8] = []
+        func append(_ text: String) { out.append(contentsOf: Array(text.utf8)) }
+        append("{\"resourceType\":\"Bundle\",\"type\":\"batch-response\",\"entry\":[")
+        for (index, entry) in entries.enumerated() {
+            if index > 0 { append(",") }
+            var answer: Answer
+            do {
+                answer = try batchEntry(entry, lenient: lenient, base: base)
+            } catch let error as FHIRError {
+                answer = Self.outcomeAnswer(error)
+            }
+            let status = "\(answer.status.code) \(Self.reason(answer.status))"
+            append("{")
+            if answer.status == .ok {
+                append("\"resource\":")
+                out.append(contentsOf: answer.body)
+                append(",")
+            }
+            append("\"response\":{\"status\":")
+            JSONValue.writeString(status, into: &out)
+            if let etag = answer.headers[.eTag] {
+                append(",\"etag\":")
+                JSONValue.writeString(etag, into: &out)
+            }
+            if answer.status.code >= 400, !answer.body.isEmpty {
+                append(",\"outcome\":")
+                out.append(contentsOf: answer.body)
+            }
+            append("}}")
+        }
+        append("]}")
+        var headers = HTTPFields()
+        headers[.contentType] = Self.fhirJSON
+        return Answer(status: .ok, headers: headers, body: out)
+    }
+
+    /// The reason phrase of a status, also for statuses made from a bare code (which have none).
+    static func reason(_ status: HTTPResponse.Status) -> String {
+        if !status.reasonPhrase.isEmpty { return status.reasonPhrase }
+        switch status.code {
+        case 400: return "Bad Request"
+        case 404: return "Not Found"
+        case 405: return "Method Not Allowed"
+        case 410: return "Gone"
+        case 422: return "Unprocessable Entity"
+        case 500: return "Internal Server Error"
+        default: return ""
+        }
+    }
+
+    private func batchEntry(_ entry: JSONValue, lenient: Bool, base: String) throws -> Answer {
+        guard let request = entry["request"], let url = request["url"]?.stringValue else {
+            throw FHIRError.invalid("Batch-posten mangler request.url")
+        }
+        let method = request["method"]?.stringValue ?? ""
+        guard method == "GET" else {
+            throw FHIRError(
+                status: 405, code: "not-supported",
+                "\(method.isEmpty ? "(ingen metode)" : method) understøttes ikke; kilden kan kun læses")
+        }
+        // Relative to the base ("Condition?patient=1"), or absolute on it.
+        var relative = Substring(url)
+        if relative.hasPrefix(base + "/") { relative = relative.dropFirst(base.count + 1) }
+        guard !relative.contains("://"), !relative.hasPrefix("/") else {
+            throw FHIRError.invalid("Batch-postens url skal være relativ til FHIR-basen: \(url)")
+        }
+        let pathPart = relative.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false)
+        let parts = pathPart[0].split(separator: "/").map(String.init)
+        let items = pathPart.count > 1 ? QueryString.parse(String(pathPart[1])) : []
+        guard !parts.isEmpty else { throw FHIRError.notSupported("Angiv en ressourcetype i batch-postens url") }
+        return try answer(
+            parts: parts, items: items, lenient: lenient, base: base, ifNoneMatch: request["ifNoneMatch"]?.stringValue,
+            path: "\(basePath)/\(pathPart[0])")
     }
 
     private func checkType(_ type: String) throws(FHIRError) {
@@ -114,7 +230,7 @@ struct FHIRSourceResponder: HTTPResponder {
         }
     }
 
-    private func read(type: String, id: String, version: String? = nil, request: Request) throws -> Answer {
+    private func read(type: String, id: String, version: String? = nil, base: String, ifNoneMatch: String?) throws -> Answer {
         try checkType(type)
         guard FHIRID.isValid(id) else { throw FHIRError.invalid("'\(id)' er ikke et gyldigt id") }
         guard let stored = store.read(type: type, id: id) else {
@@ -127,8 +243,8 @@ struct FHIRSourceResponder: HTTPResponder {
         var headers = HTTPFields()
         headers[.eTag] = stored.etag
         headers[.lastModified] = Self.httpDate(stored.lastUpdated.lowerBound)
-        headers[.contentLocation] = "\(baseURL(request))/\(type)/\(id)/_history/\(stored.versionId)"
-        if Self.matches(request.headers[.ifNoneMatch], etag: stored.etag) {
+        headers[.contentLocation] = "\(base)/\(type)/\(id)/_history/\(stored.versionId)"
+        if Self.matches(ifNoneMatch, etag: stored.etag) {
             return Answer(status: .notModified, headers: headers, body: [])
         }
         headers[.contentType] = Self.fhirJSON
@@ -136,12 +252,11 @@ struct FHIRSourceResponder: HTTPResponder {
     }
 
     private func search(
-        type: String, items: [(name: String, value: String)], lenient: Bool, request: Request, path: String
+        type: String, items: [(name: String, value: String)], lenient: Bool, base: String, ifNoneMatch: String?
     ) throws -> Answer {
         try checkType(type)
         let search = try SearchRequest(resourceType: type, items: items, lenient: lenient)
         let (total, page) = store.search(search)
-        let base = baseURL(request)
         // Links keep the criteria and controls in order, replacing only the offset.
         let kept = items.filter { $0.name != "_offset" }
         func link(_ offset: Int) -> String {
@@ -167,7 +282,7 @@ struct FHIRSourceResponder: HTTPResponder {
 
         var headers = HTTPFields()
         headers[.eTag] = etag
-        if Self.matches(request.headers[.ifNoneMatch], etag: etag) {
+        if Self.matches(ifNoneMatch, etag: etag) {
             return Answer(status: .notModified, headers: headers, body: [])
         }
         var out: [UInt8] = []
@@ -229,6 +344,7 @@ struct FHIRSourceResponder: HTTPResponder {
         statement.fhirVersion = "4.0.1"
         statement.format = ["json"]
         var rest = CapabilityStatement.Rest(mode: "server")
+        rest.interaction = [.init(code: "batch")]
         rest.resource = store.supportedTypes.map { type in
             var resource = CapabilityStatement.Resource(type: type)
             resource.interaction = [.init(code: "read"), .init(code: "vread"), .init(code: "search-type")]

@@ -33,7 +33,12 @@ public struct JSONObject: Sendable, Hashable, Sequence, ExpressibleByDictionaryL
 
     /// Members in order; a repeated name keeps its last value, in the place of its first.
     public init<S: Sequence>(members: S) where S.Element == Element {
-        var entries = Array(members)
+        self.init(members: Array(members))
+    }
+
+    /// Members in order; a repeated name keeps its last value, in the place of its first.
+    public init(members: [Element]) {
+        var entries = members
         var signatures: UInt64 = 0
         var repeated = false
         if entries.count <= Self.pairwiseLimit {

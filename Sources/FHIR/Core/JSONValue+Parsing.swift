@@ -44,9 +44,9 @@ struct JSONParser {
     let sanitizeMaxLength: Int
     /// The last string read had no escapes and only printable ASCII: nothing in it for the sanitizer.
     var lastStringWasPlain = false
-    /// Members of the objects being read, innermost last: an object's members are copied out once at its end, at
+    /// Members of the objects being read, innermost last: an object's members are moved out once at its end, at
     /// their exact count, instead of growing member by member.
-    var pending: [JSONObject.Element] = []
+    let pending = MemberStack()
 
     init(bytes: UnsafeBufferPointer<UInt8>, sanitizeMaxLength: Int? = nil) {
         self.bytes = bytes
@@ -54,7 +54,7 @@ struct JSONParser {
     }
 
     /// `TextSanitizer.clean` (values) or `cleanLine` (member names), skipped for plain text within the limit.
-    func sanitized(_ text: String, key: Bool) -> String {
+    func sanitized(_ text: consuming String, key: Bool) -> String {
         let limit = key ? 200 : sanitizeMaxLength
         if lastStringWasPlain, text.utf8.count <= limit { return text }
         return key ? TextSanitizer.cleanLine(text, maxLength: limit) : TextSanitizer.clean(text, maxLength: limit)
@@ -102,7 +102,7 @@ struct JSONParser {
             return .object([:])
         }
         let mark = pending.count
-        defer { pending.removeLast(pending.count - mark) }
+        defer { pending.drop(to: mark) }
         while true {
             skipWhitespace()
             guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw error("expected a member name") }
@@ -112,13 +112,14 @@ struct JSONParser {
             index += 1
             skipWhitespace()
             if sanitize {
-                let clean = sanitized(key, key: true)
                 // Base64 payloads (`data`) are opaque here, as in `JSONValue.sanitized`.
-                let member = try value(depth: depth + 1, sanitize: key != "data")
-                pending.append((key: clean, value: member))
+                let opaque = key == "data"
+                let clean = sanitized(key, key: true)
+                let member = try value(depth: depth + 1, sanitize: !opaque)
+                pending.append((key: consume clean, value: consume member))
             } else {
                 let member = try value(depth: depth + 1)
-                pending.append((key: key, value: member))
+                pending.append((key: consume key, value: consume member))
             }
             skipWhitespace()
             guard index < bytes.count else { throw error("unexpected end in an object") }
@@ -127,7 +128,7 @@ struct JSONParser {
             } else if bytes[index] == UInt8(ascii: "}") {
                 index += 1
                 // A repeated name keeps its last value, as before.
-                return .object(JSONObject(members: pending[mark..<pending.count]))
+                return .object(JSONObject(members: pending.take(from: mark)))
             } else {
                 throw error("expected ',' or '}'")
             }
@@ -268,5 +269,54 @@ struct JSONParser {
         let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
         guard let value = Double(text) else { throw error("bad number '\(text)'") }
         return value
+    }
+}
+
+/// A stack of object members for the parser. At an object's end its members are moved (not copied) into an array of
+/// their exact count: no retain and release of every name and value, as copying a slice of an Array and then
+/// removing it costs.
+final class MemberStack {
+    private var base: UnsafeMutablePointer<JSONObject.Element>
+    private var capacity: Int
+    private(set) var count = 0
+
+    init(capacity: Int = 64) {
+        self.capacity = capacity
+        base = .allocate(capacity: capacity)
+    }
+
+    deinit {
+        base.deinitialize(count: count)
+        base.deallocate()
+    }
+
+    func append(_ element: consuming JSONObject.Element) {
+        if count == capacity {
+            let grown = UnsafeMutablePointer<JSONObject.Element>.allocate(capacity: capacity * 2)
+            grown.moveInitialize(from: base, count: count)
+            base.deallocate()
+            base = grown
+            capacity *= 2
+        }
+        (base + count).initialize(to: element)
+        count += 1
+    }
+
+    /// The members from `mark` on, moved out; the stack is left at `mark`.
+    func take(from mark: Int) -> [JSONObject.Element] {
+        let taken = count - mark
+        let members = [JSONObject.Element](unsafeUninitializedCapacity: taken) { buffer, initialized in
+            buffer.baseAddress?.moveInitialize(from: base + mark, count: taken)
+            initialized = taken
+        }
+        count = mark
+        return members
+    }
+
+    /// Back to `mark`, releasing what is above it (after an error).
+    func drop(to mark: Int) {
+        guard count > mark else { return }
+        (base + mark).deinitialize(count: count - mark)
+        count = mark
     }
 }

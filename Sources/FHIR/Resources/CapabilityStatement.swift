@@ -40,6 +40,8 @@ public struct CapabilityStatement: FHIRResource {
     public struct Rest: Codable, Sendable, Hashable {
         public var mode: String
         public var resource: [Resource]?
+        /// Whole-system interactions: `batch`, `transaction`, `search-system`, `history-system`.
+        public var interaction: [Interaction]?
         public var searchParam: [SearchParam]?
         public var operation: [Operation]?
 

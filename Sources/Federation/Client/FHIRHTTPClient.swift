@@ -42,12 +42,30 @@ public struct FHIRHTTPClient: Sendable {
     public func get(
         _ url: String, ifNoneMatch: String? = nil, deadline: NIODeadline, cpr: String? = nil
     ) async throws(FetchFailure) -> Answer {
+        try await send(url, body: nil, ifNoneMatch: ifNoneMatch, deadline: deadline, cpr: cpr)
+    }
+
+    /// A FHIR resource POSTed to `url` (a `batch` Bundle to the base), answered like `get`.
+    public func post(
+        _ url: String, body: [UInt8], deadline: NIODeadline, cpr: String? = nil
+    ) async throws(FetchFailure) -> Answer {
+        try await send(url, body: body, ifNoneMatch: nil, deadline: deadline, cpr: cpr)
+    }
+
+    private func send(
+        _ url: String, body requestBody: [UInt8]?, ifNoneMatch: String?, deadline: NIODeadline, cpr: String?
+    ) async throws(FetchFailure) -> Answer {
         var renewed = false
         var url = login?.route(url) ?? url
         var failovers = 0
         while true {
             var request = HTTPClientRequest(url: url)
             request.method = .GET
+            if let requestBody {
+                request.method = .POST
+                request.headers.add(name: "Content-Type", value: "application/fhir+json")
+                request.body = .bytes(ByteBuffer(bytes: requestBody))
+            }
             request.headers.add(name: "Accept", value: "application/fhir+json, application/json;q=0.9")
             request.headers.add(name: "User-Agent", value: "Overblik/1.0")
             if let ifNoneMatch { request.headers.add(name: "If-None-Match", value: ifNoneMatch) }

@@ -16,7 +16,7 @@ public final class FederatedClient: Sendable {
     /// The overviews last built, most recent last (see `assemble`).
     private let built = Mutex<[BuiltOverview]>([])
     static let builtCapacity = 4
-    private let capabilities = Mutex<[String: Set<String>]>([:])
+    private let capabilities = Mutex<[String: Capabilities]>([:])
     /// The most pages followed for one search, against servers whose `next` links never end.
     static let maxPages = 200
     static let pageSize = 500
@@ -272,12 +272,13 @@ public final class FederatedClient: Sendable {
             return result
         }
 
-        async let supported = supportedTypes(source, deadline: deadline, refresh: refresh)
+        async let offered = capabilities(source, deadline: deadline, refresh: refresh)
         let identifier = "\(DanishSystems.cpr)|\(cpr.value)"
         let resolveURL = "\(source.fhir)/Patient?identifier=\(Self.encode(identifier))"
         let resolved = await allPages(
             source: source, url: resolveURL, type: "Patient", cpr: cpr.value, deadline: deadline, refresh: refresh)
-        let types = await supported
+        let offers = await offered
+        let types = offers.types
         var origins: [PageOrigin] = []
         var stamps: [UInt64] = []
         let patients: [Patient]
@@ -307,23 +308,34 @@ public final class FederatedClient: Sendable {
         }
 
         let searchTypes = SectionKind.searchedTypes.filter { types?.contains($0) ?? true }
-        let ids = patients.compactMap(\.id)
-        let searches = await withTaskGroup(of: (String, Result<Pages, FetchFailure>).self) { group in
-            for id in ids {
-                for type in searchTypes {
-                    let url = "\(source.fhir)/\(type)?patient=\(Self.encode(id))&_count=\(Self.pageSize)"
+        let wanted = patients.compactMap(\.id).flatMap { id in
+            searchTypes.map { type in
+                (type: type, url: "\(source.fhir)/\(type)?patient=\(Self.encode(id))&_count=\(Self.pageSize)")
+            }
+        }
+        var batched: [(String, Result<Pages, FetchFailure>)]?
+        if offers.batch, wanted.count > 1, wanted.count <= Self.maxBatchEntries {
+            batched = await batchSearches(source: source, searches: wanted, cpr: cpr.value, deadline: deadline, refresh: refresh)
+        }
+        let searches: [(String, Result<Pages, FetchFailure>)]
+        if let batched {
+            searches = batched
+        } else {
+            searches = await withTaskGroup(of: (Int, Result<Pages, FetchFailure>).self) { group in
+                for (index, search) in wanted.enumerated() {
                     group.addTask {
                         (
-                            type,
+                            index,
                             await self.allPages(
-                                source: source, url: url, type: type, cpr: cpr.value, deadline: deadline, refresh: refresh)
+                                source: source, url: search.url, type: search.type, cpr: cpr.value, deadline: deadline,
+                                refresh: refresh)
                         )
                     }
                 }
+                var all: [(Int, Result<Pages, FetchFailure>)] = []
+                for await item in group { all.append(item) }
+                return all.sorted { $0.0 < $1.0 }.map { (wanted[$0.0].type, $0.1) }
             }
-            var all: [(String, Result<Pages, FetchFailure>)] = []
-            for await item in group { all.append(item) }
-            return all.sorted { $0.0 < $1.0 }
         }
         var resources: [FetchedResource] = []
         var failures: [(String, FetchFailure)] = []
@@ -375,19 +387,29 @@ public final class FederatedClient: Sendable {
     }
 
     /// A search and all its following pages. `next` links must stay on the source's own server.
+    /// `first`, when given, is the first page's answer, already had (from a batch).
     func allPages(
-        source: SourceDefinition, url: String, type: String, cpr: String, deadline: NIODeadline, refresh: Bool
+        source: SourceDefinition, url: String, type: String, cpr: String, deadline: NIODeadline, refresh: Bool,
+        first: PageResult? = nil
     ) async
         -> Result<Pages, FetchFailure>
     {
         var pages = Pages()
         var next: String? = url
         var visited = Set<String>()
+        var first = first
         while let current = next {
             guard visited.count < Self.maxPages, visited.insert(current).inserted else {
                 return .failure(FetchFailure(.malformed, "blev ved med at sende næste side (over \(Self.maxPages) sider)"))
             }
-            switch await page(source: source, url: current, type: type, cpr: cpr, deadline: deadline, refresh: refresh) {
+            let answer: PageResult
+            if let had = first {
+                answer = had
+                first = nil
+            } else {
+                answer = await page(source: source, url: current, type: type, cpr: cpr, deadline: deadline, refresh: refresh)
+            }
+            switch answer {
             case .failure(let failure):
                 return .failure(failure)
             case .success(let (bundle, origin, stamp)):
@@ -412,96 +434,234 @@ public final class FederatedClient: Sendable {
         url.hasPrefix(source.fhir) ? String(url.dropFirst(source.fhir.count)) : url
     }
 
+    typealias PageResult = Result<(FHIR.Bundle, PageOrigin, UInt64), FetchFailure>
+
+    /// A copy of an answer held in memory or on disk, fresh or not.
+    struct Known {
+        let bundle: FHIR.Bundle
+        let etag: String?
+        let fetchedAt: Date
+        let expiresAt: Date
+        let stamp: UInt64
+    }
+
+    /// What the memory cache, then the disk cache, holds for this request.
+    func known(source: SourceDefinition, key: String, cpr: String, now: Date) -> Known? {
+        if let entry = memory.get(source: source.id, url: key) {
+            return Known(
+                bundle: entry.bundle, etag: entry.etag, fetchedAt: entry.fetchedAt, expiresAt: entry.expiresAt,
+                stamp: entry.stamp)
+        }
+        guard let stored = try? cache?.lookup(source: source.id, url: key, now: now),
+            let json = try? JSONValue.parse(stored.payload),
+            let bundle = try? JSONValueDecoder.decode(FHIR.Bundle.self, from: json)
+        else { return nil }
+        let stamp = memory.put(
+            source: source.id, url: key, patient: cpr, bundle: bundle, etag: stored.etag, fetchedAt: stored.fetchedAt,
+            expiresAt: stored.expiresAt)
+        return Known(bundle: bundle, etag: stored.etag, fetchedAt: stored.fetchedAt, expiresAt: stored.expiresAt, stamp: stamp)
+    }
+
+    func timeToLive(_ type: String) -> TimeInterval {
+        cache?.policy.timeToLive(for: type) ?? CachePolicy().timeToLive(for: type)
+    }
+
+    /// A failed request: the copy we hold, marked stale with the reason, or the failure. A refusal is never papered
+    /// over with an older copy.
+    static func fallback(_ failure: FetchFailure, known: Known?) -> PageResult {
+        if [.denied, .withheld].contains(failure.kind) { return .failure(failure) }
+        if let known { return .success((known.bundle, .stale(fetchedAt: known.fetchedAt, failure: failure), known.stamp)) }
+        return .failure(failure)
+    }
+
     /// One answer through the memory and disk caches.
     func page(
         source: SourceDefinition, url: String, type: String, cpr: String, deadline: NIODeadline, refresh: Bool
-    ) async
-        -> Result<(FHIR.Bundle, PageOrigin, UInt64), FetchFailure>
-    {
+    ) async -> PageResult {
         let now = Date()
         let key = Self.cacheKey(url, source: source)
-        let ttl = cache?.policy.timeToLive(for: type) ?? CachePolicy().timeToLive(for: type)
         // 1. Memory, then disk: a fresh copy is used without asking.
-        var known: (bundle: FHIR.Bundle, etag: String?, fetchedAt: Date, expiresAt: Date, stamp: UInt64)?
-        if let entry = memory.get(source: source.id, url: key) {
-            known = (entry.bundle, entry.etag, entry.fetchedAt, entry.expiresAt, entry.stamp)
-        } else if let stored = try? cache?.lookup(source: source.id, url: key, now: now),
-            let json = try? JSONValue.parse(stored.payload),
-            let bundle = try? JSONValueDecoder.decode(FHIR.Bundle.self, from: json)
-        {
-            let stamp = memory.put(
-                source: source.id, url: key, patient: cpr, bundle: bundle, etag: stored.etag, fetchedAt: stored.fetchedAt,
-                expiresAt: stored.expiresAt)
-            known = (bundle, stored.etag, stored.fetchedAt, stored.expiresAt, stamp)
-        }
+        let known = known(source: source, key: key, cpr: cpr, now: now)
         if let known, !refresh, now < known.expiresAt {
             return .success((known.bundle, .cache(fetchedAt: known.fetchedAt), known.stamp))
         }
         // 2. Ask the source, conditionally if we hold a copy.
-        func fallback(_ failure: FetchFailure) -> Result<(FHIR.Bundle, PageOrigin, UInt64), FetchFailure> {
-            // A refusal is never papered over with an older copy.
-            if [.denied, .withheld].contains(failure.kind) { return .failure(failure) }
-            if let known {
-                return .success((known.bundle, .stale(fetchedAt: known.fetchedAt, failure: failure), known.stamp))
-            }
-            return .failure(failure)
-        }
         let answer: FHIRHTTPClient.Answer
         do {
             answer = try await client.get(url, ifNoneMatch: known?.etag, deadline: deadline, cpr: cpr.isEmpty ? nil : cpr)
         } catch {
-            return fallback(error)
+            return Self.fallback(error, known: known)
         }
         switch answer {
         case .notModified:
-            guard let known else { return .failure(FetchFailure(.malformed, "svarede 304 på en forespørgsel uden betingelse")) }
-            let fetchedAt = Date()
-            try? cache?.revalidated(source: source.id, url: key, type: type, at: fetchedAt)
-            let stamp = memory.revalidated(
-                source: source.id, url: key, fetchedAt: fetchedAt, expiresAt: fetchedAt.addingTimeInterval(ttl))
-            return .success((known.bundle, .revalidated(fetchedAt), stamp))
+            return revalidated(known, source: source, key: key, type: type)
         case .ok(let json, let etag):
-            guard json["resourceType"]?.stringValue == "Bundle" else {
-                if json["resourceType"]?.stringValue == "OperationOutcome",
-                    let outcome = try? JSONValueDecoder.decode(OperationOutcome.self, from: json)
-                {
-                    return fallback(
-                        FetchFailure(.http, "svarede med en fejl: \(TextSanitizer.cleanLine(outcome.message, maxLength: 300))"))
-                }
-                return fallback(FetchFailure(.malformed, "svarede ikke med et FHIR Bundle"))
-            }
-            // Sanitized before anything is stored or shown (`FHIRHTTPClient` does it while parsing); decoded from the
-            // parsed value, no second parse.
-            let clean = json
-            let bundle: FHIR.Bundle
-            do {
-                bundle = try JSONValueDecoder.decode(FHIR.Bundle.self, from: clean)
-            } catch {
-                return fallback(
-                    FetchFailure(.malformed, "svarede med et Bundle der ikke kan læses (\(AnyResource.describe(error)))"))
-            }
-            let entries = bundle.entry ?? []
-            let unreadable = entries.filter { if case .unreadable = $0.resource { return true } else { return false } }.count
-            if unreadable > 0 {
-                return fallback(
-                    FetchFailure(
-                        .malformed, "svarede med ugyldige data: \(unreadable) af \(entries.count) poster kunne ikke læses"))
-            }
-            let fetchedAt = Date()
-            if let cache {
-                try? cache.store(
-                    source: source.id, url: key, patient: cpr, type: type, etag: etag, payload: Data(clean.serialized()),
-                    fetchedAt: fetchedAt)
-            }
-            let stamp = memory.put(
-                source: source.id, url: key, patient: cpr, bundle: bundle, etag: etag, fetchedAt: fetchedAt,
-                expiresAt: fetchedAt.addingTimeInterval(ttl))
-            return .success((bundle, .network(fetchedAt), stamp))
+            return accept(json, etag: etag, source: source, key: key, type: type, cpr: cpr, known: known)
         }
     }
 
-    /// The resource types a source says it supports (its CapabilityStatement), or nil if it does not say.
-    func supportedTypes(_ source: SourceDefinition, deadline: NIODeadline, refresh: Bool) async -> Set<String>? {
+    /// A 304: the copy we hold is current again.
+    func revalidated(_ known: Known?, source: SourceDefinition, key: String, type: String) -> PageResult {
+        guard let known else { return .failure(FetchFailure(.malformed, "svarede 304 på en forespørgsel uden betingelse")) }
+        let fetchedAt = Date()
+        try? cache?.revalidated(source: source.id, url: key, type: type, at: fetchedAt)
+        let stamp = memory.revalidated(
+            source: source.id, url: key, fetchedAt: fetchedAt, expiresAt: fetchedAt.addingTimeInterval(timeToLive(type)))
+        return .success((known.bundle, .revalidated(fetchedAt), stamp))
+    }
+
+    /// A 200 with a parsed (and already sanitized) body: a searchset Bundle is decoded, stored in both caches and
+    /// used; anything else fails this request (with the copy we hold as stale data, if any) and is not stored.
+    func accept(
+        _ json: JSONValue, etag: String?, source: SourceDefinition, key: String, type: String, cpr: String, known: Known?
+    ) -> PageResult {
+        guard json["resourceType"]?.stringValue == "Bundle" else {
+            if json["resourceType"]?.stringValue == "OperationOutcome",
+                let outcome = try? JSONValueDecoder.decode(OperationOutcome.self, from: json)
+            {
+                return Self.fallback(
+                    FetchFailure(.http, "svarede med en fejl: \(TextSanitizer.cleanLine(outcome.message, maxLength: 300))"),
+                    known: known)
+            }
+            return Self.fallback(FetchFailure(.malformed, "svarede ikke med et FHIR Bundle"), known: known)
+        }
+        // Sanitized before anything is stored or shown (`FHIRHTTPClient` does it while parsing); decoded from the
+        // parsed value, no second parse.
+        let bundle: FHIR.Bundle
+        do {
+            bundle = try JSONValueDecoder.decode(FHIR.Bundle.self, from: json)
+        } catch {
+            return Self.fallback(
+                FetchFailure(.malformed, "svarede med et Bundle der ikke kan læses (\(AnyResource.describe(error)))"),
+                known: known)
+        }
+        let entries = bundle.entry ?? []
+        let unreadable = entries.filter { if case .unreadable = $0.resource { return true } else { return false } }.count
+        if unreadable > 0 {
+            return Self.fallback(
+                FetchFailure(.malformed, "svarede med ugyldige data: \(unreadable) af \(entries.count) poster kunne ikke læses"),
+                known: known)
+        }
+        let fetchedAt = Date()
+        if let cache {
+            try? cache.store(
+                source: source.id, url: key, patient: cpr, type: type, etag: etag, payload: Data(json.serialized()),
+                fetchedAt: fetchedAt)
+        }
+        let stamp = memory.put(
+            source: source.id, url: key, patient: cpr, bundle: bundle, etag: etag, fetchedAt: fetchedAt,
+            expiresAt: fetchedAt.addingTimeInterval(timeToLive(type)))
+        return .success((bundle, .network(fetchedAt), stamp))
+    }
+
+    // MARK: - Batch
+
+    /// Most searches sent in one batch.
+    static let maxBatchEntries = 50
+
+    /// A source's searches (each with its `next` pages) as one FHIR `batch` request where the source offers it: one
+    /// round trip and one answer to read instead of one per type. Each search keeps its own cache entry, ETag
+    /// (`request.ifNoneMatch`) and outcome: fresh copies are not asked for, a 304 entry revalidates, a failed entry
+    /// fails (or goes stale) alone. A source that refuses the batch itself is asked search by search, now and from
+    /// then on.
+    func batchSearches(
+        source: SourceDefinition, searches: [(type: String, url: String)], cpr: String, deadline: NIODeadline,
+        refresh: Bool
+    ) async -> [(String, Result<Pages, FetchFailure>)]? {
+        let now = Date()
+        var firsts = [PageResult?](repeating: nil, count: searches.count)
+        var knowns = [Known?](repeating: nil, count: searches.count)
+        var asked: [Int] = []
+        for (index, search) in searches.enumerated() {
+            let key = Self.cacheKey(search.url, source: source)
+            let known = known(source: source, key: key, cpr: cpr, now: now)
+            if let known, !refresh, now < known.expiresAt {
+                firsts[index] = .success((known.bundle, .cache(fetchedAt: known.fetchedAt), known.stamp))
+            } else {
+                knowns[index] = known
+                asked.append(index)
+            }
+        }
+        if !asked.isEmpty {
+            let entries = asked.map { index -> JSONValue in
+                var request: JSONObject = [
+                    "method": .string("GET"),
+                    "url": .string(String(Self.cacheKey(searches[index].url, source: source).dropFirst())),
+                ]
+                if let etag = knowns[index]?.etag { request["ifNoneMatch"] = .string(etag) }
+                return .object(["request": .object(request)])
+            }
+            let body: JSONValue = .object(["resourceType": .string("Bundle"), "type": .string("batch"), "entry": .array(entries)])
+            do throws(FetchFailure) {
+                let answer = try await client.post(source.fhir, body: body.serialized(), deadline: deadline, cpr: cpr)
+                guard case .ok(let json, _) = answer, json["resourceType"]?.stringValue == "Bundle",
+                    json["type"]?.stringValue == "batch-response", let answered = json["entry"]?.arrayValue,
+                    answered.count == asked.count
+                else { throw FetchFailure(.malformed, "svarede ikke med et batch-response med en post pr. søgning") }
+                for (entry, index) in zip(answered, asked) {
+                    let key = Self.cacheKey(searches[index].url, source: source)
+                    let type = searches[index].type
+                    let response = entry["response"]
+                    let status = response?["status"]?.stringValue ?? ""
+                    let code = Int(status.prefix { $0.isNumber }) ?? 0
+                    switch code {
+                    case 200:
+                        firsts[index] = accept(
+                            entry["resource"] ?? .null, etag: response?["etag"]?.stringValue, source: source, key: key,
+                            type: type,
+                            cpr: cpr, known: knowns[index])
+                    case 304:
+                        firsts[index] = revalidated(knowns[index], source: source, key: key, type: type)
+                    default:
+                        var message = "svarede \(TextSanitizer.cleanLine(status.isEmpty ? "uden status" : status, maxLength: 80))"
+                        if let outcome = response?["outcome"],
+                            let decoded = try? JSONValueDecoder.decode(OperationOutcome.self, from: outcome)
+                        {
+                            message += ": " + TextSanitizer.cleanLine(decoded.message, maxLength: 300)
+                        }
+                        firsts[index] = Self.fallback(FetchFailure(.http, message, httpStatus: code), known: knowns[index])
+                    }
+                }
+            } catch {
+                // Refused as a whole (not supported after all, or an answer that is not a batch-response): search
+                // by search. A timeout, a dead source, a server error or a refusal by a gateway is what each search
+                // would get too.
+                let unsupported =
+                    error.kind == .malformed || error.kind == .notFHIR
+                    || (error.kind == .http && [400, 404, 405, 415, 422, 501].contains(error.httpStatus ?? 0))
+                guard !unsupported else {
+                    capabilities.withLock { $0[source.id]?.batch = false }
+                    return nil
+                }
+                for index in asked { firsts[index] = Self.fallback(error, known: knowns[index]) }
+            }
+        }
+        return await withTaskGroup(of: (Int, Result<Pages, FetchFailure>).self) { group in
+            for (index, search) in searches.enumerated() {
+                guard let first = firsts[index] else { continue }
+                group.addTask {
+                    (
+                        index,
+                        await self.allPages(
+                            source: source, url: search.url, type: search.type, cpr: cpr, deadline: deadline, refresh: refresh,
+                            first: first)
+                    )
+                }
+            }
+            var all: [(Int, Result<Pages, FetchFailure>)] = []
+            for await item in group { all.append(item) }
+            return all.sorted { $0.0 < $1.0 }.map { (searches[$0.0].type, $0.1) }
+        }
+    }
+
+    /// What a source says it offers (its CapabilityStatement): the resource types (nil: it does not say) and
+    /// whether it answers a `batch`.
+    struct Capabilities: Sendable {
+        var types: Set<String>?
+        var batch: Bool
+    }
+
+    func capabilities(_ source: SourceDefinition, deadline: NIODeadline, refresh: Bool) async -> Capabilities {
         if let known = capabilities.withLock({ $0[source.id] }) { return known }
         let url = "\(source.fhir)/metadata"
         var json: JSONValue?
@@ -515,12 +675,13 @@ public final class FederatedClient: Sendable {
         }
         guard let json, json["resourceType"]?.stringValue == "CapabilityStatement",
             let statement = try? JSONValueDecoder.decode(CapabilityStatement.self, from: json)
-        else { return nil }
+        else { return Capabilities(types: nil, batch: false) }
         let server = statement.rest?.first { $0.mode == "server" } ?? statement.rest?.first
-        guard let resources = server?.resource else { return nil }
-        let types = Set(resources.map(\.type))
-        capabilities.withLock { $0[source.id] = types }
-        return types
+        guard let resources = server?.resource else { return Capabilities(types: nil, batch: false) }
+        let found = Capabilities(
+            types: Set(resources.map(\.type)), batch: server?.interaction?.contains { $0.code == "batch" } ?? false)
+        capabilities.withLock { $0[source.id] = found }
+        return found
     }
 
     static func encode(_ value: String) -> String {

@@ -154,7 +154,9 @@ public final class Gateway: Sendable {
         }
         if type == "metadata" {
             guard identity.role != .logAuditor else { throw Self.auditorDenied }
-            return try await send(source, path: path, query: query, ifNoneMatch: ifNoneMatch, rewrite: true)
+            var forwarded = try await send(source, path: path, query: query, ifNoneMatch: ifNoneMatch, rewrite: true)
+            if forwarded.status == 200 { forwarded.body = Self.readsOnly(forwarded.body) }
+            return forwarded
         }
         guard type.first?.isUppercase == true, parts.count <= 2 else {
             throw GatewayDenial(
@@ -472,6 +474,20 @@ public final class Gateway: Sendable {
                 Array((source.fhir + "/").utf8), with: Array((publicBase + "/sources/\(source.id)/fhir/").utf8), in: bytes)
         }
         return Forwarded(status: Int(response.status.code), headers: headers, body: bytes)
+    }
+
+    /// A source's CapabilityStatement as seen through the gateway, which forwards reads and searches one by one:
+    /// whole-system interactions (`batch`, `transaction`) the source offers are not offered here.
+    static func readsOnly(_ statement: [UInt8]) -> [UInt8] {
+        guard case .object(var root)? = try? JSONValue.parse(Data(statement)), case .array(let rests)? = root["rest"]
+        else { return statement }
+        root["rest"] = .array(
+            rests.map { rest in
+                guard case .object(var server) = rest else { return rest }
+                server["interaction"] = nil
+                return .object(server)
+            })
+        return JSONValue.object(root).serialized()
     }
 
     /// `bytes` with every occurrence of `pattern` replaced.
