@@ -673,15 +673,26 @@ public final class FederatedClient: Sendable {
                 source: source.id, url: "/metadata", patient: nil, type: "metadata", etag: etag,
                 payload: Data(answer.serialized()))
         }
-        guard let json, json["resourceType"]?.stringValue == "CapabilityStatement",
-            let statement = try? JSONValueDecoder.decode(CapabilityStatement.self, from: json)
-        else { return Capabilities(types: nil, batch: false) }
-        let server = statement.rest?.first { $0.mode == "server" } ?? statement.rest?.first
-        guard let resources = server?.resource else { return Capabilities(types: nil, batch: false) }
-        let found = Capabilities(
-            types: Set(resources.map(\.type)), batch: server?.interaction?.contains { $0.code == "batch" } ?? false)
+        guard let json, let found = Self.capabilities(json) else { return Capabilities(types: nil, batch: false) }
         capabilities.withLock { $0[source.id] = found }
         return found
+    }
+
+    /// The two things the client needs from a CapabilityStatement (`rest.resource.type` and `rest.interaction`
+    /// of the server part), read without decoding the rest of it (every search parameter of every type): it is read
+    /// while the patient is being resolved, just before the searches go out. Nil when it is not a statement with
+    /// resources.
+    static func capabilities(_ json: JSONValue) -> Capabilities? {
+        guard json["resourceType"]?.stringValue == "CapabilityStatement", let rests = json["rest"]?.arrayValue else {
+            return nil
+        }
+        guard let server = rests.first(where: { $0["mode"]?.stringValue == "server" }) ?? rests.first,
+            let resources = server["resource"]?.arrayValue
+        else { return nil }
+        let types = resources.compactMap { $0["type"]?.stringValue }
+        guard types.count == resources.count else { return nil }
+        let batch = server["interaction"]?.arrayValue?.contains { $0["code"]?.stringValue == "batch" } ?? false
+        return Capabilities(types: Set(types), batch: batch)
     }
 
     static func encode(_ value: String) -> String {
