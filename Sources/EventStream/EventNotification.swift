@@ -117,8 +117,8 @@ public struct EventNotification: Sendable, Equatable {
     }
 
     private static func lastComponent(_ text: String) -> String {
-        guard let slash = text.lastIndex(of: "/") else { return text }
-        return String(text[text.index(after: slash)...])
+        guard let slash = text.utf8.lastIndex(of: UInt8(ascii: "/")) else { return text }
+        return String(text[text.utf8.index(after: slash)...])
     }
 }
 

@@ -8,3 +8,13 @@ extension StringProtocol {
         return self[first...last]
     }
 }
+
+extension String {
+    /// As for any StringProtocol; most text has nothing to trim, and ASCII ends that are not blanks say so by byte.
+    public var trimmingSpaces: Substring {
+        if let first = utf8.first, let last = utf8.last, first > 0x20, first < 0x80, last > 0x20, last < 0x80 {
+            return self[...]
+        }
+        return self[...].trimmingSpaces
+    }
+}

@@ -22,13 +22,13 @@ public struct CPRNumber: Sendable, Hashable, Codable, CustomStringConvertible {
     }
 
     public init(_ text: String) throws {
-        var digits = String(text.trimmingSpaces)
-        if digits.count == 11, digits[digits.index(digits.startIndex, offsetBy: 6)] == "-" {
-            digits.remove(at: digits.index(digits.startIndex, offsetBy: 6))
-        }
-        guard digits.allSatisfy({ $0.isASCII && $0.isNumber }) else { throw ValidationError.notDigits(text) }
+        // By UTF-8 bytes: only ASCII digits and one ASCII dash can be part of a CPR number, and every event carries
+        // one (Character by Character this showed in the event path).
+        var digits = Array(text.trimmingSpaces.utf8)
+        if digits.count == 11, digits[6] == UInt8(ascii: "-") { digits.remove(at: 6) }
+        guard digits.allSatisfy({ (0x30...0x39).contains($0) }) else { throw ValidationError.notDigits(text) }
         guard digits.count == 10 else { throw ValidationError.wrongLength(text) }
-        self.value = digits
+        self.value = String(decoding: digits, as: UTF8.self)
         guard birthDateComponents != nil else { throw ValidationError.noSuchDate(text) }
     }
 

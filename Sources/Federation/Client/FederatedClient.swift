@@ -633,6 +633,9 @@ public final class FederatedClient: Sendable {
                     capabilities.withLock { $0[source.id]?.batch = false }
                     return nil
                 }
+                // Not reached, or a kept-alive connection closed under the request (a batch of reads is safe to
+                // repeat): search by search, which says exactly what each search meets.
+                if error.kind == .unreachable { return nil }
                 for index in asked { firsts[index] = Self.fallback(error, known: knowns[index]) }
             }
         }
