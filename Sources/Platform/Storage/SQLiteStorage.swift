@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import Synchronization
 
 /// The embedded default storage: one SQLite file (GRDB, WAL). Numbers are assigned inside the write transaction
 /// from the subscription row's counter, so they are gap-free and survive restarts.
@@ -180,18 +181,78 @@ public final class SQLiteStorage: PlatformStorage {
         _ event: EventRecord, for subscriptionIDs: [String], subscriptionsVersion: Int64,
         committed: @escaping @Sendable (AppendResult) -> Void
     ) async throws -> AppendResult? {
-        // The writer is serial: publishing right after the commit, still on it, keeps the commit order.
-        try await pool.writeWithoutTransaction { db -> AppendResult? in
-            var result: AppendResult?
-            try db.inTransaction {
-                let version = try Int64.fetchOne(
-                    db.cachedStatement(sql: "SELECT value FROM counter WHERE name = 'subscriptions'"))
-                guard version == subscriptionsVersion else { throw StorageConflict.subscriptionsChanged }
-                result = try Self.insert(event, for: subscriptionIDs, db)
-                return .commit
+        try await withCheckedThrowingContinuation { continuation in
+            let drain = appends.withLock { queue -> Bool in
+                queue.pending.append(
+                    PendingAppend(
+                        event: event, subscriptionIDs: subscriptionIDs, subscriptionsVersion: subscriptionsVersion,
+                        committed: committed, continuation: continuation))
+                guard !queue.draining else { return false }
+                queue.draining = true
+                return true
             }
-            if let result { committed(result) }
-            return result
+            if drain { Task { await self.drainAppends() } }
+        }
+    }
+
+    private struct PendingAppend: Sendable {
+        let event: EventRecord
+        let subscriptionIDs: [String]
+        let subscriptionsVersion: Int64
+        let committed: @Sendable (AppendResult) -> Void
+        let continuation: CheckedContinuation<AppendResult?, any Error>
+    }
+
+    /// Appends waiting for the writer, and whether a drain is running.
+    private let appends = Mutex<(pending: [PendingAppend], draining: Bool)>(([], false))
+
+    /// Group commit: the events that arrived while the last transaction was being written go into the next one
+    /// together. Each event is numbered in its own savepoint (one that fails fails alone), all are committed at
+    /// once, then published in order from the writer and answered. Under load this spreads a commit's page
+    /// writes (every subscription's index page) over many events; alone, an event is committed as soon as before.
+    private func drainAppends() async {
+        while true {
+            let batch = appends.withLock { queue -> [PendingAppend] in
+                let batch = queue.pending
+                queue.pending = []
+                if batch.isEmpty { queue.draining = false }
+                return batch
+            }
+            if batch.isEmpty { return }
+            do {
+                try await pool.writeWithoutTransaction { db in
+                    var outcomes: [Result<AppendResult?, any Error>] = []
+                    try db.inTransaction {
+                        outcomes = []
+                        let version = try Int64.fetchOne(
+                            db.cachedStatement(sql: "SELECT value FROM counter WHERE name = 'subscriptions'"))
+                        for item in batch {
+                            guard version == item.subscriptionsVersion else {
+                                outcomes.append(.failure(StorageConflict.subscriptionsChanged))
+                                continue
+                            }
+                            do {
+                                var result: AppendResult?
+                                try db.inSavepoint {
+                                    result = try Self.insert(item.event, for: item.subscriptionIDs, db)
+                                    return .commit
+                                }
+                                outcomes.append(.success(result))
+                            } catch {
+                                outcomes.append(.failure(error))
+                            }
+                        }
+                        return .commit
+                    }
+                    // Committed: published in commit order, still on the writer, then answered.
+                    for (item, outcome) in zip(batch, outcomes) {
+                        if case .success(let result?) = outcome { item.committed(result) }
+                    }
+                    for (item, outcome) in zip(batch, outcomes) { item.continuation.resume(with: outcome) }
+                }
+            } catch {
+                for item in batch { item.continuation.resume(throwing: error) }
+            }
         }
     }
 
