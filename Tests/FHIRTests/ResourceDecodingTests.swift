@@ -159,8 +159,35 @@ import Testing
         #expect(ours["a"]?.arrayValue?[6].stringValue == "x\"y\\z/\næ😀")
     }
 
+    /// A large document shares repeated strings; text that differs only where the cache does not look (same length,
+    /// same first, middle and last eight bytes) must never come back as another string.
+    @Test func repeatedAndNearlyEqualTextInALargeDocument() throws {
+        var expected: [String] = []
+        for index in 0..<6000 {
+            let variant = index % 900
+            // 50 bytes, the varying digits between the words the cache samples: every variant meets in one slot.
+            let middle = String(variant).leftPadded(to: 4)
+            expected.append("http://x.org/" + middle + "/CodeSystem/observation-category!")
+            expected.append(index % 3 == 0 ? "Klinisk Biokemisk Afdeling, Herlev" : "Klinisk Biokemisk Afdeling, Hvidovre")
+            expected.append("Åbenbart ikke ASCII, men gentaget \(index % 5)")
+        }
+        let document = "[" + expected.map { "\"\($0)\"" }.joined(separator: ",") + "]"
+        #expect(document.utf8.count > 32 * 1024)
+        let parsed = try JSONValue.parse(Data(document.utf8))
+        #expect(parsed.arrayValue?.compactMap(\.stringValue) == expected)
+        let bytes = Array(document.utf8)
+        let sanitized = try bytes.withUnsafeBytes { try JSONValue.parseSanitized($0) }
+        #expect(sanitized.arrayValue?.compactMap(\.stringValue) == expected)
+    }
+
     @Test(arguments: ["", "{", "[1,]", "{\"a\" 1}", "\"open", "tru", "01x", "{\"a\":1}x", "\"tab\there\"", "[1 2]"])
     func rejectsBrokenJSON(text: String) {
         #expect(throws: JSONParseError.self) { try JSONValue.parse(Data(text.utf8)) }
+    }
+}
+
+extension String {
+    fileprivate func leftPadded(to width: Int) -> String {
+        String(repeating: "0", count: max(0, width - count)) + self
     }
 }

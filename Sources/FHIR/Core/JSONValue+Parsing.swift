@@ -47,10 +47,14 @@ struct JSONParser {
     /// Members of the objects being read, innermost last: an object's members are moved out once at its end, at
     /// their exact count, instead of growing member by member.
     let pending = MemberStack()
+    /// Repeated text (code systems, displays, units, long member names) made into a String once per parse; for
+    /// documents large enough to repeat themselves (a page of resources, not a notification).
+    let strings: StringCache?
 
     init(bytes: UnsafeBufferPointer<UInt8>, sanitizeMaxLength: Int? = nil) {
         self.bytes = bytes
         self.sanitizeMaxLength = sanitizeMaxLength ?? 0
+        self.strings = bytes.count >= 32 * 1024 ? StringCache() : nil
     }
 
     /// `TextSanitizer.clean` (values) or `cleanLine` (member names), skipped for plain text within the limit.
@@ -168,7 +172,9 @@ struct JSONParser {
         while index < bytes.count {
             let byte = bytes[index]
             if byte == UInt8(ascii: "\"") {
-                let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
+                let run = UnsafeBufferPointer(rebasing: bytes[start..<index])
+                let text =
+                    plain ? strings?.string(run) ?? String(decoding: run, as: UTF8.self) : String(decoding: run, as: UTF8.self)
                 index += 1
                 lastStringWasPlain = plain
                 return text
@@ -318,5 +324,37 @@ final class MemberStack {
         guard count > mark else { return }
         (base + mark).deinitialize(count: count - mark)
         count = mark
+    }
+}
+
+/// A direct-mapped cache of the strings a parse has made, for plain ASCII text of 16 to 96 bytes (shorter text is
+/// stored inside the String itself, longer text rarely repeats). A page of FHIR resources repeats the same code
+/// systems, displays, units and references in every entry: each is allocated once and shared, which saves the
+/// allocation, the copy and the validation while parsing and the memory of every copy kept in decoded pages. A slot
+/// is keyed by the length and three 8-byte words of the text and always compared in full; a clash replaces it.
+final class StringCache {
+    private static let slotCount = 1024
+    private var slots = [String?](repeating: nil, count: StringCache.slotCount)
+
+    func string(_ bytes: UnsafeBufferPointer<UInt8>) -> String {
+        let count = bytes.count
+        guard count >= 16, count <= 96, let base = bytes.baseAddress else {
+            return String(decoding: bytes, as: UTF8.self)
+        }
+        let raw = UnsafeRawPointer(base)
+        var hash = UInt64(count) &* 0x9E37_79B9_7F4A_7C15
+        hash = (hash ^ raw.loadUnaligned(as: UInt64.self)) &* 0xBF58_476D_1CE4_E5B9
+        hash = (hash ^ raw.loadUnaligned(fromByteOffset: count / 2 - 4, as: UInt64.self)) &* 0x94D0_49BB_1331_11EB
+        hash = (hash ^ raw.loadUnaligned(fromByteOffset: count - 8, as: UInt64.self)) &* 0x9E37_79B9_7F4A_7C15
+        let slot = Int(truncatingIfNeeded: hash >> 54) & (Self.slotCount - 1)
+        if let known = slots[slot],
+            known.utf8.count == count,
+            known.utf8.withContiguousStorageIfAvailable({ memcmp($0.baseAddress!, base, count) == 0 }) == true
+        {
+            return known
+        }
+        let made = String(decoding: bytes, as: UTF8.self)
+        slots[slot] = made
+        return made
     }
 }
