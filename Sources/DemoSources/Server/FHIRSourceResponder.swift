@@ -3,6 +3,7 @@ import FHIR
 import Foundation
 import HTTPTypes
 import Hummingbird
+import NIOHTTP1
 
 /// Answers the FHIR R4 REST API of one demo source under `/fhir`: `metadata`, read, vread, search (GET and
 /// POST `_search`), with paging links, ETags and `If-None-Match`, and OperationOutcomes for every error.
@@ -157,7 +158,7 @@ struct FHIRSourceResponder: HTTPResponder {
             } catch let error as FHIRError {
                 answer = Self.outcomeAnswer(error)
             }
-            let status = "\(answer.status.code) \(Self.reason(answer.status))"
+            let status = "\(answer.status.code) \(answer.status.reasonPhrase)"
             append("{")
             if answer.status == .ok {
                 append("\"resource\":")
@@ -180,20 +181,6 @@ struct FHIRSourceResponder: HTTPResponder {
         var headers = HTTPFields()
         headers[.contentType] = Self.fhirJSON
         return Answer(status: .ok, headers: headers, body: out)
-    }
-
-    /// The reason phrase of a status, also for statuses made from a bare code (which have none).
-    static func reason(_ status: HTTPResponse.Status) -> String {
-        if !status.reasonPhrase.isEmpty { return status.reasonPhrase }
-        switch status.code {
-        case 400: return "Bad Request"
-        case 404: return "Not Found"
-        case 405: return "Method Not Allowed"
-        case 410: return "Gone"
-        case 422: return "Unprocessable Entity"
-        case 500: return "Internal Server Error"
-        default: return ""
-        }
     }
 
     private func batchEntry(_ entry: JSONValue, lenient: Bool, base: String) throws -> Answer {
@@ -378,7 +365,11 @@ struct FHIRSourceResponder: HTTPResponder {
         var headers = HTTPFields()
         headers[.contentType] = fhirJSON
         let body = (try? JSONValue.from(error.outcome))?.serialized() ?? []
-        return Answer(status: HTTPResponse.Status(code: error.status), headers: headers, body: body)
+        // With its reason phrase (`HTTPResponse.Status(code:)` has none): it shows on the status line and in a batch
+        // entry's `response.status`.
+        let status = HTTPResponse.Status(
+            code: error.status, reasonPhrase: HTTPResponseStatus(statusCode: error.status).reasonPhrase)
+        return Answer(status: status, headers: headers, body: body)
     }
 
     static func httpDate(_ date: Date) -> String {

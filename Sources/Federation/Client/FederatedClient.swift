@@ -462,6 +462,12 @@ public final class FederatedClient: Sendable {
         return Known(bundle: bundle, etag: stored.etag, fetchedAt: stored.fetchedAt, expiresAt: stored.expiresAt, stamp: stamp)
     }
 
+    /// A copy that is still fresh, used without asking (unless the user asked to refresh).
+    static func fresh(_ known: Known?, refresh: Bool, now: Date) -> PageResult? {
+        guard let known, !refresh, now < known.expiresAt else { return nil }
+        return .success((known.bundle, .cache(fetchedAt: known.fetchedAt), known.stamp))
+    }
+
     func timeToLive(_ type: String) -> TimeInterval {
         cache?.policy.timeToLive(for: type) ?? CachePolicy().timeToLive(for: type)
     }
@@ -482,9 +488,7 @@ public final class FederatedClient: Sendable {
         let key = Self.cacheKey(url, source: source)
         // 1. Memory, then disk: a fresh copy is used without asking.
         let known = known(source: source, key: key, cpr: cpr, now: now)
-        if let known, !refresh, now < known.expiresAt {
-            return .success((known.bundle, .cache(fetchedAt: known.fetchedAt), known.stamp))
-        }
+        if let fresh = Self.fresh(known, refresh: refresh, now: now) { return fresh }
         // 2. Ask the source, conditionally if we hold a copy.
         let answer: FHIRHTTPClient.Answer
         do {
@@ -572,11 +576,12 @@ public final class FederatedClient: Sendable {
         var firsts = [PageResult?](repeating: nil, count: searches.count)
         var knowns = [Known?](repeating: nil, count: searches.count)
         var asked: [Int] = []
-        for (index, search) in searches.enumerated() {
-            let key = Self.cacheKey(search.url, source: source)
-            let known = known(source: source, key: key, cpr: cpr, now: now)
-            if let known, !refresh, now < known.expiresAt {
-                firsts[index] = .success((known.bundle, .cache(fetchedAt: known.fetchedAt), known.stamp))
+        // Relative to the source's base: the cache key, and (without its "/") the batch entry's url.
+        let keys = searches.map { Self.cacheKey($0.url, source: source) }
+        for index in searches.indices {
+            let known = known(source: source, key: keys[index], cpr: cpr, now: now)
+            if let fresh = Self.fresh(known, refresh: refresh, now: now) {
+                firsts[index] = fresh
             } else {
                 knowns[index] = known
                 asked.append(index)
@@ -586,7 +591,7 @@ public final class FederatedClient: Sendable {
             let entries = asked.map { index -> JSONValue in
                 var request: JSONObject = [
                     "method": .string("GET"),
-                    "url": .string(String(Self.cacheKey(searches[index].url, source: source).dropFirst())),
+                    "url": .string(String(keys[index].drop { $0 == "/" })),
                 ]
                 if let etag = knowns[index]?.etag { request["ifNoneMatch"] = .string(etag) }
                 return .object(["request": .object(request)])
@@ -599,7 +604,7 @@ public final class FederatedClient: Sendable {
                     answered.count == asked.count
                 else { throw FetchFailure(.malformed, "svarede ikke med et batch-response med en post pr. søgning") }
                 for (entry, index) in zip(answered, asked) {
-                    let key = Self.cacheKey(searches[index].url, source: source)
+                    let key = keys[index]
                     let type = searches[index].type
                     let response = entry["response"]
                     let status = response?["status"]?.stringValue ?? ""
