@@ -112,7 +112,9 @@ extension GatewayTests {
         }
 
         @Test func aSlowSourceIs504AndAStoppedOne502() async throws {
-            try await GatewayHarness.with(timeoutMs: ["hospital": 300]) { h in
+            // The stopped source has a long time limit: a refused connection is known at once, so it must not take
+            // the time limit (nor be mistaken for one when a busy machine delays the answer by a second or two).
+            try await GatewayHarness.with(timeoutMs: ["hospital": 300, "gp": 10_000]) { h in
                 try await h.source("hospital").setFaults(FaultSettings(latencyMs: 2000))
                 let clock = ContinuousClock()
                 let started = clock.now
@@ -124,7 +126,9 @@ extension GatewayTests {
                 #expect(slow.english == "The source did not answer in time")
 
                 try await h.source("gp").setFaults(FaultSettings(down: true))
+                let refusedAt = clock.now
                 let stopped = try await h.get("/sources/gp/fhir/Patient?\(GW.byCPR(GW.bruno))", as: "borger-bruno")
+                #expect(clock.now - refusedAt < .seconds(5), "a stopped source is known at once, not after its time limit")
                 expectRefused(
                     stopped, status: 502, code: "transient", reason: "source",
                     saying: "Lægehuset Herlev Bygade (lægesystem) kunne ikke nås")
