@@ -2,9 +2,10 @@ import FHIR
 import Foundation
 import Synchronization
 
-/// Decoded answers kept in memory in front of the disk cache, so a warm overview decodes nothing. Bounded by the
-/// number of resources held (a decoded resource is a kilobyte or two; pages differ a hundredfold in size), least
-/// recently used first; invalidated together with the disk cache.
+/// Decoded answers kept in memory in front of the disk cache, so a warm overview decodes nothing. The pages of the
+/// patient used last are always kept, however large; the others are bounded by the number of resources held (a
+/// decoded resource is a kilobyte or two; pages differ a hundredfold in size), least recently used first;
+/// invalidated together with the disk cache.
 ///
 /// Every copy put in (and every revalidation, which changes its fetch time) gets a new `stamp`, never reused: two
 /// answers with the same stamp are the same content fetched at the same time, which is what lets the client reuse
@@ -28,15 +29,18 @@ final class MemoryPageCache: Sendable {
         var tick: UInt64 = 0
         var stamps: UInt64 = 0
         var weight = 0
+        /// The patient whose page was put or read last: never evicted.
+        var current: String?
     }
 
     private let state = Mutex(State())
-    /// Resources held at most.
+    /// Resources held at most, besides the current patient's.
     let budget: Int
 
-    /// The current patient even when it is the 1,000-resource one, and the last few ordinary ones (a few hundred
-    /// resources each); older answers are read from the encrypted file again. Keeps a long shift's memory flat.
-    init(budget: Int = 2500) {
+    /// The current patient even when it is the 2,000-resource one, and the last few ordinary ones (a hundred or two
+    /// resources each); older answers are read from the encrypted file again (tens of milliseconds). Keeps a long
+    /// shift's memory flat and small: a decoded resource costs about 3 KB of heap.
+    init(budget: Int = 600) {
         self.budget = budget
     }
 
@@ -49,6 +53,7 @@ final class MemoryPageCache: Sendable {
         state.withLock { state in
             let key = Self.key(source, url)
             guard var entry = state.entries[key] else { return nil }
+            if let patient = entry.patient { state.current = patient }
             state.tick += 1
             entry.lastAccess = state.tick
             state.entries[key] = entry
@@ -71,15 +76,22 @@ final class MemoryPageCache: Sendable {
                 lastAccess: state.tick, stamp: stamp)
             state.weight += entry.weight - (state.entries[key]?.weight ?? 0)
             state.entries[key] = entry
-            if state.weight > budget {
-                // Oldest first, never the page just put in.
-                for (victim, old) in state.entries.sorted(by: { $0.value.lastAccess < $1.value.lastAccess }) {
-                    guard state.weight > budget, victim != key else { break }
-                    state.weight -= old.weight
-                    state.entries[victim] = nil
-                }
-            }
+            if let patient { state.current = patient }
+            Self.evict(&state, budget: budget, keeping: key)
             return stamp
+        }
+    }
+
+    /// Oldest first until the pages of other patients fit in `budget`; never the current patient's, never `key`.
+    private static func evict(_ state: inout State, budget: Int, keeping key: String) {
+        let current = state.current
+        let pinned = state.entries.values.reduce(0) { $0 + ($1.patient != nil && $1.patient == current ? $1.weight : 0) }
+        guard state.weight - pinned > budget else { return }
+        let candidates = state.entries.filter { $0.key != key && ($0.value.patient == nil || $0.value.patient != current) }
+        for (victim, old) in candidates.sorted(by: { $0.value.lastAccess < $1.value.lastAccess }) {
+            guard state.weight - pinned > budget else { break }
+            state.weight -= old.weight
+            state.entries[victim] = nil
         }
     }
 
