@@ -42,6 +42,7 @@ int ob_key_f(int n) { return KEY_F(n); }
 int ob_wcwidth(unsigned int scalar) { return wcwidth((wchar_t)scalar); }
 int ob_release_free_memory(void) { return malloc_trim(0); }
 void ob_limit_malloc_arenas(int count) { mallopt(M_ARENA_MAX, count); }
+void ob_fix_mmap_threshold(int bytes) { mallopt(M_MMAP_THRESHOLD, bytes); }
 
 static const char restore_sequence[] = "\033[?1049l\033[?25h\033[0m";
 

@@ -37,6 +37,10 @@ int ob_wcwidth(unsigned int scalar);
 int ob_release_free_memory(void);
 /* At most this many malloc arenas (glibc M_ARENA_MAX); call before threads allocate. */
 void ob_limit_malloc_arenas(int count);
+/* Blocks of at least this many bytes get pages of their own, returned as soon as they are freed (glibc
+   M_MMAP_THRESHOLD; setting it also stops glibc from raising it after each large free, which would put the next
+   large blocks in the heap, where they leave holes). Call before threads allocate. */
+void ob_fix_mmap_threshold(int bytes);
 
 // Start and stop the screen. ob_start returns 0 on success. ob_stop is safe to call more than once.
 int ob_start(void);

@@ -47,8 +47,11 @@ public final class TerminalApp: @unchecked Sendable {
     /// Runs until the user quits or a quit signal arrives; returns the exit status.
     public func run() async -> Int32 {
         // Two malloc arenas instead of eight per core: a terminal client on a shared machine keeps less freed
-        // memory resident between patients, for contention it does not have.
+        // memory resident between patients, for contention it does not have. Pages of a large answer (600 KB
+        // bodies, their parsed trees' arrays) are mapped and unmapped on their own, so opening the large patient
+        // leaves no holes in the heap: peak 63-65 → 59 MB, after 50 patients 50-52 → 49 MB.
         ob_limit_malloc_arenas(2)
+        ob_fix_mmap_threshold(128 << 10)
         return await withCheckedContinuation { continuation in
             let thread = Thread { continuation.resume(returning: self.loop()) }
             thread.name = "overblik-ui"
