@@ -3,7 +3,7 @@ SWIFT ?= swift
 APT_PACKAGES := libncursesw5-dev libsqlite3-dev libcurl4-openssl-dev tmux python3 postgresql curl
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: deps build demo sources cluster test bench format format-check demo-data clean
+.PHONY: deps build demo sources cluster test release bench format format-check demo-data clean
 
 ## deps: install the system packages the build and tests need (only those missing)
 deps:
@@ -50,11 +50,15 @@ test: deps
 		exit 1; \
 	fi
 
+## release: the release build, in .build-release: every function in a section of its own, so the link of `overblik`
+## can put the ones a session runs together (linker/overblik.order, written by scripts/orderfile)
+release: deps
+	$(SWIFT) build -c release --scratch-path .build-release -Xswiftc -Xfrontend -Xswiftc -function-sections
+
 ## bench: release build, benchmarks printed as JSON (never run in CI); then the real TUI process's memory in tmux
-bench: deps
-	$(SWIFT) build -c release --product overblik-bench --product sundhedscloud --product overblik
-	.build/release/overblik-bench
-	scripts/tui-memory .build/release
+bench: release
+	.build-release/release/overblik-bench
+	scripts/tui-memory .build-release/release
 
 ## demo-data: regenerate demo-data/ (deterministic; commit the result)
 demo-data:

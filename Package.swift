@@ -5,13 +5,18 @@ let strict: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny")
 ]
 
-/// The release link of the TUI on Linux: the toolchain's lld packs the binary's relative relocations (DT_RELR), so the
-/// dynamic loader reads 0.5 MB of relocations at start instead of 2 MB, and those pages do not stay resident
-/// (issue [3/5], resident memory). Debug builds link as usual.
-let packedRelocationsInRelease: [LinkerSetting] = [
+/// The release link of the TUI on Linux, with the toolchain's lld: the functions a session runs first and together
+/// (`linker/overblik.order`, written by `scripts/orderfile`; they need sections of their own, `make release`), and
+/// the relative relocations packed (DT_RELR): fewer of the binary's pages resident (issue [3/5]). Debug builds link
+/// as usual.
+let orderedReleaseLink: [LinkerSetting] = [
     .unsafeFlags(
-        ["-use-ld=lld", "-Xlinker", "-z", "-Xlinker", "pack-relative-relocs"],
-        .when(platforms: [.linux], configuration: .release))
+        [
+            "-use-ld=lld",
+            "-Xlinker", "--symbol-ordering-file=\(Context.packageDirectory)/linker/overblik.order",
+            "-Xlinker", "--no-warn-symbol-ordering",
+            "-Xlinker", "-z", "-Xlinker", "pack-relative-relocs",
+        ], .when(platforms: [.linux], configuration: .release))
 ]
 
 let package = Package(
@@ -129,7 +134,7 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
             swiftSettings: strict,
-            linkerSettings: packedRelocationsInRelease
+            linkerSettings: orderedReleaseLink
         ),
         .executableTarget(
             name: "overblik-bench",
