@@ -114,7 +114,8 @@ import Testing
                     sourceKey: "b", sourceID: "hospital", topic: "akut-ankomst", code: .acuteArrival, focus: "x/Encounter/b",
                     patientCPR: nil, organization: nil, organizationName: nil, municipality: nil, occurred: Date(),
                     accepted: Date()), numbers: ["sub-b": 1]))
-        #expect(clock.now - started < .seconds(1), "publishing never waits for a listener")
+        // Waiting for the listener would block for good; the bound only has to be finite and safe on a busy machine.
+        #expect(clock.now - started < .seconds(5), "publishing never waits for a listener")
 
         var numbers: [Int64] = []
         for await signal in stuck.signals {
