@@ -13,9 +13,10 @@ public final class FederatedClient: Sendable {
     let client: FHIRHTTPClient
     public let cache: ResourceCache?
     let memory = MemoryPageCache()
-    /// The overviews last built, most recent last (see `assemble`).
+    /// The overviews last built, most recent last (see `assemble`): the current patient's and the one before (an
+    /// older one's pages have left the memory cache, so it could not be reused anyway).
     private let built = Mutex<[BuiltOverview]>([])
-    static let builtCapacity = 4
+    static let builtCapacity = 2
     private let capabilities = Mutex<[String: Capabilities]>([:])
     /// The most pages followed for one search, against servers whose `next` links never end.
     static let maxPages = 200
