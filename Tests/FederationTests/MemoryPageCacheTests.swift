@@ -17,13 +17,18 @@ struct MemoryPageCacheTests {
         return bundle
     }
 
+    /// Puts a page of `resources` Observations for `patient`, fresh for a minute.
+    static func put(_ cache: MemoryPageCache, _ source: String, _ url: String, _ resources: Int, patient: String) {
+        let now = Date()
+        cache.put(
+            source: source, url: url, patient: patient, bundle: page(resources), etag: nil, fetchedAt: now,
+            expiresAt: now + 60)
+    }
+
     @Test func theLeastRecentlyUsedPagesGoWhenTheBudgetIsFull() {
         let cache = MemoryPageCache(budget: 1000)
-        let now = Date()
         func put(_ url: String, _ resources: Int, patient: String) {
-            cache.put(
-                source: "hospital", url: url, patient: patient, bundle: Self.page(resources), etag: nil, fetchedAt: now,
-                expiresAt: now + 60)
+            Self.put(cache, "hospital", url, resources, patient: patient)
         }
         for n in 0..<10 { put("small-\(n)", 50, patient: "p\(n)") }
         #expect(cache.weight == 500)
@@ -61,12 +66,7 @@ struct MemoryPageCacheTests {
 
     @Test func readingAPatientsPageMakesItTheCurrentOne() {
         let cache = MemoryPageCache(budget: 100)
-        let now = Date()
-        func put(_ url: String, _ resources: Int, patient: String) {
-            cache.put(
-                source: "gp", url: url, patient: patient, bundle: Self.page(resources), etag: nil, fetchedAt: now,
-                expiresAt: now + 60)
-        }
+        func put(_ url: String, _ resources: Int, patient: String) { Self.put(cache, "gp", url, resources, patient: patient) }
         put("a", 400, patient: "a")
         put("b", 50, patient: "b")
         #expect(cache.get(source: "gp", url: "a") == nil, "a is not current and exceeds the budget")

@@ -39,8 +39,8 @@ final class MemoryPageCache: Sendable {
 
     /// The current patient even when it is the 2,000-resource one, and about one ordinary patient more (a hundred or
     /// two resources); older answers are read from the encrypted file again (decrypt, parse, decode: 60 ms for the
-    /// 2,040-resource patient, about 30 µs a resource). A decoded resource costs about 3 KB of heap: 600 resources of others cost 2 MB of resident
-    /// memory more after 50 patients and bought nothing a user would notice.
+    /// 2,040-resource patient, about 30 µs a resource). A decoded resource costs about 3 KB of heap: 600 resources of
+    /// others cost 2 MB of resident memory more after 50 patients and bought nothing a user would notice.
     init(budget: Int = 150) {
         self.budget = budget
     }
@@ -86,9 +86,10 @@ final class MemoryPageCache: Sendable {
     /// Oldest first until the pages of other patients fit in `budget`; never the current patient's, never `key`.
     private static func evict(_ state: inout State, budget: Int, keeping key: String) {
         let current = state.current
-        let pinned = state.entries.values.reduce(0) { $0 + ($1.patient != nil && $1.patient == current ? $1.weight : 0) }
+        func isCurrent(_ entry: Entry) -> Bool { entry.patient != nil && entry.patient == current }
+        let pinned = state.entries.values.reduce(0) { $0 + (isCurrent($1) ? $1.weight : 0) }
         guard state.weight - pinned > budget else { return }
-        let candidates = state.entries.filter { $0.key != key && ($0.value.patient == nil || $0.value.patient != current) }
+        let candidates = state.entries.filter { $0.key != key && !isCurrent($0.value) }
         for (victim, old) in candidates.sorted(by: { $0.value.lastAccess < $1.value.lastAccess }) {
             guard state.weight - pinned > budget else { break }
             state.weight -= old.weight
