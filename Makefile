@@ -50,10 +50,12 @@ test: deps
 		exit 1; \
 	fi
 
-## release: the release build, in .build-release: every function in a section of its own, so the link of `overblik`
-## can put the ones a session runs together (linker/overblik.order, written by scripts/orderfile)
+## release: the release build, in .build-release: the Swift runtime and Foundation linked in statically, and every
+## function (ours and theirs) in a section of its own, so the link of `overblik` can put the ones a session runs
+## together (linker/overblik.order, written by scripts/orderfile)
 release: deps
-	$(SWIFT) build -c release --scratch-path .build-release -Xswiftc -Xfrontend -Xswiftc -function-sections
+	$(SWIFT) build -c release --static-swift-stdlib --scratch-path .build-release \
+		-Xswiftc -Xfrontend -Xswiftc -function-sections
 
 ## bench: release build, benchmarks printed as JSON (never run in CI); then the real TUI process's memory in tmux
 bench: release

@@ -5,10 +5,13 @@ let strict: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny")
 ]
 
-/// The release link of the TUI on Linux, with the toolchain's lld: the functions a session runs first and together
-/// (`linker/overblik.order`, written by `scripts/orderfile`; they need sections of their own, `make release`), and
-/// the relative relocations packed (DT_RELR): fewer of the binary's pages resident (issue [3/5]). Debug builds link
-/// as usual.
+/// Release builds (`make release`) link the Swift runtime and Foundation in statically and with the toolchain's lld
+/// on Linux (GNU ld would warn about glibc's `mktemp` inside the static Foundation). Debug builds link as usual.
+let releaseLink: [LinkerSetting] = [.unsafeFlags(["-use-ld=lld"], .when(platforms: [.linux], configuration: .release))]
+
+/// The release link of the TUI besides: the functions a session runs first and together (`linker/overblik.order`,
+/// written by `scripts/orderfile`; they need sections of their own, `make release`), and the relative relocations
+/// packed (DT_RELR): fewer of the binary's pages resident (issue [3/5]).
 let orderedReleaseLink: [LinkerSetting] = [
     .unsafeFlags(
         [
@@ -86,7 +89,8 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
-            swiftSettings: strict
+            swiftSettings: strict,
+            linkerSettings: releaseLink
         ),
         .target(
             name: "Platform",
@@ -124,7 +128,8 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
-            swiftSettings: strict
+            swiftSettings: strict,
+            linkerSettings: releaseLink
         ),
         .executableTarget(
             name: "overblik",
@@ -144,7 +149,8 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
-            swiftSettings: strict
+            swiftSettings: strict,
+            linkerSettings: releaseLink
         ),
         .target(
             name: "TestSupport",
