@@ -255,21 +255,22 @@ struct SourceOptions: ParsableArguments {
         }
     }
 
-    /// Asks on the terminal who the demo user is (before the screen opens); Enter picks the first.
+    /// Asks on the terminal who the demo user is (before the screen opens); Enter picks the first, an unknown answer
+    /// is said so and asked again, and the end of input picks the first.
     static func ask(_ users: [DemoUser]) throws -> String {
         var lines = ["Hvem er du? (demo-brugere; alle data er syntetiske)"]
         for (index, user) in users.enumerated() {
             lines.append("  \(index + 1)  \(user.label)  [\(user.id)]")
         }
-        lines.append("Vælg 1-\(users.count) [1]: ")
-        FileHandle.standardOutput.write(Data(lines.joined(separator: "\n").utf8))
-        guard let answer = readLine(strippingNewline: true)?.trimmingCharacters(in: .whitespaces) else {
-            return users.first?.id ?? "akutlaege"
+        let prompt = "Vælg 1-\(users.count) [1]: "
+        FileHandle.standardOutput.write(Data((lines + [prompt]).joined(separator: "\n").utf8))
+        while let answer = readLine(strippingNewline: true) {
+            if let user = DemoUser.choice(answer, from: users) { return user.id }
+            let shown = TextSanitizer.cleanLine(answer, maxLength: 40)
+            FileHandle.standardOutput.write(
+                Data("Ukendt valg '\(shown)': skriv et tal fra 1 til \(users.count) eller et bruger-id.\n\(prompt)".utf8))
         }
-        if answer.isEmpty { return users.first?.id ?? "akutlaege" }
-        if let number = Int(answer), users.indices.contains(number - 1) { return users[number - 1].id }
-        if let user = users.first(where: { $0.id == answer }) { return user.id }
-        throw ValidationError("Ukendt valg '\(answer)'; vælg et tal fra 1 til \(users.count) eller et bruger-id")
+        return users.first?.id ?? "akutlaege"
     }
 }
 

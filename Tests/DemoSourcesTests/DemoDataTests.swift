@@ -115,6 +115,17 @@ import Testing
         }
     }
 
+    @Test func theDemoUserIsChosenByNumberOrIdAndAnythingElseIsNoChoice() throws {
+        let users = try DemoUser.load(from: Fixtures.dataDirectory)
+        #expect(users.count >= 7)
+        #expect(DemoUser.choice("", from: users)?.id == "akutlaege")
+        #expect(DemoUser.choice(" 2 ", from: users)?.id == "egen-laege")
+        #expect(DemoUser.choice("hjemmesygeplejerske", from: users)?.name == "Lone Bækgaard")
+        for wrong in ["0", "\(users.count + 1)", "-1", "xyz", ":p 2509479989", "Akutlaege"] {
+            #expect(DemoUser.choice(wrong, from: users) == nil, "\(wrong)")
+        }
+    }
+
     @Test func aCorruptFileIsNamedWithItsLine() throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("demo-data-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: directory) }

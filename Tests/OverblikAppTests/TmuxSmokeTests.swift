@@ -78,6 +78,12 @@ import Testing
         // `overblik --demo` asks who you are; Bruno's own GP (the second demo user) may see all his data.
         let question = await session.waitFor(["Hvem er du?", "Vælg 1-"])
         #expect(question.contains("Hanne Østergaard, praktiserende læge"), "\(question)")
+        // A wrong answer is said so and asked again; nothing has started yet.
+        try session.keys("9", "Enter")
+        let again = await session.waitFor(["Ukendt valg '9'"], timeout: .seconds(10))
+        let lines = again.split(separator: "\n", omittingEmptySubsequences: false)
+        let wrong = try #require(lines.firstIndex { $0.contains("Ukendt valg '9'") }, "\(again)")
+        #expect(lines[wrong + 1].hasPrefix("Vælg 1-7 [1]:"), "\(again)")
         try session.keys("2", "Enter")
         let first = await session.waitFor(["Akutmodtagelsen nu"])
         #expect(first.contains("CPR eller navn"), "\(first)")

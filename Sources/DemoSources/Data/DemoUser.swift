@@ -31,6 +31,15 @@ public struct DemoUser: Codable, Sendable, Equatable {
             .joined(separator: ", ")
     }
 
+    /// The user an answer to "Vælg 1-N [1]" picks: empty is the first, a number counts from 1, or a user's id;
+    /// nil for anything else.
+    public static func choice(_ answer: String, from users: [DemoUser]) -> DemoUser? {
+        let answer = answer.trimmingCharacters(in: .whitespaces)
+        if answer.isEmpty { return users.first }
+        if let number = Int(answer) { return users.indices.contains(number - 1) ? users[number - 1] : nil }
+        return users.first { $0.id == answer }
+    }
+
     private struct File: Codable {
         var users: [DemoUser]
     }
