@@ -57,10 +57,12 @@ release: deps
 	$(SWIFT) build -c release --static-swift-stdlib --scratch-path .build-release \
 		-Xswiftc -Xfrontend -Xswiftc -function-sections
 
-## bench: release build, benchmarks printed as JSON (never run in CI); then the real TUI process's memory in tmux
+## bench: release build, benchmarks printed as JSON (never run in CI); then the real TUI process in tmux: its memory
+## with 50 patients opened, and its first screen in demo mode
 bench: release
 	.build-release/release/overblik-bench
 	scripts/tui-memory .build-release/release
+	scripts/tui-start .build-release/release
 
 ## demo-data: regenerate demo-data/ (deterministic; commit the result)
 demo-data:
