@@ -116,7 +116,8 @@ final class GatewayHarness: StoppableHarness {
     }
 
     /// Wired as `sundhedscloud serve --demo` wires it: every source of the manifest (the preferences source too),
-    /// the users of `users.json`, the sources announcing their changes to the engine.
+    /// the users of `users.json`, the sources announcing their changes to the engine. Each source has 15 s unless a
+    /// test says otherwise (the product's 2 s ran out under CI's parallel load); a test of time limits sets its own.
     static func start(
         limits: Gateway.Limits = Gateway.Limits(), timeoutMs: [String: Int] = [:], storage given: (any PlatformStorage)? = nil
     ) async throws
@@ -130,7 +131,7 @@ final class GatewayHarness: StoppableHarness {
             let sources = data.manifest.sources.map { source in
                 GatewaySource(
                     id: source.id, name: source.name, sector: source.sector, fhir: urls[source.id] ?? "-",
-                    timeoutMs: timeoutMs[source.id] ?? 2000, kind: source.isClinical ? .clinical : .preferences)
+                    timeoutMs: timeoutMs[source.id] ?? 15_000, kind: source.isClinical ? .clinical : .preferences)
             }
             let users = try Identity.loadUsers(
                 file: PlatformFixtures.repositoryRoot.appendingPathComponent("demo-data/users.json"))
