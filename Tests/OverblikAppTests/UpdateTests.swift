@@ -43,15 +43,29 @@ import Testing
         #expect(press([.enter], &model) == [.loadOverview(try! CPRNumber("2509479989"), refresh: false)])
     }
 
-    @Test func qQuitsOnlyWhenNotTyping() {
+    @Test func everyLetterIsTypedOnTheSearchScreenEvenFirst() {
+        // Names beginning with a key's letter (k moves up, j down, n opens notifications elsewhere) are typed as is.
+        for name in ["karen", "jens", "nancy", "Quist", "gitte", "Rasmus", " "] {
+            var model = AppFixtures.model()
+            _ = press(type(name), &model)
+            #expect(model.input == name, "\(name)")
+            #expect(model.screen == .search && !model.quit, "\(name)")
+        }
+    }
+
+    @Test func onTheSearchScreenQuitAndNotificationsAreCtrlCAndCommands() {
         var model = AppFixtures.model()
         _ = press(type("Quist"), &model)
-        #expect(!model.quit)
-        #expect(model.input == "Quist")
         _ = press([.escape], &model)
         #expect(model.input.isEmpty)
-        #expect(press([.character("q")], &model) == [.quit])
-        #expect(model.quit)
+        _ = press(type(":n") + [.enter], &model)
+        #expect(model.screen == .notifications)
+        _ = press([.escape], &model)
+        #expect(model.screen == .search)
+        #expect(press([.function(5)], &model) == [.loadBoard])
+        #expect(press(type(":q") + [.enter], &model) == [.quit])
+        var other = AppFixtures.model()
+        #expect(press([.control("c")], &other) == [.quit])
     }
 
     @Test func theBoardOpensAPatientWithEnter() {
@@ -204,7 +218,9 @@ import Testing
     @Test func enterOnANotificationOpensThePatient() {
         var model = AppFixtures.model()
         _ = Update.update(&model, .stream(.notification(AppFixtures.event("2509479989", code: "STAA", number: 1))))
-        _ = Update.update(&model, .key(.character("n")))
+        for key in ":n" { _ = Update.update(&model, .key(.character(key))) }
+        _ = Update.update(&model, .key(.enter))
+        #expect(model.screen == .notifications)
         let effects = Update.update(&model, .key(.enter))
         #expect(model.screen == .overview)
         #expect(effects.contains(.loadOverview(bruno, refresh: false)))

@@ -50,6 +50,13 @@ public struct Keymap: Sendable {
         Binding(keys: [.character("M")], action: .accessLog, screens: [.overview, .notifications]),
     ])
 
+    /// On the search screen characters are typed into the search field, since a name may begin with any letter; only
+    /// `?`, `:` and `/` are keys there, and only while the field is empty (no CPR number or name begins with them).
+    public static func typedOnSearch(_ key: Key, inputEmpty: Bool) -> Bool {
+        guard case .character(let c) = key else { return false }
+        return !inputEmpty || !["?", ":", "/"].contains(c)
+    }
+
     /// The action of a key on a screen, if any.
     public func action(for key: Key, on screen: ScreenID) -> Action? {
         bindings.first { $0.keys.contains(key) && ($0.screens.isEmpty || $0.screens.contains(screen)) }?.action

@@ -149,11 +149,11 @@ public enum Update {
         return perform(action, &model)
     }
 
-    /// Typing on the search screen: printable characters go into the input (so `q` quits only when it is empty).
+    /// Typing on the search screen: printable characters go into the input (`Keymap.typedOnSearch`), so a name may
+    /// begin with any letter; the list is moved with the arrows, and `:` gives the commands.
     static func searchInput(_ key: Key, _ model: inout Model) -> [Effect]? {
         switch key {
-        case .character(let c)
-        where !(model.input.isEmpty && ["q", "?", ":", "/", "n", "j", "k", "g", "G", "r", " "].contains(c)):
+        case .character(let c) where Keymap.typedOnSearch(key, inputEmpty: model.input.isEmpty):
             model.input.append(c)
             model.matches = nil
             model.matchesQuery = nil

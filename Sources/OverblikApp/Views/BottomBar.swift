@@ -24,9 +24,11 @@ enum BottomBar {
         var hints: [(String, String)]
         switch model.screen {
         case .search:
+            // Letters are typed into the search field here (a name may begin with any of them).
             hints = [
-                ("Enter", s.t("åbn", "open")), ("↑↓", s.t("vælg", "select")), ("r", s.t("opdater", "refresh")),
-                ("n", s.notificationsTitle.lowercased()), ("?", s.t("hjælp", "help")), ("q", s.t("afslut", "quit")),
+                ("Enter", s.t("åbn", "open")), (model.glyphs.isUnicode ? "↑↓" : "Up/Down", s.t("vælg", "select")),
+                ("F5", s.t("opdater", "refresh")), (":n", s.notificationsTitle.lowercased()), ("?", s.t("hjælp", "help")),
+                ("Ctrl-C", s.t("afslut", "quit")),
             ]
         case .overview:
             hints = [
@@ -49,7 +51,12 @@ enum BottomBar {
                 ("↑↓", s.t("rul", "scroll")), ("r", s.t("opdater", "refresh")), ("Esc", s.t("tilbage", "back")),
                 ("q", s.t("afslut", "quit")),
             ]
-        case .detail, .help, .notifications:
+        case .notifications:
+            hints = [
+                ("Enter", s.t("åbn patient", "open patient")), ("↑↓", s.t("vælg", "select")),
+                ("Esc", s.t("tilbage", "back")), ("q", s.t("afslut", "quit")),
+            ]
+        case .detail, .help:
             hints = [("↑↓ PgUp PgDn", s.t("rul", "scroll")), ("Esc", s.t("tilbage", "back")), ("q", s.t("afslut", "quit"))]
         }
         if model.viaGateway {

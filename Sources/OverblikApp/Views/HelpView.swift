@@ -9,7 +9,10 @@ enum HelpView {
         let from = model.stack.dropLast().last ?? .search
         var lines: [(String, String)] = []
         for binding in Keymap.standard.bindings where binding.screens.isEmpty || binding.screens.contains(from) {
-            let keys = binding.keys.map { label($0, model.glyphs, strings) }.joined(separator: " / ")
+            // On the search screen letters are typed into the field: only the other keys of a binding work there.
+            let usable = binding.keys.filter { from != .search || !Keymap.typedOnSearch($0, inputEmpty: true) }
+            guard !usable.isEmpty else { continue }
+            let keys = usable.map { label($0, model.glyphs, strings) }.joined(separator: " / ")
             lines.append((keys, binding.action.describe(strings)))
         }
         lines.append(("", ""))
