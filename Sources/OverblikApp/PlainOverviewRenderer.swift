@@ -51,7 +51,7 @@ public struct PlainOverviewRenderer {
             var heading = "\(section.kind.danishTitle), \(count == 1 ? "1 punkt" : "\(count) punkter")"
             if shown < count { heading += " (de \(shown) nyeste)" }
             lines.append(heading + ":")
-            if count == 0 { lines.append("- Ingen.") }
+            if count == 0 { lines.append("- \(Strings(language: .da).emptyList(overview)).") }
             for item in section.items.prefix(shown) { lines.append("- " + sentence(item)) }
         }
         let trends = overview.trends.filter { $0.points.count > 1 }

@@ -253,3 +253,47 @@ import Testing
         #expect(Update.update(&model, .tick(now.addingTimeInterval(32))).isEmpty)
     }
 }
+
+/// A list with nothing in it never reads as "none" while a source is missing (refused, withheld, down): the list
+/// says which, and its title too, on the overview, the timeline, the trends and in plain text.
+@Suite struct MissingSourceTests {
+    func brunoWithHisGPWithheld(_ keys: [Key]) -> String {
+        var model = AppFixtures.model()
+        model.viaGateway = true
+        for key in "2509479989".map({ Key.character($0) }) + [.enter] { _ = Update.update(&model, .key(key)) }
+        let overview = AppFixtures.overview("2509479989", states: ["gp": .withheld])
+        _ = Update.update(&model, .overviewLoaded(overview, complete: true))
+        for key in keys { _ = Update.update(&model, .key(key)) }
+        return View.render(model).text
+    }
+
+    @Test func anEmptySectionNamesTheMissingSource() {
+        // Bruno's medication is at his GP only: with the GP's data withheld, the section is empty.
+        let medication = brunoWithHisGPWithheld([.character("5")])
+        #expect(medication.contains("Medicin  mangler: LÆGE tilbageholdt"), "\(medication)")
+        #expect(medication.contains("Ingen fra de kilder der svarede; mangler: LÆGE tilbageholdt"), "\(medication)")
+        #expect(!medication.contains("│ Ingen" + String(repeating: " ", count: 10)), "\(medication)")
+        // A section with items says it too: the GP's part of the history is not there.
+        #expect(brunoWithHisGPWithheld([]).contains("Sygehistorik  mangler: LÆGE tilbageholdt"))
+    }
+
+    @Test func theTimelineFilteredToTheMissingSectorSaysSo() {
+        let timeline = brunoWithHisGPWithheld([.character("t"), .character("s"), .character("s")])
+        #expect(timeline.contains("sektor: almen praksis"), "\(timeline)")
+        #expect(timeline.contains("Ingen fra de kilder der svarede; mangler: LÆGE tilbageholdt"), "\(timeline)")
+    }
+
+    @Test func everySourceAnsweringIsPlainNone() {
+        var model = AppFixtures.model()
+        for key in "2509479989".map({ Key.character($0) }) + [.enter] { _ = Update.update(&model, .key(key)) }
+        _ = Update.update(&model, .overviewLoaded(AppFixtures.overview("2509479989"), complete: true))
+        let text = View.render(model).text
+        #expect(!text.contains("mangler"), "\(text)")
+    }
+
+    @Test func plainTextSaysWhatIsMissing() {
+        let overview = AppFixtures.overview("2509479989", states: ["gp": .withheld])
+        let text = PlainOverviewRenderer().render(overview, now: AppFixtures.now)
+        #expect(text.contains("Medicin, 0 punkter:\n- Ingen fra de kilder der svarede; mangler: LÆGE tilbageholdt."), "\(text)")
+    }
+}

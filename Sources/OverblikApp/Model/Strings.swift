@@ -92,6 +92,37 @@ public struct Strings: Sendable {
         }
     }
 
+    /// The sources whose data is missing from every list (refused, withheld, failing without a cached copy, still
+    /// being asked), short: "LÆGE tilbageholdt, KOMM svarer ikke"; nil when every source gave what it has. An empty
+    /// list must never read as "none" while a source is missing.
+    func missingSources(_ overview: PatientOverview?) -> String? {
+        let missing = (overview?.sources ?? []).compactMap { status -> String? in
+            let why: String
+            switch status.state {
+            case .ok, .cached, .stale, .notFound: return nil
+            case .timedOut: why = t("svarer ikke", "no answer")
+            case .error: why = t("fejl", "error")
+            case .loading: why = t("henter", "fetching")
+            case .denied: why = t("nægtet", "denied")
+            case .withheld: why = t("tilbageholdt", "withheld")
+            }
+            return "\(sectorTag(status.sector)) \(why)"
+        }
+        return missing.isEmpty ? nil : missing.joined(separator: ", ")
+    }
+
+    /// A list's title with what is missing from it: "Medicin (7)  mangler: LÆGE tilbageholdt".
+    func listTitle(_ title: String, _ overview: PatientOverview?) -> String {
+        missingSources(overview).map { "\(title)  \(t("mangler", "missing")): \($0)" } ?? title
+    }
+
+    /// What an empty list says: "Ingen", or, when a source is missing, that the others have none.
+    func emptyList(_ overview: PatientOverview?) -> String {
+        guard let missing = missingSources(overview) else { return none }
+        return t(
+            "Ingen fra de kilder der svarede; mangler: \(missing)", "None from the sources that answered; missing: \(missing)")
+    }
+
     func gender(_ code: String?) -> String? {
         switch code {
         case "male": return t("mand", "male")

@@ -53,7 +53,8 @@ enum OverviewView {
     }
 
     static func pane(_ screen: inout Screen, _ model: Model, _ theme: Theme, x: Int, y: Int, width: Int, height: Int) {
-        let title = model.strings.sectionTitle(model.pane) + (model.filterText.isEmpty ? "" : "  /\(model.filterText)")
+        let title = model.strings.listTitle(
+            model.strings.sectionTitle(model.pane) + (model.filterText.isEmpty ? "" : "  /\(model.filterText)"), model.overview)
         screen.box(
             x: x, y: y, width: width, height: height, glyphs: model.glyphs, style: theme.activeFrame, title: title,
             titleStyle: theme.title)
@@ -62,7 +63,7 @@ enum OverviewView {
         Chrome.drawItems(
             &screen, items, selected: selected, x: x + 1, y: y + 1, width: width - 2, height: height - 2, model: model,
             theme: theme,
-            empty: model.loading ? model.strings.loading : model.strings.none)
+            empty: model.loading ? model.strings.loading : model.strings.emptyList(model.overview))
     }
 
     static func preview(_ screen: inout Screen, _ model: Model, _ theme: Theme, x: Int, y: Int, width: Int, height: Int) {

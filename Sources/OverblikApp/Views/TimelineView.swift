@@ -14,13 +14,15 @@ enum TimelineView {
             + "\(strings.period): \(strings.periodName(model.timelinePeriod))   (s / y / p)"
         screen.put(" " + filters, x: 0, y: top, style: theme.header, maxWidth: screen.width)
         let items = model.timelineItems
-        let title = "\(strings.timelineTitle) (\(items.count))" + (model.filterText.isEmpty ? "" : "  /\(model.filterText)")
+        let title = strings.listTitle(
+            "\(strings.timelineTitle) (\(items.count))" + (model.filterText.isEmpty ? "" : "  /\(model.filterText)"),
+            model.overview)
         let height = screen.height - 2 - top
         screen.box(
             x: 0, y: top + 1, width: screen.width, height: height, glyphs: model.glyphs, style: theme.activeFrame, title: title,
             titleStyle: theme.title)
         Chrome.drawItems(
             &screen, items, selected: items.isEmpty ? nil : model.timelineSelection, x: 1, y: top + 2, width: screen.width - 2,
-            height: height - 2, model: model, theme: theme, empty: strings.none)
+            height: height - 2, model: model, theme: theme, empty: strings.emptyList(model.overview))
     }
 }

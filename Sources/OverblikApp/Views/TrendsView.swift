@@ -10,7 +10,9 @@ enum TrendsView {
         let strings = model.strings
         let trends = model.trendItems
         let height = screen.height - 1 - top
-        let title = "\(strings.trendsTitle) (\(trends.count))" + (model.filterText.isEmpty ? "" : "  /\(model.filterText)")
+        let title = strings.listTitle(
+            "\(strings.trendsTitle) (\(trends.count))" + (model.filterText.isEmpty ? "" : "  /\(model.filterText)"),
+            model.overview)
         screen.box(
             x: 0, y: top, width: screen.width, height: height, glyphs: model.glyphs, style: theme.activeFrame, title: title,
             titleStyle: theme.title)
@@ -18,7 +20,9 @@ enum TrendsView {
         let inner = screen.width - 2
         let sparkWidth = max(8, min(40, inner - 66))
         let offset = Chrome.scrollOffset(selected: model.trendSelection, count: trends.count, rows: rows)
-        if trends.isEmpty { screen.put(" " + strings.none, x: 1, y: top + 1, style: theme.dim) }
+        if trends.isEmpty {
+            screen.put(" " + strings.emptyList(model.overview), x: 1, y: top + 1, style: theme.dim, maxWidth: inner)
+        }
         for (row, trend) in trends.dropFirst(offset).prefix(rows).enumerated() {
             let index = offset + row
             let y = top + 1 + row
