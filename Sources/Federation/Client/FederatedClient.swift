@@ -463,9 +463,13 @@ public final class FederatedClient: Sendable {
         return Known(bundle: bundle, etag: stored.etag, fetchedAt: stored.fetchedAt, expiresAt: stored.expiresAt, stamp: stamp)
     }
 
-    /// A copy that is still fresh, used without asking (unless the user asked to refresh).
-    static func fresh(_ known: Known?, refresh: Bool, now: Date) -> PageResult? {
-        guard let known, !refresh, now < known.expiresAt else { return nil }
+    /// Through a gateway every request is asked, fresh copy or not (conditionally: a 304 costs nothing): the gateway
+    /// decides each access anew and logs it, so a clinician whose access has ended never sees a copy again.
+    var asksEveryTime: Bool { client.login != nil }
+
+    /// A copy that is still fresh, used without asking (unless the user asked to refresh, or a gateway decides).
+    func fresh(_ known: Known?, refresh: Bool, now: Date) -> PageResult? {
+        guard let known, !refresh, !asksEveryTime, now < known.expiresAt else { return nil }
         return .success((known.bundle, .cache(fetchedAt: known.fetchedAt), known.stamp))
     }
 
@@ -489,7 +493,7 @@ public final class FederatedClient: Sendable {
         let key = Self.cacheKey(url, source: source)
         // 1. Memory, then disk: a fresh copy is used without asking.
         let known = known(source: source, key: key, cpr: cpr, now: now)
-        if let fresh = Self.fresh(known, refresh: refresh, now: now) { return fresh }
+        if let copy = fresh(known, refresh: refresh, now: now) { return copy }
         // 2. Ask the source, conditionally if we hold a copy.
         let answer: FHIRHTTPClient.Answer
         do {
@@ -581,8 +585,8 @@ public final class FederatedClient: Sendable {
         let keys = searches.map { Self.cacheKey($0.url, source: source) }
         for index in searches.indices {
             let known = known(source: source, key: keys[index], cpr: cpr, now: now)
-            if let fresh = Self.fresh(known, refresh: refresh, now: now) {
-                firsts[index] = fresh
+            if let copy = fresh(known, refresh: refresh, now: now) {
+                firsts[index] = copy
             } else {
                 knowns[index] = known
                 asked.append(index)
