@@ -86,7 +86,8 @@ struct Overblik: AsyncParsableCommand {
                     language: language,
                     boardEnabled: registry.sources.contains { $0.sector == .hospital }
                         && !["citizen", "log-auditor"].contains(resolved.role ?? ""),
-                    initialCPR: initial, events: events),
+                    initialCPR: initial, events: events,
+                    emergencyAccess: !["citizen", "log-auditor"].contains(resolved.role ?? "")),
                 readiness: readiness)
             status = await app.run()
         }

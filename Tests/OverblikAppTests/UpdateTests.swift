@@ -297,3 +297,43 @@ import Testing
         #expect(text.contains("Medicin, 0 punkter:\n- Ingen fra de kilder der svarede; mangler: LÆGE tilbageholdt."), "\(text)")
     }
 }
+
+/// Emergency access (værdispring) is offered to clinicians only: a citizen refused someone else's data is told why,
+/// and neither `!` nor `:værdispring` asks the gateway for it.
+@Suite struct EmergencyAccessOfferTests {
+    func refused(emergencyAllowed: Bool) -> Model {
+        var model = AppFixtures.model()
+        model.viaGateway = true
+        model.emergencyAllowed = emergencyAllowed
+        for key in "2509479989".map({ Key.character($0) }) + [.enter] { _ = Update.update(&model, .key(key)) }
+        let states: [String: SourceStatus.State] = ["hospital": .denied, "gp": .denied, "municipality": .denied]
+        _ = Update.update(&model, .overviewLoaded(AppFixtures.overview("2509479989", states: states), complete: true))
+        return model
+    }
+
+    @Test func aClinicianIsOfferedItWithTheReasonLogged() {
+        var model = refused(emergencyAllowed: true)
+        let text = View.render(model).text
+        #expect(text.contains("tryk ! for værdispring"), "\(text)")
+        #expect(text.contains("! værdispring"), "\(text)")
+        _ = Update.update(&model, .key(.character("!")))
+        #expect(model.command == "værdispring ")
+    }
+
+    @Test func aCitizenIsNotOfferedItAndCannotAskForIt() {
+        var model = refused(emergencyAllowed: false)
+        let text = View.render(model).text
+        #expect(text.contains("Ingen adgang"), "\(text)")
+        // (The fixture's refusal is the clinicians' one; the gateway tells a citizen "only your own data".)
+        #expect(!text.contains("tryk !") && !text.contains("! værdispring"), "\(text)")
+        _ = Update.update(&model, .key(.character("!")))
+        #expect(model.command == nil)
+        #expect(model.toast?.contains("Værdispring er for klinikere") == true)
+        var effects: [Effect] = []
+        for key in ":værdispring jeg vil se det".map({ Key.character($0) }) + [.enter] {
+            effects += Update.update(&model, .key(key))
+        }
+        #expect(!effects.contains { if case .grantEmergency = $0 { true } else { false } }, "\(effects)")
+        #expect(!model.emergencyCPRs.contains(try! CPRNumber("2509479989")))
+    }
+}

@@ -50,6 +50,9 @@ public struct Model: Sendable {
     public var accessLogSelection = 0
     /// Through a gateway (access decisions, emergency access and the log exist).
     public var viaGateway = false
+    /// Whether this user may ask for emergency access (a clinician, through the gateway).
+    public var emergencyAllowed = true
+    var offersEmergency: Bool { viaGateway && emergencyAllowed }
     /// Patients opened under emergency access in this session (the header says so).
     public var emergencyCPRs: Set<CPRNumber> = []
     /// Names learnt for notified patients (the notifications themselves carry only the CPR number).

@@ -30,11 +30,15 @@ public struct Strings: Sendable {
     var notFoundAnywhere: String { t("Patienten er ikke fundet i nogen kilde", "The patient was not found at any source") }
 
     /// Why nothing is shown: refused or withheld by the gateway (never "not found" then), or not found.
-    func nothingShown(_ overview: PatientOverview?) -> String {
+    func nothingShown(_ overview: PatientOverview?, offersEmergency: Bool) -> String {
         let sources = overview?.sources ?? []
         if let denied = sources.first(where: { $0.state == .denied }) {
             return t("Ingen adgang", "No access") + ": " + (word(denied.message) ?? "")
-                + t(" — tryk ! for værdispring (begrundelsen logges)", " — press ! for emergency access (the reason is logged)")
+                + (offersEmergency
+                    ? t(
+                        " — tryk ! for værdispring (begrundelsen logges)",
+                        " — press ! for emergency access (the reason is logged)")
+                    : "")
         }
         if let withheld = sources.first(where: { $0.state == .withheld }) {
             return word(withheld.message)

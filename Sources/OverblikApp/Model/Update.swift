@@ -112,6 +112,7 @@ public enum Update {
     /// `:værdispring REASON`: the open patient under emergency access, after a reason of some length.
     static func emergency(reason: String, _ model: inout Model) -> [Effect] {
         let strings = model.strings
+        guard model.emergencyAllowed else { return perform(.emergency, &model) }
         guard model.viaGateway, let cpr = model.cpr else {
             toast(
                 strings.t("Åbn en patient først; værdispring findes kun gennem gatewayen", "Open a patient first (gateway only)"),
@@ -278,6 +279,13 @@ public enum Update {
             model.timelineSelection = 0
             return []
         case .emergency:
+            guard model.emergencyAllowed else {
+                toast(
+                    model.strings.t(
+                        "Værdispring er for klinikere; som borger ser du dine egne data",
+                        "Emergency access is for clinicians; as a citizen you see your own data"), &model)
+                return []
+            }
             guard model.viaGateway, model.cpr != nil else {
                 toast(
                     model.strings.t(

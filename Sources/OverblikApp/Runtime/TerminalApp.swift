@@ -16,11 +16,14 @@ public final class TerminalApp: @unchecked Sendable {
         public var logPath: String
         /// The live event stream to follow, if any.
         public var events: EventFeed?
+        /// Whether this user may ask for emergency access (værdispring): clinicians, not citizens or log follow-up.
+        public var emergencyAccess: Bool
 
         public init(
             language: Language = .da, boardEnabled: Bool = true, initialCPR: CPRNumber? = nil,
-            logPath: String = TerminalApp.defaultLogPath(), events: EventFeed? = nil
+            logPath: String = TerminalApp.defaultLogPath(), events: EventFeed? = nil, emergencyAccess: Bool = true
         ) {
+            self.emergencyAccess = emergencyAccess
             self.language = language
             self.boardEnabled = boardEnabled
             self.initialCPR = initialCPR
@@ -94,6 +97,7 @@ public final class TerminalApp: @unchecked Sendable {
             language: options.language, glyphs: backend.glyphs, colorTier: backend.colorTier, width: backend.width,
             height: backend.height, now: Date(), sourceCount: client.registry.clinical.count, boardEnabled: options.boardEnabled)
         model.viaGateway = client.login != nil
+        model.emergencyAllowed = options.emergencyAccess
         var effects: [Effect] = options.boardEnabled ? [.loadBoard] : []
         if let cpr = options.initialCPR { effects += Update.open(cpr, &model) }
         let runner = EffectRunner(client: client, mailbox: mailbox, readiness: readiness)

@@ -61,7 +61,9 @@ enum BottomBar {
         }
         if model.viaGateway {
             let refused = model.overview?.sources.contains { [.denied, .withheld].contains($0.state) } == true
-            if model.screen == .overview, refused { hints.insert(("!", s.t("værdispring", "emergency access")), at: 0) }
+            if model.screen == .overview, refused, model.emergencyAllowed {
+                hints.insert(("!", s.t("værdispring", "emergency access")), at: 0)
+            }
             if model.screen == .search { hints.insert((":log", s.t("min log", "my log")), at: hints.count - 2) }
             if model.screen == .notifications { hints.insert(("M", s.t("min log", "my log")), at: hints.count - 2) }
         }

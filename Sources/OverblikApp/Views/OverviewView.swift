@@ -17,7 +17,12 @@ enum OverviewView {
             return
         }
         if !overview.isFound, !model.loading {
-            screen.put(" " + strings.nothingShown(overview), x: 0, y: top + 1, style: theme.warning, maxWidth: screen.width - 1)
+            // Wrapped, never cut: the reason and what to do about it are the whole screen here.
+            let text = strings.nothingShown(overview, offersEmergency: model.offersEmergency)
+            for (row, line) in DisplayWidth.wrap(text, to: max(10, screen.width - 2)).enumerated()
+            where top + 1 + row < screen.height - 1 {
+                screen.put(" " + line, x: 0, y: top + 1 + row, style: theme.warning, maxWidth: screen.width - 1)
+            }
             return
         }
         let counts = Dictionary(uniqueKeysWithValues: SectionKind.allCases.map { ($0, model.paneItems($0).count) })
