@@ -137,6 +137,7 @@ enum Chrome {
         )
     }
 
+    /// The rows of a list inside a box (x, y, width, height are the box's inside).
     static func drawItems(
         _ screen: inout Screen, _ items: [OverviewItem], selected: Int?, x: Int, y: Int, width: Int, height: Int, model: Model,
         theme: Theme, empty: String
@@ -166,9 +167,11 @@ enum Chrome {
                 DisplayWidth.truncate(right, to: rightWidth, ellipsis: model.glyphs.ellipsis), x: x + width - rightWidth,
                 y: y + row, style: rightStyle, maxWidth: rightWidth)
         }
+        // Where the selection is, on the frame's bottom edge below the list (both callers draw the list in a box), so
+        // it never covers a row's text.
         if items.count > height {
-            let position = "\(min(items.count, (selected ?? 0) + 1))/\(items.count)"
-            screen.put(position, x: x + width - DisplayWidth.of(position), y: y + height - 1, style: theme.dim)
+            let position = " \(min(items.count, (selected ?? 0) + 1))/\(items.count) "
+            screen.put(position, x: x + width - DisplayWidth.of(position) - 1, y: y + height, style: theme.dim)
         }
     }
 }
