@@ -26,6 +26,14 @@ import Testing
         let dates = overview.timeline.compactMap(\.date)
         #expect(dates == dates.sorted(by: >))
         #expect(overview.timeline.count == overview.sections.map(\.items.count).reduce(0, +))
+        // Appointments: the next one first, the later ones after it, then the past ones, newest first.
+        let appointments = overview.section(.appointments).compactMap { $0.date?.lowerBound }
+        let now = overview.assembledAt
+        let upcoming = appointments.prefix { $0 >= now }
+        let past = appointments.dropFirst(upcoming.count)
+        #expect(!upcoming.isEmpty && !past.isEmpty, "Bruno has both")
+        #expect(Array(upcoming) == upcoming.sorted(), "\(upcoming)")
+        #expect(Array(past) == past.sorted(by: >) && past.allSatisfy { $0 < now }, "\(past)")
         // An epikrise carries its whole text.
         #expect(overview.section(.documents).first?.text?.contains("EPIKRISE") == true)
         await sources.stop()

@@ -59,12 +59,22 @@ public enum OverviewBuilder {
         let timeline = sortedNewestFirst(merged)
         var bySection: [SectionKind: [OverviewItem]] = [:]
         for item in timeline { bySection[item.section, default: []].append(item) }
-        let sections = SectionKind.allCases.map { kind in PatientOverview.Section(kind: kind, items: bySection[kind] ?? []) }
+        let sections = SectionKind.allCases.map { kind in
+            let items = bySection[kind] ?? []
+            return PatientOverview.Section(kind: kind, items: kind == .appointments ? upcomingFirst(items, now: now) : items)
+        }
         let patient = summary(results)
         let overview = PatientOverview(
             cpr: cpr, patient: patient, sections: sections, timeline: timeline,
             trends: trends(samples), sources: results.map(\.status), flags: flags(merged), assembledAt: now)
         return (overview, validUntil)
+    }
+
+    /// Appointments as a clinician reads them: the next one first and the later ones after it, then the past ones,
+    /// newest first. `items` are newest first.
+    static func upcomingFirst(_ items: [OverviewItem], now: Date) -> [OverviewItem] {
+        let split = items.firstIndex { ($0.date?.lowerBound ?? .distantPast) < now } ?? items.count
+        return items[..<split].reversed() + items[split...]
     }
 
     static func sortedNewestFirst(_ items: [OverviewItem]) -> [OverviewItem] {
