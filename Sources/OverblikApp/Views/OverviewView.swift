@@ -35,7 +35,10 @@ enum OverviewView {
                 let count = "\(counts[kind] ?? 0) "
                 let style = active ? theme.selected : theme.plain
                 if active { screen.fill(x: 1, y: top + 1 + index, width: columnWidth - 2, height: 1, style: style) }
-                screen.put(label, x: 1, y: top + 1 + index, style: style, maxWidth: columnWidth - 2 - DisplayWidth.of(count))
+                let room = columnWidth - 3 - DisplayWidth.of(count)
+                screen.put(
+                    DisplayWidth.truncate(label, to: room, ellipsis: model.glyphs.ellipsis), x: 1, y: top + 1 + index,
+                    style: style, maxWidth: room)
                 screen.put(
                     count, x: columnWidth - 1 - DisplayWidth.of(count), y: top + 1 + index, style: active ? style : theme.dim)
             }

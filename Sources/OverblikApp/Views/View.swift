@@ -115,7 +115,10 @@ enum Chrome {
             }
         }
         if let problem, screen.width - x > 12 {
-            screen.put("  " + problem, x: x, y: y, style: theme.dim, maxWidth: screen.width - x)
+            let room = screen.width - x - 2
+            screen.put(
+                "  " + DisplayWidth.truncate(problem, to: room, ellipsis: model.glyphs.ellipsis), x: x, y: y,
+                style: theme.dim, maxWidth: screen.width - x)
         }
     }
 
