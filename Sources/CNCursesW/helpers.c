@@ -17,13 +17,15 @@ static volatile sig_atomic_t screen_active = 0;
 static volatile sig_atomic_t quit_signal = 0;
 static int quit_fd = -1;
 
+/* 2: the environment's locale is UTF-8; 1: it is not, and C.UTF-8 is used inside (so wide characters are still
+   measured and read); 0: no UTF-8 locale at all. */
 int ob_setup_locale(void) {
     setlocale(LC_ALL, "");
     const char *codeset = nl_langinfo(CODESET);
-    if (codeset != NULL && strcmp(codeset, "UTF-8") == 0) return 1;
+    if (codeset != NULL && strcmp(codeset, "UTF-8") == 0) return 2;
     if (setlocale(LC_ALL, "C.UTF-8") != NULL) {
         codeset = nl_langinfo(CODESET);
-        return codeset != NULL && strcmp(codeset, "UTF-8") == 0;
+        return codeset != NULL && strcmp(codeset, "UTF-8") == 0 ? 1 : 0;
     }
     return 0;
 }

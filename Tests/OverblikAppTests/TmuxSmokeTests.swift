@@ -51,7 +51,7 @@ import Testing
         func stop() { _ = try? tmux(["kill-server"]) }
     }
 
-    func start() throws -> Session {
+    func start(lang: String = "C.UTF-8") throws -> Session {
         let executable = try #require(ProcessRun.executable("overblik"), "build the overblik product first (make test does)")
         let name = "ob\(UInt32.random(in: 0...UInt32.max))"
         let home = FileManager.default.temporaryDirectory.appendingPathComponent("overblik-tmux-\(name)").path
@@ -59,7 +59,7 @@ import Testing
         let session = Session(name: name, directory: home)
         let command = """
             cd '\(Self.repositoryRoot.path)' && export TERM=xterm-256color XDG_CACHE_HOME='\(home)/cache' XDG_CONFIG_HOME='\(home)/config' \
-            XDG_STATE_HOME='\(home)/state' LANG=C.UTF-8; sh -c 'echo $$ > \(home)/pid; exec \(executable.path) --demo'; \
+            XDG_STATE_HOME='\(home)/state' LANG=\(lang); sh -c 'echo $$ > \(home)/pid; exec \(executable.path) --demo'; \
             echo EXIT=$?; stty -a | tr ' ;' '\\n\\n' | grep -E '^-?(echo|icanon)$' | tr '\\n' ' '; echo; sleep 120
             """
         try session.tmux(["new-session", "-d", "-s", name, "-x", "80", "-y", "24", command])
@@ -123,5 +123,20 @@ import Testing
         let after = await session.waitFor(["EXIT=", "icanon"], timeout: .seconds(20))
         #expect(after.contains("EXIT=0"), "\(after)")
         terminalIsSane(after)
+    }
+
+    @Test func aLocaleThatIsNotUTF8GetsASCIIBoxes() async throws {
+        let session = try start(lang: "C")
+        defer { session.stop() }
+        _ = await session.waitFor(["Vælg 1-"])
+        try session.keys("Enter")
+        // The board's selected row, marked in ASCII too.
+        _ = await session.waitFor(["Akutmodtagelsen nu (", "\n > "])
+        try session.keys("Enter")
+        let overview = await session.waitFor(["Kilder:", "+-"], timeout: .seconds(30))
+        #expect(overview.contains("+-") && overview.contains("|"), "\(overview)")
+        #expect(!overview.contains("─") && !overview.contains("│") && !overview.contains("▶"), "\(overview)")
+        try session.keys(":", "quit", "Enter")
+        #expect(await session.waitFor(["EXIT=0"], timeout: .seconds(20)).contains("EXIT=0"))
     }
 }
