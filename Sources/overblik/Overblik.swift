@@ -87,7 +87,8 @@ struct Overblik: AsyncParsableCommand {
                     boardEnabled: registry.sources.contains { $0.sector == .hospital }
                         && !["citizen", "log-auditor"].contains(resolved.role ?? ""),
                     initialCPR: initial, events: events,
-                    emergencyAccess: !["citizen", "log-auditor"].contains(resolved.role ?? "")),
+                    emergencyAccess: !["citizen", "log-auditor"].contains(resolved.role ?? ""),
+                    ownLog: resolved.role != "log-auditor"),
                 readiness: readiness)
             status = await app.run()
         }

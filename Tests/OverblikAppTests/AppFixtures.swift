@@ -106,7 +106,15 @@ enum AppFixtures {
                 "resourceType": .string("AuditEvent"), "extension": .array(extensions),
                 "recorded": .string(FHIRDateTime(date: now.addingTimeInterval(-minutesAgo * 60), precision: .fraction).text),
                 "outcome": .string(outcome), "agent": .array(agents),
-                "entity": .array([.object(["name": .string(source), "description": .string("Condition")])]),
+                "entity": .array([
+                    .object([
+                        "what": .object([
+                            "type": .string("Patient"),
+                            "identifier": .object(["system": .string(DanishSystems.cpr), "value": .string("2509479989")]),
+                        ])
+                    ]),
+                    .object(["name": .string(source), "description": .string("Condition, Encounter")]),
+                ]),
             ]
             if let description { resource["outcomeDesc"] = .string(description) }
             return AccessLogEntry(.object(resource))!

@@ -337,3 +337,30 @@ import Testing
         #expect(!model.emergencyCPRs.contains(try! CPRNumber("2509479989")))
     }
 }
+
+/// One entry of the access log opened: whose data, who, why, and which data in words, under its own title.
+@Suite struct AccessLogDetailTests {
+    @Test func anEntrySaysWhosePatientAndWhichDataInWords() {
+        var model = AppFixtures.model()
+        model.viaGateway = true
+        for key in ":log".map({ Key.character($0) }) + [.enter] { _ = Update.update(&model, .key(key)) }
+        _ = Update.update(&model, .accessLogLoaded(AppFixtures.accessLog))
+        #expect(View.render(model).text.contains("Min log: hvem har set mine data"))
+        _ = Update.update(&model, .key(.enter))
+        let text = View.render(model).text
+        #expect(text.contains("Logpost"), "\(text)")
+        #expect(text.contains("Patient: CPR 250947-9989"), "\(text)")
+        #expect(text.contains("Data: sygehistorik, hospitalskontakter"), "\(text)")
+        #expect(!text.contains("Epikriser"), "\(text)")
+    }
+
+    @Test func logFollowUpSeesTheAccessLogNotMyLog() {
+        var model = AppFixtures.model()
+        model.viaGateway = true
+        model.ownLog = false
+        for key in ":log".map({ Key.character($0) }) + [.enter] { _ = Update.update(&model, .key(key)) }
+        _ = Update.update(&model, .accessLogLoaded(AppFixtures.accessLog))
+        let text = View.render(model).text
+        #expect(text.contains("Adgangsloggen: opslag til opfølgning") && !text.contains("Min log"), "\(text)")
+    }
+}

@@ -14,6 +14,8 @@ public struct AccessLogEntry: Sendable, Equatable {
     /// success | denied | withheld (from AuditEvent.outcome and outcomeDesc)
     public var outcome: String
     public var reason: String?
+    /// The CPR number of the patient looked up (the AuditEvent's Patient entity), formatted "DDMMYY-SSSS".
+    public var patientCPR: String?
 
     public init?(_ event: JSONValue) {
         guard event["resourceType"]?.stringValue == "AuditEvent",
@@ -34,6 +36,12 @@ public struct AccessLogEntry: Sendable, Equatable {
         self.organization = clean(organization?["who"]?["display"]?.stringValue)
         self.source = clean(sourceEntity?["name"]?.stringValue)
         self.resourceTypes = clean(sourceEntity?["description"]?.stringValue) ?? ""
+        let patientEntity = (event["entity"]?.listValue ?? []).first {
+            $0["what"]?["identifier"]?["system"]?.stringValue == DanishSystems.cpr
+        }
+        self.patientCPR =
+            patientEntity?["what"]?["identifier"]?["value"]?.stringValue.flatMap { try? CPRNumber($0) }?
+            .formatted
         self.emergency = (event["extension"]?.listValue ?? []).contains {
             $0["url"]?.stringValue?.hasSuffix("audit-emergency") == true && $0["valueBoolean"]?.boolValue == true
         }

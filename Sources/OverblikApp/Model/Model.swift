@@ -53,6 +53,8 @@ public struct Model: Sendable {
     /// Whether this user may ask for emergency access (a clinician, through the gateway).
     public var emergencyAllowed = true
     var offersEmergency: Bool { viaGateway && emergencyAllowed }
+    /// Whether `:log` shows the user's own log, or (log follow-up) the accesses to follow up.
+    public var ownLog = true
     /// Patients opened under emergency access in this session (the header says so).
     public var emergencyCPRs: Set<CPRNumber> = []
     /// Names learnt for notified patients (the notifications themselves carry only the CPR number).

@@ -348,11 +348,12 @@ public enum Update {
             let group = groups[model.accessLogSelection]
             let s = model.strings
             let lines = [
+                s.t("Patient: ", "Patient: ") + (group.first.patientCPR.map { "CPR \($0)" } ?? "-"),
                 s.t("Hvem: ", "Who: ") + group.first.who + " (\(AccessLogView.roleName(group.first.role, s)))",
                 s.t("Hvor: ", "Where: ") + (group.first.organization ?? "-"),
                 s.t("Hvorfor: ", "Why: ") + AccessLogView.why(group.first, s),
                 s.t("Kilder: ", "Sources: ") + group.sources.map { AccessLogView.sourceName($0, s) }.joined(separator: ", "),
-                s.t("Data: ", "Data: ") + group.first.resourceTypes,
+                s.t("Data: ", "Data: ") + AccessLogView.dataNames(group.first.resourceTypes, s),
                 s.t("Tidsrum: ", "Period: ") + DanishFormat.date(FHIRDateTime(date: group.from, precision: .minute)) + " – "
                     + DanishFormat.date(FHIRDateTime(date: group.to, precision: .minute)),
                 s.t("Opslag: ", "Lookups: ") + String(group.count),

@@ -18,11 +18,15 @@ public final class TerminalApp: @unchecked Sendable {
         public var events: EventFeed?
         /// Whether this user may ask for emergency access (værdispring): clinicians, not citizens or log follow-up.
         public var emergencyAccess: Bool
+        /// Whether `:log` is the user's own log (a citizen's, a clinician's) or the log followed up (log follow-up).
+        public var ownLog: Bool
 
         public init(
             language: Language = .da, boardEnabled: Bool = true, initialCPR: CPRNumber? = nil,
-            logPath: String = TerminalApp.defaultLogPath(), events: EventFeed? = nil, emergencyAccess: Bool = true
+            logPath: String = TerminalApp.defaultLogPath(), events: EventFeed? = nil, emergencyAccess: Bool = true,
+            ownLog: Bool = true
         ) {
+            self.ownLog = ownLog
             self.emergencyAccess = emergencyAccess
             self.language = language
             self.boardEnabled = boardEnabled
@@ -98,6 +102,7 @@ public final class TerminalApp: @unchecked Sendable {
             height: backend.height, now: Date(), sourceCount: client.registry.clinical.count, boardEnabled: options.boardEnabled)
         model.viaGateway = client.login != nil
         model.emergencyAllowed = options.emergencyAccess
+        model.ownLog = options.ownLog
         var effects: [Effect] = options.boardEnabled ? [.loadBoard] : []
         if let cpr = options.initialCPR { effects += Update.open(cpr, &model) }
         let runner = EffectRunner(client: client, mailbox: mailbox, readiness: readiness)

@@ -8,7 +8,10 @@ import Terminal
 enum AccessLogView {
     static func draw(_ screen: inout Screen, _ model: Model, _ theme: Theme) {
         let strings = model.strings
-        let title = strings.t("Min log: hvem har set mine data", "My log: who looked at my data")
+        let title =
+            model.ownLog
+            ? strings.t("Min log: hvem har set mine data", "My log: who looked at my data")
+            : strings.t("Adgangsloggen: opslag til opfølgning", "The access log: lookups to follow up")
         Chrome.titleBar(&screen, title, model, theme)
         let height = screen.height - 2
         let list = model.accessLog ?? []
@@ -41,6 +44,21 @@ enum AccessLogView {
             if selected { screen.fill(x: 1, y: 2 + row, width: inner, height: 1, style: theme.selected) }
             screen.put(" " + line(group, model), x: 1, y: 2 + row, style: style, maxWidth: inner)
         }
+    }
+
+    /// The kinds of data a lookup touched, in words: "Encounter, Patient" → "hospitalskontakter, stamdata".
+    static func dataNames(_ types: String, _ strings: Strings) -> String {
+        let names: [String: (String, String)] = [
+            "Patient": ("stamdata", "personal details"), "Condition": ("sygehistorik", "history"),
+            "Encounter": ("hospitalskontakter", "hospital contacts"), "Appointment": ("aftaler", "appointments"),
+            "Observation": ("målinger og prøvesvar", "measurements and results"),
+            "MedicationStatement": ("medicin", "medication"), "MedicationRequest": ("medicin", "medication"),
+            "DocumentReference": ("dokumenter", "documents"), "Composition": ("dokumenter", "documents"),
+            "AllergyIntolerance": ("allergier", "allergies"), "Consent": ("samtykker og fravalg", "consents"),
+        ]
+        let words = types.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            .map { type in names[type].map { strings.t($0.0, $0.1) } ?? type }
+        return words.isEmpty ? "-" : words.uniqued().joined(separator: ", ")
     }
 
     /// "23.11.2026 14:32  Rasmus Dahl (læge)  VÆRDISPRING: ...  Ortopædkirurgisk afdeling  sygehus, egen læge  (12 opslag)".

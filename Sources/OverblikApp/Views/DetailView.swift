@@ -50,7 +50,8 @@ enum DetailView {
         let height = screen.height - 1 - top
         screen.box(
             x: 0, y: top, width: screen.width, height: height, glyphs: model.glyphs, style: theme.activeFrame,
-            title: model.strings.sectionTitle(item.section), titleStyle: theme.title)
+            title: item.resourceType == "AuditEvent"
+                ? model.strings.t("Logpost", "Log entry") : model.strings.sectionTitle(item.section), titleStyle: theme.title)
         let all = lines(item, model: model, width: screen.width - 4)
         let rows = height - 2
         let offset = min(model.detailScroll, max(0, all.count - rows))
