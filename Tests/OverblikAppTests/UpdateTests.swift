@@ -364,3 +364,20 @@ import Testing
         #expect(text.contains("Adgangsloggen: opslag til opfølgning") && !text.contains("Min log"), "\(text)")
     }
 }
+
+@Suite struct BoardWordingTests {
+    @Test func anEmptyBoardThroughTheGatewaySaysItHoldsYourPatientsOnly() {
+        var model = AppFixtures.model()
+        model.viaGateway = true
+        _ = Update.update(&model, .boardLoaded([], at: model.now))
+        let text = View.render(model).text
+        #expect(text.contains("Ingen patienter du har adgang til i akutmodtagelsen lige nu"), "\(text)")
+    }
+
+    @Test func aBoardFetchedJustAfterTheLastTickIsNotMinusOneSecondOld() {
+        var model = AppFixtures.model()
+        _ = Update.update(&model, .boardLoaded(model.board, at: model.now.addingTimeInterval(0.8)))
+        let text = View.render(model).text
+        #expect(text.contains("hentet for 0 s siden") && !text.contains("-1 s"), "\(text)")
+    }
+}

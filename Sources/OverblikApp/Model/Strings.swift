@@ -21,6 +21,10 @@ public struct Strings: Sendable {
     var recentTitle: String { t("Seneste patienter", "Recent patients") }
     var matchesTitle: String { t("Søgeresultat", "Search results") }
     var noBoard: String { t("Ingen patienter i akutmodtagelsen lige nu", "No patients in the emergency department right now") }
+    /// Through the gateway the board holds only the patients this user may see.
+    var noBoardForYou: String {
+        t("Ingen patienter du har adgang til i akutmodtagelsen lige nu", "None of your patients in the emergency department now")
+    }
     var noRecent: String { t("Ingen endnu", "None yet") }
     var noMatches: String { t("Ingen patienter fundet", "No patients found") }
     var loading: String { t("Henter…", "Fetching…") }
@@ -137,7 +141,8 @@ public struct Strings: Sendable {
     }
 
     func age(_ seconds: Double) -> String {
-        let s = Int(seconds.rounded())
+        // Never negative: a time stamped a moment after the screen's clock last ticked is "0 s" old.
+        let s = max(0, Int(seconds.rounded()))
         if s < 60 { return "\(s) s" }
         if s < 3600 { return "\(s / 60) min" }
         if s < 86_400 { return t("\(s / 3600) t", "\(s / 3600) h") }

@@ -70,7 +70,10 @@ enum SearchView {
             }
             if model.board.isEmpty, model.boardMessage == nil {
                 screen.put(
-                    "   " + (model.boardFetchedAt == nil ? strings.loading : strings.noBoard), x: 0, y: y, style: theme.dim)
+                    "   "
+                        + (model.boardFetchedAt == nil
+                            ? strings.loading : (model.viaGateway ? strings.noBoardForYou : strings.noBoard)),
+                    x: 0, y: y, style: theme.dim)
                 y += 1
             }
         }
