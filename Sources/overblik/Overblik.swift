@@ -87,8 +87,7 @@ struct Overblik: AsyncParsableCommand {
                     boardEnabled: registry.sources.contains { $0.sector == .hospital }
                         && !["citizen", "log-auditor"].contains(resolved.role ?? ""),
                     initialCPR: initial, events: events,
-                    emergencyAccess: !["citizen", "log-auditor"].contains(resolved.role ?? ""),
-                    ownLog: resolved.role != "log-auditor"),
+                    role: resolved.role),
                 readiness: readiness)
             status = await app.run()
         }

@@ -301,10 +301,10 @@ import Testing
 /// Emergency access (værdispring) is offered to clinicians only: a citizen refused someone else's data is told why,
 /// and neither `!` nor `:værdispring` asks the gateway for it.
 @Suite struct EmergencyAccessOfferTests {
-    func refused(emergencyAllowed: Bool) -> Model {
+    func refused(role: String) -> Model {
         var model = AppFixtures.model()
         model.viaGateway = true
-        model.emergencyAllowed = emergencyAllowed
+        model.role = role
         for key in "2509479989".map({ Key.character($0) }) + [.enter] { _ = Update.update(&model, .key(key)) }
         let states: [String: SourceStatus.State] = ["hospital": .denied, "gp": .denied, "municipality": .denied]
         _ = Update.update(&model, .overviewLoaded(AppFixtures.overview("2509479989", states: states), complete: true))
@@ -312,7 +312,7 @@ import Testing
     }
 
     @Test func aClinicianIsOfferedItWithTheReasonLogged() {
-        var model = refused(emergencyAllowed: true)
+        var model = refused(role: "doctor")
         let text = View.render(model).text
         #expect(text.contains("tryk ! for værdispring"), "\(text)")
         #expect(text.contains("! værdispring"), "\(text)")
@@ -321,7 +321,7 @@ import Testing
     }
 
     @Test func aCitizenIsNotOfferedItAndCannotAskForIt() {
-        var model = refused(emergencyAllowed: false)
+        var model = refused(role: "citizen")
         let text = View.render(model).text
         #expect(text.contains("Ingen adgang"), "\(text)")
         // (The fixture's refusal is the clinicians' one; the gateway tells a citizen "only your own data".)
@@ -357,7 +357,7 @@ import Testing
     @Test func logFollowUpSeesTheAccessLogNotMyLog() {
         var model = AppFixtures.model()
         model.viaGateway = true
-        model.ownLog = false
+        model.role = "log-auditor"
         for key in ":log".map({ Key.character($0) }) + [.enter] { _ = Update.update(&model, .key(key)) }
         _ = Update.update(&model, .accessLogLoaded(AppFixtures.accessLog))
         let text = View.render(model).text

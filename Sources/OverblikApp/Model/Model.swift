@@ -50,11 +50,18 @@ public struct Model: Sendable {
     public var accessLogSelection = 0
     /// Through a gateway (access decisions, emergency access and the log exist).
     public var viaGateway = false
-    /// Whether this user may ask for emergency access (a clinician, through the gateway).
-    public var emergencyAllowed = true
+    /// The user's role as the gateway knows it ("ed-doctor", "citizen", "log-auditor", ...); nil without one.
+    public var role: String?
+    /// Whether this user may ask for emergency access: clinicians, not citizens or log follow-up.
+    var emergencyAllowed: Bool { !["citizen", "log-auditor"].contains(role ?? "") }
     var offersEmergency: Bool { viaGateway && emergencyAllowed }
     /// Whether `:log` shows the user's own log, or (log follow-up) the accesses to follow up.
-    public var ownLog = true
+    var ownLog: Bool { role != "log-auditor" }
+
+    /// A list's title: with the filter being applied, and the sources missing from it ("mangler: LÆGE tilbageholdt").
+    func listTitle(_ base: String) -> String {
+        strings.listTitle(base + (filterText.isEmpty ? "" : "  /\(filterText)"), overview)
+    }
     /// Patients opened under emergency access in this session (the header says so).
     public var emergencyCPRs: Set<CPRNumber> = []
     /// Names learnt for notified patients (the notifications themselves carry only the CPR number).

@@ -16,18 +16,14 @@ public final class TerminalApp: @unchecked Sendable {
         public var logPath: String
         /// The live event stream to follow, if any.
         public var events: EventFeed?
-        /// Whether this user may ask for emergency access (værdispring): clinicians, not citizens or log follow-up.
-        public var emergencyAccess: Bool
-        /// Whether `:log` is the user's own log (a citizen's, a clinician's) or the log followed up (log follow-up).
-        public var ownLog: Bool
+        /// The user's role at the gateway, if any: what is offered (emergency access, whose log) follows from it.
+        public var role: String?
 
         public init(
             language: Language = .da, boardEnabled: Bool = true, initialCPR: CPRNumber? = nil,
-            logPath: String = TerminalApp.defaultLogPath(), events: EventFeed? = nil, emergencyAccess: Bool = true,
-            ownLog: Bool = true
+            logPath: String = TerminalApp.defaultLogPath(), events: EventFeed? = nil, role: String? = nil
         ) {
-            self.ownLog = ownLog
-            self.emergencyAccess = emergencyAccess
+            self.role = role
             self.language = language
             self.boardEnabled = boardEnabled
             self.initialCPR = initialCPR
@@ -101,8 +97,7 @@ public final class TerminalApp: @unchecked Sendable {
             language: options.language, glyphs: backend.glyphs, colorTier: backend.colorTier, width: backend.width,
             height: backend.height, now: Date(), sourceCount: client.registry.clinical.count, boardEnabled: options.boardEnabled)
         model.viaGateway = client.login != nil
-        model.emergencyAllowed = options.emergencyAccess
-        model.ownLog = options.ownLog
+        model.role = options.role
         var effects: [Effect] = options.boardEnabled ? [.loadBoard] : []
         if let cpr = options.initialCPR { effects += Update.open(cpr, &model) }
         let runner = EffectRunner(client: client, mailbox: mailbox, readiness: readiness)

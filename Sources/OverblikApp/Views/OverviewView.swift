@@ -61,8 +61,7 @@ enum OverviewView {
     }
 
     static func pane(_ screen: inout Screen, _ model: Model, _ theme: Theme, x: Int, y: Int, width: Int, height: Int) {
-        let title = model.strings.listTitle(
-            model.strings.sectionTitle(model.pane) + (model.filterText.isEmpty ? "" : "  /\(model.filterText)"), model.overview)
+        let title = model.listTitle(model.strings.sectionTitle(model.pane))
         screen.box(
             x: x, y: y, width: width, height: height, glyphs: model.glyphs, style: theme.activeFrame, title: title,
             titleStyle: theme.title)

@@ -14,9 +14,7 @@ enum TimelineView {
             + "\(strings.period): \(strings.periodName(model.timelinePeriod))   (s / y / p)"
         screen.put(" " + filters, x: 0, y: top, style: theme.header, maxWidth: screen.width)
         let items = model.timelineItems
-        let title = strings.listTitle(
-            "\(strings.timelineTitle) (\(items.count))" + (model.filterText.isEmpty ? "" : "  /\(model.filterText)"),
-            model.overview)
+        let title = model.listTitle("\(strings.timelineTitle) (\(items.count))")
         let height = screen.height - 2 - top
         screen.box(
             x: 0, y: top + 1, width: screen.width, height: height, glyphs: model.glyphs, style: theme.activeFrame, title: title,

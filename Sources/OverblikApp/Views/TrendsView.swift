@@ -10,9 +10,7 @@ enum TrendsView {
         let strings = model.strings
         let trends = model.trendItems
         let height = screen.height - 1 - top
-        let title = strings.listTitle(
-            "\(strings.trendsTitle) (\(trends.count))" + (model.filterText.isEmpty ? "" : "  /\(model.filterText)"),
-            model.overview)
+        let title = model.listTitle("\(strings.trendsTitle) (\(trends.count))")
         screen.box(
             x: 0, y: top, width: screen.width, height: height, glyphs: model.glyphs, style: theme.activeFrame, title: title,
             titleStyle: theme.title)
