@@ -9,16 +9,10 @@ import Testing
 @Suite(.timeLimit(.minutes(1))) struct GatewayClientCacheTests {
     @Test("Gennem gatewayen spørges der hver gang patienten åbnes, også med en frisk kopi i cachen; hver gang logges")
     func everyOpeningIsDecidedAndLogged() async throws {
-        let generous = ["hospital": 20_000, "gp": 20_000, "municipality": 20_000]
-        try await GatewayHarness.with(timeoutMs: generous) { h in
+        try await GatewayHarness.with { h in
             let http = FHIRHTTPClient.makeHTTPClient()
             let login = GatewayLogin(gatewayURL: h.base, demoUser: "egen-laege", http: http)
-            let registry = SourceRegistry(
-                sources: try await login.sources().sources.map { source in
-                    var source = source
-                    source.timeoutMs = 20_000
-                    return source
-                })
+            let registry = GatewayHarness.generousLimits(try await login.sources())
             let directory = PlatformFixtures.temporaryDirectory()
             let key = try CacheKeyStore.loadOrCreate(path: directory.appendingPathComponent("cache.key").path, environment: [:])
             let cache = try ResourceCache(path: directory.appendingPathComponent("cache.sqlite").path, key: key)

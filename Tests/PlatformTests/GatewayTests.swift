@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import DemoSources
 import FHIR
+import Federation
 import Foundation
 import Logging
 import NIOCore
@@ -157,6 +158,17 @@ final class GatewayHarness: StoppableHarness {
         _ body: (GatewayHarness) async throws -> T
     ) async throws -> T {
         try await stopping(try await start(limits: limits, timeoutMs: timeoutMs, storage: storage), body)
+    }
+
+    /// The client's side of the same: the sources the gateway lists, each with 20 s (a test of something other than
+    /// time must not fail because CI's parallel load let the product's 2 s run out).
+    static func generousLimits(_ registry: SourceRegistry) -> SourceRegistry {
+        SourceRegistry(
+            sources: registry.sources.map { source in
+                var source = source
+                source.timeoutMs = 20_000
+                return source
+            })
     }
 
     func stop() async {
