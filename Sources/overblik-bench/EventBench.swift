@@ -24,8 +24,13 @@ enum EventBench {
     /// One platform node (engine only) on `storage`, on a free loopback port.
     static func node(_ storage: any PlatformStorage) async throws -> PlatformServer {
         try await PlatformServer.start(
-            engine: EventEngine(storage: storage, sources: ["bench": "http://127.0.0.1:9/fhir"]))
+            engine: EventEngine(
+                storage: storage, sources: ["bench": "http://127.0.0.1:9/fhir"],
+                notifyCredentials: NotifyCredentials(secrets: ["bench": notifySecret])))
     }
+
+    /// The bench source's notification secret (a node's engine knows its hash).
+    static let notifySecret = NotifyCredentials.makeSecret()
 
     /// Posts at `rate` to the node at `postTo` while `subscribers` SSE clients listen on the node at `listenOn` (the
     /// same node, or another over the same database); then a burst for events/s. Figures under `prefix_`.
@@ -116,6 +121,7 @@ enum EventBench {
         var request = HTTPClientRequest(url: "\(base)/notify/bench")
         request.method = .POST
         request.headers.add(name: "Content-Type", value: "application/fhir+json")
+        request.headers.add(name: "Authorization", value: "Bearer \(notifySecret)")
         request.body = .bytes(body)
         let response = try await posting.execute(request, timeout: .seconds(10))
         _ = try await response.body.collect(upTo: 1 << 20)

@@ -207,7 +207,8 @@ struct SourceOptions: ParsableArguments {
                     let storage = try SQLiteStorage(path: folder.appendingPathComponent("platform.sqlite").path)
                     var sources: [String: String] = [:]
                     for source in direct.sources { sources[source.id] = source.fhir }
-                    let engine = EventEngine(storage: storage, sources: sources)
+                    let engine = EventEngine(
+                        storage: storage, sources: sources, notifyCredentials: NotifyCredentials(secrets: cluster.notifySecrets))
                     // The gateway: every request of the TUI passes it with the user's token, is decided and logged.
                     let gateway = Gateway(
                         sources: direct.sources.map { source in

@@ -170,12 +170,14 @@ struct Serve: AsyncParsableCommand {
         var cluster: DemoSourceCluster?
         var dataSet: DemoDataSet?
         var registry: [String: String] = [:]
+        var notifyHashes: [String: String] = [:]
         var gatewaySources: [GatewaySource] = []
         var users: [Identity] = []
         if let sources {
             do {
                 for source in try SourceRegistry.load(path: sources).sources {
                     registry[source.id] = source.fhir
+                    if let hash = source.notifySecretSHA256 { notifyHashes[source.id] = hash }
                     gatewaySources.append(
                         GatewaySource(
                             id: source.id, name: source.name, sector: source.sector.rawValue, fhir: source.fhir,
@@ -208,6 +210,7 @@ struct Serve: AsyncParsableCommand {
             for source in dataSet!.manifest.sources {
                 let url = "http://\(host):\(portBase + source.port - DemoSourceCluster.defaultPortBase)/fhir"
                 registry[source.id] = url
+                if let secret = cluster?.notifySecrets[source.id] { notifyHashes[source.id] = NotifyCredentials.hash(of: secret) }
                 gatewaySources.append(
                     GatewaySource(
                         id: source.id, name: source.name, sector: source.sector, fhir: url,
@@ -234,7 +237,8 @@ struct Serve: AsyncParsableCommand {
         } catch {
             throw ValidationError("\(error)")
         }
-        let engine = EventEngine(storage: storage, sources: registry, logger: logger)
+        let engine = EventEngine(
+            storage: storage, sources: registry, notifyCredentials: NotifyCredentials(hashes: notifyHashes), logger: logger)
         let gateway = Gateway(
             sources: gatewaySources, tokens: try await tokenAuthority(), users: users, storage: storage, logger: logger)
         let service = PlatformService(

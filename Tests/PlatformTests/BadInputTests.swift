@@ -5,7 +5,7 @@ import Testing
 
 /// What is wrong with a notification or a subscription is refused with an OperationOutcome that says what, and
 /// nothing half-done is kept.
-@Suite(.timeLimit(.minutes(1))) struct BadInputTests {
+@Suite(.timeLimit(.minutes(3))) struct BadInputTests {
     func expectOutcome(
         _ answer: Answer, status: Int, mentioning words: [String] = [], sourceLocation: SourceLocation = #_sourceLocation
     ) {
@@ -24,18 +24,21 @@ import Testing
             #expect(try await harness.eventCount(subscription) == 1)
             let url = "\(harness.base)/notify/hospital"
 
-            expectOutcome(try await HTTP.post(url, text: "{\"resourceType\": \"Bundle\", "), status: 400, mentioning: ["JSON"])
+            let truncated = try await HTTP.send(
+                url, method: .POST, body: Array("{\"resourceType\": \"Bundle\", ".utf8),
+                headers: HTTP.notifyAuthorization("hospital"))
+            expectOutcome(truncated, status: 400, mentioning: ["JSON"])
             expectOutcome(
-                try await HTTP.post(url, J(["resourceType": "Patient", "id": "1000"])), status: 400,
+                try await HTTP.notify(url, J(["resourceType": "Patient", "id": "1000"])), status: 400,
                 mentioning: ["Bundle", "Patient"])
             expectOutcome(
-                try await HTTP.post(url, J(["resourceType": "Bundle", "type": "history", "entry": [Any?]()])), status: 400,
+                try await HTTP.notify(url, J(["resourceType": "Bundle", "type": "history", "entry": [Any?]()])), status: 400,
                 mentioning: ["status"])
             expectOutcome(
-                try await HTTP.post(url, J(["resourceType": "Bundle", "type": "searchset", "entry": [Any?]()])), status: 400,
+                try await HTTP.notify(url, J(["resourceType": "Bundle", "type": "searchset", "entry": [Any?]()])), status: 400,
                 mentioning: ["history"])
             expectOutcome(
-                try await HTTP.post(
+                try await HTTP.notify(
                     url, J(["resourceType": "Bundle", "type": "history", "entry": [["resource": ["resourceType": "Patient"]]]])),
                 status: 400, mentioning: ["Parameters", "SubscriptionStatus"])
             // A good event and a bad one in the same bundle: the bundle is refused whole.
@@ -44,21 +47,22 @@ import Testing
                 focus: Notifications.encounter(id: "h-enc-bad", patientID: "1000"),
                 patient: Notifications.patient(id: "1000", cpr: PlatformFixtures.bruno))
             bad = try replacingEventNumber(in: bad, with: "ni")
-            expectOutcome(try await HTTP.post(url, bad), status: 400, mentioning: ["event-number"])
+            expectOutcome(try await HTTP.notify(url, bad), status: 400, mentioning: ["event-number"])
 
             #expect(try await harness.eventCount(subscription) == 1)
             #expect(try await harness.events(subscription).count == 1)
         }
     }
 
-    @Test func anUnknownSourceIsNotFound() async throws {
+    @Test func anUnknownSourceCannotNotify() async throws {
         try await EngineHarness.with { harness in
             let subscription = try await harness.subscribe("akut-ankomst")
             let bundle = Notifications.r4(
                 base: PlatformFixtures.deadSourceBase, topic: "akut-ankomst", number: 1,
                 focus: Notifications.encounter(id: "h-enc-1", patientID: "1000"),
                 patient: Notifications.patient(id: "1000", cpr: PlatformFixtures.bruno))
-            expectOutcome(try await harness.notify(bundle, source: "ukendt-kilde"), status: 404, mentioning: ["ukendt-kilde"])
+            // No secret is registered for it: not even its existence is confirmed.
+            expectOutcome(try await harness.notify(bundle, source: "ukendt-kilde"), status: 401, mentioning: ["ukendt-kilde"])
             #expect(try await harness.eventCount(subscription) == 0)
         }
     }

@@ -26,7 +26,9 @@ import Testing
             func node() async throws -> PlatformServer {
                 let storage = try PlatformStorageLocation.open(location)
                 return try await PlatformServer.start(
-                    engine: EventEngine(storage: storage, sources: sources, logger: PlatformFixtures.engineLogger))
+                    engine: EventEngine(
+                        storage: storage, sources: sources, notifyCredentials: PlatformFixtures.notifyCredentials(sources.keys),
+                        logger: PlatformFixtures.engineLogger))
             }
             let a = try await node()
             let b = try await node()
@@ -49,7 +51,7 @@ import Testing
                 SubscriptionSetup.Wish(topic: "akut-ankomst", filters: [], owner: "klynge"), engineURL: nodes.a.baseURL)
             let connection = try await SSEConnection.open(nodes.b.baseURL, subscription: created.id)
             #expect(connection.status == 200)
-            let answer = try await HTTP.post("\(nodes.a.baseURL)/notify/hospital", Notifications.arrival(1))
+            let answer = try await HTTP.notify("\(nodes.a.baseURL)/notify/hospital", Notifications.arrival(1))
             #expect(answer.status == 200)
             // Within 5 s, while the feed's own look at storage comes only with the 10 s heartbeat: the wake-up
             // from node A (NOTIFY) brought it.
@@ -74,7 +76,7 @@ import Testing
                     let base = worker % 2 == 0 ? nodes.a.baseURL : nodes.b.baseURL
                     group.addTask {
                         for n in stride(from: worker + 1, through: total, by: 4) {
-                            let answer = try await HTTP.post("\(base)/notify/hospital", Notifications.arrival(n))
+                            let answer = try await HTTP.notify("\(base)/notify/hospital", Notifications.arrival(n))
                             guard answer.status == 200 else { throw TestFailure("notify: \(answer.status) \(answer.text)") }
                         }
                     }

@@ -7,10 +7,11 @@ import Testing
 
 /// The demo sources announce their changes to the engine over HTTP like real FHIR servers with backport
 /// subscriptions; when the scenario plays, the acute-care doctor at Herlev and Bruno's GP both hear of his arrival.
-@Suite(.timeLimit(.minutes(1))) struct DemoScenarioTests {
+@Suite(.timeLimit(.minutes(3))) struct DemoScenarioTests {
     @Test func brunosArrivalReachesTheEmergencyDepartmentAndHisGP() async throws {
         try await withDemoCluster { cluster, sources in
-            try await EngineHarness.with(sources: sources) { harness in
+            try await EngineHarness.with(sources: sources, credentials: NotifyCredentials(secrets: cluster.notifySecrets)) {
+                harness in
                 await cluster.connect(engineURL: harness.base)
                 let akut = try await harness.subscribe("akut-ankomst", filters: ["organization=\(PlatformFixtures.akutHerlev)"])
                 let gp = try await harness.subscribe("hospitalsnotifikation", filters: ["patient=\(PlatformFixtures.bruno)"])
@@ -52,16 +53,18 @@ import Testing
 
 /// A platform that keeps its storage sees the scenario again when the demo sources start again on the same ports:
 /// each run of a source is a subscription of its own, so its events are not taken for repeats of the last run's.
-@Suite(.timeLimit(.minutes(1))) struct DemoRestartTests {
+@Suite(.timeLimit(.minutes(3))) struct DemoRestartTests {
     @Test func aSecondRunOfTheSourcesIsHeardToo() async throws {
         let data = try PlatformFixtures.demoData()
         let ports = try DemoSourceCluster.reservePorts(for: data.manifest)
-        try await EngineHarness.with(
-            sources: Dictionary(uniqueKeysWithValues: ports.map { ($0.key, "http://127.0.0.1:\($0.value)/fhir") })
-        ) { harness in
+        let sources = Dictionary(uniqueKeysWithValues: ports.map { ($0.key, "http://127.0.0.1:\($0.value)/fhir") })
+        try await EngineHarness.with(sources: sources) { harness in
             let akut = try await harness.subscribe("akut-ankomst", filters: ["organization=\(PlatformFixtures.akutHerlev)"])
             for run in 1...2 {
-                let cluster = try DemoSourceCluster(data: data, ports: .fixed(ports))
+                // The same source, started again, still holds its notification secret.
+                let cluster = try DemoSourceCluster(
+                    data: data, ports: .fixed(ports),
+                    notifySecrets: Dictionary(uniqueKeysWithValues: sources.keys.map { ($0, PlatformFixtures.notifySecret($0)) }))
                 try await cluster.start()
                 await cluster.connect(engineURL: harness.base)
                 let player = ScenarioPlayer(cluster: cluster, speed: 200)

@@ -5,7 +5,7 @@ import Testing
 
 /// An event reaches exactly the subscriptions whose topic and filters match it, and a repeated or cancelled
 /// notification about the same contact gets the MedCom correction or cancellation code.
-@Suite(.timeLimit(.minutes(1))) struct FilterTests {
+@Suite(.timeLimit(.minutes(3))) struct FilterTests {
     @Test func eachEventReachesOnlyTheSubscriptionsWhoseFiltersMatch() async throws {
         try await EngineHarness.with { harness in
             let bruno = PlatformFixtures.bruno

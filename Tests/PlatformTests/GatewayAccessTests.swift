@@ -7,7 +7,7 @@ import Testing
 extension GatewayTests {
     /// Every access rule, as a clinician, a citizen and log follow-up meet it: who gets Bruno Test Elmer's data,
     /// when, and what is logged.
-    @Suite(.timeLimit(.minutes(1))) struct AccessRules {
+    @Suite(.timeLimit(.minutes(3))) struct AccessRules {
         let brunoAtHospital = "/sources/hospital/fhir/Patient/\(GW.brunoHospital)"
         let brunosGPConditions = "/sources/gp/fhir/Condition?patient=\(GW.brunoGP)"
 

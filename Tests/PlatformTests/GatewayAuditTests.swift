@@ -8,7 +8,7 @@ import Testing
 extension GatewayTests {
     /// The access log: emergency accesses flagged with their reason and listed for follow-up, the citizen's own log,
     /// the hash chain and its append-only table, and no access at all when the log cannot be written.
-    @Suite(.timeLimit(.minutes(1))) struct AuditLog {
+    @Suite(.timeLimit(.minutes(3))) struct AuditLog {
         let brunoAtHospital = "/sources/hospital/fhir/Patient/\(GW.brunoHospital)"
 
         /// The AuditEvents of a `GET /AuditEvent` answer.

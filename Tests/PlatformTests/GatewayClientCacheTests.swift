@@ -6,7 +6,7 @@ import Testing
 
 /// The terminal app's cache behind the gateway: a fresh copy does not spare asking, because the gateway decides and
 /// logs every access; a clinician whose access has ended never sees the copy again.
-@Suite(.timeLimit(.minutes(1))) struct GatewayClientCacheTests {
+@Suite(.timeLimit(.minutes(3))) struct GatewayClientCacheTests {
     @Test("Gennem gatewayen spørges der hver gang patienten åbnes, også med en frisk kopi i cachen; hver gang logges")
     func everyOpeningIsDecidedAndLogged() async throws {
         try await GatewayHarness.with { h in

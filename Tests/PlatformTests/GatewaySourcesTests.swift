@@ -8,7 +8,7 @@ import Testing
 extension GatewayTests {
     /// What the gateway says about its sources, how it passes their answers on (links through the gateway), and what
     /// a slow or stopped source looks like to the user.
-    @Suite(.timeLimit(.minutes(1))) struct Sources {
+    @Suite(.timeLimit(.minutes(3))) struct Sources {
         @Test func theSourcesAreListedWithWhatTheySupportAndWhetherTheyAnswer() async throws {
             try await GatewayHarness.with { h in
                 // The municipality's system is stopped (connections refused) before anyone asks.
@@ -145,7 +145,7 @@ extension GatewayTests {
     }
 
     /// Resources that belong to no patient (the departments, the practitioners) are not patient data.
-    @Suite(.timeLimit(.minutes(1))) struct ResourcesWithoutAPatient {
+    @Suite(.timeLimit(.minutes(3))) struct ResourcesWithoutAPatient {
         @Test func departmentsAndPractitionersCanBeReadAndSearched() async throws {
             try await GatewayHarness.with { h in
                 let search = try await h.get("/sources/hospital/fhir/Organization?_count=50", as: "akutlaege")
@@ -165,7 +165,7 @@ extension GatewayTests {
 
     /// A count-only search (`_summary=count`, `_count=0`) has no entries to filter: its total must not tell an
     /// unrelated clinician anything about patients they may not see.
-    @Suite(.timeLimit(.minutes(1))) struct CountOnlySearches {
+    @Suite(.timeLimit(.minutes(3))) struct CountOnlySearches {
         @Test func aCountDoesNotRevealWhetherAPatientWithoutARelationshipHasADiagnosis() async throws {
             try await GatewayHarness.with { h in
                 // Bruno has KOL with acute exacerbation (DJ441) at the hospital; the orthopaedic doctor has no relationship.
@@ -189,7 +189,7 @@ extension GatewayTests {
         }
     }
 
-    @Suite(.timeLimit(.minutes(1))) struct RateLimits {
+    @Suite(.timeLimit(.minutes(3))) struct RateLimits {
         @Test func aUserOverTheLimitIs429WithRetryAfterAndOthersAreNotAffected() async throws {
             var limits = Gateway.Limits()
             // One request per 5 s after the burst: slow enough that a loaded test machine cannot refill in between.
@@ -226,7 +226,7 @@ extension GatewayTests {
         }
     }
 
-    @Suite(.timeLimit(.minutes(1))) struct Privacy {
+    @Suite(.timeLimit(.minutes(3))) struct Privacy {
         func expectNothingClinical(
             in texts: [String], sourceLocation: SourceLocation = #_sourceLocation
         ) {

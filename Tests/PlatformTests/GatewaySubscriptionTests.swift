@@ -10,7 +10,7 @@ import Testing
 extension GatewayTests {
     /// Behind the gateway, events are patient data too: subscriptions need a token, belong to their user, and keep to
     /// the user's own patients.
-    @Suite(.timeLimit(.minutes(1))) struct Subscriptions {
+    @Suite(.timeLimit(.minutes(3))) struct Subscriptions {
         /// An R4 backport Subscription for SSE on `topic` with `filters`.
         static func subscription(_ topic: String, _ filters: [String]) -> [UInt8] {
             J([

@@ -13,7 +13,7 @@ import Testing
 /// The integration gateway as its users meet it: the demo sources on free ports, the event engine and the gateway
 /// behind one `PlatformServer` on 127.0.0.1, a SQLite file of its own per test, and nothing but HTTP in between.
 /// The suites in `Gateway*Tests.swift` are nested in this one (`swift test --filter GatewayTests` runs them all).
-@Suite(.timeLimit(.minutes(1))) struct GatewayTests {}
+@Suite(.timeLimit(.minutes(3))) struct GatewayTests {}
 
 /// Who and what the gateway tests talk about (all from `demo-data/`).
 enum GW {
@@ -127,6 +127,7 @@ final class GatewayHarness: StoppableHarness {
         let data = try PlatformFixtures.demoData()
         let cluster = try DemoSourceCluster(data: data, ports: .ephemeral)
         try await cluster.start()
+        let secrets = cluster.notifySecrets
         do {
             let urls = Dictionary(uniqueKeysWithValues: await cluster.baseURLs().map { ($0.id, $0.url) })
             let sources = data.manifest.sources.map { source in
@@ -138,7 +139,9 @@ final class GatewayHarness: StoppableHarness {
                 file: PlatformFixtures.repositoryRoot.appendingPathComponent("demo-data/users.json"))
             let directory = PlatformFixtures.temporaryDirectory()
             let storage = try given ?? SQLiteStorage(path: directory.appendingPathComponent("platform.sqlite").path)
-            let engine = EventEngine(storage: storage, sources: urls, logger: PlatformFixtures.engineLogger)
+            let engine = EventEngine(
+                storage: storage, sources: urls, notifyCredentials: NotifyCredentials(secrets: secrets),
+                logger: PlatformFixtures.engineLogger)
             let gateway = Gateway(
                 sources: sources, tokens: try await TokenAuthority.sharedSecret(GW.secret), users: users, storage: storage,
                 limits: limits, logger: GW.quietLogger)
@@ -176,6 +179,11 @@ final class GatewayHarness: StoppableHarness {
         await cluster.stop()
         await platformStorage.shutdown()
         try? FileManager.default.removeItem(at: directory)
+    }
+
+    /// The `Authorization` header of a notification in the name of demo source `id` (its own secret).
+    func notifyAuthorization(_ id: String) -> [(String, String)] {
+        [("Authorization", "Bearer \(cluster.notifySecrets[id] ?? "")")]
     }
 
     func source(_ id: String) throws -> DemoSourceServer {
@@ -278,7 +286,7 @@ func expectOneEntry(
 extension GatewayTests {
     /// Tokens: none, garbage, expired, from another issuer or for another audience are 401 with `WWW-Authenticate`;
     /// the demo identity provider names its users when asked for one it does not know.
-    @Suite(.timeLimit(.minutes(1))) struct Authentication {
+    @Suite(.timeLimit(.minutes(3))) struct Authentication {
         let patient = "/sources/hospital/fhir/Patient/\(GW.brunoHospital)"
 
         func expectUnauthenticated(

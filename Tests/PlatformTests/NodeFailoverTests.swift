@@ -42,6 +42,7 @@ import Testing
         name = "Hospital"
         sector = "hospital"
         fhir = "\(PlatformFixtures.deadSourceBase)"
+        notify_secret_sha256 = "\(NotifyCredentials.hash(of: PlatformFixtures.notifySecret("hospital")))"
         """.write(to: sources, atomically: true, encoding: .utf8)
         let (runA, a) = try await Self.node(storage: storage, sources: sources)
         let (runB, b) = try await Self.node(storage: storage, sources: sources)
@@ -85,7 +86,8 @@ import Testing
                 var target = n % 2 == 0 ? b : a
                 while !Task.isCancelled {
                     if let answer = try? await HTTP.send(
-                        "\(target)/notify/hospital", method: .POST, body: bundle.serialized(), client: http),
+                        "\(target)/notify/hospital", method: .POST, body: bundle.serialized(),
+                        headers: HTTP.notifyAuthorization("hospital"), client: http),
                         answer.status == 200
                     {
                         break

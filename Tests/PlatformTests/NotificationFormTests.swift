@@ -7,7 +7,7 @@ import Testing
 
 /// Sources announce changes in either backport form; the engine accepts both, stores each event once, and what a
 /// subscriber reads back (`$events`) names the event code, the patient's CPR, the place and the focus.
-@Suite(.timeLimit(.minutes(1))) struct NotificationFormTests {
+@Suite(.timeLimit(.minutes(3))) struct NotificationFormTests {
     @Test func r4ParametersFormWithFullResourcesIsStored() async throws {
         try await EngineHarness.with { harness in
             let subscription = try await harness.subscribe("akut-ankomst")

@@ -42,6 +42,14 @@ enum PlatformFixtures {
         return logger
     }()
 
+    /// The notification secret the tests send for `source` (the engines under test know its hash).
+    static func notifySecret(_ source: String) -> String { "test-notify-secret-\(source)" }
+
+    /// Credentials for these sources' test secrets.
+    static func notifyCredentials(_ sources: some Sequence<String>) -> NotifyCredentials {
+        NotifyCredentials(secrets: Dictionary(sources.map { ($0, notifySecret($0)) }, uniquingKeysWith: { first, _ in first }))
+    }
+
     /// A fresh folder for one test's database.
     static func temporaryDirectory() -> URL {
         FileManager.default.temporaryDirectory.appendingPathComponent("platform-tests-\(UUID().uuidString)")
@@ -114,6 +122,18 @@ enum HTTP {
 
     static func post(_ url: String, _ json: JSONValue) async throws -> Answer {
         try await send(url, method: .POST, body: json.serialized())
+    }
+
+    /// POSTs a notification bundle to `.../notify/{source}` with that source's test secret.
+    static func notify(_ url: String, _ json: JSONValue, client: HTTPClient = HTTP.client) async throws -> Answer {
+        let source = url.split(separator: "/").last.map(String.init) ?? ""
+        return try await send(
+            url, method: .POST, body: json.serialized(), headers: notifyAuthorization(source), client: client)
+    }
+
+    /// The `Authorization` header of a notification from `source` in the tests.
+    static func notifyAuthorization(_ source: String) -> [(String, String)] {
+        [("Authorization", "Bearer \(PlatformFixtures.notifySecret(source))")]
     }
 
     static func post(_ url: String, text: String) async throws -> Answer {
@@ -190,13 +210,14 @@ final class EngineHarness: StoppableHarness {
 
     static func start(
         sources: [String: String] = ["hospital": PlatformFixtures.deadSourceBase],
-        restHook: RestHookPolicy = .standard, heartbeat: Duration = .seconds(10)
+        restHook: RestHookPolicy = .standard, heartbeat: Duration = .seconds(10), credentials: NotifyCredentials? = nil
     ) async throws -> EngineHarness {
         let directory = PlatformFixtures.temporaryDirectory()
         let storage = try SQLiteStorage(path: directory.appendingPathComponent("platform.sqlite").path)
         let engine = EventEngine(
-            storage: storage, sources: sources, restHook: restHook, defaultHeartbeat: heartbeat,
-            logger: PlatformFixtures.engineLogger)
+            storage: storage, sources: sources,
+            notifyCredentials: credentials ?? PlatformFixtures.notifyCredentials(sources.keys), restHook: restHook,
+            defaultHeartbeat: heartbeat, logger: PlatformFixtures.engineLogger)
         let server = try await PlatformServer.start(engine: engine)
         return EngineHarness(directory: directory, storage: storage, server: server)
     }
@@ -204,10 +225,11 @@ final class EngineHarness: StoppableHarness {
     /// Runs `body` with a started engine and stops it afterwards, also when `body` throws.
     static func with<T>(
         sources: [String: String] = ["hospital": PlatformFixtures.deadSourceBase],
-        restHook: RestHookPolicy = .standard, heartbeat: Duration = .seconds(10),
+        restHook: RestHookPolicy = .standard, heartbeat: Duration = .seconds(10), credentials: NotifyCredentials? = nil,
         _ body: (EngineHarness) async throws -> T
     ) async throws -> T {
-        try await stopping(try await start(sources: sources, restHook: restHook, heartbeat: heartbeat), body)
+        try await stopping(
+            try await start(sources: sources, restHook: restHook, heartbeat: heartbeat, credentials: credentials), body)
     }
 
     func stop() async {
@@ -219,7 +241,7 @@ final class EngineHarness: StoppableHarness {
 
     /// POSTs a notification bundle as source `source`.
     func notify(_ bundle: JSONValue, source: String = "hospital") async throws -> Answer {
-        try await HTTP.post("\(base)/notify/\(source)", bundle)
+        try await HTTP.notify("\(base)/notify/\(source)", bundle)
     }
 
     // MARK: Subscriptions

@@ -30,7 +30,10 @@ import Testing
                 base: h.sourceURLs["hospital"] ?? "", topic: "akut-ankomst", number: 1,
                 focus: Notifications.encounter(id: "h-enc-outage", patientID: "p1"),
                 patient: Notifications.patient(id: "p1", cpr: PlatformFixtures.bruno))
-            #expect(try await h.send("/notify/hospital", method: .POST, body: arrival.serialized()).status == 200)
+            #expect(
+                try await h.send(
+                    "/notify/hospital", method: .POST, body: arrival.serialized(), headers: h.notifyAuthorization("hospital")
+                ).status == 200)
             #expect(try await h.send("/health").status == 200)
             let before = try await h.auditEntries().count
 
@@ -47,7 +50,10 @@ import Testing
                 base: h.sourceURLs["hospital"] ?? "", topic: "akut-ankomst", number: 2,
                 focus: Notifications.encounter(id: "h-enc-outage-2", patientID: "p1"),
                 patient: Notifications.patient(id: "p1", cpr: PlatformFixtures.bruno))
-            #expect(try await h.send("/notify/hospital", method: .POST, body: later.serialized()).status == 503)
+            #expect(
+                try await h.send(
+                    "/notify/hospital", method: .POST, body: later.serialized(), headers: h.notifyAuthorization("hospital")
+                ).status == 503)
 
             try await server.restart()
             #expect(
@@ -56,7 +62,10 @@ import Testing
                 }, "the node recovers by itself")
             #expect(try await h.get(bruno, as: "borger-bruno").status == 200)
             // The source retries what was refused; the event from before the outage is still there.
-            #expect(try await h.send("/notify/hospital", method: .POST, body: later.serialized()).status == 200)
+            #expect(
+                try await h.send(
+                    "/notify/hospital", method: .POST, body: later.serialized(), headers: h.notifyAuthorization("hospital")
+                ).status == 200)
             let events = try await h.send(
                 "/Subscription/\(id)/$events?eventsSinceNumber=1",
                 headers: [("Authorization", "Bearer \(try await h.token("borger-bruno"))")])

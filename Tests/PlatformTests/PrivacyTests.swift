@@ -17,7 +17,8 @@ import Testing
 
     @Test func theScenarioLeavesNoNamesOrTextsInTheDatabase() async throws {
         try await withDemoCluster { cluster, sources in
-            try await EngineHarness.with(sources: sources) { harness in
+            try await EngineHarness.with(sources: sources, credentials: NotifyCredentials(secrets: cluster.notifySecrets)) {
+                harness in
                 await cluster.connect(engineURL: harness.base)
                 let topics = [
                     "hospitalsnotifikation", "laboratoriesvar", "epikrise", "hjemmeplejenotat", "aftale",

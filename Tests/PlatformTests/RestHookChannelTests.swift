@@ -12,7 +12,7 @@ import Testing
 /// The rest-hook channel: the subscriber's endpoint gets a handshake, then the numbered notifications in order. An
 /// endpoint that keeps failing puts the subscription in error with a message; nothing is lost meanwhile, and
 /// setting it active again delivers what was missed.
-@Suite(.timeLimit(.minutes(1))) struct RestHookChannelTests {
+@Suite(.timeLimit(.minutes(3))) struct RestHookChannelTests {
     /// A subscriber's rest-hook endpoint on a free loopback port; answers 500 while `failing`.
     final class Endpoint: Sendable {
         /// The bundles it accepted (answered 200), in the order they came.

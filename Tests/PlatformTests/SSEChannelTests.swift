@@ -6,7 +6,7 @@ import Testing
 
 /// The SSE channel: events in number order with `id:` = the event number; `Last-Event-ID` resumes after that number
 /// with nothing lost and nothing twice; without it the stream starts now.
-@Suite(.timeLimit(.minutes(1))) struct SSEChannelTests {
+@Suite(.timeLimit(.minutes(3))) struct SSEChannelTests {
     /// The event numbers of SSE events, checked against the numbers inside their bundles.
     func numbers(_ events: [SSEParser.Event], sourceLocation: SourceLocation = #_sourceLocation) -> [Int64] {
         events.map { event in

@@ -17,7 +17,9 @@ import Testing
         let path = directory.appendingPathComponent("platform.sqlite").path
         let sources = ["hospital": PlatformFixtures.deadSourceBase]
         let first = try await PlatformServer.start(
-            engine: EventEngine(storage: try SQLiteStorage(path: path), sources: sources, logger: PlatformFixtures.engineLogger))
+            engine: EventEngine(
+                storage: try SQLiteStorage(path: path), sources: sources,
+                notifyCredentials: PlatformFixtures.notifyCredentials(sources.keys), logger: PlatformFixtures.engineLogger))
         let port = first.port
         let base = first.baseURL
         let server = Locked<PlatformServer?>(first)
@@ -57,7 +59,8 @@ import Testing
                 let bundle = Notifications.arrival(n)
                 while !Task.isCancelled {
                     if let answer = try? await HTTP.send(
-                        "\(base)/notify/hospital", method: .POST, body: bundle.serialized(), client: httpClient),
+                        "\(base)/notify/hospital", method: .POST, body: bundle.serialized(),
+                        headers: HTTP.notifyAuthorization("hospital"), client: httpClient),
                         answer.status == 200
                     {
                         break
@@ -77,7 +80,9 @@ import Testing
             }
             await old?.stop()
             guard let storage = try? SQLiteStorage(path: path) else { return false }
-            let engine = EventEngine(storage: storage, sources: sources, logger: PlatformFixtures.engineLogger)
+            let engine = EventEngine(
+                storage: storage, sources: sources, notifyCredentials: PlatformFixtures.notifyCredentials(sources.keys),
+                logger: PlatformFixtures.engineLogger)
             for _ in 0..<50 {
                 if let restarted = try? await PlatformServer.start(engine: engine, port: port) {
                     server.value = restarted

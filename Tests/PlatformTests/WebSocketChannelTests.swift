@@ -9,7 +9,7 @@ import Testing
 
 /// The backport websocket channel: a binding token from `$get-ws-binding-token`, `bind-with-token: …` as the first
 /// message, a handshake bundle back, then one notification bundle per event. A bad token is refused.
-@Suite(.timeLimit(.minutes(1))) struct WebSocketChannelTests {
+@Suite(.timeLimit(.minutes(3))) struct WebSocketChannelTests {
     static let logger: Logger = {
         var logger = Logger(label: "ws-test-client")
         logger.logLevel = .warning

@@ -15,6 +15,9 @@ public final class ChangePublisher: Sendable {
     /// is a new subscription (the engine keys a delivery by source, subscription, number and focus; with one name
     /// for every run, a platform that kept its storage would take a second run's events for repeats).
     let subscriptionID = "sundhedscloud-" + UUID().uuidString.prefix(8).lowercased()
+    /// What this source sends (`Authorization: Bearer ...`) to prove to the engine that its notifications are its
+    /// own: fresh at each start, 256 random bits; the engine is given only its SHA-256.
+    public let notifySecret: String
     let store: ResourceStore
     let httpClient: HTTPClient
     private let queue: AsyncStream<JSONValue>.Continuation
@@ -22,8 +25,9 @@ public final class ChangePublisher: Sendable {
     private let state = Mutex<(number: Int64, notifyURL: String?, baseURL: String?, worker: Task<Void, Never>?)>(
         (0, nil, nil, nil))
 
-    init(sourceID: String, store: ResourceStore, httpClient: HTTPClient = .shared) {
+    init(sourceID: String, store: ResourceStore, notifySecret: String? = nil, httpClient: HTTPClient = .shared) {
         self.sourceID = sourceID
+        self.notifySecret = notifySecret ?? Self.makeSecret()
         self.store = store
         self.httpClient = httpClient
         (stream, queue) = AsyncStream.makeStream(of: JSONValue.self, bufferingPolicy: .bufferingOldest(50_000))
@@ -78,6 +82,7 @@ public final class ChangePublisher: Sendable {
             var request = HTTPClientRequest(url: url)
             request.method = .POST
             request.headers.add(name: "Content-Type", value: "application/fhir+json")
+            request.headers.add(name: "Authorization", value: "Bearer \(notifySecret)")
             request.body = .bytes(bundle.serialized())
             let response = try await httpClient.execute(request, timeout: .seconds(5))
             _ = try? await response.body.collect(upTo: 1 << 20)
@@ -87,6 +92,14 @@ public final class ChangePublisher: Sendable {
         } catch {
             return false
         }
+    }
+
+    /// 256 random bits, base64url.
+    static func makeSecret() -> String {
+        var generator = SystemRandomNumberGenerator()
+        let bytes = (0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) }
+        return Data(bytes).base64EncodedString().replacingOccurrences(of: "+", with: "-")
+            .replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
     }
 
     static func patientReference(_ json: JSONValue) -> String? {

@@ -25,7 +25,8 @@ public actor DemoSourceCluster {
     public private(set) var controlURL: String?
 
     public init(
-        data: DemoDataSet, host: String = "127.0.0.1", ports: PortPlan = .ephemeral, faults: [String: FaultSettings] = [:]
+        data: DemoDataSet, host: String = "127.0.0.1", ports: PortPlan = .ephemeral, faults: [String: FaultSettings] = [:],
+        notifySecrets: [String: String] = [:]
     )
         throws
     {
@@ -50,7 +51,7 @@ public actor DemoSourceCluster {
             servers.append(
                 DemoSourceServer(
                     id: source.id, name: source.name, sector: source.sector, store: store, host: host, port: port,
-                    faults: faults[source.id] ?? .none))
+                    faults: faults[source.id] ?? .none, notifySecret: notifySecrets[source.id]))
         }
         self.servers = servers
         switch ports {
@@ -94,6 +95,11 @@ public actor DemoSourceCluster {
             self.control = nil
             await control.stop()
         }
+    }
+
+    /// Source id → the secret it sends with its notifications (give the engine their hashes).
+    public nonisolated var notifySecrets: [String: String] {
+        Dictionary(servers.map { ($0.id, $0.publisher.notifySecret) }, uniquingKeysWith: { first, _ in first })
     }
 
     /// Makes every source announce its changes to the event engine at `engineURL` (after `start`).

@@ -24,7 +24,7 @@ public actor DemoSourceServer {
 
     public init(
         id: String, name: String, sector: String, store: ResourceStore, host: String = "127.0.0.1", port: Int = 0,
-        faults: FaultSettings = .none
+        faults: FaultSettings = .none, notifySecret: String? = nil
     ) {
         self.id = id
         self.name = name
@@ -33,7 +33,7 @@ public actor DemoSourceServer {
         self.host = host
         self.requestedPort = port
         self.faults = FaultControl(faults)
-        self.publisher = ChangePublisher(sourceID: id, store: store)
+        self.publisher = ChangePublisher(sourceID: id, store: store, notifySecret: notifySecret)
     }
 
     /// Stores a new version of a resource (a change in the source system) and announces it to the event engine, if

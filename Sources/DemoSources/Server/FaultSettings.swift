@@ -70,9 +70,9 @@ public struct FaultSettings: Codable, Sendable, Equatable {
     public init(spec: String) throws(FaultSpecError) {
         self.init()
         for item in spec.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) {
-            let parts = item.split(separator: "=", maxSplits: 1).map(String.init)
-            let key = parts[0]
-            let value = parts.count > 1 ? parts[1] : nil
+            let equals = item.firstIndex(of: "=")
+            let key = String(item[..<(equals ?? item.endIndex)])
+            let value = equals.map { String(item[item.index(after: $0)...]) }
             switch (key, value) {
             case ("down", nil): down = true
             case ("latency", let v?):

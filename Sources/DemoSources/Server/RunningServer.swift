@@ -18,7 +18,8 @@ struct RunningServer: Sendable {
     {
         let started = StartSignal()
         let app = Application(
-            responder: responder,
+            // Idle and half-sent connections are closed after 10 s, as on the platform node.
+            responder: responder, server: .http1(configuration: .init(idleTimeout: .seconds(10))),
             configuration: .init(address: .hostname(host, port: port), serverName: nil, reuseAddress: true),
             onServerRunning: { channel in started.succeed(channel.localAddress?.port ?? 0) },
             logger: logger)

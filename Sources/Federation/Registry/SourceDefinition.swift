@@ -10,6 +10,9 @@ public struct SourceDefinition: Codable, Sendable, Hashable {
     /// What the source holds: clinical data (the overview's sources) or the citizens' preferences (their blocks,
     /// read by the gateway only).
     public var kind: Kind = .clinical
+    /// The SHA-256 (hex) of the secret this source sends with its change notifications (`notify_secret_sha256`);
+    /// without one the platform takes no notifications in its name.
+    public var notifySecretSHA256: String?
 
     public enum Kind: String, Codable, Sendable {
         case clinical, preferences
@@ -31,6 +34,7 @@ public struct SourceDefinition: Codable, Sendable, Hashable {
     enum CodingKeys: String, CodingKey {
         case id, name, sector, fhir, kind
         case timeoutMs = "timeout_ms"
+        case notifySecretSHA256 = "notify_secret_sha256"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -40,5 +44,6 @@ public struct SourceDefinition: Codable, Sendable, Hashable {
             sector: try container.decode(Sector.self, forKey: .sector), fhir: try container.decode(String.self, forKey: .fhir),
             timeoutMs: try container.decodeIfPresent(Int.self, forKey: .timeoutMs) ?? Self.defaultTimeoutMs,
             kind: try container.decodeIfPresent(Kind.self, forKey: .kind) ?? .clinical)
+        notifySecretSHA256 = try container.decodeIfPresent(String.self, forKey: .notifySecretSHA256)
     }
 }

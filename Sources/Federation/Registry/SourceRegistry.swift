@@ -11,6 +11,7 @@ import TOMLKit
 /// fhir = "http://127.0.0.1:8101/fhir"
 /// timeout_ms = 2000
 /// kind = "clinical"          # clinical (default) | preferences (the citizens' blocks, read by the gateway)
+/// notify_secret_sha256 = "…"  # SHA-256 (hex) of the secret the source sends with its change notifications
 /// ```
 public struct SourceRegistry: Sendable, Hashable {
     public var sources: [SourceDefinition]
@@ -85,10 +86,11 @@ public struct SourceRegistry: Sendable, Hashable {
                 }
                 return text
             }
-            for key in entry.keys where !["id", "name", "sector", "fhir", "timeout_ms", "kind"].contains(key) {
+            let known = ["id", "name", "sector", "fhir", "timeout_ms", "kind", "notify_secret_sha256"]
+            for key in entry.keys where !known.contains(key) {
                 throw RegistryError(
                     file: file, line: line(of: index, key: key),
-                    message: "ukendt nøgle '\(key)' (kendte: id, name, sector, fhir, timeout_ms, kind)")
+                    message: "ukendt nøgle '\(key)' (kendte: \(known.joined(separator: ", ")))")
             }
             let id = try string("id")!
             guard id.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" }) else {
@@ -125,8 +127,15 @@ public struct SourceRegistry: Sendable, Hashable {
                     file: file, line: line(of: index, key: "kind"),
                     message: "kind '\(kindText)' skal være clinical eller preferences")
             }
-            sources.append(
-                SourceDefinition(id: id, name: name, sector: sector, fhir: fhir, timeoutMs: timeout, kind: kind))
+            let secretHash = try string("notify_secret_sha256", required: false)?.lowercased()
+            if let secretHash, secretHash.count != 64 || !secretHash.allSatisfy(\.isHexDigit) {
+                throw RegistryError(
+                    file: file, line: line(of: index, key: "notify_secret_sha256"),
+                    message: "notify_secret_sha256 skal være 64 hex-cifre (SHA-256 af kildens meldenøgle)")
+            }
+            var source = SourceDefinition(id: id, name: name, sector: sector, fhir: fhir, timeoutMs: timeout, kind: kind)
+            source.notifySecretSHA256 = secretHash
+            sources.append(source)
         }
         guard !sources.isEmpty else { throw RegistryError(file: file, line: nil, message: "ingen kilder") }
         return SourceRegistry(sources: sources)
@@ -142,7 +151,7 @@ public struct SourceRegistry: Sendable, Hashable {
             sector = "\(source.sector.rawValue)"
             fhir = "\(source.fhir)"
             timeout_ms = \(source.timeoutMs)
-            \(source.kind == .clinical ? "" : "kind = \"\(source.kind.rawValue)\"\n")
+            \(source.kind == .clinical ? "" : "kind = \"\(source.kind.rawValue)\"\n")\(source.notifySecretSHA256.map { "notify_secret_sha256 = \"\($0)\"\n" } ?? "")
             """
         }.joined(separator: "\n")
     }

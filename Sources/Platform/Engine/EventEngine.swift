@@ -13,6 +13,8 @@ public final class EventEngine: Sendable {
     public let hub: LiveHub
     /// Source id → FHIR base URL; the engine fetches id-only focus resources only from these.
     public let sources: [String: String]
+    /// What each source sends to prove a notification is its own.
+    public let notifyCredentials: NotifyCredentials
     let httpClient: HTTPClient
     let restHook: RestHookPolicy
     let logger: Logger
@@ -36,11 +38,13 @@ public final class EventEngine: Sendable {
     private let state = Mutex(State())
 
     public init(
-        storage: any PlatformStorage, sources: [String: String], restHook: RestHookPolicy = .standard,
+        storage: any PlatformStorage, sources: [String: String], notifyCredentials: NotifyCredentials = .none,
+        restHook: RestHookPolicy = .standard,
         defaultHeartbeat: Duration = .seconds(10), logger: Logger = Logger(label: "sundhedscloud.engine")
     ) {
         self.storage = storage
         self.sources = sources
+        self.notifyCredentials = notifyCredentials
         self.hub = LiveHub()
         self.restHook = restHook
         self.defaultHeartbeat = defaultHeartbeat
@@ -105,6 +109,10 @@ public final class EventEngine: Sendable {
     /// Reads the subscriptions (and their version) from storage again.
     func reloadSubscriptions() async throws {
         let snapshot = try await storage.subscriptionSnapshot()
+        let known = state.withLock { $0.subscriptions }
+        for record in snapshot.records where record.defect != nil && known[record.id]?.defect == nil {
+            logger.error("Abonnement \(record.id): \(record.defect ?? "")")
+        }
         state.withLock { state in
             state.subscriptions = Dictionary(snapshot.records.map { ($0.id, $0) }, uniquingKeysWith: { $1 })
             state.subscriptionsVersion = snapshot.version
@@ -220,6 +228,12 @@ public final class EventEngine: Sendable {
                 continue
             }
             let focus = Self.absolute(reference, base: base)
+            guard Self.lies(focus, within: base) else {
+                summary.ignored.append(
+                    "hændelse \(index + 1): focus \(TextSanitizer.cleanLine(reference, maxLength: 120)) ligger uden for kildens "
+                        + "egen FHIR-base og bruges ikke")
+                continue
+            }
             var resource = notification.resources[focus] ?? notification.resources[reference]
             if resource == nil { resource = await fetch(focus) }
             var patient: JSONValue?
@@ -228,8 +242,10 @@ public final class EventEngine: Sendable {
                     patient = resource
                 } else if let patientReference = EventClassifier.patientReference(of: resource) {
                     let url = Self.absolute(patientReference, base: base)
-                    patient = notification.resources[url] ?? notification.resources[patientReference]
-                    if patient == nil { patient = await fetch(url) }
+                    if Self.lies(url, within: base) {
+                        patient = notification.resources[url] ?? notification.resources[patientReference]
+                        if patient == nil { patient = await fetch(url) }
+                    }
                 }
             }
             let previous: [EventCode]
@@ -301,6 +317,17 @@ public final class EventEngine: Sendable {
     }
 
     /// `reference` made absolute against the source's base URL.
+    /// Whether `url` names a resource at `base` (`base/Type/id`, no `..`, query or fragment): a source may announce
+    /// only its own resources, and the engine fetches nothing else in its name.
+    static func lies(_ url: String, within base: String) -> Bool {
+        guard url.hasPrefix(base + "/") else { return false }
+        let rest = url.dropFirst(base.count + 1)
+        guard !rest.isEmpty, !rest.contains("?"), !rest.contains("#"), !rest.contains("%"), !rest.contains("\\") else {
+            return false
+        }
+        return !rest.split(separator: "/", omittingEmptySubsequences: false).contains { $0 == ".." || $0 == "." || $0.isEmpty }
+    }
+
     static func absolute(_ reference: String, base: String) -> String {
         if reference.hasPrefix("http://") || reference.hasPrefix("https://") || reference.hasPrefix("urn:") {
             return reference

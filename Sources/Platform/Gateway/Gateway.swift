@@ -164,7 +164,7 @@ public final class Gateway: Sendable {
                 danish: "Gatewayen videresender læsninger (Type/id) og søgninger (Type?...); ikke '\(path)'",
                 english: "The gateway forwards reads (Type/id) and searches (Type?...) only")
         }
-        let parameters = Self.query(query)
+        let parameters = QueryString.parse(query).map { ($0.name, $0.value) }
         let action = parts.count == 2 ? "read" : "search"
         if parts.count == 2, type != "Patient" {
             return try await read(identity, client, source: source, path: path, type: type, emergencyReason: emergencyReason)
@@ -456,7 +456,7 @@ public final class Gateway: Sendable {
             response = try await http.execute(request, timeout: .milliseconds(Int64(source.timeoutMs)))
             body = try await response.body.collect(upTo: 64 << 20)
         } catch {
-            let timedOut = "\(error)".contains("deadline") || "\(error)".lowercased().contains("timeout")
+            let timedOut = SourceReader.isTimeout(error)
             throw GatewayDenial(
                 status: timedOut ? 504 : 502, code: timedOut ? "timeout" : "transient", reason: "source",
                 danish: timedOut
@@ -510,14 +510,6 @@ public final class Gateway: Sendable {
         if copied == 0 { return bytes }
         out += bytes[copied...]
         return out
-    }
-
-    static func query(_ text: String) -> [(String, String)] {
-        text.split(separator: "&").map { pair in
-            let parts = pair.split(separator: "=", maxSplits: 1).map(String.init)
-            let decode = { (s: String) in s.replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? s }
-            return (decode(parts[0]), parts.count > 1 ? decode(parts[1]) : "")
-        }
     }
 
     // MARK: Sources and log

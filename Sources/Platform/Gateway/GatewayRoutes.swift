@@ -29,7 +29,7 @@ public struct GatewayRoutes: Sendable {
                 if let json = try? JSONValue.parse(Data(text.utf8)) {
                     user = json["user"]?.stringValue
                 } else {
-                    user = Gateway.query(text).first { $0.0 == "user" }?.1
+                    user = QueryString.first("user", in: QueryString.parse(text))
                 }
                 guard let user, !user.isEmpty else {
                     throw GatewayDenial(

@@ -30,8 +30,7 @@ struct SourceReader: Sendable {
         } catch let failure as Failure {
             throw failure
         } catch {
-            let text = "\(error)"
-            let timedOut = text.contains("deadline") || text.lowercased().contains("timeout")
+            let timedOut = Self.isTimeout(error)
             throw Failure(
                 description: timedOut
                     ? "\(source.name) svarede ikke inden for \(source.timeoutMs) ms"
@@ -67,6 +66,18 @@ struct SourceReader: Sendable {
         let identifier = "\(DanishSystems.cpr)|\(cpr)".addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? cpr
         return try await search(source, "Patient?identifier=\(identifier)").filter {
             $0["resourceType"]?.stringValue == "Patient" && Self.cpr(of: $0) == cpr
+        }
+    }
+
+    /// Whether a request failed because its time limit ran out (the one test for it in the platform).
+    static func isTimeout(_ error: any Error) -> Bool {
+        guard let error = error as? HTTPClientError else { return false }
+        switch error {
+        case .deadlineExceeded, .readTimeout, .writeTimeout, .connectTimeout, .getConnectionFromPoolTimeout,
+            .tlsHandshakeTimeout:
+            return true
+        default:
+            return false
         }
     }
 

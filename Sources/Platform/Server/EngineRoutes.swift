@@ -26,6 +26,7 @@ public struct EngineRoutes: Sendable {
         router.post("/notify/:source") { request, context -> Response in
             let source = context.parameters.get("source") ?? ""
             return await Self.answer {
+                try engine.notifyCredentials.check(source: source, authorization: request.headers[.authorization])
                 let body = try await Self.body(request, limit: Self.maxNotification)
                 let summary = try await engine.accept(sourceID: source, body: body)
                 var message = "Modtaget (\(summary.type)): \(summary.stored) hændelse(r) gemt"

@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import HummingbirdWebSocket
 import Logging
+import NIOCore
 import ServiceLifecycle
 import Synchronization
 
@@ -27,6 +28,11 @@ public final class PlatformServer: Sendable {
     }
 
     public var baseURL: String { "http://\(host):\(port)" }
+
+    /// A connection that sends nothing, stops halfway through a request, or sends bytes that are not HTTP is closed
+    /// after this long (a request being answered, such as an SSE stream, is not cut): a few thousand idle
+    /// connections cannot hold the node.
+    public static let idleTimeout: TimeAmount = .seconds(10)
 
     /// Starts the engine (migrating its storage) and listens on `host:port` (0: any free port).
     public static func start(
@@ -56,7 +62,8 @@ public final class PlatformServer: Sendable {
         let started = PortSignal()
         let app = Application(
             router: router,
-            server: .http1WebSocketUpgrade(webSocketRouter: router),
+            server: .http1WebSocketUpgrade(
+                webSocketRouter: router, configuration: .init(http1: .init(idleTimeout: Self.idleTimeout))),
             configuration: .init(address: .hostname(host, port: port), serverName: nil, reuseAddress: true),
             onServerRunning: { channel in started.resolve(.success(channel.localAddress?.port ?? 0)) },
             logger: log)

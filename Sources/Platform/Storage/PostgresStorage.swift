@@ -681,21 +681,16 @@ public final class PostgresStorage: PlatformStorage {
 
     private static func subscription(_ row: PostgresRow) throws -> SubscriptionRecord {
         let r = row.makeRandomAccess()
-        let filtersText = try r["filters"].decode(String.self)
-        let headersText = try r["headers"].decode(String.self)
-        return SubscriptionRecord(
+        return SubscriptionRecord.stored(
             id: try r["id"].decode(String.self), topic: try r["topic"].decode(String.self),
-            filters: (try? JSONDecoder().decode([SubscriptionFilter].self, from: Data(filtersText.utf8))) ?? [],
-            channel: SubscriptionRecord.Channel(rawValue: try r["channel"].decode(String.self)) ?? .restHook,
-            endpoint: try r["endpoint"].decode(String?.self),
-            headers: (try? JSONDecoder().decode([String].self, from: Data(headersText.utf8))) ?? [],
-            payload: SubscriptionRecord.Payload(rawValue: try r["payload"].decode(String.self)) ?? .idOnly,
+            filtersJSON: try r["filters"].decode(String.self), channel: try r["channel"].decode(String.self),
+            endpoint: try r["endpoint"].decode(String?.self), headersJSON: try r["headers"].decode(String.self),
+            payload: try r["payload"].decode(String.self),
             heartbeatSeconds: try r["heartbeat"].decode(Int64?.self).map(Int.init),
-            status: SubscriptionRecord.Status(rawValue: try r["status"].decode(String.self)) ?? .error,
-            error: try r["error"].decode(String?.self), owner: try r["owner"].decode(String?.self),
+            status: try r["status"].decode(String.self), error: try r["error"].decode(String?.self),
+            owner: try r["owner"].decode(String?.self),
             created: Date(timeIntervalSince1970: try r["created"].decode(Double.self)),
-            eventCount: try r["counted"].decode(Int64.self),
-            deliveredThrough: try r["delivered_through"].decode(Int64.self))
+            eventCount: try r["counted"].decode(Int64.self), deliveredThrough: try r["delivered_through"].decode(Int64.self))
     }
 
     private static func event(_ row: PostgresRow) throws -> EventRecord {

@@ -444,15 +444,10 @@ public final class SQLiteStorage: PlatformStorage {
     }
 
     private static func subscription(_ row: Row) -> SubscriptionRecord {
-        let filtersText: String = row["filters"]
-        let headersText: String = row["headers"]
-        return SubscriptionRecord(
-            id: row["id"], topic: row["topic"],
-            filters: (try? JSONDecoder().decode([SubscriptionFilter].self, from: Data(filtersText.utf8))) ?? [],
-            channel: SubscriptionRecord.Channel(rawValue: row["channel"]) ?? .restHook, endpoint: row["endpoint"],
-            headers: (try? JSONDecoder().decode([String].self, from: Data(headersText.utf8))) ?? [],
-            payload: SubscriptionRecord.Payload(rawValue: row["payload"]) ?? .idOnly, heartbeatSeconds: row["heartbeat"],
-            status: SubscriptionRecord.Status(rawValue: row["status"]) ?? .error, error: row["error"], owner: row["owner"],
+        SubscriptionRecord.stored(
+            id: row["id"], topic: row["topic"], filtersJSON: row["filters"] ?? "", channel: row["channel"] ?? "",
+            endpoint: row["endpoint"], headersJSON: row["headers"] ?? "", payload: row["payload"] ?? "",
+            heartbeatSeconds: row["heartbeat"], status: row["status"] ?? "", error: row["error"], owner: row["owner"],
             created: Date(timeIntervalSince1970: row["created"]), eventCount: row["eventCount"],
             deliveredThrough: row["deliveredThrough"])
     }

@@ -37,13 +37,13 @@ public struct SubscriptionFilter: Sendable, Hashable, Codable {
         if let mark = query.firstIndex(of: "?") { query = query[query.index(after: mark)...] }
         var filters: [SubscriptionFilter] = []
         for pair in query.split(separator: "&") where !pair.isEmpty {
-            guard let equals = pair.firstIndex(of: "=") else {
+            guard pair.contains("=") else {
                 throw PlatformError.invalid("Filteret '\(pair)' mangler '=' (f.eks. patient=2509479989)")
             }
-            var name = String(pair[..<equals])
+            guard let parsed = QueryString.parse(String(pair)).first else { continue }
+            var name = parsed.name
+            let raw = parsed.value
             if let colon = name.firstIndex(of: ":") { name = String(name[..<colon]) }
-            let raw =
-                String(pair[pair.index(after: equals)...]).removingPercentEncoding ?? String(pair[pair.index(after: equals)...])
             guard let key = Key(rawValue: name), topic.filters.contains(name) else {
                 throw PlatformError.invalid(
                     "Ukendt filter '\(name)' for emnet \(topic.slug); tilladt: \(topic.filters.joined(separator: ", "))",

@@ -37,6 +37,8 @@ public struct SubscriptionRecord: Sendable, Hashable {
     public var eventCount: Int64
     /// Rest-hook: the last event number the endpoint accepted.
     public var deliveredThrough: Int64
+    /// Why the stored row could not be read, if it could not: such a subscription matches nothing (fail closed).
+    public var defect: String?
 
     public init(
         id: String, topic: String, filters: [SubscriptionFilter], channel: Channel, endpoint: String? = nil,
@@ -63,7 +65,7 @@ public struct SubscriptionRecord: Sendable, Hashable {
     /// True if this subscription wants `event`. A subscription in error still numbers its events, so that nothing
     /// is lost: the subscriber recovers them with `$events`.
     public func matches(_ event: EventRecord) -> Bool {
-        guard status != .off,
+        guard status != .off, defect == nil,
             let topic = EventTopic.named(topic), topic.covers(event.code)
         else { return false }
         return filters.allSatisfy { $0.matches(event) }

@@ -1,0 +1,108 @@
+import Foundation
+import NIOSSL
+import X509
+
+/// TLS problems in words: what a client's status line says when a server's certificate is not accepted, and how
+/// certificates are named in start-up errors.
+public enum TLSWords {
+    /// A short Danish reason for a failed TLS connection, or nil if `error` is not about TLS. Without a diagnosis
+    /// (`TLSDiagnosis`) a failed verification says only that the certificate was not accepted.
+    public static func reason(for error: any Error) -> String? {
+        if let extra = error as? NIOSSLExtraError, extra == .failedToValidateHostname {
+            return "certifikatet gælder et andet navn"
+        }
+        guard let ssl = error as? NIOSSLError else {
+            let text = String(describing: error)
+            if text.contains("CERTIFICATE_VERIFY_FAILED") { return "certifikatet kan ikke godkendes" }
+            return nil
+        }
+        let text = String(describing: ssl)
+        if text.contains("CERTIFICATE_VERIFY_FAILED") { return "certifikatet kan ikke godkendes" }
+        if text.contains("WRONG_VERSION_NUMBER") || text.contains("PACKET_LENGTH_TOO_LONG") {
+            return "svarer ikke med TLS (kun almindelig HTTP?)"
+        }
+        if text.contains("CERTIFICATE_REQUIRED") || text.contains("ALERT_BAD_CERTIFICATE")
+            || text.contains("ALERT_UNKNOWN_CA") || text.contains("HANDSHAKE_FAILURE_ON_CLIENT_HELLO")
+        {
+            return "godkendte ikke vores klientcertifikat"
+        }
+        switch ssl {
+        case .handshakeFailed: return "TLS-forhandlingen mislykkedes"
+        case .uncleanShutdown: return "lukkede TLS-forbindelsen uden at afslutte den"
+        default: return "TLS-fejl (\(text.prefix(120)))"
+        }
+    }
+
+    /// What is wrong with a server's certificate chain for `host`, checked against `roots` (nil: the chain is only
+    /// checked for time and name): "certifikatet er udløbet 01.03.2025", "certifikatet gælder et andet navn
+    /// (localhost), ikke 127.0.0.1", "certifikatet er ikke udstedt af en betroet CA (selvsigneret)".
+    public static func problem(
+        with chain: [Certificate], host: String, roots: [Certificate]?, now: Date = Date()
+    ) -> String? {
+        guard let leaf = chain.first else { return "serveren viste intet certifikat" }
+        for certificate in chain {
+            if certificate.notValidAfter < now { return "certifikatet er udløbet \(date(certificate.notValidAfter))" }
+            if certificate.notValidBefore > now {
+                return "certifikatet er først gyldigt fra \(date(certificate.notValidBefore))"
+            }
+        }
+        if !covers(leaf, host: host) {
+            let names = names(of: leaf)
+            return "certifikatet gælder et andet navn (\(names.isEmpty ? "intet" : names.joined(separator: ", "))), ikke \(host)"
+        }
+        if let roots {
+            let top = chain.last ?? leaf
+            let trusted = roots.contains { root in
+                root == top || (root.subject == top.issuer && root.publicKey.isValidSignature(top.signature, for: top))
+            }
+            if !trusted {
+                return top.issuer == top.subject
+                    ? "certifikatet er ikke udstedt af en betroet CA (selvsigneret)"
+                    : "certifikatet er ikke udstedt af en betroet CA (udsteder: \(top.issuer))"
+            }
+        }
+        return nil
+    }
+
+    /// The DNS names and IP addresses of a certificate's subject alternative names.
+    static func names(of certificate: Certificate) -> [String] {
+        guard let san = try? certificate.extensions.subjectAlternativeNames else { return [] }
+        return san.compactMap { name -> String? in
+            switch name {
+            case .dnsName(let dns): return dns
+            case .ipAddress(let octets):
+                let bytes = Array(octets.bytes)
+                if bytes.count == 4 { return bytes.map(String.init).joined(separator: ".") }
+                return bytes.map { String($0, radix: 16) }.joined(separator: ":")
+            default: return nil
+            }
+        }
+    }
+
+    /// Whether the certificate is for `host` (a name, with a leading `*.` wildcard allowed, or an IPv4 address).
+    static func covers(_ certificate: Certificate, host: String) -> Bool {
+        let wanted = host.lowercased().trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
+        for name in names(of: certificate).map({ $0.lowercased() }) {
+            if name == wanted { return true }
+            if name.hasPrefix("*."), let dot = wanted.firstIndex(of: "."), wanted[dot...] == name.dropFirst() { return true }
+        }
+        return false
+    }
+
+    static func date(_ date: Date) -> String {
+        let seconds = Int(date.timeIntervalSince1970)
+        let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
+        // Civil from days (Howard Hinnant), UTC.
+        let z = days + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let doe = z - era * 146_097
+        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+        let mp = (5 * doy + 2) / 153
+        let day = doy - (153 * mp + 2) / 5 + 1
+        let month = mp < 10 ? mp + 3 : mp - 9
+        let year = yoe + era * 400 + (month <= 2 ? 1 : 0)
+        func two(_ n: Int) -> String { n < 10 ? "0\(n)" : "\(n)" }
+        return "\(two(day)).\(two(month)).\(year)"
+    }
+}
