@@ -32,7 +32,7 @@ cluster: build
 ## Two rounds: everything else in parallel, then the PostgreSQL and multi-node suites one test at a time (they load
 ## both cores for seconds, which would starve the timing-sensitive tests beside them). The output is also kept in
 ## .build/test.log, and the failures are listed again at the end.
-SERIAL_TESTS := ClusterTests|NodeFailoverTests|PostgresOutageTests|StorageSuiteTests|StorageStartupTests
+SERIAL_TESTS := ClusterTests|NodeFailoverTests|PostgresOutageTests|StorageSuiteTests|StorageStartupTests|HostileInputTests
 test: deps
 	$(SWIFT) build --build-tests
 	@pgdir=$$(mktemp -d /tmp/overblik-test-pg.XXXXXX); \

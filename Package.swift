@@ -89,7 +89,10 @@ let package = Package(
         ),
         .target(
             name: "OverblikApp",
-            dependencies: ["FHIR", "Federation", "EventStream", "Terminal"],
+            dependencies: [
+                "FHIR", "Federation", "EventStream", "Terminal",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ],
             swiftSettings: strict
         ),
         .target(
@@ -101,6 +104,7 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -139,7 +143,7 @@ let package = Package(
         .executableTarget(
             name: "sundhedscloud",
             dependencies: [
-                "FHIR", "DemoSources", "Platform", "Federation",
+                "FHIR", "DemoSources", "Platform", "Federation", "Transport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "TOMLKit", package: "TOMLKit"),
                 .product(name: "Logging", package: "swift-log"),
@@ -151,7 +155,7 @@ let package = Package(
         .executableTarget(
             name: "overblik",
             dependencies: [
-                "FHIR", "Federation", "OverblikApp", "DemoSources", "Platform", "EventStream",
+                "FHIR", "Federation", "OverblikApp", "DemoSources", "Platform", "EventStream", "Transport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
@@ -182,7 +186,7 @@ let package = Package(
         .testTarget(
             name: "FederationTests",
             dependencies: [
-                "FHIR", "Federation", "OverblikApp", "DemoSources", "TestSupport",
+                "FHIR", "Federation", "OverblikApp", "DemoSources", "TestSupport", "Transport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -192,12 +196,13 @@ let package = Package(
         .testTarget(
             name: "PlatformTests",
             dependencies: [
-                "FHIR", "Platform", "EventStream", "DemoSources", "TestSupport", "Federation",
+                "FHIR", "Platform", "EventStream", "DemoSources", "TestSupport", "Federation", "Transport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ],
             exclude: ["Fixtures"],
             swiftSettings: strict
@@ -216,7 +221,7 @@ let package = Package(
         .testTarget(
             name: "DemoSourcesTests",
             dependencies: [
-                "FHIR", "DemoSources", "TestSupport",
+                "FHIR", "DemoSources", "TestSupport", "Transport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

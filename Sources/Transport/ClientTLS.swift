@@ -6,14 +6,14 @@ import X509
 /// without one, the system's store), and for mutual TLS its own certificate and key. Certificates are always
 /// verified, names included; there is no switch to turn that off.
 public struct ClientTLS: Sendable {
-    /// The CA bundle's file, nil for the system store.
-    public let caFile: String?
+    /// The CA bundles' files; empty for the system store.
+    public let caFiles: [String]
     public let configuration: TLSConfiguration
     /// The certificates of `caFile`, for diagnosing a failed handshake.
     let roots: [Certificate]
 
     /// The system's trust store, no client certificate.
-    public static let system = ClientTLS(caFile: nil, configuration: base(), roots: [])
+    public static let system = ClientTLS(caFiles: [], configuration: base(), roots: [])
 
     static func base() -> TLSConfiguration {
         var configuration = TLSConfiguration.makeClientConfiguration()
@@ -26,13 +26,22 @@ public struct ClientTLS: Sendable {
     public static func load(
         ca: String?, certificate: String? = nil, key: String? = nil, now: Date = Date()
     ) throws(TLSSetupError) -> ClientTLS {
+        try load(cas: ca.map { [$0] } ?? [], certificate: certificate, key: key, now: now)
+    }
+
+    /// Trusts the CAs of all these bundles (none: the system store).
+    public static func load(
+        cas: [String], certificate: String? = nil, key: String? = nil, now: Date = Date()
+    ) throws(TLSSetupError) -> ClientTLS {
         var configuration = base()
         var roots: [Certificate] = []
-        if let ca {
+        var nio: [NIOSSLCertificate] = []
+        for ca in Set(cas).sorted() {
             let loaded = try PEMFile.certificates(ca, now: now)
-            roots = loaded.map(\.0)
-            configuration.trustRoots = .certificates(loaded.map(\.1))
+            roots += loaded.map(\.0)
+            nio += loaded.map(\.1)
         }
+        if !nio.isEmpty { configuration.trustRoots = .certificates(nio) }
         switch (certificate, key) {
         case (let certificate?, let key?):
             let chain = try PEMFile.certificates(certificate, now: now)
@@ -46,6 +55,6 @@ public struct ClientTLS: Sendable {
         case (nil, nil):
             break
         }
-        return ClientTLS(caFile: ca, configuration: configuration, roots: roots)
+        return ClientTLS(caFiles: Set(cas).sorted(), configuration: configuration, roots: roots)
     }
 }

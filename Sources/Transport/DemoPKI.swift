@@ -16,7 +16,10 @@ public struct DemoPKI: Sendable {
     public var clientKeyFile: String { directory.appendingPathComponent("gateway-key.pem").path }
 
     /// Makes the CA and certificates (ECDSA P-256, valid from an hour ago for `days`) and writes them.
-    public static func make(in directory: URL, days: Int = 7, now: Date = Date()) throws -> DemoPKI {
+    /// - Parameter serverNames: what the server certificate is for (DNS names, or IPv4 addresses).
+    public static func make(
+        in directory: URL, days: Int = 7, now: Date = Date(), serverNames: [String] = ["localhost", "127.0.0.1"]
+    ) throws -> DemoPKI {
         try FileManager.default.createDirectory(
             at: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         let start = now.addingTimeInterval(-3600)
@@ -55,8 +58,12 @@ public struct DemoPKI: Sendable {
             return (certificate, key)
         }
         let server = try leaf(
-            "localhost", usage: .serverAuth,
-            names: [.dnsName("localhost"), .ipAddress(ASN1OctetString(contentBytes: [127, 0, 0, 1]))])
+            serverNames.first ?? "localhost", usage: .serverAuth,
+            names: serverNames.map { name in
+                let octets = name.split(separator: ".").compactMap { UInt8($0) }
+                return octets.count == 4 && name.split(separator: ".").count == 4
+                    ? .ipAddress(ASN1OctetString(contentBytes: ArraySlice(octets))) : .dnsName(name)
+            })
         let client = try leaf("sundhedscloud-gateway", usage: .clientAuth, names: [])
         let pki = DemoPKI(directory: directory)
         try write(try ca.serializeAsPEM().pemString, to: pki.caFile)
@@ -74,8 +81,8 @@ public struct DemoPKI: Sendable {
     }
 
     /// The servers' TLS (no client certificates asked for).
-    public func serverTLS() throws(TLSSetupError) -> ServerTLS {
-        try ServerTLS.load(certificate: serverCertificateFile, key: serverKeyFile)
+    public func serverTLS(now: Date = Date()) throws(TLSSetupError) -> ServerTLS {
+        try ServerTLS.load(certificate: serverCertificateFile, key: serverKeyFile, now: now)
     }
 
     /// A source's TLS that asks for the gateway's client certificate (mutual TLS).

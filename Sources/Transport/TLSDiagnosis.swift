@@ -17,7 +17,7 @@ public enum TLSDiagnosis {
     {
         guard let chain = try? await peerChain(host: host, port: port, timeout: timeout) else { return nil }
         let certificates = chain.compactMap { try? Certificate(derEncoded: $0.toDERBytes()) }
-        return TLSWords.problem(with: certificates, host: host, roots: trust.caFile == nil ? nil : trust.roots)
+        return TLSWords.problem(with: certificates, host: host, roots: trust.caFiles.isEmpty ? nil : trust.roots)
     }
 
     /// `https://host:port/...` → the reason, as `diagnose`.

@@ -42,13 +42,14 @@ struct Overblik: AsyncParsableCommand {
 
     func run() async throws {
         let interactive = !(plain || isatty(0) == 0 || isatty(1) == 0)
-        let http = FHIRHTTPClient.makeHTTPClient()
+        let security = try sourceOptions.security()
+        let http = FHIRHTTPClient.makeHTTPClient(trust: security.trust)
         let resolved: SourceOptions.Resolved
         let login: GatewayLogin?
         if sourceOptions.gateway != nil {
             (resolved, login) = try await sourceOptions.resolveGateway(http: http, ask: interactive)
         } else {
-            resolved = try await sourceOptions.resolve(throughGateway: true, ask: interactive)
+            resolved = try await sourceOptions.resolve(throughGateway: true, ask: interactive, security: security)
             login = resolved.gateway.map { GatewayLogin(gatewayURL: $0.url, demoUser: $0.user, http: http) }
         }
         let (registry, startup, feed) = (resolved.registry, resolved.startup, resolved.feed)
@@ -56,7 +57,8 @@ struct Overblik: AsyncParsableCommand {
         var token: AccessToken?
         if let login { token = { @Sendable () async throws -> String in try await login.token() } }
         let events = feed.map {
-            EventFeed(engineURL: $0.engineURL, alternateURLs: $0.alternateURLs, wish: $0.wish, token: token)
+            EventFeed(
+                engineURL: $0.engineURL, alternateURLs: $0.alternateURLs, wish: $0.wish, token: token, httpClient: http)
         }
         var cache: ResourceCache?
         do {
@@ -67,7 +69,8 @@ struct Overblik: AsyncParsableCommand {
         } catch {
             FileHandle.standardError.write(Data("Advarsel: cachen bruges ikke: \(error)\n".utf8))
         }
-        let client = FederatedClient(registry: registry, client: FHIRHTTPClient(http: http, login: login), cache: cache)
+        let client = FederatedClient(
+            registry: registry, client: FHIRHTTPClient(http: http, login: login, trust: security.trust), cache: cache)
         let language = Language(rawValue: lang) ?? .da
         let status: Int32
         let initial = patient.flatMap { try? CPRNumber($0) } ?? resolved.initialCPR

@@ -51,14 +51,15 @@ struct OverviewCommand: AsyncParsableCommand {
 
     func run() async throws {
         let number = try CPRNumber(cpr)
-        let http = FHIRHTTPClient.makeHTTPClient()
+        let security = try sourceOptions.security()
+        let http = FHIRHTTPClient.makeHTTPClient(trust: security.trust)
         let resolved: SourceOptions.Resolved
         var login: GatewayLogin?
         do {
             if sourceOptions.gateway != nil {
                 (resolved, login) = try await sourceOptions.resolveGateway(http: http, ask: false)
             } else {
-                resolved = try await sourceOptions.resolve()
+                resolved = try await sourceOptions.resolve(security: security)
             }
             _ = try await resolved.startup?.ready()
         } catch {
@@ -78,7 +79,8 @@ struct OverviewCommand: AsyncParsableCommand {
                 FileHandle.standardError.write(Data("Advarsel: cachen bruges ikke: \(error)\n".utf8))
             }
         }
-        let client = FederatedClient(registry: registry, client: FHIRHTTPClient(http: http, login: login), cache: cache)
+        let client = FederatedClient(
+            registry: registry, client: FHIRHTTPClient(http: http, login: login, trust: security.trust), cache: cache)
         let overview = await client.overview(cpr: number, refresh: refresh)
         if json {
             let encoder = JSONEncoder()

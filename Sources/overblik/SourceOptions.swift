@@ -7,6 +7,7 @@ import Federation
 import Foundation
 import OverblikApp
 import Platform
+import Transport
 
 /// Where the sources come from: `--demo` (embedded demo sources), `--sources FILE`, or the user's configuration.
 struct SourceOptions: ParsableArguments {
@@ -39,6 +40,17 @@ struct SourceOptions: ParsableArguments {
     @Option(help: "Adgangstoken (JWT) fra en identitetsudbyder, til --gateway; ellers $OVERBLIK_TOKEN.")
     var token: String?
 
+    @Option(
+        help: ArgumentHelp(
+            "CA-bundt (PEM) som gatewayens og kildernes certifikater godkendes mod (https), ud over systemets.",
+            valueName: "fil"))
+    var ca: String?
+
+    @Flag(
+        name: .customLong("insecure-http"),
+        help: "Kun med --demo: den indbyggede platform på ukrypteret HTTP i stedet for TLS (til målinger og fejlsøgning).")
+    var insecureHTTP = false
+
     /// The gateway nodes given with `--gateway`.
     var gatewayURLs: [String] {
         (gateway ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
@@ -60,6 +72,7 @@ struct SourceOptions: ParsableArguments {
             throw ValidationError("--token virker kun sammen med --gateway.")
         }
         if !faults.isEmpty, !demo { throw ValidationError("--fault virker kun sammen med --demo.") }
+        if insecureHTTP, !demo { throw ValidationError("--insecure-http virker kun sammen med --demo.") }
     }
 
     /// Through a running SundhedsCloud gateway (one or several nodes): log in (demo login as `--user`, asked for
@@ -131,6 +144,36 @@ struct SourceOptions: ParsableArguments {
 
     static var configuredSourcesPath: String { XDGDirectory.config.path("sources.toml") }
 
+    /// What the client trusts, made before anything connects: with `--demo` a throwaway CA of this run (its
+    /// servers get certificates from it), otherwise `--ca` and the registry's `ca` files besides the system store.
+    func security() throws -> ClientSecurity {
+        if demo {
+            if insecureHTTP {
+                FileHandle.standardError.write(
+                    Data("Advarsel: --insecure-http: demo-platformen kører uden kryptering (kun til målinger).\n".utf8))
+                return ClientSecurity(trust: .system, pki: nil)
+            }
+            let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
+                "overblik-demo-tls-\(getpid())-\(UUID().uuidString.prefix(8))")
+            do {
+                let pki = try DemoPKI.make(in: folder)
+                return ClientSecurity(trust: try pki.clientTLS(), pki: pki)
+            } catch {
+                throw ValidationError("Demo-certifikaterne kunne ikke laves: \(error)")
+            }
+        }
+        var cas = ca.map { [$0] } ?? []
+        if gateway == nil {
+            let path = sources ?? Self.configuredSourcesPath
+            if let registry = try? SourceRegistry.load(path: path) { cas += registry.sources.compactMap(\.ca) }
+        }
+        do {
+            return ClientSecurity(trust: try ClientTLS.load(cas: cas), pki: nil)
+        } catch {
+            throw ValidationError("\(ca == nil ? "ca" : "--ca"): \(error)")
+        }
+    }
+
     /// What `resolve` found: the registry the client uses, the embedded demo starting, the user's event feed, and the
     /// gateway session to log in with (the demo's TUI goes through the gateway as the chosen user).
     struct Resolved {
@@ -147,7 +190,7 @@ struct SourceOptions: ParsableArguments {
     /// is known at once (ports are reserved first), so a screen can open while the demo data loads. With
     /// `throughGateway`, the demo's sources are reached through the embedded gateway as the demo user (asked for
     /// when `--user` is not given and `ask` is set); without, directly (the CLI's `overview --demo`).
-    func resolve(throughGateway: Bool = false, ask: Bool = false) async throws -> Resolved {
+    func resolve(throughGateway: Bool = false, ask: Bool = false, security: ClientSecurity) async throws -> Resolved {
         if demo {
             guard let directory = DemoDataSet.locateDirectory() else {
                 throw ValidationError("Fandt ikke demo-data/. Kør fra projektmappen eller sæt OVERBLIK_DEMO_DATA.")
@@ -169,11 +212,13 @@ struct SourceOptions: ParsableArguments {
             for id in parsed.keys where !manifest.sources.contains(where: { $0.id == id }) {
                 throw ValidationError("--fault: ukendt kilde '\(id)'")
             }
+            let pki = security.pki
+            let scheme = pki == nil ? "http" : "https"
             let direct = SourceRegistry(
                 sources: manifest.sources.map { source in
                     SourceDefinition(
                         id: source.id, name: source.name, sector: Sector(rawValue: source.sector) ?? .other,
-                        fhir: "http://127.0.0.1:\(ports[source.id] ?? 0)/fhir",
+                        fhir: "\(scheme)://127.0.0.1:\(ports[source.id] ?? 0)/fhir",
                         kind: source.isClinical ? .clinical : .preferences)
                 })
             // The demo writes its own registry, in the same format a user would.
@@ -196,11 +241,16 @@ struct SourceOptions: ParsableArguments {
             }
             let faults = parsed
             let speed = speed
-            let engineURL = "http://127.0.0.1:\(enginePort)"
+            let engineURL = "\(scheme)://127.0.0.1:\(enginePort)"
             let startup = DemoStartup(
                 task: Task {
                     let data = try DemoDataSet.load(from: directory)
-                    let cluster = try DemoSourceCluster(data: data, ports: .fixed(ports), faults: faults)
+                    // TLS end to end: the sources ask for the gateway's client certificate when the TUI goes through
+                    // the gateway (mutual TLS, as in a health network); the CLI reading them directly has none.
+                    let sourceTLS = try pki.map { throughGateway ? try $0.mutualServerTLS() : try $0.serverTLS() }
+                    let nodeTrust = try pki?.gatewayTLS() ?? .system
+                    let cluster = try DemoSourceCluster(
+                        data: data, ports: .fixed(ports), faults: faults, tls: sourceTLS)
                     // The embedded platform keeps its events in a throwaway database: each demo starts afresh.
                     let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
                         "overblik-demo-\(getpid())-\(UUID().uuidString.prefix(8))")
@@ -208,7 +258,8 @@ struct SourceOptions: ParsableArguments {
                     var sources: [String: String] = [:]
                     for source in direct.sources { sources[source.id] = source.fhir }
                     let engine = EventEngine(
-                        storage: storage, sources: sources, notifyCredentials: NotifyCredentials(secrets: cluster.notifySecrets))
+                        storage: storage, sources: sources, notifyCredentials: NotifyCredentials(secrets: cluster.notifySecrets),
+                        clientTLS: nodeTrust)
                     // The gateway: every request of the TUI passes it with the user's token, is decided and logged.
                     let gateway = Gateway(
                         sources: direct.sources.map { source in
@@ -216,17 +267,19 @@ struct SourceOptions: ParsableArguments {
                                 id: source.id, name: source.name, sector: source.sector.rawValue, fhir: source.fhir,
                                 timeoutMs: source.timeoutMs, kind: source.kind == .preferences ? .preferences : .clinical)
                         }, tokens: try await TokenAuthority.ephemeral(),
-                        users: try Identity.loadUsers(file: directory.appendingPathComponent("users.json")), storage: storage)
-                    let server = try await PlatformServer.start(engine: engine, gateway: gateway, port: enginePort)
+                        users: try Identity.loadUsers(file: directory.appendingPathComponent("users.json")), storage: storage,
+                        clientTLS: nodeTrust)
+                    let server = try await PlatformServer.start(
+                        engine: engine, gateway: gateway, port: enginePort, tls: try pki?.serverTLS())
                     try await cluster.start()
-                    await cluster.connect(engineURL: server.baseURL)
+                    await cluster.connect(engineURL: server.baseURL, trust: try pki?.clientTLS())
                     var player: ScenarioPlayer?
                     if speed > 0 {
                         player = ScenarioPlayer(cluster: cluster, speed: speed)
                         player?.start()
                     }
                     return DemoPlatform(cluster: cluster, server: server, player: player, folder: folder)
-                })
+                }, tlsFolder: pki?.directory)
             let feed = who.subscription.map {
                 EventFeed(
                     engineURL: engineURL, wish: SubscriptionSetup.Wish(topic: $0.topic, filters: $0.filters, owner: who.id))
@@ -283,9 +336,17 @@ struct DemoPlatform: Sendable {
     let folder: URL
 }
 
+/// What the client trusts, and with `--demo` the run's throwaway CA.
+struct ClientSecurity: Sendable {
+    let trust: ClientTLS
+    let pki: DemoPKI?
+}
+
 /// The embedded demo platform starting in the background.
 struct DemoStartup: Sendable {
     let task: Task<DemoPlatform, any Error>
+    /// The run's throwaway certificates, removed at the end.
+    var tlsFolder: URL?
 
     /// Waits until the sources answer; a failure is a clear error for the user.
     @discardableResult
@@ -298,6 +359,7 @@ struct DemoStartup: Sendable {
     }
 
     func stop() async {
+        defer { if let tlsFolder { try? FileManager.default.removeItem(at: tlsFolder) } }
         guard let platform = try? await task.value else { return }
         platform.player?.stop()
         await platform.cluster.stop()

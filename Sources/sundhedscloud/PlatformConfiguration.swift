@@ -11,6 +11,13 @@ import TOMLKit
 /// sources = "/etc/sundhedscloud/kilder.toml"
 /// port = 8081
 /// token_secret = "..."          # or jwks = "/etc/sundhedscloud/jwks.json" with issuer and audience
+/// tls_cert = "/etc/sundhedscloud/node.pem"      # the node's certificate chain and key (TLS)
+/// tls_key = "/etc/sundhedscloud/node-key.pem"
+/// tls_client_ca = "..."         # ask clients for a certificate of this CA (mutual TLS)
+/// ca = "/etc/sundhedscloud/region-ca.pem"        # CA bundle for the sources' and rest-hooks' certificates
+/// client_cert = "..."           # the gateway's client certificate and key, for sources that ask (mutual TLS)
+/// client_key = "..."
+/// insecure_http = false         # plain HTTP instead of TLS: said in the log and in /health
 /// ```
 struct PlatformConfiguration: Equatable {
     var storage: String?
@@ -22,8 +29,18 @@ struct PlatformConfiguration: Equatable {
     var jwks: String?
     var issuer: String?
     var audience: String?
+    var tlsCert: String?
+    var tlsKey: String?
+    var tlsClientCA: String?
+    var ca: String?
+    var clientCert: String?
+    var clientKey: String?
+    var insecureHTTP: Bool?
 
-    static let keys = ["storage", "sources", "users", "port", "host", "token_secret", "jwks", "issuer", "audience"]
+    static let keys = [
+        "storage", "sources", "users", "port", "host", "token_secret", "jwks", "issuer", "audience", "tls_cert", "tls_key",
+        "tls_client_ca", "ca", "client_cert", "client_key", "insecure_http",
+    ]
 
     static var defaultPath: String { XDGDirectory.config.path("sundhedscloud.toml", app: "sundhedscloud") }
 
@@ -74,6 +91,18 @@ struct PlatformConfiguration: Equatable {
         configuration.jwks = try string("jwks")
         configuration.issuer = try string("issuer")
         configuration.audience = try string("audience")
+        configuration.tlsCert = try string("tls_cert")
+        configuration.tlsKey = try string("tls_key")
+        configuration.tlsClientCA = try string("tls_client_ca")
+        configuration.ca = try string("ca")
+        configuration.clientCert = try string("client_cert")
+        configuration.clientKey = try string("client_key")
+        if let value = table["insecure_http"] {
+            guard let flag = value.bool else {
+                throw ConfigurationError("\(file)\(line("insecure_http")): 'insecure_http' skal være true eller false")
+            }
+            configuration.insecureHTTP = flag
+        }
         if let value = table["port"] {
             guard let port = value.int, (0...65_535).contains(port) else {
                 throw ConfigurationError("\(file)\(line("port")): 'port' skal være et tal mellem 0 og 65535")

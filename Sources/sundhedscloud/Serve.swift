@@ -5,6 +5,7 @@ import Foundation
 import Logging
 import Platform
 import ServiceLifecycle
+import Transport
 
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -94,6 +95,37 @@ struct Serve: AsyncParsableCommand {
     @Flag(help: "Behold datoerne som i demo-data/ i stedet for at flytte dem, så dataenes 'i dag' bliver i dag.")
     var noDateShift = false
 
+    @Option(help: ArgumentHelp("Nodens certifikatkæde (PEM) til TLS. Med --demo uden: et engangs-demo-CA.", valueName: "fil"))
+    var tlsCert: String?
+
+    @Option(help: ArgumentHelp("Nodens private nøgle (PEM) til --tls-cert.", valueName: "fil"))
+    var tlsKey: String?
+
+    @Option(help: ArgumentHelp("Kræv klientcertifikat udstedt af dette CA (gensidig TLS).", valueName: "fil"))
+    var tlsClientCa: String?
+
+    @Option(
+        help: ArgumentHelp(
+            "CA-bundt (PEM) til kildernes og rest-hook-modtagernes certifikater, ud over systemets.", valueName: "fil"))
+    var ca: String?
+
+    @Option(help: ArgumentHelp("Gatewayens klientcertifikat (PEM) til kilder der kræver gensidig TLS.", valueName: "fil"))
+    var clientCert: String?
+
+    @Option(help: ArgumentHelp("Nøglen til --client-cert.", valueName: "fil"))
+    var clientKey: String?
+
+    @Option(
+        help: ArgumentHelp(
+            "Kun med --demo uden --tls-cert: mappen til engangs-CA'et (standard $XDG_STATE_HOME/sundhedscloud/demo-tls).",
+            valueName: "mappe"))
+    var demoTlsDir: String?
+
+    @Flag(
+        name: .customLong("insecure-http"),
+        help: "Ukrypteret HTTP i stedet for TLS (kun til test og målinger): siges i loggen og i /health.")
+    var insecureHTTP = false
+
     mutating func validate() throws {
         // The configuration file fills what the command line (and for storage and secret, the environment) left.
         let file: PlatformConfiguration
@@ -114,6 +146,21 @@ struct Serve: AsyncParsableCommand {
         host = host ?? file.host ?? "127.0.0.1"
         issuer = issuer ?? file.issuer ?? TokenAuthority.defaultIssuer
         audience = audience ?? file.audience ?? TokenAuthority.defaultAudience
+        tlsCert = tlsCert ?? file.tlsCert
+        tlsKey = tlsKey ?? file.tlsKey
+        tlsClientCa = tlsClientCa ?? file.tlsClientCA
+        ca = ca ?? file.ca
+        clientCert = clientCert ?? file.clientCert
+        clientKey = clientKey ?? file.clientKey
+        insecureHTTP = insecureHTTP || (file.insecureHTTP ?? false)
+        if (tlsCert == nil) != (tlsKey == nil) { throw ValidationError("Angiv både --tls-cert og --tls-key.") }
+        if (clientCert == nil) != (clientKey == nil) { throw ValidationError("Angiv både --client-cert og --client-key.") }
+        if insecureHTTP, tlsCert != nil { throw ValidationError("Brug enten --tls-cert/--tls-key eller --insecure-http.") }
+        if !demo, !insecureHTTP, tlsCert == nil {
+            throw ValidationError(
+                "Platformen kører med TLS: angiv --tls-cert FIL og --tls-key FIL (eller i konfigurationen), eller --insecure-http for ukrypteret HTTP."
+            )
+        }
         guard demo || sources != nil else {
             throw ValidationError("Angiv --demo (demo-kilderne) eller --sources FIL (et kilderegister).")
         }
@@ -164,9 +211,33 @@ struct Serve: AsyncParsableCommand {
             ?? "sqlite:" + XDGDirectory.data.path("platform.sqlite", app: "sundhedscloud")
     }
 
+    /// The node's TLS, what it trusts going out, and with `--demo` (no certificate given) this run's throwaway CA,
+    /// written under `$XDG_STATE_HOME/sundhedscloud/demo-tls/` so that `curl --cacert` can use it.
+    func transportSecurity(host: String) throws -> (server: ServerTLS?, trust: ClientTLS, pki: DemoPKI?) {
+        do {
+            if insecureHTTP { return (nil, try ClientTLS.load(ca: ca), nil) }
+            if let tlsCert, let tlsKey {
+                let server = try ServerTLS.load(certificate: tlsCert, key: tlsKey, clientCA: tlsClientCa, host: host)
+                return (server, try ClientTLS.load(ca: ca, certificate: clientCert, key: clientKey), nil)
+            }
+            let folder = URL(fileURLWithPath: demoTlsDir ?? XDGDirectory.state.path("demo-tls", app: "sundhedscloud"))
+            try? FileManager.default.removeItem(at: folder)
+            let pki = try DemoPKI.make(in: folder)
+            let trust = try ClientTLS.load(
+                cas: [pki.caFile] + (ca.map { [$0] } ?? []), certificate: clientCert ?? pki.clientCertificateFile,
+                key: clientKey ?? pki.clientKeyFile)
+            return (try pki.serverTLS(), trust, pki)
+        } catch let error as TLSSetupError {
+            throw ValidationError("TLS: \(error)")
+        } catch {
+            throw ValidationError("TLS: demo-certifikaterne kunne ikke laves: \(error)")
+        }
+    }
+
     func run() async throws {
         let host = host ?? "127.0.0.1"
         let port = port ?? 8080
+        let security = try transportSecurity(host: host)
         var cluster: DemoSourceCluster?
         var dataSet: DemoDataSet?
         var registry: [String: String] = [:]
@@ -178,10 +249,17 @@ struct Serve: AsyncParsableCommand {
                 for source in try SourceRegistry.load(path: sources).sources {
                     registry[source.id] = source.fhir
                     if let hash = source.notifySecretSHA256 { notifyHashes[source.id] = hash }
+                    // A source with a CA of its own is verified against that CA (and the node's).
+                    let own = try source.ca.map {
+                        try ClientTLS.load(
+                            cas: [$0] + security.trust.caFiles, certificate: clientCert ?? security.pki?.clientCertificateFile,
+                            key: clientKey ?? security.pki?.clientKeyFile)
+                    }
                     gatewaySources.append(
                         GatewaySource(
                             id: source.id, name: source.name, sector: source.sector.rawValue, fhir: source.fhir,
-                            timeoutMs: source.timeoutMs, kind: source.kind == .preferences ? .preferences : .clinical))
+                            timeoutMs: source.timeoutMs, kind: source.kind == .preferences ? .preferences : .clinical,
+                            tls: own))
                 }
             } catch {
                 throw ValidationError("\(error)")
@@ -202,13 +280,16 @@ struct Serve: AsyncParsableCommand {
                 throw ValidationError("Demodata kan ikke indlæses: \(error)")
             }
             do {
+                // The demo sources ask for the gateway's client certificate (mutual TLS), as a health network would.
                 cluster = try DemoSourceCluster(
-                    data: dataSet!, host: host, ports: .manifest(base: portBase), faults: try parsedFaults())
+                    data: dataSet!, host: host, ports: .manifest(base: portBase), faults: try parsedFaults(),
+                    tls: try security.pki?.mutualServerTLS() ?? security.server)
             } catch {
                 throw ValidationError("\(error)")
             }
             for source in dataSet!.manifest.sources {
-                let url = "http://\(host):\(portBase + source.port - DemoSourceCluster.defaultPortBase)/fhir"
+                let scheme = security.server == nil ? "http" : "https"
+                let url = "\(scheme)://\(host):\(portBase + source.port - DemoSourceCluster.defaultPortBase)/fhir"
                 registry[source.id] = url
                 if let secret = cluster?.notifySecrets[source.id] { notifyHashes[source.id] = NotifyCredentials.hash(of: secret) }
                 gatewaySources.append(
@@ -237,12 +318,18 @@ struct Serve: AsyncParsableCommand {
         } catch {
             throw ValidationError("\(error)")
         }
+        if insecureHTTP {
+            logger.warning("Ukrypteret HTTP (--insecure-http): adgangstokens og data sendes i klartekst")
+        }
         let engine = EventEngine(
-            storage: storage, sources: registry, notifyCredentials: NotifyCredentials(hashes: notifyHashes), logger: logger)
+            storage: storage, sources: registry, notifyCredentials: NotifyCredentials(hashes: notifyHashes),
+            clientTLS: security.trust, logger: logger)
         let gateway = Gateway(
-            sources: gatewaySources, tokens: try await tokenAuthority(), users: users, storage: storage, logger: logger)
+            sources: gatewaySources, tokens: try await tokenAuthority(), users: users, storage: storage,
+            clientTLS: security.trust, logger: logger)
         let service = PlatformService(
-            engine: engine, gateway: gateway, host: host, port: port, storage: storage, cluster: cluster,
+            engine: engine, gateway: gateway, host: host, port: port, tls: security.server, trust: security.trust,
+            pki: security.pki, storage: storage, cluster: cluster,
             patients: dataSet?.manifest.patients.count ?? 0, scenario: scenario, speed: speed)
         let group = ServiceGroup(
             configuration: .init(services: [service], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
@@ -256,6 +343,9 @@ struct PlatformService: Service {
     let gateway: Gateway
     let host: String
     let port: Int
+    let tls: ServerTLS?
+    let trust: ClientTLS
+    let pki: DemoPKI?
     let storage: any PlatformStorage
     let cluster: DemoSourceCluster?
     let patients: Int
@@ -265,7 +355,7 @@ struct PlatformService: Service {
     func run() async throws {
         let server: PlatformServer
         do {
-            server = try await PlatformServer.start(engine: engine, gateway: gateway, host: host, port: port)
+            server = try await PlatformServer.start(engine: engine, gateway: gateway, host: host, port: port, tls: tls)
         } catch let error as PlatformListenError {
             await storage.shutdown()
             throw StartupError("\(error). Er porten optaget? Brug --port.")
@@ -274,7 +364,7 @@ struct PlatformService: Service {
             throw StartupError("\(error)")
         }
         var lines = [
-            "SundhedsCloud kører.",
+            "SundhedsCloud kører" + (tls == nil ? " UDEN KRYPTERING (--insecure-http)." : " med TLS."),
             "  " + "gateway".padding(toLength: 14, withPad: " ", startingAt: 0) + server.baseURL
                 + "   integrationsgateway: /sources, /AuditEvent" + (gateway.users.isEmpty ? "" : ", demo-login /auth/token"),
             "  " + "motor".padding(toLength: 14, withPad: " ", startingAt: 0) + server.baseURL
@@ -288,7 +378,7 @@ struct PlatformService: Service {
                 await server.stop()
                 throw ValidationError("\(error)")
             }
-            await cluster.connect(engineURL: server.baseURL)
+            await cluster.connect(engineURL: server.baseURL, trust: trust)
             lines.append("Demo-kilder (syntetiske data, \(patients) patienter):")
             for source in cluster.servers {
                 let url = await source.baseURL ?? "-"
@@ -305,6 +395,10 @@ struct PlatformService: Service {
                 }
                 lines.append("Scenariet afspilles med hastighed \(speed): Bruno Test Elmer ankommer efter \(Int(15 / speed)) s.")
             }
+        }
+        if let pki {
+            lines.append("Demo-CA (engangs, kun til demo): \(pki.caFile)")
+            lines.append("  curl --cacert \(pki.caFile) \(server.baseURL)/health")
         }
         lines.append("Stop med Ctrl-C.")
         FileHandle.standardOutput.write(Data((lines.joined(separator: "\n") + "\n").utf8))

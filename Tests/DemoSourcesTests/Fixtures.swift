@@ -4,6 +4,7 @@ import FHIR
 import Foundation
 import NIOCore
 import NIOHTTP1
+import Transport
 
 /// Shared test fixtures: the demo data (loaded once per test process, without date shift so tests see the data as
 /// generated) and one running cluster of demo sources on free loopback ports for the read-only tests.
@@ -81,8 +82,25 @@ enum HTTP {
         return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
     }()
 
+    /// Runs `body` with a client that trusts and shows what `tls` says; shut down afterwards.
+    static func with(_ tls: ClientTLS, _ body: (HTTPClient) async throws -> Void) async throws {
+        var configuration = HTTPClient.Configuration()
+        configuration.connectionPool.retryConnectionEstablishment = false
+        configuration.timeout.connect = .seconds(2)
+        configuration.tlsConfiguration = tls.configuration
+        let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+        do {
+            try await body(client)
+        } catch {
+            try? await client.shutdown()
+            throw error
+        }
+        try await client.shutdown()
+    }
+
     static func get(
-        _ url: String, headers: [(String, String)] = [], method: HTTPMethod = .GET, body: String? = nil
+        _ url: String, headers: [(String, String)] = [], method: HTTPMethod = .GET, body: String? = nil,
+        client: HTTPClient = HTTP.client
     )
         async throws -> HTTPAnswer
     {

@@ -1,6 +1,9 @@
+import AsyncHTTPClient
 import Foundation
+import NIOCore
 import TestSupport
 import Testing
+import Transport
 
 /// `sundhedscloud serve --demo` as a user runs it: a real process, real ports, real signals.
 @Suite(.serialized) struct ServeCommandTests {
@@ -14,23 +17,47 @@ import Testing
         let base = Int.random(in: 11_000...30_000)
         let storage = FileManager.default.temporaryDirectory.appendingPathComponent("serve-\(UUID().uuidString).sqlite")
         defer { try? FileManager.default.removeItem(at: storage) }
+        let tlsDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("serve-tls-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: tlsDirectory) }
         let run = try launch([
             "serve", "--demo", "--port-base", String(base), "--no-date-shift", "--port", "0", "--storage",
-            "sqlite:" + storage.path,
+            "sqlite:" + storage.path, "--demo-tls-dir", tlsDirectory.path,
         ])
         let banner = await run.readUntil("Stop med Ctrl-C", timeout: .seconds(120))
-        #expect(banner.contains("http://127.0.0.1:\(base + 1)/fhir"), "\(banner)")
-        #expect(banner.contains("http://127.0.0.1:\(base + 2)/fhir"))
-        #expect(banner.contains("http://127.0.0.1:\(base + 3)/fhir"))
-        let answer = try await HTTP.get(
-            "http://127.0.0.1:\(base + 1)/fhir/Patient?identifier=\(HTTP.q("urn:oid:1.2.208.176.1.2|2509479989"))")
-        #expect(try answer.bundle().total == 1)
-        // The event engine answers too, on the port it printed.
-        let engine = banner.split(separator: "\n").first { $0.contains("hændelsesmotor") }?.split(separator: " ").first {
-            $0.hasPrefix("http://")
+        #expect(banner.contains("med TLS"), "\(banner)")
+        #expect(banner.contains("https://127.0.0.1:\(base + 1)/fhir"), "\(banner)")
+        #expect(banner.contains("https://127.0.0.1:\(base + 2)/fhir"))
+        #expect(banner.contains("https://127.0.0.1:\(base + 3)/fhir"))
+        #expect(banner.contains("--cacert \(tlsDirectory.path)/ca.pem"))
+        // The sources ask for the gateway's client certificate (mutual TLS): with it they answer.
+        let ca = tlsDirectory.appendingPathComponent("ca.pem").path
+        let gateway = try ClientTLS.load(
+            ca: ca, certificate: tlsDirectory.appendingPathComponent("gateway.pem").path,
+            key: tlsDirectory.appendingPathComponent("gateway-key.pem").path)
+        let search = "https://127.0.0.1:\(base + 1)/fhir/Patient?identifier=\(HTTP.q("urn:oid:1.2.208.176.1.2|2509479989"))"
+        try await HTTP.with(gateway) { client in
+            let answer = try await HTTP.get(search, client: client)
+            #expect(try answer.bundle().total == 1)
+            // The source's links are its https address.
+            #expect(answer.text.contains("https://127.0.0.1:\(base + 1)/fhir/Patient"), "\(answer.text.prefix(300))")
         }
-        let topics = try await HTTP.get("\(engine ?? "-")/SubscriptionTopic")
-        #expect(topics.status == 200)
+        // Without the client certificate, or over plain HTTP, nothing.
+        try await HTTP.with(try ClientTLS.load(ca: ca)) { client in
+            await #expect(throws: (any Error).self) { _ = try await HTTP.get(search, client: client) }
+        }
+        await #expect(throws: (any Error).self) {
+            _ = try await HTTP.get(search.replacingOccurrences(of: "https:", with: "http:"))
+        }
+        // The event engine answers too, on the port it printed, and says it is on TLS.
+        let engine = banner.split(separator: "\n").first { $0.contains("hændelsesmotor") }?.split(separator: " ").first {
+            $0.hasPrefix("https://")
+        }
+        try await HTTP.with(try ClientTLS.load(ca: ca)) { client in
+            let topics = try await HTTP.get("\(engine ?? "-")/SubscriptionTopic", client: client)
+            #expect(topics.status == 200)
+            let health = try await HTTP.get("\(engine ?? "-")/health", client: client)
+            #expect(health.text.contains("\"transport\":\"tls\""), "\(health.text)")
+        }
         kill(run.process.processIdentifier, signal)
         let stopped = await run.waitForExit(timeout: .seconds(20))
         if !stopped { run.process.terminate() }
@@ -39,7 +66,7 @@ import Testing
         let rest = await run.readUntil("stoppet", timeout: .seconds(2))
         #expect(rest.contains("SundhedsCloud er stoppet"))
         #expect(!rest.contains("error"), "\(rest)")
-        await #expect(throws: (any Error).self) { _ = try await HTTP.get("http://127.0.0.1:\(base + 1)/fhir/metadata") }
+        await #expect(throws: (any Error).self) { _ = try await HTTP.get("https://127.0.0.1:\(base + 1)/fhir/metadata") }
     }
 
     @Test func badOptionsGetAClearMessage() async throws {

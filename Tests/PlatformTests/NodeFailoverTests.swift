@@ -19,7 +19,7 @@ import Testing
             "sundhedscloud",
             [
                 "serve", "--sources", sources.path, "--users", "demo-data/users.json", "--port", "0", "--storage",
-                storage, "--token-secret", secret,
+                storage, "--token-secret", secret, "--insecure-http",
             ], directory: PlatformFixtures.repositoryRoot)
         let banner = await run.readUntil("Stop med Ctrl-C", timeout: .seconds(60))
         guard let range = banner.range(of: #"http://127\.0\.0\.1:\d+"#, options: .regularExpression) else {

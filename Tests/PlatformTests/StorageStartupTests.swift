@@ -15,7 +15,7 @@ import Testing
         return (run.process.terminationStatus, run.output)
     }
 
-    static let secret = ["--token-secret", String(repeating: "s", count: 40)]
+    static let secret = ["--token-secret", String(repeating: "s", count: 40), "--insecure-http"]
 
     @Test("Forkert adgangskode til PostgreSQL: en fejl ved start der siger det")
     func wrongPassword() async throws {
@@ -64,6 +64,7 @@ import Testing
         sources = "Tests/PlatformTests/Fixtures/one-source.toml"
         port = 0
         token_secret = "\(String(repeating: "t", count: 40))"
+        insecure_http = true
         """.write(to: good, atomically: true, encoding: .utf8)
         let (used, text) = try await Self.serve(["--config", good.path])
         #expect(used != 0)

@@ -79,11 +79,12 @@ import Testing
                 return current
             }
             await old?.stop()
-            guard let storage = try? SQLiteStorage(path: path) else { return false }
-            let engine = EventEngine(
-                storage: storage, sources: sources, notifyCredentials: PlatformFixtures.notifyCredentials(sources.keys),
-                logger: PlatformFixtures.engineLogger)
-            for _ in 0..<50 {
+            for _ in 0..<100 {
+                // A failed start shuts its engine and storage down: each attempt has its own.
+                guard let storage = try? SQLiteStorage(path: path) else { return false }
+                let engine = EventEngine(
+                    storage: storage, sources: sources,
+                    notifyCredentials: PlatformFixtures.notifyCredentials(sources.keys), logger: PlatformFixtures.engineLogger)
                 if let restarted = try? await PlatformServer.start(engine: engine, port: port) {
                     server.value = restarted
                     return true

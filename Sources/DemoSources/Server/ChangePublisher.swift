@@ -4,6 +4,7 @@ import Foundation
 import Logging
 import NIOCore
 import Synchronization
+import Transport
 
 /// Announces a demo source's changes to the event engine the way a real FHIR server with a backport rest-hook
 /// subscription would: over HTTP, one R4 `Parameters`-form notification per change, numbered, full-resource
@@ -19,27 +20,40 @@ public final class ChangePublisher: Sendable {
     /// own: fresh at each start, 256 random bits; the engine is given only its SHA-256.
     public let notifySecret: String
     let store: ResourceStore
-    let httpClient: HTTPClient
+    let defaultClient: HTTPClient
     private let queue: AsyncStream<JSONValue>.Continuation
     private let stream: AsyncStream<JSONValue>
-    private let state = Mutex<(number: Int64, notifyURL: String?, baseURL: String?, worker: Task<Void, Never>?)>(
-        (0, nil, nil, nil))
+    private let state = Mutex<
+        (number: Int64, notifyURL: String?, baseURL: String?, worker: Task<Void, Never>?, client: HTTPClient?)
+    >((0, nil, nil, nil, nil))
 
     init(sourceID: String, store: ResourceStore, notifySecret: String? = nil, httpClient: HTTPClient = .shared) {
         self.sourceID = sourceID
         self.notifySecret = notifySecret ?? Self.makeSecret()
         self.store = store
-        self.httpClient = httpClient
+        self.defaultClient = httpClient
         (stream, queue) = AsyncStream.makeStream(of: JSONValue.self, bufferingPolicy: .bufferingOldest(50_000))
     }
 
     /// Where to deliver (`http://127.0.0.1:8080/notify/hospital`) and this source's own base URL.
-    func connect(notifyURL: String, baseURL: String) {
-        let start = state.withLock { state -> Bool in
+    /// - Parameter trust: what to verify the engine's certificate against (https; nil: the system store).
+    func connect(notifyURL: String, baseURL: String, trust: ClientTLS? = nil) {
+        let client: HTTPClient? = trust.map { trust in
+            var configuration = HTTPClient.Configuration()
+            configuration.tlsConfiguration = trust.configuration
+            return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+        }
+        let (start, replaced) = state.withLock { state -> (Bool, HTTPClient?) in
             state.notifyURL = notifyURL
             state.baseURL = baseURL
-            return state.worker == nil
+            var replaced: HTTPClient?
+            if let client {
+                replaced = state.client
+                state.client = client
+            }
+            return (state.worker == nil, replaced)
         }
+        if let replaced { Task { try? await replaced.shutdown() } }
         guard start else { return }
         let worker = Task { await self.deliverAll() }
         state.withLock { $0.worker = worker }
@@ -62,6 +76,11 @@ public final class ChangePublisher: Sendable {
         let worker = state.withLock { $0.worker }
         worker?.cancel()
         await worker?.value
+        let client = state.withLock { state -> HTTPClient? in
+            defer { state.client = nil }
+            return state.client
+        }
+        try? await client?.shutdown()
     }
 
     private func deliverAll() async {
@@ -84,7 +103,8 @@ public final class ChangePublisher: Sendable {
             request.headers.add(name: "Content-Type", value: "application/fhir+json")
             request.headers.add(name: "Authorization", value: "Bearer \(notifySecret)")
             request.body = .bytes(bundle.serialized())
-            let response = try await httpClient.execute(request, timeout: .seconds(5))
+            let client = state.withLock { $0.client } ?? defaultClient
+            let response = try await client.execute(request, timeout: .seconds(5))
             _ = try? await response.body.collect(upTo: 1 << 20)
             // 4xx other than 429 will not get better by trying again: the engine said why (and logged it).
             return (200..<300).contains(response.status.code)

@@ -1,6 +1,7 @@
 import FHIR
 import Foundation
 import Hummingbird
+import NIOCore
 
 /// `GET /_demo/sources` lists the demo sources with their URLs and faults;
 /// `GET|PUT /_demo/sources/{id}/fault` reads or changes one source's faults, e.g.
@@ -48,6 +49,10 @@ struct DemoControlResponder: HTTPResponder {
             default:
                 return message(.notFound, "Ukendt sti. Brug /_demo/sources og /_demo/sources/{id}/fault")
             }
+        } catch is NIOTooManyBytesError {
+            return message(.contentTooLarge, "Forespørgslen er for stor")
+        } catch let error as HTTPError {
+            return message(error.status, error.status == .contentTooLarge ? "Forespørgslen er for stor" : "Ugyldig forespørgsel")
         } catch {
             return message(.internalServerError, "\(error)")
         }
@@ -68,10 +73,13 @@ struct DemoControlResponder: HTTPResponder {
             status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: Array(try encoder.encode(value)))))
     }
 
+    /// An error as an OperationOutcome (what every server of the platform answers errors with).
     private func message(_ status: HTTPResponse.Status, _ text: String) -> Response {
         var headers = HTTPFields()
-        headers[.contentType] = "application/json; charset=utf-8"
-        let body = (try? JSONEncoder().encode(["error": text])) ?? Data()
+        headers[.contentType] = "application/fhir+json; charset=utf-8"
+        let code = status == .notFound ? "not-found" : status.code >= 500 ? "exception" : "invalid"
+        let outcome = OperationOutcome(severity: "error", code: code, diagnostics: TextSanitizer.cleanLine(text, maxLength: 500))
+        let body = (try? FHIRJSON.encode(outcome)) ?? Data()
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: Array(body))))
     }
 }

@@ -2,6 +2,7 @@ import FHIR
 import Foundation
 import Hummingbird
 import Logging
+import Transport
 
 /// The demo source systems of `demo-data/` (hospital, GP, municipality), each its own FHIR server, plus a small
 /// control endpoint for fault injection. This is what `sundhedscloud serve --demo` runs.
@@ -21,15 +22,18 @@ public actor DemoSourceCluster {
     public nonisolated let servers: [DemoSourceServer]
     private let host: String
     private let controlPort: Int
+    /// The sources' and the control endpoint's TLS (nil: plain HTTP).
+    public nonisolated let tls: ServerTLS?
     private var control: RunningServer?
     public private(set) var controlURL: String?
 
     public init(
         data: DemoDataSet, host: String = "127.0.0.1", ports: PortPlan = .ephemeral, faults: [String: FaultSettings] = [:],
-        notifySecrets: [String: String] = [:]
+        notifySecrets: [String: String] = [:], tls: ServerTLS? = nil
     )
         throws
     {
+        self.tls = tls
         for id in faults.keys where !data.manifest.sources.contains(where: { $0.id == id }) {
             throw DemoSourceError.unknownSource(id)
         }
@@ -51,7 +55,8 @@ public actor DemoSourceCluster {
             servers.append(
                 DemoSourceServer(
                     id: source.id, name: source.name, sector: source.sector, store: store, host: host, port: port,
-                    faults: faults[source.id] ?? .none, notifySecret: notifySecrets[source.id]))
+                    faults: faults[source.id] ?? .none, notifySecret: notifySecrets[source.id],
+                    tls: tls))
         }
         self.servers = servers
         switch ports {
@@ -103,8 +108,8 @@ public actor DemoSourceCluster {
     }
 
     /// Makes every source announce its changes to the event engine at `engineURL` (after `start`).
-    public func connect(engineURL: String) async {
-        for server in servers { await server.connect(engineURL: engineURL) }
+    public func connect(engineURL: String, trust: ClientTLS? = nil) async {
+        for server in servers { await server.connect(engineURL: engineURL, trust: trust) }
     }
 
     /// Source id → base URL, in manifest order.
@@ -121,9 +126,9 @@ public actor DemoSourceCluster {
         logger.logLevel = .warning
         do {
             let server = try await RunningServer.start(
-                responder: DemoControlResponder(cluster: self), host: host, port: controlPort, logger: logger)
+                responder: DemoControlResponder(cluster: self), host: host, port: controlPort, tls: tls, logger: logger)
             control = server
-            controlURL = "http://\(host):\(server.port)"
+            controlURL = "\(tls == nil ? "http" : "https")://\(host):\(server.port)"
         } catch {
             throw DemoSourceError.cannotListen(source: "control", host: host, port: controlPort, reason: "\(error)")
         }

@@ -3,6 +3,7 @@ import Foundation
 import Hummingbird
 import Logging
 import Synchronization
+import Transport
 
 /// One demo source system: a FHIR R4 server over real HTTP on its own port. It can be stopped and started again on
 /// the same port, which is how the "down" fault is real: connections are refused.
@@ -15,6 +16,8 @@ public actor DemoSourceServer {
     /// Announces changes to the event engine, once connected to one.
     public nonisolated let publisher: ChangePublisher
     public nonisolated let host: String
+    /// The server's TLS (nil: plain HTTP, only when asked for).
+    public nonisolated let tls: ServerTLS?
     private var requestedPort: Int
     private var running: RunningServer?
     /// While "down": a socket bound to the port but not listening, so connections are refused (RST) and nothing else
@@ -24,8 +27,9 @@ public actor DemoSourceServer {
 
     public init(
         id: String, name: String, sector: String, store: ResourceStore, host: String = "127.0.0.1", port: Int = 0,
-        faults: FaultSettings = .none, notifySecret: String? = nil
+        faults: FaultSettings = .none, notifySecret: String? = nil, tls: ServerTLS? = nil
     ) {
+        self.tls = tls
         self.id = id
         self.name = name
         self.sector = sector
@@ -46,14 +50,14 @@ public actor DemoSourceServer {
     }
 
     /// Starts announcing changes to the engine at `engineURL` (`POST {engineURL}/notify/{id}`).
-    public func connect(engineURL: String) {
+    public func connect(engineURL: String, trust: ClientTLS? = nil) {
         guard let base = baseURL else { return }
-        publisher.connect(notifyURL: "\(engineURL)/notify/\(id)", baseURL: base)
+        publisher.connect(notifyURL: "\(engineURL)/notify/\(id)", baseURL: base, trust: trust)
     }
 
     /// `http://127.0.0.1:8101/fhir`, once started.
     public var baseURL: String? {
-        port.map { "http://\(host):\($0)/fhir" }
+        port.map { "\(tls == nil ? "http" : "https")://\(host):\($0)/fhir" }
     }
 
     public var isRunning: Bool { running != nil }
@@ -75,7 +79,8 @@ public actor DemoSourceServer {
             return requestedPort
         }
         release()
-        let responder = FHIRSourceResponder(sourceID: id, sourceName: name, store: store, faults: faults)
+        let responder = FHIRSourceResponder(
+            sourceID: id, sourceName: name, store: store, faults: faults, scheme: tls == nil ? "http" : "https")
         var logger = Logger(label: "demo-source.\(id)")
         logger.logLevel = .warning
         // Coming back up on its old port: a connection that briefly used the port must end first (retry up to 3 s).
@@ -83,7 +88,7 @@ public actor DemoSourceServer {
         while true {
             do {
                 let server = try await RunningServer.start(
-                    responder: responder, host: host, port: requestedPort, logger: logger)
+                    responder: responder, host: host, port: requestedPort, tls: tls, logger: logger)
                 running = server
                 requestedPort = server.port
                 port = server.port

@@ -3,6 +3,7 @@ import FHIR
 import Foundation
 import HTTPTypes
 import Hummingbird
+import NIOCore
 import NIOHTTP1
 
 /// Answers the FHIR R4 REST API of one demo source under `/fhir`: `metadata`, read, vread, search (GET and
@@ -19,7 +20,11 @@ struct FHIRSourceResponder: HTTPResponder {
     /// it runs; its `date` is the start).
     let capabilities: [UInt8]?
 
-    init(sourceID: String, sourceName: String, store: ResourceStore, faults: FaultControl) {
+    /// `https` when the source listens with TLS: its links say so.
+    let scheme: String
+
+    init(sourceID: String, sourceName: String, store: ResourceStore, faults: FaultControl, scheme: String = "http") {
+        self.scheme = scheme
         self.sourceID = sourceID
         self.sourceName = sourceName
         self.store = store
@@ -45,6 +50,15 @@ struct FHIRSourceResponder: HTTPResponder {
             answer = try await route(request)
         } catch let error as FHIRError {
             answer = Self.outcomeAnswer(error)
+        } catch is NIOTooManyBytesError {
+            answer = Self.outcomeAnswer(FHIRError(status: 413, code: "too-costly", "Forespørgslen er for stor"))
+        } catch let error as HTTPError {
+            // A body over the limit, or one that could not be read: the client's error, with its status.
+            let status = Int(error.status.code)
+            answer = Self.outcomeAnswer(
+                FHIRError(
+                    status: status, code: status == 413 ? "too-costly" : "invalid",
+                    status == 413 ? "Forespørgslen er for stor" : "Forespørgslen kan ikke læses"))
         }
         if injected {
             answer = Self.faulty(answer, kind: fault.errorKind)
@@ -350,9 +364,13 @@ struct FHIRSourceResponder: HTTPResponder {
     }
 
     /// `http://host:port/fhir` as the client addressed us.
+    /// The base its links are written with: the host the client asked for, if it is a plain host[:port] (a Host
+    /// header with anything else in it is not written into links), else 127.0.0.1.
     private func baseURL(_ request: Request) -> String {
-        let host = request.head.authority ?? "127.0.0.1"
-        return "http://\(host)\(basePath)"
+        var host = request.head.authority ?? "127.0.0.1"
+        let allowed = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-:[]")
+        if host.isEmpty || host.count > 255 || !host.allSatisfy(allowed.contains) { host = "127.0.0.1" }
+        return "\(scheme)://\(host)\(basePath)"
     }
 
     static func matches(_ ifNoneMatch: String?, etag: String) -> Bool {

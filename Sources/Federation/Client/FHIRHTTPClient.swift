@@ -3,6 +3,7 @@ import FHIR
 import Foundation
 import NIOCore
 import NIOHTTP1
+import Transport
 
 /// GETs FHIR JSON from a source over AsyncHTTPClient, with a deadline, conditional requests, and every failure turned
 /// into a `FetchFailure` that says what happened.
@@ -10,19 +11,26 @@ public struct FHIRHTTPClient: Sendable {
     public let http: HTTPClient
     /// Through a gateway: the session whose token goes with every request.
     public let login: GatewayLogin?
+    /// What `http` trusts (to say in words why a certificate was not accepted).
+    public let trust: ClientTLS
     public static let maxBodyBytes = 64 << 20
 
-    public init(http: HTTPClient, login: GatewayLogin? = nil) {
+    public init(http: HTTPClient, login: GatewayLogin? = nil, trust: ClientTLS = .system) {
         self.http = http
         self.login = login
+        self.trust = trust
     }
 
     /// An AsyncHTTPClient configured for sources: a refused connection fails at once (the default retries until the
     /// deadline), redirects are followed a few times, connections are pooled per source, up to 32 at once per host
     /// (the default 8 would queue an overview's searches: nine types per source, and through a gateway every source
     /// is the same host).
-    public static func makeHTTPClient() -> HTTPClient {
+    ///
+    /// Certificates are verified against `trust` (the system store, or the CA bundles of `--ca` and the registry's
+    /// `ca`); plain `http://` URLs work only when the user gave them.
+    public static func makeHTTPClient(trust: ClientTLS = .system) -> HTTPClient {
         var configuration = HTTPClient.Configuration()
+        configuration.tlsConfiguration = trust.configuration
         configuration.connectionPool.retryConnectionEstablishment = false
         configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = 32
         configuration.timeout.connect = .seconds(3)
@@ -79,7 +87,10 @@ public struct FHIRHTTPClient: Sendable {
                 response = try await http.execute(request, deadline: deadline)
                 body = try await response.body.collect(upTo: Self.maxBodyBytes)
             } catch {
-                let failure = Self.failure(for: error)
+                var failure = Self.failure(for: error)
+                if failure.kind == .certificate, let diagnosed = await TLSDiagnosis.diagnose(url: url, trust: trust) {
+                    failure = FetchFailure(.certificate, diagnosed)
+                }
                 // A gateway node that does not answer (or cannot log, 503 below): the next node, if there is one.
                 if failure.kind == .unreachable, let login, failovers + 1 < login.gatewayURLs.count, login.failover(from: url) {
                     failovers += 1
@@ -139,6 +150,7 @@ public struct FHIRHTTPClient: Sendable {
     }
 
     static func failure(for error: any Error) -> FetchFailure {
+        if let words = TLSWords.reason(for: error) { return FetchFailure(.certificate, words) }
         if let error = error as? HTTPClientError {
             switch error {
             case .deadlineExceeded, .readTimeout, .writeTimeout, .connectTimeout, .getConnectionFromPoolTimeout:

@@ -5,6 +5,9 @@ public struct FetchFailure: Error, Sendable, Hashable, Codable, CustomStringConv
         case timeout
         /// The source refused the connection or could not be reached.
         case unreachable
+        /// The source's certificate was not accepted (expired, for another name, not from a trusted CA), or it does
+        /// not speak TLS: nothing was sent to it.
+        case certificate
         /// An HTTP error status.
         case http
         /// An answer that is not FHIR JSON (HTML, text).

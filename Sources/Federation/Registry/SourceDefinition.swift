@@ -13,6 +13,8 @@ public struct SourceDefinition: Codable, Sendable, Hashable {
     /// The SHA-256 (hex) of the secret this source sends with its change notifications (`notify_secret_sha256`);
     /// without one the platform takes no notifications in its name.
     public var notifySecretSHA256: String?
+    /// A CA bundle (PEM file) to verify this source's certificate against, besides the system store (`ca`).
+    public var ca: String?
 
     public enum Kind: String, Codable, Sendable {
         case clinical, preferences
@@ -35,6 +37,7 @@ public struct SourceDefinition: Codable, Sendable, Hashable {
         case id, name, sector, fhir, kind
         case timeoutMs = "timeout_ms"
         case notifySecretSHA256 = "notify_secret_sha256"
+        case ca
     }
 
     public init(from decoder: any Decoder) throws {
@@ -45,5 +48,6 @@ public struct SourceDefinition: Codable, Sendable, Hashable {
             timeoutMs: try container.decodeIfPresent(Int.self, forKey: .timeoutMs) ?? Self.defaultTimeoutMs,
             kind: try container.decodeIfPresent(Kind.self, forKey: .kind) ?? .clinical)
         notifySecretSHA256 = try container.decodeIfPresent(String.self, forKey: .notifySecretSHA256)
+        ca = try container.decodeIfPresent(String.self, forKey: .ca)
     }
 }

@@ -12,6 +12,7 @@ import TOMLKit
 /// timeout_ms = 2000
 /// kind = "clinical"          # clinical (default) | preferences (the citizens' blocks, read by the gateway)
 /// notify_secret_sha256 = "…"  # SHA-256 (hex) of the secret the source sends with its change notifications
+/// ca = "/etc/sundhedscloud/region-ca.pem"   # CA bundle for this source's certificate (https), besides the system's
 /// ```
 public struct SourceRegistry: Sendable, Hashable {
     public var sources: [SourceDefinition]
@@ -86,7 +87,7 @@ public struct SourceRegistry: Sendable, Hashable {
                 }
                 return text
             }
-            let known = ["id", "name", "sector", "fhir", "timeout_ms", "kind", "notify_secret_sha256"]
+            let known = ["id", "name", "sector", "fhir", "timeout_ms", "kind", "notify_secret_sha256", "ca"]
             for key in entry.keys where !known.contains(key) {
                 throw RegistryError(
                     file: file, line: line(of: index, key: key),
@@ -135,6 +136,16 @@ public struct SourceRegistry: Sendable, Hashable {
             }
             var source = SourceDefinition(id: id, name: name, sector: sector, fhir: fhir, timeoutMs: timeout, kind: kind)
             source.notifySecretSHA256 = secretHash
+            if let ca = try string("ca", required: false) {
+                // Relative to the registry file's folder.
+                let path =
+                    ca.hasPrefix("/")
+                    ? ca : URL(fileURLWithPath: file).deletingLastPathComponent().appendingPathComponent(ca).path
+                guard FileManager.default.fileExists(atPath: path) else {
+                    throw RegistryError(file: file, line: line(of: index, key: "ca"), message: "ca-filen '\(ca)' findes ikke")
+                }
+                source.ca = path
+            }
             sources.append(source)
         }
         guard !sources.isEmpty else { throw RegistryError(file: file, line: nil, message: "ingen kilder") }
@@ -151,7 +162,7 @@ public struct SourceRegistry: Sendable, Hashable {
             sector = "\(source.sector.rawValue)"
             fhir = "\(source.fhir)"
             timeout_ms = \(source.timeoutMs)
-            \(source.kind == .clinical ? "" : "kind = \"\(source.kind.rawValue)\"\n")\(source.notifySecretSHA256.map { "notify_secret_sha256 = \"\($0)\"\n" } ?? "")
+            \(source.kind == .clinical ? "" : "kind = \"\(source.kind.rawValue)\"\n")\(source.notifySecretSHA256.map { "notify_secret_sha256 = \"\($0)\"\n" } ?? "")\(source.ca.map { "ca = \"\($0)\"\n" } ?? "")
             """
         }.joined(separator: "\n")
     }

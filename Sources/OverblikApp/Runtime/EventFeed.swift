@@ -1,3 +1,4 @@
+import AsyncHTTPClient
 import EventStream
 import Foundation
 
@@ -11,10 +12,14 @@ public struct EventFeed: Sendable {
     public let wish: SubscriptionSetup.Wish
     /// Behind a gateway: the user's token.
     public let token: AccessToken?
+    /// The client the stream uses (one that trusts the platform's certificate).
+    public let httpClient: HTTPClient
 
     public init(
-        engineURL: String, alternateURLs: [String] = [], wish: SubscriptionSetup.Wish, token: AccessToken? = nil
+        engineURL: String, alternateURLs: [String] = [], wish: SubscriptionSetup.Wish, token: AccessToken? = nil,
+        httpClient: HTTPClient = .shared
     ) {
+        self.httpClient = httpClient
         self.engineURL = engineURL
         self.alternateURLs = alternateURLs
         self.wish = wish
@@ -25,6 +30,7 @@ public struct EventFeed: Sendable {
         let urls = [engineURL] + alternateURLs.filter { $0 != engineURL }
         let wish = wish
         let token = token
+        let http = httpClient
         return AsyncStream { continuation in
             let task = Task {
                 var attempt = 0
@@ -37,7 +43,9 @@ public struct EventFeed: Sendable {
                         for offset in 0..<urls.count {
                             let url = urls[(next + offset) % urls.count]
                             do {
-                                found = (try await SubscriptionSetup.ensure(wish, engineURL: url, token: token), url)
+                                found = (
+                                    try await SubscriptionSetup.ensure(wish, engineURL: url, httpClient: http, token: token), url
+                                )
                                 next = (next + offset) % urls.count
                                 break
                             } catch {
@@ -48,7 +56,7 @@ public struct EventFeed: Sendable {
                         let subscription = found.subscription
                         let client = EventStreamClient(
                             engineURL: found.url, alternateURLs: urls, subscriptionID: subscription.id,
-                            lastEventID: subscription.eventCount, token: token)
+                            lastEventID: subscription.eventCount, httpClient: http, token: token)
                         for await update in client.updates() {
                             continuation.yield(update)
                         }

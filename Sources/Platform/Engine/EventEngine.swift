@@ -5,6 +5,7 @@ import Logging
 import NIOCore
 import NIOHTTP1
 import Synchronization
+import Transport
 
 /// The event engine: accepts sources' subscription notifications, stores each event once, numbers it per matching
 /// subscription inside the storage transaction, and hands it at once to live connections and rest-hook endpoints.
@@ -39,7 +40,7 @@ public final class EventEngine: Sendable {
 
     public init(
         storage: any PlatformStorage, sources: [String: String], notifyCredentials: NotifyCredentials = .none,
-        restHook: RestHookPolicy = .standard,
+        restHook: RestHookPolicy = .standard, clientTLS: ClientTLS = .system,
         defaultHeartbeat: Duration = .seconds(10), logger: Logger = Logger(label: "sundhedscloud.engine")
     ) {
         self.storage = storage
@@ -52,6 +53,8 @@ public final class EventEngine: Sendable {
         var configuration = HTTPClient.Configuration()
         configuration.timeout = .init(connect: .seconds(2), read: .seconds(10))
         configuration.connectionPool.retryConnectionEstablishment = false
+        // Focus resources from sources and rest-hook deliveries: certificates verified against `clientTLS`.
+        configuration.tlsConfiguration = clientTLS.configuration
         self.httpClient = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
     }
 

@@ -4,6 +4,7 @@ import Foundation
 import Logging
 import NIOCore
 import Synchronization
+import Transport
 
 /// The integration gateway: one entry to every source. It authenticates each request, applies the rate limits,
 /// decides access (care relationship, the patient's blocks, emergency access with a reason), writes the audit entry
@@ -46,7 +47,7 @@ public final class Gateway: Sendable {
 
     public init(
         sources: [GatewaySource], tokens: TokenAuthority, users: [Identity] = [], storage: any PlatformStorage,
-        relationships: (any CareRelationships)? = nil, limits: Limits = Limits(),
+        relationships: (any CareRelationships)? = nil, limits: Limits = Limits(), clientTLS: ClientTLS = .system,
         logger: Logger = Logger(label: "sundhedscloud.gateway")
     ) {
         self.sources = sources
@@ -59,6 +60,7 @@ public final class Gateway: Sendable {
         configuration.connectionPool.retryConnectionEstablishment = false
         configuration.timeout.connect = .seconds(2)
         configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = 64
+        configuration.tlsConfiguration = clientTLS.configuration
         let http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
         self.http = http
         let reader = SourceReader(http: http)
@@ -158,13 +160,17 @@ public final class Gateway: Sendable {
             if forwarded.status == 200 { forwarded.body = Self.readsOnly(forwarded.body) }
             return forwarded
         }
-        guard type.first?.isUppercase == true, parts.count <= 2 else {
+        guard parts.count <= 2, Self.isResourceType(type), parts.count < 2 || Self.isFHIRID(parts[1]) else {
             throw GatewayDenial(
                 status: 400, code: "not-supported", reason: "path",
-                danish: "Gatewayen videresender læsninger (Type/id) og søgninger (Type?...); ikke '\(path)'",
+                danish:
+                    "Gatewayen videresender læsninger (Type/id) og søgninger (Type?...); ikke '\(TextSanitizer.cleanLine(path, maxLength: 120))'",
                 english: "The gateway forwards reads (Type/id) and searches (Type?...) only")
         }
-        let parameters = QueryString.parse(query).map { ($0.name, $0.value) }
+        let pairs = QueryString.parse(query)
+        let parameters = pairs.map { ($0.name, $0.value) }
+        // The source gets the query as the gateway read it: decided on one reading, answered on the same.
+        let query = QueryString.encode(pairs)
         let action = parts.count == 2 ? "read" : "search"
         if parts.count == 2, type != "Patient" {
             return try await read(identity, client, source: source, path: path, type: type, emergencyReason: emergencyReason)
@@ -187,6 +193,23 @@ public final class Gateway: Sendable {
             answer = try await filter(answer, identity: identity, client: client, source: source, action: action)
             return answer
         }
+    }
+
+    /// A FHIR resource type name (`Patient`): a capital letter, then letters, at most 64.
+    static func isResourceType(_ text: String) -> Bool {
+        guard let first = text.unicodeScalars.first, ("A"..."Z").contains(first), text.unicodeScalars.count <= 64 else {
+            return false
+        }
+        return text.unicodeScalars.allSatisfy { ("A"..."Z").contains($0) || ("a"..."z").contains($0) }
+    }
+
+    /// A FHIR id: 1 to 64 of `A-Z a-z 0-9 - .`.
+    static func isFHIRID(_ text: String) -> Bool {
+        let scalars = text.unicodeScalars
+        return (1...64).contains(scalars.count)
+            && scalars.allSatisfy {
+                ("A"..."Z").contains($0) || ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "-" || $0 == "."
+            }
     }
 
     /// A failed read of the source: 404 when the source says so, 504 when it did not answer in time, 502 otherwise.
@@ -449,6 +472,7 @@ public final class Gateway: Sendable {
     ) async throws(GatewayDenial) -> Forwarded {
         var request = HTTPClientRequest(url: source.fhir + "/" + path + (query.isEmpty ? "" : "?" + query))
         request.headers.add(name: "Accept", value: "application/fhir+json")
+        request.tlsConfiguration = source.tls?.configuration
         if let ifNoneMatch { request.headers.add(name: "If-None-Match", value: ifNoneMatch) }
         let response: HTTPClientResponse
         let body: ByteBuffer
@@ -456,6 +480,12 @@ public final class Gateway: Sendable {
             response = try await http.execute(request, timeout: .milliseconds(Int64(source.timeoutMs)))
             body = try await response.body.collect(upTo: 64 << 20)
         } catch {
+            if let words = TLSWords.reason(for: error) {
+                throw GatewayDenial(
+                    status: 502, code: "security", reason: "source-certificate",
+                    danish: "\(source.name): \(words); intet er sendt til kilden",
+                    english: "The source's certificate was not accepted; nothing was sent")
+            }
             let timedOut = SourceReader.isTimeout(error)
             throw GatewayDenial(
                 status: timedOut ? 504 : 502, code: timedOut ? "timeout" : "transient", reason: "source",

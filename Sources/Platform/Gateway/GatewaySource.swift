@@ -1,5 +1,7 @@
+import Transport
+
 /// A source behind the gateway (from the same TOML registry the client reads).
-public struct GatewaySource: Sendable, Equatable {
+public struct GatewaySource: Sendable {
     public enum Kind: String, Sendable {
         /// Clinical data, forwarded under the access policy.
         case clinical
@@ -15,8 +17,15 @@ public struct GatewaySource: Sendable, Equatable {
     public var fhir: String
     public var timeoutMs: Int
     public var kind: Kind
+    /// What to trust for this source's certificate and which client certificate to show (mutual TLS); nil: the
+    /// gateway's own (`--ca`, `--client-cert`).
+    public var tls: ClientTLS?
 
-    public init(id: String, name: String, sector: String, fhir: String, timeoutMs: Int = 2000, kind: Kind = .clinical) {
+    public init(
+        id: String, name: String, sector: String, fhir: String, timeoutMs: Int = 2000, kind: Kind = .clinical,
+        tls: ClientTLS? = nil
+    ) {
+        self.tls = tls
         self.id = id
         self.name = name
         self.sector = sector

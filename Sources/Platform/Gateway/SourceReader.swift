@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import FHIR
 import Foundation
 import NIOCore
+import Transport
 
 /// The gateway's own reads from sources (to resolve whom a request concerns, to find care relationships and the
 /// patient's blocks): FHIR JSON with the source's time limit; a failure says which source and what happened.
@@ -20,6 +21,7 @@ struct SourceReader: Sendable {
         do {
             var request = HTTPClientRequest(url: url)
             request.headers.add(name: "Accept", value: "application/fhir+json")
+            request.tlsConfiguration = source.tls?.configuration
             let response = try await http.execute(request, timeout: .milliseconds(Int64(source.timeoutMs)))
             let body = try await response.body.collect(upTo: 32 << 20)
             guard response.status == .ok else {
@@ -30,6 +32,9 @@ struct SourceReader: Sendable {
         } catch let failure as Failure {
             throw failure
         } catch {
+            if let words = TLSWords.reason(for: error) {
+                throw Failure(description: "\(source.name): \(words)")
+            }
             let timedOut = Self.isTimeout(error)
             throw Failure(
                 description: timedOut

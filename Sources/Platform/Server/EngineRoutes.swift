@@ -4,6 +4,7 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdWebSocket
 import NIOCore
+import NIOHTTP1
 
 /// The event engine's HTTP API: notifications in, topics, subscriptions, `$status`, `$events`,
 /// `$get-ws-binding-token`, the SSE stream and the websocket.
@@ -12,10 +13,13 @@ public struct EngineRoutes: Sendable {
     let engine: EventEngine
     /// With a gateway: subscriptions belong to the authenticated user and keep to their patients.
     let gateway: Gateway?
+    /// Whether the node listens with TLS; `/health` says so, and warns when it does not.
+    let encrypted: Bool
 
-    public init(engine: EventEngine, gateway: Gateway? = nil) {
+    public init(engine: EventEngine, gateway: Gateway? = nil, encrypted: Bool = false) {
         self.engine = engine
         self.gateway = gateway
+        self.encrypted = encrypted
     }
 
     static let lastEventID = HTTPField.Name("Last-Event-ID")!
@@ -35,8 +39,15 @@ public struct EngineRoutes: Sendable {
                 return FHIRResponse.information(message)
             }
         }
+        let encrypted = self.encrypted
         router.get("/health") { _, _ -> Response in
-            await Self.health(engine)
+            await Self.health(engine, encrypted: encrypted)
+        }
+        router.get("/health/ready") { _, _ -> Response in
+            await Self.health(engine, encrypted: encrypted)
+        }
+        router.get("/health/live") { _, _ -> Response in
+            FHIRResponse.json(.object(["status": .string("ok")]))
         }
         router.get("/SubscriptionTopic") { request, _ -> Response in
             FHIRResponse.json(
@@ -150,8 +161,17 @@ public struct EngineRoutes: Sendable {
             return FHIRResponse.error(error)
         } catch let denial as GatewayDenial {
             return GatewayRoutes.refusal(denial)
+        } catch is NIOTooManyBytesError {
+            return FHIRResponse.error(PlatformError(status: 413, code: "too-costly", "Forespørgslen er for stor"))
+        } catch is HTTPParserError {
+            return FHIRResponse.error(PlatformError(status: 400, code: "structure", "Forespørgslens krop kan ikke læses (HTTP)"))
         } catch let error as HTTPError where error.status == .contentTooLarge {
             return FHIRResponse.error(PlatformError(status: 413, code: "too-costly", "Forespørgslen er for stor"))
+        } catch let error as HTTPError {
+            // Not ours (a body that cannot be read, for example): the client's, with its status.
+            let status = Int(error.status.code)
+            return FHIRResponse.error(
+                PlatformError(status: status, code: status < 500 ? "invalid" : "exception", "Forespørgslen kan ikke besvares"))
         } catch {
             return FHIRResponse.error(PlatformError(status: 500, code: "exception", "Intern fejl: \(error)"))
         }
@@ -201,13 +221,19 @@ public struct EngineRoutes: Sendable {
     }
 
     /// The node's state for load balancers and operators: 200 when its storage answers, else 503 saying why.
-    static func health(_ engine: EventEngine) async -> Response {
+    static func health(_ engine: EventEngine, encrypted: Bool) async -> Response {
         var body: JSONObject = [
+            "transport": .string(encrypted ? "tls" : "insecure-http"),
             "storage": .string(engine.storage.location),
             "shared": .bool(engine.storage.isShared),
             "liveConnections": .number(Double(engine.hub.count)),
             "deliversRestHooks": .bool(engine.deliversRestHooks),
         ]
+        if !encrypted {
+            body["warning"] = .string(
+                "Ukrypteret HTTP (--insecure-http): adgangstokens og data sendes i klartekst / "
+                    + "Unencrypted HTTP: tokens and data travel in the clear")
+        }
         do {
             try await engine.storage.check()
             body["status"] = .string("ok")

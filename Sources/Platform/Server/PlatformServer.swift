@@ -1,10 +1,13 @@
 import Foundation
 import Hummingbird
+import HummingbirdCore
+import HummingbirdTLS
 import HummingbirdWebSocket
 import Logging
 import NIOCore
 import ServiceLifecycle
 import Synchronization
+import Transport
 
 /// The platform's HTTP server (event engine now, gateway beside it later) on one port, in a service group of its
 /// own so it can be started and stopped from tests, the embedded demo and `sundhedscloud serve` alike.
@@ -13,12 +16,16 @@ public final class PlatformServer: Sendable {
     public let gateway: Gateway?
     public let port: Int
     public let host: String
+    /// The node's TLS; nil: plain HTTP (`--insecure-http`).
+    public let tls: ServerTLS?
     private let group: ServiceGroup
     private let task: Task<Void, Never>
 
     private init(
-        engine: EventEngine, gateway: Gateway?, host: String, port: Int, group: ServiceGroup, task: Task<Void, Never>
+        engine: EventEngine, gateway: Gateway?, host: String, port: Int, tls: ServerTLS?, group: ServiceGroup,
+        task: Task<Void, Never>
     ) {
+        self.tls = tls
         self.engine = engine
         self.gateway = gateway
         self.host = host
@@ -27,16 +34,18 @@ public final class PlatformServer: Sendable {
         self.task = task
     }
 
-    public var baseURL: String { "http://\(host):\(port)" }
+    public var baseURL: String { "\(tls == nil ? "http" : "https")://\(host):\(port)" }
 
     /// A connection that sends nothing, stops halfway through a request, or sends bytes that are not HTTP is closed
     /// after this long (a request being answered, such as an SSE stream, is not cut): a few thousand idle
     /// connections cannot hold the node.
     public static let idleTimeout: TimeAmount = .seconds(10)
 
-    /// Starts the engine (migrating its storage) and listens on `host:port` (0: any free port).
+    /// Starts the engine (migrating its storage) and listens on `host:port` (0: any free port), with TLS when
+    /// `tls` is given (plain HTTP otherwise: tests, and `--insecure-http`).
     public static func start(
-        engine: EventEngine, gateway: Gateway? = nil, host: String = "127.0.0.1", port: Int = 0, logger: Logger? = nil
+        engine: EventEngine, gateway: Gateway? = nil, host: String = "127.0.0.1", port: Int = 0, tls: ServerTLS? = nil,
+        logger: Logger? = nil
     ) async throws -> PlatformServer {
         var log = logger ?? Logger(label: "sundhedscloud")
         if logger == nil { log.logLevel = .warning }
@@ -49,9 +58,10 @@ public final class PlatformServer: Sendable {
             throw error
         }
         let router = Router(context: PlatformRequestContext.self)
+        router.add(middleware: OutcomeMiddleware())
         // Middleware applies to the routes added after it: subscriptions behind the gateway need a token.
         if let gateway { router.add(middleware: SubscriptionAccess(gateway: gateway, engine: engine)) }
-        EngineRoutes(engine: engine, gateway: gateway).add(to: router)
+        EngineRoutes(engine: engine, gateway: gateway, encrypted: tls != nil).add(to: router)
         if let gateway {
             GatewayRoutes(gateway: gateway).add(to: router)
             // An event about a patient may open or close a care relationship: decide afresh.
@@ -60,10 +70,25 @@ public final class PlatformServer: Sendable {
             }
         }
         let started = PortSignal()
+        let webSocketResponder = router.buildResponder()
+        let plain = HTTPServerBuilder { responder in
+            HeadDeadlineChannel(
+                base: HTTP1WebSocketUpgradeChannel(
+                    responder: responder, webSocketResponder: webSocketResponder,
+                    configuration: .init(http1: .init(idleTimeout: Self.idleTimeout))),
+                timeout: Self.idleTimeout)
+        }
+        let server: HTTPServerBuilder
+        do {
+            server = try tls.map { try .tls(plain, tlsConfiguration: $0.configuration) } ?? plain
+        } catch {
+            await engine.shutdown()
+            await gateway?.shutdown()
+            throw PlatformListenError(description: "TLS kan ikke sættes op: \(error)")
+        }
         let app = Application(
             router: router,
-            server: .http1WebSocketUpgrade(
-                webSocketRouter: router, configuration: .init(http1: .init(idleTimeout: Self.idleTimeout))),
+            server: server,
             configuration: .init(address: .hostname(host, port: port), serverName: nil, reuseAddress: true),
             onServerRunning: { channel in started.resolve(.success(channel.localAddress?.port ?? 0)) },
             logger: log)
@@ -80,9 +105,11 @@ public final class PlatformServer: Sendable {
         }
         do {
             let bound = try await started.wait()
-            engine.publicBase = "http://\(host):\(bound)"
-            gateway?.publicBase = "http://\(host):\(bound)"
-            return PlatformServer(engine: engine, gateway: gateway, host: host, port: bound, group: group, task: task)
+            let scheme = tls == nil ? "http" : "https"
+            engine.publicBase = "\(scheme)://\(host):\(bound)"
+            gateway?.publicBase = "\(scheme)://\(host):\(bound)"
+            return PlatformServer(
+                engine: engine, gateway: gateway, host: host, port: bound, tls: tls, group: group, task: task)
         } catch {
             task.cancel()
             await engine.shutdown()

@@ -11,7 +11,14 @@ struct WebSocketChannelHandler {
 
     func run(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter) async throws {
         var messages = inbound.messages(maxSize: 64 << 10).makeAsyncIterator()
+        // A websocket that does not bind within 10 s is closed: an open socket costs the node, and binds nothing.
+        let unbound = Task {
+            try await Task.sleep(for: .seconds(10))
+            try await outbound.close(.policyViolation, reason: "not bound in time")
+        }
+        defer { unbound.cancel() }
         guard let first = try await messages.next(), case .text(let text) = first else { return }
+        unbound.cancel()
         let prefix = "bind-with-token:"
         guard text.hasPrefix(prefix) else {
             try await outbound.write(.text("error: send 'bind-with-token: <token>' first"))
