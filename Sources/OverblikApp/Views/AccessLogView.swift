@@ -55,6 +55,7 @@ enum AccessLogView {
             "MedicationStatement": ("medicin", "medication"), "MedicationRequest": ("medicin", "medication"),
             "DocumentReference": ("dokumenter", "documents"), "Composition": ("dokumenter", "documents"),
             "AllergyIntolerance": ("allergier", "allergies"), "Consent": ("samtykker og fravalg", "consents"),
+            "AuditEvent": ("adgangsloggen", "the access log"),
         ]
         let words = types.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
             .map { type in names[type].map { strings.t($0.0, $0.1) } ?? type }

@@ -596,9 +596,16 @@ public final class Gateway: Sendable {
                 throw .forbidden(
                     "not-own-data", "Som borger kan du kun se din egen log", "As a citizen you can only see your own log")
             }
-            return try await entries(patient: own, emergencyOnly: emergencyOnly, limit: limit)
+            return try await entries(patient: own, emergencyOnly: emergencyOnly, limit: limit).json
         case .logAuditor:
-            return try await entries(patient: patient, emergencyOnly: emergencyOnly, limit: limit)
+            let (json, patients) = try await entries(patient: patient, emergencyOnly: emergencyOnly, limit: limit)
+            // Reading a citizen's log is itself an access the citizen sees in their log, written before the log leaves.
+            for cpr in patients.sorted() {
+                try await log(
+                    identity, nil, cpr: cpr, source: Self.accessLogSource, types: ["AuditEvent"], action: "read",
+                    decision: .permit(purpose: "HOPERAT", basis: "log follow-up"))
+            }
+            return json
         default:
             throw .forbidden(
                 "role", "Adgangsloggen kan ses af borgeren selv og af logopfølgning",
@@ -606,7 +613,14 @@ public final class Gateway: Sendable {
         }
     }
 
-    private func entries(patient: String?, emergencyOnly: Bool, limit: Int) async throws(GatewayDenial) -> JSONValue {
+    /// The access log itself as the "source" of a log read (its entries name it `access-log`).
+    static let accessLogSource = GatewaySource(
+        id: "access-log", name: "Adgangsloggen", sector: "other", fhir: "-", kind: .preferences)
+
+    /// The entries as a searchset, newest first, and the patients they are about.
+    private func entries(
+        patient: String?, emergencyOnly: Bool, limit: Int
+    ) async throws(GatewayDenial) -> (json: JSONValue, patients: Set<String>) {
         do {
             var all: [AuditEntry] = []
             var after: Int64 = 0
@@ -618,8 +632,12 @@ public final class Gateway: Sendable {
                 after = last.sequence
             }
             // Newest first, as a log is read.
-            let shown = all.suffix(limit).reversed().map(AuditEventResource.resource)
-            return FHIRResponse.searchset(Array(shown), selfURL: publicBase + "/AuditEvent")
+            let kept = all.suffix(limit)
+            let shown = kept.reversed().map(AuditEventResource.resource)
+            return (
+                FHIRResponse.searchset(Array(shown), selfURL: publicBase + "/AuditEvent"),
+                Set(kept.compactMap(\.patientCPR))
+            )
         } catch {
             throw GatewayDenial(
                 status: 503, code: "transient", reason: "audit-unavailable", danish: "Adgangsloggen kan ikke læses: \(error)",
