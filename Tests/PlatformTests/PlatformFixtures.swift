@@ -3,10 +3,12 @@ import DemoSources
 import EventStream
 import FHIR
 import Foundation
+import Hummingbird
 import Logging
 import NIOCore
 import NIOHTTP1
 import Platform
+import ServiceLifecycle
 import Synchronization
 
 /// Shared fixtures for the event engine tests: an engine with its own SQLite file behind a real HTTP server on a free
@@ -584,4 +586,45 @@ final class Locked<Value: Sendable>: Sendable {
 
     @discardableResult
     func withLock<T: Sendable>(_ body: (inout Value) -> T) -> T { storage.withLock { body(&$0) } }
+}
+
+// MARK: A small server of the test's own
+
+/// A Hummingbird server on a free loopback port with the test's own routes (a rest-hook endpoint, a source that only
+/// counts), in a service group of its own; `stop()` ends it.
+final class LoopbackServer: Sendable {
+    let port: Int
+    private let group: ServiceGroup
+    private let task: Task<Void, Never>
+
+    init(label: String, _ routes: (Router<BasicRequestContext>) -> Void) async throws {
+        let router = Router()
+        routes(router)
+        var logger = Logger(label: label)
+        logger.logLevel = .warning
+        let (ports, portContinuation) = AsyncStream.makeStream(of: Int.self)
+        let app = Application(
+            router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+            onServerRunning: { channel in portContinuation.yield(channel.localAddress?.port ?? 0) }, logger: logger)
+        var configuration = ServiceGroupConfiguration(services: [app], logger: logger)
+        configuration.maximumGracefulShutdownDuration = .seconds(1)
+        let group = ServiceGroup(configuration: configuration)
+        self.task = Task.detached {
+            try? await group.run()
+            portContinuation.finish()
+        }
+        var bound = 0
+        for await port in ports {
+            bound = port
+            break
+        }
+        guard bound != 0 else { throw TestFailure("\(label) did not start") }
+        self.port = bound
+        self.group = group
+    }
+
+    func stop() async {
+        await group.triggerGracefulShutdown()
+        await task.value
+    }
 }

@@ -22,9 +22,8 @@ import Testing
         /// How long it takes to answer (nil: at once).
         let delay: Locked<Duration?>
         let headers: Collected<String>
-        let port: Int
-        private let group: ServiceGroup
-        private let task: Task<Void, Never>
+        let server: LoopbackServer
+        var port: Int { server.port }
 
         var url: String { "http://127.0.0.1:\(port)/hook" }
 
@@ -34,39 +33,18 @@ import Testing
             let failing = Locked(false)
             let delay = Locked<Duration?>(nil)
             let headers = Collected<String>()
-            let router = Router()
-            router.post("/hook") { request, _ -> Response in
-                var request = request
-                let body = try await request.collectBody(upTo: 16 << 20)
-                attempts.withLock { $0 += 1 }
-                if let delay = delay.value { try await Task.sleep(for: delay) }
-                if failing.value { return Response(status: .internalServerError) }
-                if let value = request.headers[HTTPField.Name("X-Test")!] { headers.append(value) }
-                accepted.append(try JSONValue.parse(Data(buffer: body)))
-                return Response(status: .ok)
+            server = try await LoopbackServer(label: "rest-hook-endpoint") { router in
+                router.post("/hook") { request, _ -> Response in
+                    var request = request
+                    let body = try await request.collectBody(upTo: 16 << 20)
+                    attempts.withLock { $0 += 1 }
+                    if let delay = delay.value { try await Task.sleep(for: delay) }
+                    if failing.value { return Response(status: .internalServerError) }
+                    if let value = request.headers[HTTPField.Name("X-Test")!] { headers.append(value) }
+                    accepted.append(try JSONValue.parse(Data(buffer: body)))
+                    return Response(status: .ok)
+                }
             }
-            var logger = Logger(label: "rest-hook-endpoint")
-            logger.logLevel = .warning
-            let (ports, portContinuation) = AsyncStream.makeStream(of: Int.self)
-            let app = Application(
-                router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-                onServerRunning: { channel in portContinuation.yield(channel.localAddress?.port ?? 0) }, logger: logger)
-            var configuration = ServiceGroupConfiguration(services: [app], logger: logger)
-            configuration.maximumGracefulShutdownDuration = .seconds(1)
-            let group = ServiceGroup(configuration: configuration)
-            let task = Task.detached {
-                try? await group.run()
-                portContinuation.finish()
-            }
-            var bound = 0
-            for await port in ports {
-                bound = port
-                break
-            }
-            guard bound != 0 else { throw TestFailure("the endpoint did not start") }
-            self.port = bound
-            self.group = group
-            self.task = task
             self.accepted = accepted
             self.attempts = attempts
             self.delay = delay
@@ -75,8 +53,7 @@ import Testing
         }
 
         func stop() async {
-            await group.triggerGracefulShutdown()
-            await task.value
+            await server.stop()
         }
 
         /// The accepted bundles as (type, event numbers).

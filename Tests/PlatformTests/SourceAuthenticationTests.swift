@@ -1,9 +1,7 @@
 import FHIR
 import Foundation
 import Hummingbird
-import Logging
 import Platform
-import ServiceLifecycle
 import Testing
 
 /// Sources prove who they are: a notification without the source's secret is 401, with another source's secret 403,
@@ -11,48 +9,22 @@ import Testing
 @Suite(.timeLimit(.minutes(3))) struct SourceAuthenticationTests {
     /// A FHIR server on a free loopback port that only counts the requests it gets.
     final class CountingServer: Sendable {
-        let hits: Locked<Int>
-        let port: Int
-        private let group: ServiceGroup
-        private let task: Task<Void, Never>
+        let hits = Locked(0)
+        let server: LoopbackServer
 
-        var base: String { "http://127.0.0.1:\(port)/fhir" }
+        var base: String { "http://127.0.0.1:\(server.port)/fhir" }
 
         init() async throws {
-            let hits = Locked(0)
-            let router = Router()
-            router.get("**") { _, _ -> Response in
-                hits.withLock { $0 += 1 }
-                return Response(status: .notFound)
+            let hits = self.hits
+            server = try await LoopbackServer(label: "counting-server") { router in
+                router.get("**") { _, _ -> Response in
+                    hits.withLock { $0 += 1 }
+                    return Response(status: .notFound)
+                }
             }
-            var logger = Logger(label: "counting-server")
-            logger.logLevel = .warning
-            let (ports, portContinuation) = AsyncStream.makeStream(of: Int.self)
-            let app = Application(
-                router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-                onServerRunning: { channel in portContinuation.yield(channel.localAddress?.port ?? 0) }, logger: logger)
-            var configuration = ServiceGroupConfiguration(services: [app], logger: logger)
-            configuration.maximumGracefulShutdownDuration = .seconds(1)
-            let group = ServiceGroup(configuration: configuration)
-            self.task = Task.detached {
-                try? await group.run()
-                portContinuation.finish()
-            }
-            var bound = 0
-            for await port in ports {
-                bound = port
-                break
-            }
-            guard bound != 0 else { throw TestFailure("the counting server did not start") }
-            self.port = bound
-            self.group = group
-            self.hits = hits
         }
 
-        func stop() async {
-            await group.triggerGracefulShutdown()
-            await task.value
-        }
+        func stop() async { await server.stop() }
     }
 
     static func arrival(number: Int64 = 1) -> JSONValue {
