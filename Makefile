@@ -3,7 +3,7 @@ SWIFT ?= swift
 APT_PACKAGES := libncursesw5-dev libsqlite3-dev libcurl4-openssl-dev tmux python3 postgresql curl
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: deps build demo sources cluster test release bench format format-check demo-data clean
+.PHONY: deps build demo sources cluster test fuzz fuzz-ci release bench format format-check demo-data clean
 
 ## deps: install the system packages the build and tests need (only those missing)
 deps:
@@ -30,8 +30,9 @@ cluster: build
 
 ## test: the whole test suite (Swift Testing), with a throwaway PostgreSQL for the storage and multi-node tests.
 ## Two rounds: everything else in parallel, then the PostgreSQL and multi-node suites one test at a time (they load
-## both cores for seconds, which would starve the timing-sensitive tests beside them). The output is also kept in
-## .build/test.log, and the failures are listed again at the end.
+## both cores for seconds, which would starve the timing-sensitive tests beside them); then every fuzz target for
+## FUZZ_CI_SECONDS (`make fuzz-ci`). The output is also kept in .build/test.log, and the failures are listed again at
+## the end.
 SERIAL_TESTS := ClusterTests|NodeFailoverTests|PostgresOutageTests|StorageSuiteTests|StorageStartupTests|HostileInputTests
 test: deps
 	$(SWIFT) build --build-tests
@@ -44,11 +45,27 @@ test: deps
 	rc=$$(cat .build/test.rc); \
 	{ $(SWIFT) test --skip-build --no-parallel --filter '$(SERIAL_TESTS)'; echo $$? > .build/test.rc; } 2>&1 | tee -a $$log; \
 	[ "$$rc" = 0 ] && rc=$$(cat .build/test.rc); \
+	{ scripts/fuzz --seconds $(FUZZ_CI_SECONDS); echo $$? > .build/fuzz.rc; } 2>&1 | tee -a $$log; \
+	fuzzrc=$$(cat .build/fuzz.rc); \
 	if [ "$$rc" != 0 ]; then \
 		echo; echo "Testene fejlede (hele udskriften: $$log):"; \
 		grep -E '✘ (Test|Suite) .* (recorded an issue|failed)' $$log | grep -v '✘ Suite .* failed' | head -60; \
-		exit 1; \
-	fi
+	fi; \
+	if [ "$$fuzzrc" != 0 ]; then \
+		echo; echo "Fuzzingen fandt fejl (se ovenfor og .build-fuzz/fuzz-logs/; inputtet i Tests/FuzzRegressions/)"; \
+	fi; \
+	[ "$$rc" = 0 ] && [ "$$fuzzrc" = 0 ]
+
+## fuzz: every fuzz target (Sources/FuzzTargets) under libFuzzer + AddressSanitizer for FUZZ_SECONDS each (two at a
+## time), built in .build-fuzz; finds go to Tests/FuzzRegressions/<target>/ (then a regression test in `make test`)
+FUZZ_SECONDS ?= 180
+fuzz:
+	scripts/fuzz --seconds $(FUZZ_SECONDS)
+
+## fuzz-ci: the same, FUZZ_CI_SECONDS (15) each: what `make test` runs after the tests, so a regression is caught
+FUZZ_CI_SECONDS ?= 15
+fuzz-ci:
+	scripts/fuzz --seconds $(FUZZ_CI_SECONDS)
 
 ## release: the release build, in .build-release: the Swift runtime and Foundation linked in statically, and every
 ## function (ours and theirs) in a section of its own, so the link of `overblik` can put the ones a session runs

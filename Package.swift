@@ -1,9 +1,18 @@
 // swift-tools-version:6.2
 import PackageDescription
 
-let strict: [SwiftSetting] = [
-    .enableUpcomingFeature("ExistentialAny")
-]
+/// `OVERBLIK_FUZZ=1` (scripts/fuzz, `make fuzz`, in `.build-fuzz`): our own Swift targets are compiled with
+/// libFuzzer's coverage instrumentation and AddressSanitizer, and the `overblik-fuzz` product exists. The packages
+/// we depend on are built as usual (their code is not ours to fuzz, and instrumenting them would only slow every
+/// run). Build only `--product overblik-fuzz` in that mode: every target of ours is instrumented, and only that
+/// product links libFuzzer. Without it nothing here changes: no sanitizer, no fuzzer main in any product.
+let fuzzing = Context.environment["OVERBLIK_FUZZ"] == "1"
+let sanitize: [SwiftSetting] = fuzzing ? [.unsafeFlags(["-sanitize=fuzzer,address"])] : []
+
+let strict: [SwiftSetting] =
+    [
+        .enableUpcomingFeature("ExistentialAny")
+    ] + sanitize
 
 /// Release builds (`make release`) link the Swift runtime and Foundation in statically and with the toolchain's lld
 /// on Linux (GNU ld would warn about glibc's `mktemp` inside the static Foundation). Debug builds link as usual.
@@ -22,6 +31,21 @@ let orderedReleaseLink: [LinkerSetting] = [
         ], .when(platforms: [.linux], configuration: .release))
 ]
 
+/// The libFuzzer executable (`OVERBLIK_FUZZ=1` only). SwiftPM links an executable's entry point as `main`, so
+/// `overblik-fuzz` has a `main.swift` of its own that hands over to libFuzzer's `LLVMFuzzerRunDriver` (declared by
+/// the `CLibFuzzer` shim); libFuzzer's own `main` is then never linked in.
+let fuzzTargets: [Target] =
+    fuzzing
+    ? [
+        .target(name: "CLibFuzzer", path: "Sources/CLibFuzzer"),
+        .executableTarget(
+            name: "overblik-fuzz",
+            dependencies: ["FuzzTargets", "CLibFuzzer"],
+            swiftSettings: strict,
+            linkerSettings: [.unsafeFlags(["-sanitize=fuzzer,address"])]
+        ),
+    ] : []
+
 let package = Package(
     name: "Overblik",
     platforms: [.macOS(.v15)],
@@ -29,7 +53,7 @@ let package = Package(
         .executable(name: "overblik", targets: ["overblik"]),
         .executable(name: "sundhedscloud", targets: ["sundhedscloud"]),
         .executable(name: "overblik-bench", targets: ["overblik-bench"]),
-    ],
+    ] + (fuzzing ? [.executable(name: "overblik-fuzz", targets: ["overblik-fuzz"])] : []),
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
@@ -173,6 +197,16 @@ let package = Package(
             swiftSettings: strict,
             linkerSettings: releaseLink
         ),
+        /// One entry point per parser that reads outside bytes, with the properties its output must have
+        /// (`make fuzz`; also run over the corpora and every crash found by `FuzzRegressionTests`).
+        .target(
+            name: "FuzzTargets",
+            dependencies: [
+                "FHIR", "Federation", "EventStream", "DemoSources", "Platform",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: strict
+        ),
         .target(
             name: "TestSupport",
             path: "Tests/TestSupport",
@@ -219,6 +253,11 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(
+            name: "FuzzRegressionTests",
+            dependencies: ["FuzzTargets"],
+            swiftSettings: strict
+        ),
+        .testTarget(
             name: "DemoSourcesTests",
             dependencies: [
                 "FHIR", "DemoSources", "TestSupport", "Transport",
@@ -228,5 +267,5 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
-    ]
+    ] + fuzzTargets
 )

@@ -111,7 +111,8 @@ public struct EventNotification: Sendable, Equatable {
     private static func integer(_ parameter: JSONValue) -> Int64? {
         if let text = parameter["valueString"]?.stringValue ?? parameter["valueInteger64"]?.stringValue { return Int64(text) }
         for key in ["valueUnsignedInt", "valueInteger", "valuePositiveInt"] {
-            if let number = parameter[key]?.numberValue { return Int64(number) }
+            // Exactly: `Int64(1e19)` traps, and a notification must not crash its reader.
+            if let number = parameter[key]?.numberValue { return Int64(exactly: number) }
         }
         return nil
     }

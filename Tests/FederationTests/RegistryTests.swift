@@ -56,6 +56,29 @@ import Testing
         expectError("", line: nil, containing: "ingen kilder")
     }
 
+    /// Found by fuzzing (`tomlRegistry`): toml++ inside TOMLKit asserts (aborting the process) on a control
+    /// character or on a table header whose name starts with another character; both are clear errors now.
+    @Test func whatTOMLKitWouldAbortOnIsAnError() {
+        expectError(good.replacingOccurrences(of: "[[source]]", with: "[\u{15}source]]"), line: 2, containing: "U+0015")
+        expectError(
+            good.replacingOccurrences(of: "name = \"Herlev", with: "name = \"\u{7F}Herlev"), line: 4, containing: "U+007F")
+        expectError("# Kilder\n[@source]]\nid = \"x\"\n", line: 2, containing: "tabelnavn")
+        expectError("[[ {source]]\n", line: 1, containing: "tabelnavn")
+        // Tabs and CRLF line ends are still TOML.
+        #expect((try? SourceRegistry.parse(good.replacingOccurrences(of: "\n", with: "\r\n")))?.sources.count == 2)
+        #expect((try? SourceRegistry.parse(good.replacingOccurrences(of: "id = ", with: "id =\t")))?.sources.count == 2)
+    }
+
+    /// Found with the `tomlRegistry` target: `toml()` wrote backslashes as they were, so `'x\by'` read back as x,
+    /// backspace, y (and `\q` not at all).
+    @Test func whatTomlWritesReadsBackTheSame() throws {
+        let text = good.replacingOccurrences(
+            of: "name = \"Herlev og Gentofte Hospital (EPJ)\"", with: #"name = 'C:\q\by "x"\#t'"#)
+        let registry = try SourceRegistry.parse(text)
+        #expect(registry.sources[0].name == #"C:\q\by "x"\#t"#)
+        #expect(try SourceRegistry.parse(registry.toml()) == registry)
+    }
+
     @Test func aMissingFileIsNamed() {
         #expect(throws: RegistryError.self) { try SourceRegistry.load(path: "/nonexistent/sources.toml") }
     }

@@ -8,8 +8,8 @@ import NIOHTTP1
 
 /// Answers the FHIR R4 REST API of one demo source under `/fhir`: `metadata`, read, vread, search (GET and
 /// POST `_search`), with paging links, ETags and `If-None-Match`, and OperationOutcomes for every error.
-struct FHIRSourceResponder: HTTPResponder {
-    typealias Context = BasicRequestContext
+package struct FHIRSourceResponder: HTTPResponder {
+    package typealias Context = BasicRequestContext
 
     let sourceID: String
     let sourceName: String
@@ -23,7 +23,9 @@ struct FHIRSourceResponder: HTTPResponder {
     /// `https` when the source listens with TLS: its links say so.
     let scheme: String
 
-    init(sourceID: String, sourceName: String, store: ResourceStore, faults: FaultControl, scheme: String = "http") {
+    package init(
+        sourceID: String, sourceName: String, store: ResourceStore, faults: FaultControl, scheme: String = "http"
+    ) {
         self.scheme = scheme
         self.sourceID = sourceID
         self.sourceName = sourceName
@@ -35,7 +37,7 @@ struct FHIRSourceResponder: HTTPResponder {
     static let fhirJSON = "application/fhir+json; charset=utf-8"
     static let prefer = HTTPField.Name("Prefer")!
 
-    func respond(to request: Request, context: Context) async throws -> Response {
+    package func respond(to request: Request, context: Context) async throws -> Response {
         let fault = faults.current
         // Injected latency is the time from the request to the answer, the source's own work included: a real
         // source searches on its own machine while the client waits, so the answer is made first and held back
@@ -122,7 +124,7 @@ struct FHIRSourceResponder: HTTPResponder {
     }
 
     /// A search or a read, from the path's parts after the base.
-    private func answer(
+    func answer(
         parts: [String], items: [(name: String, value: String)], lenient: Bool, base: String, ifNoneMatch: String?,
         path: String
     ) throws -> Answer {
@@ -144,7 +146,7 @@ struct FHIRSourceResponder: HTTPResponder {
     /// A FHIR `batch` of reads and searches (`POST [base]`): each entry is answered as its own GET would be (with
     /// its own `ifNoneMatch`), in order, and one failing entry fails only itself. The source is read-only, so a
     /// `transaction` or an entry that would change data is refused.
-    private func batch(_ body: [UInt8], lenient: Bool, base: String) throws -> Answer {
+    func batch(_ body: [UInt8], lenient: Bool, base: String) throws -> Answer {
         let json: JSONValue
         do { json = try JSONValue.parse(Data(body)) } catch {
             throw FHIRError.invalid("Batch-bundtet er ikke gyldig JSON")

@@ -154,7 +154,15 @@ public struct FHIRDateTime: Sendable, Hashable, Comparable, Codable, CustomStrin
 
     /// A date-time at second precision in Danish time, e.g. for timestamps this product creates.
     public init(date: Date, precision: Precision = .second, timeZone: TimeZone = FHIRDateTime.danishTimeZone) {
-        let c = CivilTime(date, timeZone: timeZone)
+        var c = CivilTime(date, timeZone: timeZone)
+        // FHIR writes offsets in whole minutes. A zone's offset with seconds (local mean time, before 1894 in
+        // Denmark: +00:53:28 here) would be cut to the minute and read back as another moment; the offset is rounded
+        // up to the minute instead and the clock time moved with it, which is the same moment (and never an earlier
+        // year than the local one).
+        if c.offsetSeconds % 60 != 0 {
+            let rounded = c.offsetSeconds >= 0 ? (c.offsetSeconds + 59) / 60 * 60 : -(-c.offsetSeconds / 60 * 60)
+            c = CivilTime(date, timeZone: TimeZone(secondsFromGMT: rounded) ?? timeZone)
+        }
         let two = CivilTime.two
         var text = CivilTime.four(c.year)
         if precision >= .month { text += "-" + two(c.month) }

@@ -274,6 +274,9 @@ struct JSONParser {
         if simple, digits < 16 { return bytes[start] == UInt8(ascii: "-") ? -integer : integer }
         let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
         guard let value = Double(text) else { throw error("bad number '\(text)'") }
+        // 1e999 reads as infinity, which JSON cannot write back (it would come out as null): refused, as
+        // JSONSerialization and JSONDecoder refuse it.
+        guard value.isFinite else { throw error("number '\(text)' is out of range") }
         return value
     }
 }

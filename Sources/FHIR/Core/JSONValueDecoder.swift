@@ -11,7 +11,7 @@ public enum JSONValueDecoder {
     }
 
     /// Through `T`'s Codable conformance even when it has a reader (`readers`: and for what is nested in it).
-    static func decodeWithCodable<T: Decodable>(_ type: T.Type, from value: JSONValue, readers: Bool) throws -> T {
+    package static func decodeWithCodable<T: Decodable>(_ type: T.Type, from value: JSONValue, readers: Bool) throws -> T {
         try T(from: JSONValueDecoding(value: value, parent: nil, key: nil, readers: readers))
     }
 }

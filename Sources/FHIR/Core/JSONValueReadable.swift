@@ -118,7 +118,7 @@ public struct JSONObjectReader {
 
 extension JSONValueReadable {
     /// Reads `value` with the model's own reader; nil when it does not fit (the caller decodes through Codable).
-    static func read(_ value: JSONValue) -> Self? {
+    package static func read(_ value: JSONValue) -> Self? {
         guard case .object(let members) = value else { return nil }
         return try? Self(reading: JSONObjectReader(members))
     }

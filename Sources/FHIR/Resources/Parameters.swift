@@ -60,7 +60,7 @@ public struct Parameter: Codable, Sendable, Hashable {
     public var integerValue: Int64? {
         if let value = valueInteger ?? valueUnsignedInt ?? valuePositiveInt { return Int64(value) }
         if let text = valueInteger64 ?? valueString { return Int64(text) }
-        if let value = valueDecimal, value.rounded() == value { return Int64(value) }
+        if let value = valueDecimal { return Int64(exactly: value) }  // exactly: `Int64(1e300)` traps
         return nil
     }
 

@@ -39,6 +39,24 @@ public struct SourceRegistry: Sendable, Hashable {
     }
 
     public static func parse(_ text: String, file: String = "sources.toml") throws(RegistryError) -> SourceRegistry {
+        // TOML allows no control characters but tab and line ends, anywhere. They are refused here, before TOMLKit:
+        // its parser (toml++) asserts on one in a table header (`[\u{15}source]]`), which aborts a debug build and is
+        // undefined behaviour in a release build.
+        var lineNumber = 1
+        for scalar in text.unicodeScalars {
+            switch scalar.value {
+            case 0x0A: lineNumber += 1
+            case 0x09, 0x0D: break
+            case 0..<0x20, 0x7F:
+                throw RegistryError(
+                    file: file, line: lineNumber,
+                    message: "styretegnet U+\(String(format: "%04X", scalar.value)) er ikke tilladt i TOML")
+            default: break
+            }
+        }
+        if let line = malformedTableHeader(in: text) {
+            throw RegistryError(file: file, line: line, message: "'[' skal efterfølges af et tabelnavn, f.eks. [[source]]")
+        }
         let table: TOMLTable
         do {
             table = try TOMLTable(string: text)
@@ -152,15 +170,50 @@ public struct SourceRegistry: Sendable, Hashable {
         return SourceRegistry(sources: sources)
     }
 
+    /// The line of a table header whose name does not start with a letter, digit, `-`, `_` or a quote
+    /// (`[@source]]`), if any. toml++ (inside TOMLKit) asserts on such a header instead of reporting it, like the
+    /// control characters above; a line starting with `[` is read as a header here, as toml++ reads it.
+    static func malformedTableHeader(in text: String) -> Int? {
+        for (index, line) in text.utf8.split(separator: 0x0A, omittingEmptySubsequences: false).enumerated() {
+            var rest = line.drop { $0 == 0x20 || $0 == 0x09 }
+            guard rest.first == UInt8(ascii: "[") else { continue }
+            rest = rest.dropFirst()
+            if rest.first == UInt8(ascii: "[") { rest = rest.dropFirst() }
+            rest = rest.drop { $0 == 0x20 || $0 == 0x09 }
+            guard let next = rest.first else { continue }
+            let name = (0x30...0x39).contains(next) || (0x41...0x5A).contains(next) || (0x61...0x7A).contains(next)
+            if !name && !"-_\"']".utf8.contains(next) { return index + 1 }
+        }
+        return nil
+    }
+
+    /// A TOML basic string. Backslashes were written as they were: `'x\by'` came back as x, backspace, y (found by
+    /// fuzzing, `tomlRegistry`: `toml()` must read back as the same registry).
+    static func quoted(_ text: String) -> String {
+        var out = "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\\": out += "\\\\"
+            case "\"": out += "\\\""
+            case "\t": out += "\\t"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case _ where scalar.value < 0x20 || scalar.value == 0x7F: out += String(format: "\\u%04X", scalar.value)
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out + "\""
+    }
+
     /// The registry as TOML, in the format `parse` reads.
     public func toml() -> String {
         sources.map { source in
             """
             [[source]]
-            id = "\(source.id)"
-            name = "\(source.name.replacingOccurrences(of: "\"", with: "\\\""))"
+            id = \(Self.quoted(source.id))
+            name = \(Self.quoted(source.name))
             sector = "\(source.sector.rawValue)"
-            fhir = "\(source.fhir)"
+            fhir = \(Self.quoted(source.fhir))
             timeout_ms = \(source.timeoutMs)
             \(source.kind == .clinical ? "" : "kind = \"\(source.kind.rawValue)\"\n")\(source.notifySecretSHA256.map { "notify_secret_sha256 = \"\($0)\"\n" } ?? "")\(source.ca.map { "ca = \"\($0)\"\n" } ?? "")
             """

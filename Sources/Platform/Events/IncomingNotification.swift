@@ -117,7 +117,9 @@ public struct IncomingNotification: Sendable {
         for event in resource["notificationEvent"]?.listValue ?? [] {
             var number: Int64?
             if let value = event["eventNumber"] {
-                guard let parsed = value.stringValue.flatMap({ Int64($0) }) ?? value.numberValue.map({ Int64($0) }) else {
+                // Exactly: `Int64(1e300)` traps (a source could stop the node with one notification), 2.5 is no number.
+                guard let parsed = value.stringValue.flatMap({ Int64($0) }) ?? value.numberValue.flatMap({ Int64(exactly: $0) })
+                else {
                     throw PlatformError.invalid(
                         "eventNumber skal være et tal", expression: "SubscriptionStatus.notificationEvent")
                 }
@@ -146,7 +148,7 @@ public struct IncomingNotification: Sendable {
             if let text = parameter[key]?.stringValue { return Int64(text) }
         }
         for key in ["valueUnsignedInt", "valuePositiveInt", "valueInteger", "valueDecimal"] {
-            if let number = parameter[key]?.numberValue, number.rounded() == number { return Int64(number) }
+            if let number = parameter[key]?.numberValue, let exact = Int64(exactly: number) { return exact }
         }
         return nil
     }

@@ -57,6 +57,12 @@ public struct SubscriptionFilter: Sendable, Hashable, Codable {
         return filters
     }
 
+    /// ASCII digits only: `Character.isNumber` also takes "½", "٣" and a digit with a combining mark ("5̱"), which
+    /// no SOR code, ydernummer or municipality code has.
+    private static func isDigits(_ text: String) -> Bool {
+        text.utf8.allSatisfy { (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }
+    }
+
     private static func normalize(_ value: String, key: Key) throws(PlatformError) -> String {
         var text = value.trimmingCharacters(in: .whitespaces)
         if let bar = text.lastIndex(of: "|") { text = String(text[text.index(after: bar)...]) }
@@ -67,12 +73,12 @@ public struct SubscriptionFilter: Sendable, Hashable, Codable {
             }
             return cpr.value
         case .organization:
-            guard !text.isEmpty, text.allSatisfy(\.isNumber) else {
+            guard !text.isEmpty, isDigits(text) else {
                 throw PlatformError.invalid("'\(value)' er ikke en SOR-kode eller et ydernummer")
             }
             return text
         case .municipality:
-            guard text.count == 4, text.allSatisfy(\.isNumber) else {
+            guard text.utf8.count == 4, isDigits(text) else {
                 throw PlatformError.invalid("'\(value)' er ikke en kommunekode (4 cifre, f.eks. 0163)")
             }
             return text
