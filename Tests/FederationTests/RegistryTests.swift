@@ -64,6 +64,9 @@ import Testing
             good.replacingOccurrences(of: "name = \"Herlev", with: "name = \"\u{7F}Herlev"), line: 4, containing: "U+007F")
         expectError("# Kilder\n[@source]]\nid = \"x\"\n", line: 2, containing: "tabelnavn")
         expectError("[[ {source]]\n", line: 1, containing: "tabelnavn")
+        expectError("[\nmd\n+h", line: 1, containing: "tabelnavn")
+        expectError("id = 1\n\u{FEFF}[\u{3000}@x]\n", line: 2, containing: "tabelnavn")
+        expectError("[[source]]\nid = \"a\"\n[ \r\n", line: 3, containing: "tabelnavn")
         // Tabs and CRLF line ends are still TOML.
         #expect((try? SourceRegistry.parse(good.replacingOccurrences(of: "\n", with: "\r\n")))?.sources.count == 2)
         #expect((try? SourceRegistry.parse(good.replacingOccurrences(of: "id = ", with: "id =\t")))?.sources.count == 2)

@@ -171,20 +171,42 @@ public struct SourceRegistry: Sendable, Hashable {
     }
 
     /// The line of a table header whose name does not start with a letter, digit, `-`, `_` or a quote
-    /// (`[@source]]`), if any. toml++ (inside TOMLKit) asserts on such a header instead of reporting it, like the
-    /// control characters above; a line starting with `[` is read as a header here, as toml++ reads it.
+    /// (`[@source]]`, `[` and a line end), if any. toml++ (inside TOMLKit) asserts on such a header instead of
+    /// reporting it, like the control characters above; a line starting with `[` is read as a header here, as toml++
+    /// reads it.
     static func malformedTableHeader(in text: String) -> Int? {
-        for (index, line) in text.utf8.split(separator: 0x0A, omittingEmptySubsequences: false).enumerated() {
-            var rest = line.drop { $0 == 0x20 || $0 == 0x09 }
-            guard rest.first == UInt8(ascii: "[") else { continue }
-            rest = rest.dropFirst()
-            if rest.first == UInt8(ascii: "[") { rest = rest.dropFirst() }
-            rest = rest.drop { $0 == 0x20 || $0 == 0x09 }
-            guard let next = rest.first else { continue }
-            let name = (0x30...0x39).contains(next) || (0x41...0x5A).contains(next) || (0x61...0x7A).contains(next)
-            if !name && !"-_\"']".utf8.contains(next) { return index + 1 }
+        enum State { case lineStart, inLine, afterBracket, inHeader }
+        var line = 1
+        var state = State.lineStart
+        for scalar in text.unicodeScalars {
+            defer { if scalar == "\n" { line += 1 } }
+            // What toml++ takes for line ends and blanks, Unicode's among them.
+            let lineEnd = scalar == "\n" || scalar == "\r" || [0x85, 0x2028, 0x2029].contains(scalar.value)
+            let blank =
+                !lineEnd
+                && (scalar == " " || scalar == "\t" || scalar.properties.isWhitespace || [0x180E, 0xFEFF].contains(scalar.value))
+            switch state {
+            case .lineStart:
+                if lineEnd || blank { continue }
+                state = scalar == "[" ? .afterBracket : .inLine
+            case .inLine:
+                if lineEnd { state = .lineStart }
+            case .afterBracket, .inHeader:
+                if scalar == "[", state == .afterBracket {
+                    state = .inHeader
+                } else if blank {
+                    state = .inHeader
+                } else if scalar.isASCII,
+                    scalar.properties.isAlphabetic || ("0"..."9").contains(scalar) || "-_\"']".unicodeScalars.contains(scalar)
+                {
+                    state = .inLine
+                } else {
+                    // Another character, or the end of the line (`[` and a newline: the same assertion).
+                    return line
+                }
+            }
         }
-        return nil
+        return state == .afterBracket || state == .inHeader ? line : nil
     }
 
     /// A TOML basic string. Backslashes were written as they were: `'x\by'` came back as x, backspace, y (found by
