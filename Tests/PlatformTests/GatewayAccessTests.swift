@@ -259,15 +259,21 @@ extension GatewayTests {
                     expectRefused(answer, reason: "role", saying: "ikke til journaldata")
                 }
 
+                let before = try await h.auditEntries().count
                 let all = try await h.get("/AuditEvent", as: "logopfoelgning")
                 #expect(all.status == 200, "\(all.text)")
                 let events = all.resources("AuditEvent")
-                #expect(events.count == (try await h.auditEntries()).count)
+                #expect(events.count == before)
                 let patients = Set(
                     events.compactMap { $0["entity"]?.listValue.first?["what"]?["identifier"]?["value"]?.stringValue })
                 #expect(patients == [GW.bruno, GW.nancy])
+                // Reading their log is itself an entry in each citizen's log: one for Bruno, one for Nancy.
+                let reads = try await h.auditEntries(after: Int64(before))
+                #expect(reads.compactMap(\.patientCPR).sorted() == [GW.bruno, GW.nancy].sorted())
+                #expect(reads.allSatisfy { $0.userID == "logopfoelgning" && $0.resourceTypes == ["AuditEvent"] })
                 let brunos = try await h.get("/AuditEvent?patient=\(GW.bruno)", as: "logopfoelgning")
-                #expect(brunos.resources("AuditEvent").count == events.count - 1)
+                // All of Bruno's entries but Nancy's one, and the follow-up's read of his log just now.
+                #expect(brunos.resources("AuditEvent").count == events.count - 1 + 1)
                 #expect(!brunos.text.contains(GW.nancy))
 
                 // Clinicians do not read the log.

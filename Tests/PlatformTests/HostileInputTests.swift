@@ -190,7 +190,8 @@ import Testing
         }
         // Queries on every GET route of the node (signed in, so that the query is read), the source and control.
         let nodeGets = [
-            "/health", "/SubscriptionTopic", "/Subscription", "/Subscription/none/$status", "/Subscription/none/$events",
+            "/health", "/health/live", "/health/ready", "/SubscriptionTopic", "/Subscription", "/Subscription/none/$status",
+            "/Subscription/none/$events",
             "/Subscription/none/$sse", "/auth/users", "/sources", "/sources/hospital/fhir/Patient",
             "/sources/hospital/fhir/Encounter", "/sources/hospital/fhir/Patient/\(GW.brunoHospital)", "/AuditEvent",
         ]

@@ -29,7 +29,7 @@ public final class ChangePublisher: Sendable {
 
     init(sourceID: String, store: ResourceStore, notifySecret: String? = nil, httpClient: HTTPClient = .shared) {
         self.sourceID = sourceID
-        self.notifySecret = notifySecret ?? Self.makeSecret()
+        self.notifySecret = notifySecret ?? RandomSecret.make()
         self.store = store
         self.defaultClient = httpClient
         (stream, queue) = AsyncStream.makeStream(of: JSONValue.self, bufferingPolicy: .bufferingOldest(50_000))
@@ -112,14 +112,6 @@ public final class ChangePublisher: Sendable {
         } catch {
             return false
         }
-    }
-
-    /// 256 random bits, base64url.
-    static func makeSecret() -> String {
-        var generator = SystemRandomNumberGenerator()
-        let bytes = (0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) }
-        return Data(bytes).base64EncodedString().replacingOccurrences(of: "+", with: "-")
-            .replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
     }
 
     static func patientReference(_ json: JSONValue) -> String? {

@@ -1,6 +1,7 @@
 import Crypto
 import FHIR
 import Foundation
+import Transport
 
 /// What proves that a notification comes from the source it names: a bearer secret per source, of which the
 /// platform keeps only the SHA-256 (the registry's `notify_secret_sha256`; the demo makes a fresh secret per source
@@ -27,13 +28,8 @@ public struct NotifyCredentials: Sendable {
     /// No source may notify (a node without sources, or one that only reads).
     public static let none = NotifyCredentials(hashes: [:])
 
-    /// A new random secret (256 bits, base64url), for a source to send.
-    public static func makeSecret() -> String {
-        let key = SymmetricKey(size: .bits256)
-        return key.withUnsafeBytes { Data($0) }.base64EncodedString()
-            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-            .replacingOccurrences(of: "=", with: "")
-    }
+    /// A new random secret, for a source to send.
+    public static func makeSecret() -> String { RandomSecret.make() }
 
     /// The hex SHA-256 of a secret, as the registry keeps it.
     public static func hash(of secret: String) -> String {

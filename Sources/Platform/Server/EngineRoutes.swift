@@ -3,6 +3,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdWebSocket
+import Logging
 import NIOCore
 import NIOHTTP1
 
@@ -157,23 +158,9 @@ public struct EngineRoutes: Sendable {
     static func answer(_ work: () async throws -> Response) async -> Response {
         do {
             return try await work()
-        } catch let error as PlatformError {
-            return FHIRResponse.error(error)
-        } catch let denial as GatewayDenial {
-            return GatewayRoutes.refusal(denial)
-        } catch is NIOTooManyBytesError {
-            return FHIRResponse.error(PlatformError(status: 413, code: "too-costly", "Forespørgslen er for stor"))
-        } catch is HTTPParserError {
-            return FHIRResponse.error(PlatformError(status: 400, code: "structure", "Forespørgslens krop kan ikke læses (HTTP)"))
-        } catch let error as HTTPError where error.status == .contentTooLarge {
-            return FHIRResponse.error(PlatformError(status: 413, code: "too-costly", "Forespørgslen er for stor"))
-        } catch let error as HTTPError {
-            // Not ours (a body that cannot be read, for example): the client's, with its status.
-            let status = Int(error.status.code)
-            return FHIRResponse.error(
-                PlatformError(status: status, code: status < 500 ? "invalid" : "exception", "Forespørgslen kan ikke besvares"))
         } catch {
-            return FHIRResponse.error(PlatformError(status: 500, code: "exception", "Intern fejl: \(error)"))
+            return OutcomeMiddleware<PlatformRequestContext>.response(
+                for: error, method: nil, path: nil, logger: Logger(label: "sundhedscloud"))
         }
     }
 

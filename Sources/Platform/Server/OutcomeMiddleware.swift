@@ -2,7 +2,9 @@ import FHIR
 import Foundation
 import HTTPTypes
 import Hummingbird
+import Logging
 import NIOCore
+import NIOHTTP1
 
 /// Every error that leaves a route is answered as an OperationOutcome with its status: the router's own 404 (no such
 /// route) and 405, Hummingbird's 413 for a body over its limit, a decoding error (400). Only what is really ours to
@@ -13,28 +15,39 @@ struct OutcomeMiddleware<Context: RequestContext>: RouterMiddleware {
     ) async throws -> Response {
         do {
             return try await next(request, context)
-        } catch let error as PlatformError {
+        } catch {
+            return Self.response(for: error, method: request.method.rawValue, path: request.uri.path, logger: context.logger)
+        }
+    }
+
+    /// The one place a thrown error becomes an answer, for the middleware and the routes' own `answer` alike.
+    static func response(for error: any Error, method: String?, path: String?, logger: Logger?) -> Response {
+        let shownPath = TextSanitizer.cleanLine(path ?? "", maxLength: 200)
+        switch error {
+        case let error as PlatformError:
             return FHIRResponse.error(error)
-        } catch let denial as GatewayDenial {
+        case let denial as GatewayDenial:
             return GatewayRoutes.refusal(denial)
-        } catch let error as HTTPError {
+        case is NIOTooManyBytesError:
+            return FHIRResponse.error(PlatformError(status: 413, code: "too-costly", "Forespørgslen er for stor"))
+        case is HTTPParserError:
+            return FHIRResponse.error(PlatformError(status: 400, code: "structure", "Forespørgslen kan ikke læses (HTTP)"))
+        case let error as HTTPError:
             let status = Int(error.status.code)
-            let path = TextSanitizer.cleanLine(request.uri.path, maxLength: 200)
             let message: String
             switch status {
-            case 404: message = "Ingen ressource eller operation på \(path)"
-            case 405: message = "\(request.method.rawValue) understøttes ikke på \(path)"
+            case 404: message = "Ingen ressource eller operation på \(shownPath)"
+            case 405: message = "\(method ?? "Metoden") understøttes ikke på \(shownPath)"
             case 413: message = "Forespørgslen er for stor"
-            default: message = error.body.map { TextSanitizer.cleanLine($0, maxLength: 300) } ?? "Forespørgslen kan ikke besvares"
+            default:
+                message = error.body.map { TextSanitizer.cleanLine($0, maxLength: 300) } ?? "Forespørgslen kan ikke besvares"
             }
             let code = status == 404 ? "not-found" : status == 413 ? "too-costly" : status < 500 ? "invalid" : "exception"
             return FHIRResponse.error(PlatformError(status: status, code: code, message))
-        } catch is NIOTooManyBytesError {
-            return FHIRResponse.error(PlatformError(status: 413, code: "too-costly", "Forespørgslen er for stor"))
-        } catch is DecodingError {
+        case is DecodingError:
             return FHIRResponse.error(PlatformError.invalid("Indholdet kan ikke læses"))
-        } catch {
-            context.logger.error("Uventet fejl på \(request.method.rawValue) \(request.uri.path): \(error)")
+        default:
+            logger?.error("Uventet fejl på \(method ?? "-") \(path ?? "-"): \(error)")
             return FHIRResponse.error(PlatformError(status: 500, code: "exception", "Intern fejl; den er logget"))
         }
     }
