@@ -72,6 +72,7 @@ import Testing
         }
         // Midway the engine stops, and a new one starts on the same database and the same port; the source keeps
         // posting (and retrying) through it.
+        let restartError = Locked<String>("")
         let restarting = Task { () -> Bool in
             _ = await eventually(within: .seconds(30), every: .milliseconds(2)) { posted.value >= Self.total / 2 }
             let old = server.withLock { current -> PlatformServer? in
@@ -85,9 +86,11 @@ import Testing
                 let engine = EventEngine(
                     storage: storage, sources: sources,
                     notifyCredentials: PlatformFixtures.notifyCredentials(sources.keys), logger: PlatformFixtures.engineLogger)
-                if let restarted = try? await PlatformServer.start(engine: engine, port: port) {
-                    server.value = restarted
+                do {
+                    server.value = try await PlatformServer.start(engine: engine, port: port)
                     return true
+                } catch {
+                    restartError.value = "\(error)"
                 }
                 try? await Task.sleep(for: .milliseconds(100))
             }
@@ -127,7 +130,7 @@ import Testing
         // Not in this task: when the time limit has cancelled it, the client must still be shut down.
         await Task.detached { try? await httpClient.shutdown() }.value
 
-        #expect(restarted, "the engine restarted on port \(port)")
+        #expect(restarted, "the engine restarted on port \(port); last error: \(restartError.value)")
         #expect(cuts == Self.disconnects)
         #expect(all.count == Self.total, "received \(all.count) of \(Self.total) in \(elapsed)")
         #expect(all == (1...Int64(Self.total)).map { $0 }, "exactly 1...\(Self.total), each once, in order")
