@@ -81,3 +81,15 @@ extension FuzzTarget {
         }
     }
 }
+
+extension FuzzTarget {
+    static func auditCheckpoint(_ bytes: UnsafeRawBufferPointer, _ check: inout PropertyCheck) {
+        guard let checkpoints = try? AuditCheckpoint.parseLines(bytes.data) else { return }
+        for checkpoint in checkpoints {
+            let again = try? AuditCheckpoint.parseLines(Data(checkpoint.line.utf8))
+            check.expect(again == [checkpoint], "line → parse changed the checkpoint (\(checkpoint.line))")
+            _ = checkpoint.signatureHolds
+        }
+        _ = AuditCheckpointCheck.verify(chain: [], checkpoints: checkpoints, trustedKeys: nil)
+    }
+}

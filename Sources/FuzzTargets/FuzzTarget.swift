@@ -40,6 +40,9 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
     /// `TextSanitizer`: no C0/C1 control (but newlines where kept), DEL, escape or bidi control survives; within the
     /// length; cleaning twice changes nothing.
     case sanitizer
+    /// Audit checkpoint files (`AuditCheckpoint.parseLines`, JSON lines anyone may hand to `audit verify`): each
+    /// checkpoint read writes back to a line that reads the same, and checking its signature never traps.
+    case auditCheckpoint
 
     /// Feeds one input to the target; a broken property ends the process (`fatalError`) with what was broken.
     public static func run(_ target: FuzzTarget, _ bytes: UnsafeRawBufferPointer) {
@@ -68,6 +71,7 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
         case .jwt: jwt(bytes, &check)
         case .batchBundle: batchBundle(bytes, &check)
         case .sanitizer: sanitizer(bytes, &check)
+        case .auditCheckpoint: auditCheckpoint(bytes, &check)
         }
         return check.problems
     }

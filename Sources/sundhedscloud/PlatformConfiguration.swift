@@ -18,6 +18,8 @@ import TOMLKit
 /// client_cert = "..."           # the gateway's client certificate and key, for sources that ask (mutual TLS)
 /// client_key = "..."
 /// insecure_http = false         # plain HTTP instead of TLS: said in the log and in /health
+/// audit_key = "/var/lib/sundhedscloud/audit-signing-key.pem"   # the node's Ed25519 key for audit checkpoints
+/// audit_checkpoints = "/var/log/sundhedscloud/audit-checkpoints.jsonl"   # where they are appended
 /// ```
 struct PlatformConfiguration: Equatable {
     var storage: String?
@@ -36,10 +38,12 @@ struct PlatformConfiguration: Equatable {
     var clientCert: String?
     var clientKey: String?
     var insecureHTTP: Bool?
+    var auditKey: String?
+    var auditCheckpoints: String?
 
     static let keys = [
         "storage", "sources", "users", "port", "host", "token_secret", "jwks", "issuer", "audience", "tls_cert", "tls_key",
-        "tls_client_ca", "ca", "client_cert", "client_key", "insecure_http",
+        "tls_client_ca", "ca", "client_cert", "client_key", "insecure_http", "audit_key", "audit_checkpoints",
     ]
 
     static var defaultPath: String { XDGDirectory.config.path("sundhedscloud.toml", app: "sundhedscloud") }
@@ -97,6 +101,8 @@ struct PlatformConfiguration: Equatable {
         configuration.ca = try string("ca")
         configuration.clientCert = try string("client_cert")
         configuration.clientKey = try string("client_key")
+        configuration.auditKey = try string("audit_key")
+        configuration.auditCheckpoints = try string("audit_checkpoints")
         if let value = table["insecure_http"] {
             guard let flag = value.bool else {
                 throw ConfigurationError("\(file)\(line("insecure_http")): 'insecure_http' skal være true eller false")

@@ -121,6 +121,18 @@ struct Serve: AsyncParsableCommand {
             valueName: "mappe"))
     var demoTlsDir: String?
 
+    @Option(
+        help: ArgumentHelp(
+            "Nodens Ed25519-nøgle (PEM) til underskrevne checkpoints af adgangsloggen; laves hvis den ikke findes (standard $XDG_DATA_HOME/sundhedscloud/audit-signing-key.pem).",
+            valueName: "fil"))
+    var auditKey: String?
+
+    @Option(
+        help: ArgumentHelp(
+            "Fil (JSON-linjer) som nodens checkpoints af adgangsloggen føjes til; hold den uden for databasen (standard $XDG_DATA_HOME/sundhedscloud/audit-checkpoints.jsonl).",
+            valueName: "fil"))
+    var auditCheckpoints: String?
+
     @Flag(
         name: .customLong("insecure-http"),
         help: "Ukrypteret HTTP i stedet for TLS (kun til test og målinger): siges i loggen og i /health.")
@@ -153,6 +165,8 @@ struct Serve: AsyncParsableCommand {
         clientCert = clientCert ?? file.clientCert
         clientKey = clientKey ?? file.clientKey
         insecureHTTP = insecureHTTP || (file.insecureHTTP ?? false)
+        auditKey = auditKey ?? file.auditKey
+        auditCheckpoints = auditCheckpoints ?? file.auditCheckpoints
         if (tlsCert == nil) != (tlsKey == nil) { throw ValidationError("Angiv både --tls-cert og --tls-key.") }
         if (clientCert == nil) != (clientKey == nil) { throw ValidationError("Angiv både --client-cert og --client-key.") }
         if insecureHTTP, tlsCert != nil { throw ValidationError("Brug enten --tls-cert/--tls-key eller --insecure-http.") }
@@ -324,9 +338,21 @@ struct Serve: AsyncParsableCommand {
         let engine = EventEngine(
             storage: storage, sources: registry, notifyCredentials: NotifyCredentials(hashes: notifyHashes),
             clientTLS: security.trust, logger: logger)
+        let signingKey: AuditSigningKey
+        let keyFile = auditKey ?? XDGDirectory.data.path("audit-signing-key.pem", app: "sundhedscloud")
+        do {
+            signingKey = try AuditSigningKey.loadOrCreate(path: keyFile)
+        } catch {
+            await storage.shutdown()
+            throw ValidationError("Adgangsloggens nøgle: \(error)")
+        }
+        let checkpoints = AuditCheckpoints(
+            storage: storage, key: signingKey, node: "\(host):\(port)",
+            file: auditCheckpoints ?? XDGDirectory.data.path("audit-checkpoints.jsonl", app: "sundhedscloud"),
+            logger: logger)
         let gateway = Gateway(
             sources: gatewaySources, tokens: try await tokenAuthority(), users: users, storage: storage,
-            clientTLS: security.trust, logger: logger)
+            checkpoints: checkpoints, clientTLS: security.trust, logger: logger)
         let service = PlatformService(
             engine: engine, gateway: gateway, host: host, port: port, tls: security.server, trust: security.trust,
             pki: security.pki, storage: storage, cluster: cluster,
@@ -369,6 +395,8 @@ struct PlatformService: Service {
                 + "   integrationsgateway: /sources, /AuditEvent" + (gateway.users.isEmpty ? "" : ", demo-login /auth/token"),
             "  " + "motor".padding(toLength: 14, withPad: " ", startingAt: 0) + server.baseURL
                 + "   hændelsesmotor (lager: \(storage.location)), tilstand: /health",
+            "  " + "checkpoints".padding(toLength: 14, withPad: " ", startingAt: 0) + (gateway.checkpoints.file ?? "-")
+                + "   underskrevne checkpoints af adgangsloggen (nøgle \(gateway.checkpoints.key.publicKeyText.prefix(12))…)",
         ]
         var player: ScenarioPlayer?
         if let cluster {

@@ -14,7 +14,9 @@ import Testing
         let lines = Set(text.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) })
         for wanted in [
             "Restart=on-failure", "NoNewPrivileges=yes", "ProtectSystem=strict", "User=sundhedscloud",
-            "ReadWritePaths=/var/lib/sundhedscloud", "Environment=SWIFT_BACKTRACE=enable=yes,interactive=no,color=no",
+            "ReadWritePaths=/var/lib/sundhedscloud /var/log/sundhedscloud",
+            "Environment=XDG_DATA_HOME=/var/lib/sundhedscloud/data",
+            "Environment=SWIFT_BACKTRACE=enable=yes,interactive=no,color=no",
         ] {
             #expect(lines.contains(wanted), "\(wanted) missing")
         }

@@ -106,6 +106,73 @@ extension GatewayTests {
             }
         }
 
+        /// A notification tells no more than its subscriber may open: the home nurse's municipality subscription
+        /// delivers notes about citizens she has a care relationship with now, and a citizen whose services ended is
+        /// not announced to her; when a service starts again, the next note is delivered at once (the relationship is
+        /// decided afresh when an event concerns the patient).
+        @Test func theHomeNurseIsToldOnlyOfCitizensSheMayOpen() async throws {
+            try await GatewayHarness.with { h in
+                let made = try await create(h, as: "hjemmesygeplejerske", "hjemmeplejenotat", ["municipality=0163"])
+                #expect(made.status == 201, "\(made.text)")
+                let id = try #require(made.json?["id"]?.stringValue)
+                let municipality = try h.source("municipality")
+                // Gudrun (1703589978) had two active services; both end.
+                let plans = try String(
+                    contentsOf: PlatformFixtures.repositoryRoot.appendingPathComponent("demo-data/municipality/CarePlan.ndjson"),
+                    encoding: .utf8
+                ).split(separator: "\n").compactMap { try? JSONValue.parse(Data($0.utf8)) }
+                let gudruns = plans.filter {
+                    $0["subject"]?["reference"]?.stringValue == "Patient/34ef3c2c-88b0-4497-a18b-bc338bdb3c27"
+                        && $0["status"]?.stringValue == "active"
+                }
+                #expect(gudruns.count == 2)
+                for var plan in gudruns {
+                    plan["status"] = .string("completed")
+                    _ = try municipality.change(plan)
+                }
+                func note(_ noteID: String, about patient: String) -> JSONValue {
+                    J([
+                        "resourceType": "Communication", "id": noteID, "status": "completed",
+                        "subject": ["reference": "Patient/\(patient)"], "sent": "2026-11-23T09:00:00+01:00",
+                        "payload": [["contentString": "Besøg: alt vel."]],
+                    ])
+                }
+                _ = try municipality.change(note("gate-note-gudrun-1", about: "34ef3c2c-88b0-4497-a18b-bc338bdb3c27"))
+                _ = try municipality.change(note("gate-note-nancy", about: GW.nancyMunicipality))
+                func delivered() async throws -> [String] {
+                    let events = try await h.get("/Subscription/\(id)/$events", as: "hjemmesygeplejerske")
+                    var seen: [String] = []
+                    for match in events.text.matches(of: /Communication\/(gate-note-[a-z0-9-]+)/)
+                    where !seen.contains(String(match.1)) {
+                        seen.append(String(match.1))
+                    }
+                    return seen
+                }
+                let deadline = ContinuousClock.now + .seconds(20)
+                while try await !delivered().contains("gate-note-nancy"), ContinuousClock.now < deadline {
+                    try await Task.sleep(for: .milliseconds(100))
+                }
+                let first = try await delivered()
+                #expect(first == ["gate-note-nancy"])
+                // Nor does her note reach the nurse by its number: the subscription counts one event.
+                let status = try await h.get("/Subscription/\(id)/$status", as: "hjemmesygeplejerske")
+                let parameters = status.json?["entry"]?.listValue.first?["resource"]?["parameter"]?.listValue ?? []
+                let count = parameters.first { $0["name"]?.stringValue == "events-since-subscription-start" }
+                #expect(count?["valueString"]?.stringValue == "1", "\(status.text)")
+
+                // A service starts again: the next note about her is delivered.
+                var plan = gudruns[0]
+                plan["status"] = .string("active")
+                _ = try municipality.change(plan)
+                _ = try municipality.change(note("gate-note-gudrun-2", about: "34ef3c2c-88b0-4497-a18b-bc338bdb3c27"))
+                while try await !delivered().contains("gate-note-gudrun-2"), ContinuousClock.now < deadline {
+                    try await Task.sleep(for: .milliseconds(100))
+                }
+                let second = try await delivered()
+                #expect(second == ["gate-note-nancy", "gate-note-gudrun-2"])
+            }
+        }
+
         /// The TUI's way in: `SubscriptionSetup` and `EventStreamClient` with the user's token get Bruno's arrival.
         @Test func theEventStreamWithATokenGetsTheArrival() async throws {
             try await GatewayHarness.with { h in

@@ -102,6 +102,8 @@ final class GatewayHarness: StoppableHarness {
     private let tokens = Mutex<[String: String]>([:])
 
     var gateway: Gateway { server.gateway! }
+    /// The node's checkpoint file (JSON lines).
+    var checkpointFile: String { directory.appendingPathComponent("audit-checkpoints.jsonl").path }
     var engine: EventEngine { server.engine }
     var base: String { server.baseURL }
 
@@ -142,9 +144,13 @@ final class GatewayHarness: StoppableHarness {
             let engine = EventEngine(
                 storage: storage, sources: urls, notifyCredentials: NotifyCredentials(secrets: secrets),
                 logger: PlatformFixtures.engineLogger)
+            // Checkpoints of the audit chain in the test's own folder, as `serve` keeps them beside its storage.
+            let checkpoints = AuditCheckpoints(
+                storage: storage, node: "test-node", file: directory.appendingPathComponent("audit-checkpoints.jsonl").path,
+                logger: GW.quietLogger)
             let gateway = Gateway(
                 sources: sources, tokens: try await TokenAuthority.sharedSecret(GW.secret), users: users, storage: storage,
-                limits: limits, logger: GW.quietLogger)
+                checkpoints: checkpoints, limits: limits, logger: GW.quietLogger)
             let server = try await PlatformServer.start(engine: engine, gateway: gateway, host: "127.0.0.1", port: 0)
             await cluster.connect(engineURL: server.baseURL)
             return GatewayHarness(

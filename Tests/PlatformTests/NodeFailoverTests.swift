@@ -50,14 +50,15 @@ import Testing
             for run in [runA, runB] where run.process.isRunning { run.process.terminate() }
         }
 
-        // The ED doctor's token (good on both nodes) and subscription, made on A.
-        let tokenAnswer = try await HTTP.post("\(a)/auth/token", J(["user": "akutlaege"]))
+        // The citizen's token (good on both nodes) and subscription to his own arrivals, made on A. (Not the ED
+        // doctor's: the source here is not there to show a care relationship, so she may not be told of him.)
+        let tokenAnswer = try await HTTP.post("\(a)/auth/token", J(["user": "borger-bruno"]))
         let token = try #require(tokenAnswer.json?["access_token"]?.stringValue, "token: \(tokenAnswer.text)")
         let access: AccessToken = { token }
         let http = HTTP.makeClient()
         let created = try await SubscriptionSetup.ensure(
             SubscriptionSetup.Wish(
-                topic: "akut-ankomst", filters: ["organization=\(PlatformFixtures.akutHerlev)"], owner: "akutlaege"),
+                topic: "akut-ankomst", filters: ["patient=\(PlatformFixtures.bruno)"], owner: "borger-bruno"),
             engineURL: a, httpClient: http, token: access)
         let client = EventStreamClient(
             engineURL: a, alternateURLs: [b], subscriptionID: created.id, lastEventID: 0, httpClient: http,

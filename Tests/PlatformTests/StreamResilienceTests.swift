@@ -16,10 +16,17 @@ import Testing
         defer { try? FileManager.default.removeItem(at: directory) }
         let path = directory.appendingPathComponent("platform.sqlite").path
         let sources = ["hospital": PlatformFixtures.deadSourceBase]
-        let first = try await PlatformServer.start(
-            engine: EventEngine(
-                storage: try SQLiteStorage(path: path), sources: sources,
-                notifyCredentials: PlatformFixtures.notifyCredentials(sources.keys), logger: PlatformFixtures.engineLogger))
+        // A port below the kernel's ephemeral range (32768-60999): while the engine restarts, no outgoing
+        // connection of a test running beside this one can be given the port it must get back.
+        var launched: PlatformServer?
+        for _ in 0..<50 where launched == nil {
+            launched = try? await PlatformServer.start(
+                engine: EventEngine(
+                    storage: try SQLiteStorage(path: path), sources: sources,
+                    notifyCredentials: PlatformFixtures.notifyCredentials(sources.keys), logger: PlatformFixtures.engineLogger),
+                port: Int.random(in: 20_000..<32_000))
+        }
+        let first = try #require(launched, "a free port below the ephemeral range")
         let port = first.port
         let base = first.baseURL
         let server = Locked<PlatformServer?>(first)

@@ -17,6 +17,10 @@ public final class ProcessRun: @unchecked Sendable {
         return nil
     }
 
+    /// `$XDG_DATA_HOME` for products run by this test process.
+    public static let dataHome = FileManager.default.temporaryDirectory
+        .appendingPathComponent("overblik-test-data-\(ProcessInfo.processInfo.processIdentifier)").path
+
     public struct Missing: Error, CustomStringConvertible {
         public let description: String
     }
@@ -29,7 +33,10 @@ public final class ProcessRun: @unchecked Sendable {
         process.executableURL = executable
         process.arguments = arguments
         process.currentDirectoryURL = directory
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        // A product run by a test keeps its data (the node's audit key and checkpoints, its default storage) in
+        // the test process's own folder, never in the user's home, unless the test names one.
+        process.environment = ProcessInfo.processInfo.environment.merging(["XDG_DATA_HOME": Self.dataHome]) { $1 }
+            .merging(environment) { $1 }
         let pipe = Pipe()
         process.standardOutput = pipe
         process.standardError = pipe

@@ -37,6 +37,13 @@ public final class EventEngine: Sendable {
     }
 
     private let state = Mutex(State())
+    private let gate = Mutex<(any DeliveryGate)?>(nil)
+
+    /// Behind a gateway: decides, for each event, which subscribers may be told of it (see `DeliveryGate`).
+    public var deliveryGate: (any DeliveryGate)? {
+        get { gate.withLock { $0 } }
+        set { gate.withLock { $0 = newValue } }
+    }
 
     public init(
         storage: any PlatformStorage, sources: [String: String], notifyCredentials: NotifyCredentials = .none,
@@ -301,11 +308,19 @@ public final class EventEngine: Sendable {
     /// Stores and numbers one event against the subscriptions as they are in storage: when another node changed
     /// them since this node read them, read them again and match again.
     private func store(_ record: EventRecord) async throws -> AppendResult? {
+        let gate = deliveryGate
+        // The event may open or close a relationship: what was concluded about the patient is read afresh.
+        gate?.eventArrived(record)
+        var told: [String: Bool] = [:]
         var attempt = 0
         while true {
             attempt += 1
-            let (matching, version) = state.withLock { state in
-                (state.subscriptions.values.filter { $0.matches(record) }.map(\.id), state.subscriptionsVersion)
+            let (candidates, version) = state.withLock { state in
+                (state.subscriptions.values.filter { $0.matches(record) }, state.subscriptionsVersion)
+            }
+            var matching = candidates.map(\.id)
+            if let gate {
+                matching = await admitted(candidates, record, gate: gate, decided: &told)
             }
             do {
                 // Published from the commit: on SQLite (one writer) live connections get numbers in order.
@@ -317,6 +332,42 @@ public final class EventEngine: Sendable {
                 try await reloadSubscriptions()
             }
         }
+    }
+
+    /// The subscriptions among `candidates` whose audience may be told of `event`, each distinct audience asked
+    /// once (at once, side by side); a subscription without an audience tells no one (fail closed).
+    private func admitted(
+        _ candidates: [SubscriptionRecord], _ event: EventRecord, gate: any DeliveryGate, decided: inout [String: Bool]
+    ) async -> [String] {
+        var open: [String: Identity] = [:]
+        for audience in candidates.compactMap(\.audience) where decided[audience.accessKey] == nil {
+            open[audience.accessKey] = audience
+        }
+        if !open.isEmpty {
+            let answers = await withTaskGroup(of: (String, Bool).self) { group in
+                for (key, audience) in open {
+                    group.addTask { (key, await gate.mayBeTold(audience, about: event)) }
+                }
+                var answers: [(String, Bool)] = []
+                for await answer in group { answers.append(answer) }
+                return answers
+            }
+            for (key, told) in answers { decided[key] = told }
+        }
+        var out: [String] = []
+        var withheld = 0
+        for candidate in candidates {
+            if let audience = candidate.audience, decided[audience.accessKey] == true {
+                out.append(candidate.id)
+            } else {
+                withheld += 1
+            }
+        }
+        if withheld > 0 {
+            logger.debug(
+                "Hændelsen \(event.code.rawValue) holdt tilbage fra \(withheld) abonnement(er) uden adgang til patienten")
+        }
+        return out
     }
 
     /// `reference` made absolute against the source's base URL.
@@ -384,13 +435,15 @@ public final class EventEngine: Sendable {
     /// first; if the endpoint does not answer, the subscription is created in error and says why.
     /// - Parameters:
     ///   - owner: the authenticated user (behind a gateway), who then owns it whatever the request says.
+    ///   - audience: what the owner may open (behind a gateway); each event is delivered only if they may.
     ///   - check: refuses a subscription the user may not have, before anything is stored.
     public func createSubscription(
-        _ body: Data, owner: String? = nil,
+        _ body: Data, owner: String? = nil, audience: Identity? = nil,
         check: (@Sendable (SubscriptionRecord) async throws(GatewayDenial) -> Void)? = nil
     ) async throws(PlatformError) -> SubscriptionRecord {
         var record = try SubscriptionRequest.parse(body)
         if let owner { record.owner = owner }
+        record.audience = audience
         if let check {
             do {
                 try await check(record)

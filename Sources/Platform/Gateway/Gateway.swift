@@ -34,6 +34,8 @@ public final class Gateway: Sendable {
     public let users: [String: Identity]
     public let storage: any PlatformStorage
     public let relationships: any CareRelationships
+    /// Signed checkpoints of the audit chain's head (the node's file and `GET /AuditEvent/$checkpoint`).
+    public let checkpoints: AuditCheckpoints
     public let limits: Limits
     let consents: ConsentReader
     let reader: SourceReader
@@ -47,9 +49,10 @@ public final class Gateway: Sendable {
 
     public init(
         sources: [GatewaySource], tokens: TokenAuthority, users: [Identity] = [], storage: any PlatformStorage,
-        relationships: (any CareRelationships)? = nil, limits: Limits = Limits(), clientTLS: ClientTLS = .system,
-        logger: Logger = Logger(label: "sundhedscloud.gateway")
+        relationships: (any CareRelationships)? = nil, checkpoints: AuditCheckpoints? = nil, limits: Limits = Limits(),
+        clientTLS: ClientTLS = .system, logger: Logger = Logger(label: "sundhedscloud.gateway")
     ) {
+        self.checkpoints = checkpoints ?? AuditCheckpoints(storage: storage, logger: logger)
         self.sources = sources
         self.tokens = tokens
         self.users = Dictionary(users.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
@@ -374,7 +377,7 @@ public final class Gateway: Sendable {
                 emergency: false, client: client)
         }
         do {
-            _ = try await storage.appendAudit(entry)
+            checkpoints.appended(try await storage.appendAudit(entry))
         } catch {
             logger.error("Adgangsloggen kan ikke skrives: \(error)")
             throw GatewayDenial(
@@ -643,5 +646,30 @@ public final class Gateway: Sendable {
                 status: 503, code: "transient", reason: "audit-unavailable", danish: "Adgangsloggen kan ikke læses: \(error)",
                 english: "The access log cannot be read")
         }
+    }
+}
+
+/// Notifications tell no more than may be opened: an event is delivered to a subscriber only when the gateway would
+/// let them read the patient's data from that source now (relationship and the patient's blocks, no emergency
+/// access), decided afresh when the event arrives.
+extension Gateway: DeliveryGate {
+    public func eventArrived(_ event: EventRecord) {
+        if let cpr = event.patientCPR { forget(cpr: cpr) }
+    }
+
+    public func mayBeTold(_ audience: Identity, about event: EventRecord) async -> Bool {
+        switch audience.role {
+        case .citizen:
+            return event.patientCPR != nil && event.patientCPR == audience.cpr
+        case .logAuditor:
+            return false
+        case .edDoctor, .doctor, .gp, .homeNurse:
+            break
+        }
+        // An event that names no patient tells nothing about a person (its focus is read through the gateway).
+        guard let cpr = event.patientCPR else { return true }
+        guard let source = sources.first(where: { $0.id == event.sourceID }) else { return false }
+        if case .permit = await decide(audience, cpr: cpr, source: source, emergencyReason: nil) { return true }
+        return false
     }
 }

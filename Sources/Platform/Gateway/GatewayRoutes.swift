@@ -86,6 +86,9 @@ public struct GatewayRoutes: Sendable {
                     body: .init(byteBuffer: ByteBuffer(bytes: answer.body)))
             }
         }
+        router.get("/AuditEvent/$checkpoint") { _, context -> Response in
+            await Self.answer { try await Self.checkpoint(gateway, client: Self.client(context)) }
+        }
         router.get("/AuditEvent") { request, context -> Response in
             await Self.answer {
                 let identity = try await gateway.authenticate(request.headers[.authorization])
@@ -98,6 +101,22 @@ public struct GatewayRoutes: Sendable {
                     try await gateway.auditEvents(identity: identity, patient: patient, emergencyOnly: emergency, limit: limit))
             }
         }
+    }
+
+    /// `GET /AuditEvent/$checkpoint`: the audit chain's head as it is now, signed now by this node's key, for anyone
+    /// (citizen, auditor, a neighbouring node) to keep. It tells the number of entries and the last hash, nothing
+    /// about whom they concern, so no token is needed.
+    static func checkpoint(_ gateway: Gateway, client: String?) async throws -> Response {
+        try gateway.admit(user: nil, client: client)
+        let checkpoint: AuditCheckpoint
+        do {
+            checkpoint = try await gateway.checkpoints.current()
+        } catch {
+            throw GatewayDenial(
+                status: 503, code: "transient", reason: "audit-unavailable",
+                danish: "Adgangsloggen kan ikke læses lige nu", english: "The access log cannot be read right now")
+        }
+        return json(checkpoint.json, contentType: "application/json")
     }
 
     /// A denial as an OperationOutcome, with `WWW-Authenticate` (401) or `Retry-After` (429).

@@ -2,7 +2,7 @@ import FHIR
 import Foundation
 
 /// Who is asking, as the gateway knows them from a verified token.
-public struct Identity: Codable, Sendable, Equatable {
+public struct Identity: Codable, Sendable, Hashable {
     public enum Role: String, Codable, Sendable, CaseIterable {
         /// Doctor in an emergency department: patients with an active acute or inpatient stay there.
         case edDoctor = "ed-doctor"
@@ -41,7 +41,7 @@ public struct Identity: Codable, Sendable, Equatable {
         }
     }
 
-    public struct Organization: Codable, Sendable, Equatable {
+    public struct Organization: Codable, Sendable, Hashable {
         public var system: String
         public var value: String
         public var name: String
@@ -65,7 +65,7 @@ public struct Identity: Codable, Sendable, Equatable {
     /// arrivals at their department; the client sets the subscription up from it.
     public var subscription: StandingSubscription?
 
-    public struct StandingSubscription: Codable, Sendable, Equatable {
+    public struct StandingSubscription: Codable, Sendable, Hashable {
         public var topic: String
         public var filters: [String]
     }
@@ -81,6 +81,18 @@ public struct Identity: Codable, Sendable, Equatable {
         self.organization = organization
         self.municipality = municipality
         self.cpr = cpr
+    }
+}
+
+extension Identity {
+    /// What decides access, without the person's name or profile: kept with a subscription, checked at delivery.
+    public var accessScope: Identity {
+        Identity(id: id, name: "", role: role, organization: organization, municipality: municipality, cpr: cpr)
+    }
+
+    /// One key per distinct access (role, organisation, municipality, own CPR number).
+    var accessKey: String {
+        [role.rawValue, organization?.value ?? "", municipality ?? "", cpr ?? ""].joined(separator: "|")
     }
 }
 

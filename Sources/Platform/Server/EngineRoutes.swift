@@ -72,7 +72,8 @@ public struct EngineRoutes: Sendable {
                         try await SubscriptionPolicy.check(record, identity: identity, relationships: relationships)
                     }
                 }
-                let record = try await engine.createSubscription(body, owner: identity?.id, check: check)
+                let record = try await engine.createSubscription(
+                    body, owner: identity?.id, audience: identity?.accessScope, check: check)
                 return FHIRResponse.json(
                     SubscriptionRequest.resource(record), status: .created,
                     headers: [.location: "\(engine.publicBase)/Subscription/\(record.id)"])

@@ -51,6 +51,7 @@ public final class PlatformServer: Sendable {
         if logger == nil { log.logLevel = .warning }
         do {
             try await engine.start()
+            try await gateway?.checkpoints.start()
         } catch {
             // Nothing started: let go of the HTTP clients before saying why.
             await engine.shutdown()
@@ -64,7 +65,9 @@ public final class PlatformServer: Sendable {
         EngineRoutes(engine: engine, gateway: gateway, encrypted: tls != nil).add(to: router)
         if let gateway {
             GatewayRoutes(gateway: gateway).add(to: router)
-            // An event about a patient may open or close a care relationship: decide afresh.
+            // Each event is delivered only to subscribers who may open the patient's data.
+            engine.deliveryGate = gateway
+            // An event another node stored may open or close a care relationship here too: decide afresh.
             engine.onStored { event in
                 if let cpr = event.patientCPR { gateway.forget(cpr: cpr) }
             }
@@ -124,6 +127,7 @@ public final class PlatformServer: Sendable {
         await group.triggerGracefulShutdown()
         await task.value
         await engine.shutdown()
+        await gateway?.checkpoints.stop()
         await gateway?.shutdown()
     }
 }

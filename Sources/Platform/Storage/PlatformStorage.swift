@@ -60,6 +60,8 @@ public protocol PlatformStorage: Sendable {
     func appendAudit(_ entry: AuditEntry) async throws -> AuditEntry
     /// Audit entries, oldest first, with sequence > `after`; for one patient, and/or only emergency accesses.
     func auditEntries(patient: String?, emergencyOnly: Bool, after: Int64, limit: Int) async throws -> [AuditEntry]
+    /// The last entry's sequence and hash as the table holds them (0 and the genesis hash when the log is empty).
+    func auditHead() async throws -> (sequence: Int64, hash: String)
 }
 
 extension PlatformStorage {

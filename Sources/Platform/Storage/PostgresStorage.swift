@@ -199,6 +199,11 @@ public final class PostgresStorage: PlatformStorage {
                 """
             ]
         ),
+        (
+            // What the subscriber may open (JSON of Identity without the name); checked at every delivery.
+            "v5-subscription-audience",
+            ["ALTER TABLE subscription ADD COLUMN IF NOT EXISTS audience text"]
+        ),
     ]
 
     /// The first key of the per-subscription numbering locks.
@@ -263,15 +268,17 @@ public final class PostgresStorage: PlatformStorage {
     public func insertSubscription(_ record: SubscriptionRecord) async throws {
         let filters = try Self.encode(record.filters)
         let headers = try Self.encode(record.headers)
+        let audience = try record.audience.map(Self.encode)
         try await transaction("Abonnementet kunne ikke gemmes") { db in
             try await Self.bumpSubscriptionsVersion(db)
             try await db.query(
                 """
                 INSERT INTO subscription (id, topic, filters, channel, endpoint, headers, payload, heartbeat, status,
-                  error, owner, created, event_count, delivered_through)
+                  error, owner, audience, created, event_count, delivered_through)
                 VALUES (\(record.id), \(record.topic), \(filters), \(record.channel.rawValue), \(record.endpoint),
                   \(headers), \(record.payload.rawValue), \(record.heartbeatSeconds.map(Int64.init)),
-                  \(record.status.rawValue), \(record.error), \(record.owner), \(record.created.timeIntervalSince1970),
+                  \(record.status.rawValue), \(record.error), \(record.owner), \(audience),
+                  \(record.created.timeIntervalSince1970),
                   \(record.eventCount), \(record.deliveredThrough))
                 """, logger: Self.quiet)
         }
@@ -492,6 +499,17 @@ public final class PostgresStorage: PlatformStorage {
         }
     }
 
+    public func auditHead() async throws -> (sequence: Int64, hash: String) {
+        try await within("svarer ikke") {
+            let rows = try await self.client.query(
+                "SELECT sequence, hash FROM audit ORDER BY sequence DESC LIMIT 1", logger: Self.quiet
+            ).collect()
+            guard let row = rows.first else { return (0, AuditEntry.genesis) }
+            let (sequence, hash) = try row.decode((Int64, String).self)
+            return (sequence, hash)
+        }
+    }
+
     // MARK: Other nodes
 
     /// The first call starts listening (one dedicated connection per storage).
@@ -688,7 +706,7 @@ public final class PostgresStorage: PlatformStorage {
             payload: try r["payload"].decode(String.self),
             heartbeatSeconds: try r["heartbeat"].decode(Int64?.self).map(Int.init),
             status: try r["status"].decode(String.self), error: try r["error"].decode(String?.self),
-            owner: try r["owner"].decode(String?.self),
+            owner: try r["owner"].decode(String?.self), audienceJSON: try r["audience"].decode(String?.self),
             created: Date(timeIntervalSince1970: try r["created"].decode(Double.self)),
             eventCount: try r["counted"].decode(Int64.self), deliveredThrough: try r["delivered_through"].decode(Int64.self))
     }

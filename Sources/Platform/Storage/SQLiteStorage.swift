@@ -116,6 +116,10 @@ public final class SQLiteStorage: PlatformStorage {
             try db.execute(sql: "INSERT INTO counter (name, value) VALUES ('subscriptions', 1)")
             try db.create(index: "subscriptionEvent_event", on: "subscriptionEvent", columns: ["eventID"])
         }
+        migrator.registerMigration("v4-subscription-audience") { db in
+            // What the subscriber may open (JSON of Identity without the name); checked at every delivery.
+            try db.alter(table: "subscription") { t in t.add(column: "audience", .text) }
+        }
         do {
             try migrator.migrate(pool)
         } catch {
@@ -138,17 +142,18 @@ public final class SQLiteStorage: PlatformStorage {
     public func insertSubscription(_ record: SubscriptionRecord) async throws {
         let filters = try Self.encode(record.filters)
         let headers = try Self.encode(record.headers)
+        let audience = try record.audience.map(Self.encode)
         try await pool.write { db in
             try Self.bumpSubscriptionsVersion(db)
             try db.execute(
                 sql: """
                     INSERT INTO subscription (id, topic, filters, channel, endpoint, headers, payload, heartbeat, status,
-                      error, owner, created, eventCount, deliveredThrough) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)
+                      error, owner, audience, created, eventCount, deliveredThrough) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
                     """,
                 arguments: [
                     record.id, record.topic, filters, record.channel.rawValue, record.endpoint, headers,
                     record.payload.rawValue, record.heartbeatSeconds, record.status.rawValue, record.error, record.owner,
-                    record.created.timeIntervalSince1970, record.eventCount, record.deliveredThrough,
+                    audience, record.created.timeIntervalSince1970, record.eventCount, record.deliveredThrough,
                 ])
         }
     }
@@ -401,6 +406,14 @@ public final class SQLiteStorage: PlatformStorage {
         }
     }
 
+    public func auditHead() async throws -> (sequence: Int64, hash: String) {
+        try await pool.read { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT sequence, hash FROM audit ORDER BY sequence DESC LIMIT 1")
+            else { return (0, AuditEntry.genesis) }
+            return (row["sequence"], row["hash"])
+        }
+    }
+
     /// Closes the database: every later read or write fails (an operator stopping the storage; the test that no
     /// access is served unlogged).
     public func close() throws {
@@ -448,6 +461,7 @@ public final class SQLiteStorage: PlatformStorage {
             id: row["id"], topic: row["topic"], filtersJSON: row["filters"] ?? "", channel: row["channel"] ?? "",
             endpoint: row["endpoint"], headersJSON: row["headers"] ?? "", payload: row["payload"] ?? "",
             heartbeatSeconds: row["heartbeat"], status: row["status"] ?? "", error: row["error"], owner: row["owner"],
+            audienceJSON: row["audience"],
             created: Date(timeIntervalSince1970: row["created"]), eventCount: row["eventCount"],
             deliveredThrough: row["deliveredThrough"])
     }

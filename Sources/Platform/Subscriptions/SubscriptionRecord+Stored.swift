@@ -6,8 +6,8 @@ extension SubscriptionRecord {
     /// and `defect` is set, so that it matches no event at all (an unreadable filter must never mean "no filter").
     static func stored(
         id: String, topic: String, filtersJSON: String, channel: String, endpoint: String?, headersJSON: String,
-        payload: String, heartbeatSeconds: Int?, status: String, error: String?, owner: String?, created: Date,
-        eventCount: Int64, deliveredThrough: Int64
+        payload: String, heartbeatSeconds: Int?, status: String, error: String?, owner: String?, audienceJSON: String?,
+        created: Date, eventCount: Int64, deliveredThrough: Int64
     ) -> SubscriptionRecord {
         var defects: [String] = []
         let filters: [SubscriptionFilter]
@@ -35,6 +35,13 @@ extension SubscriptionRecord {
             id: id, topic: topic, filters: filters, channel: channelValue ?? .sse, endpoint: endpoint, headers: headers,
             payload: payloadValue ?? .empty, heartbeatSeconds: heartbeatSeconds, status: statusValue ?? .error,
             error: error, owner: owner, created: created, eventCount: eventCount, deliveredThrough: deliveredThrough)
+        if let audienceJSON {
+            do {
+                record.audience = try JSONDecoder().decode(Identity.self, from: Data(audienceJSON.utf8))
+            } catch {
+                defects.append("modtagerens adgang kan ikke læses")
+            }
+        }
         if !defects.isEmpty {
             let reason = "Det gemte abonnement er beskadiget (\(defects.joined(separator: "; "))); det leverer intet"
             record.status = .error

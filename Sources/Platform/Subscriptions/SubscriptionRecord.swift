@@ -32,6 +32,10 @@ public struct SubscriptionRecord: Sendable, Hashable {
     public var error: String?
     /// Who asked (a user or client id), for reuse; never a name.
     public var owner: String?
+    /// Behind a gateway: what the owner may open, as the gateway knew them when the subscription was made (role,
+    /// organisation, municipality, a citizen's CPR number; no name). Each event is delivered only when this
+    /// identity may open the patient's data at that moment (`DeliveryGate`).
+    public var audience: Identity?
     public var created: Date
     /// Events numbered so far (R5 `eventsSinceSubscriptionStart`).
     public var eventCount: Int64
