@@ -110,6 +110,7 @@ import Testing
         "/Subscription/..%2f..%2f/$events", "/no/such/route", "/sources/hospital/fhir/", "/sources//fhir/Patient",
         "/sources/ukendt/fhir/Patient", "/SubscriptionTopic/%ZZ", "/sources/hospital/fhir/patient",
         "/sources/hospital/fhir/Patient?_count=%", "/%C3%28", "/health/%00", "/auth/token/x", "/AuditEvent/1",
+        "/AuditEvent/%24checkpoint", "/AuditEvent/$checkpoint/x",
     ]
 
     static let rawGarbage: [(String, [UInt8])] = {
@@ -194,6 +195,7 @@ import Testing
             "/Subscription/none/$events",
             "/Subscription/none/$sse", "/auth/users", "/sources", "/sources/hospital/fhir/Patient",
             "/sources/hospital/fhir/Encounter", "/sources/hospital/fhir/Patient/\(GW.brunoHospital)", "/AuditEvent",
+            "/AuditEvent/$checkpoint",
         ]
         for route in nodeGets {
             for query in queries {
