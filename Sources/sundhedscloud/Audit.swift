@@ -134,6 +134,11 @@ struct Audit: AsyncParsableCommand {
                 let result = AuditCheckpointCheck.verify(chain: entries, checkpoints: checkpoints, trustedKeys: trusted)
                 if let problem = result.problem {
                     print("Adgangsloggen er BRUDT: \(problem) (\(report.count) poster, \(result.count) checkpoints).")
+                    if problem.contains("nøgle der ikke er nodens") {
+                        print(
+                            "Kontrolleret mod \(trustedKeys.isEmpty ? "nøglefilen \(Audit.defaultKeyFile)" : "--trusted-key"); "
+                                + "nodens nøgle vises af 'sundhedscloud audit key' på noden.")
+                    }
                     throw ExitCode(1)
                 }
                 if result.count == 0 {

@@ -23,6 +23,28 @@ import Testing
         #expect(model.input.isEmpty)
     }
 
+    /// Ctrl-U clears the field and Ctrl-W removes the last word, in the search field, the filter and the command
+    /// line alike, as in a shell.
+    @Test func ctrlUClearsAndCtrlWRemovesAWordInEveryField() {
+        var model = AppFixtures.model()
+        _ = press(type("bruno test elm"), &model)
+        _ = press([.control("w")], &model)
+        #expect(model.input == "bruno test ")
+        _ = press([.control("w")], &model)
+        #expect(model.input == "bruno ")
+        _ = press([.control("u")], &model)
+        #expect(model.input.isEmpty)
+        #expect(model.screen == .search)
+
+        _ = press([.character(":")] + type("tidslinje x"), &model)
+        _ = press([.control("w")], &model)
+        #expect(model.command == "tidslinje ")
+        _ = press([.control("u")], &model)
+        #expect(model.command == "")
+        _ = press([.escape], &model)
+        #expect(model.command == nil)
+    }
+
     @Test func aWrongCPRGetsAMessageNotACrash() {
         var model = AppFixtures.model()
         let effects = press(type("3213479989") + [.enter], &model)

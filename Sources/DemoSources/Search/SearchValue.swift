@@ -12,10 +12,7 @@ public enum SearchValue: Sendable, Hashable {
 
     /// Case and accents ignored, and the Danish letters written as on a keyboard without them (ø → o, æ → ae,
     /// å → a), so "frolund" finds Frølund and "soren" finds Søren.
-    static func fold(_ text: String) -> String {
-        text.lowercased().replacingOccurrences(of: "ø", with: "o").replacingOccurrences(of: "æ", with: "ae")
-            .folding(options: [.caseInsensitive, .diacriticInsensitive], locale: Locale(identifier: "da_DK"))
-    }
+    static func fold(_ text: String) -> String { NameMatch.fold(text) }
 
     /// The values of `definition` in `resource`.
     static func extract(_ definition: SearchParameterDefinition, from resource: JSONValue) -> [SearchValue] {
@@ -115,7 +112,10 @@ public enum SearchValue: Sendable, Hashable {
             if let family = members["family"]?.stringValue { parts.append(family) }
             parts += (members["given"]?.arrayValue ?? []).compactMap(\.stringValue)
             if let text = members["text"]?.stringValue { parts.append(text) }
-            return parts.map { .string(fold($0)) }
+            // Each word of a double name or a text too: "øster" finds "Kjærgaard-Østergaard" (a string search
+            // matches the start of a value; here every word of a name is a value).
+            let words = parts.flatMap(NameMatch.words).filter { word in !parts.contains { fold($0) == word } }
+            return (parts.map(fold) + words).map { .string($0) }
         default:
             return []
         }

@@ -188,10 +188,13 @@ public final class FederatedClient: Sendable {
         return (entries, parts.compactMap(\.2), parts.map(\.3).min() ?? Date())
     }
 
-    /// Patients whose name starts with `prefix`, from every source, one entry per CPR number.
+    /// Patients found by name at every source, one entry per CPR number: every typed word must begin a word of the
+    /// name, in any order ("Bruno Test Elmer", "bruno elmer"; `NameMatch`). The sources are asked for the longest
+    /// word (a FHIR `name` search matches the start of one part), and the answers are held to every word here.
     public func findPatients(name prefix: String) async -> [PatientMatch] {
-        let query = TextSanitizer.cleanLine(prefix, maxLength: 80)
-        guard !query.isEmpty else { return [] }
+        let typed = TextSanitizer.cleanLine(prefix, maxLength: 80)
+        let words = typed.split { $0 == " " || $0 == "," || $0 == "\t" }.map(String.init)
+        guard let query = words.max(by: { $0.count < $1.count }) else { return [] }
         let found = await withTaskGroup(of: [(Patient, SourceDefinition)].self) { group in
             for source in registry.clinical {
                 group.addTask {
@@ -213,6 +216,8 @@ public final class FederatedClient: Sendable {
         }
         var byCPR: [String: PatientMatch] = [:]
         for (patient, source) in found {
+            let names = (patient.name ?? []).flatMap(NameMatch.words(of:))
+            guard NameMatch.matches(typed, name: names) else { continue }
             guard let cpr = patient.cpr.flatMap({ try? CPRNumber($0) }) else { continue }
             if var existing = byCPR[cpr.value] {
                 existing.sources.append(source.id)

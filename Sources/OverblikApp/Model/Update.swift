@@ -166,6 +166,11 @@ public enum Update {
                 model.matchesQuery = nil
             }
             return []
+        case .control("u"), .control("w"):
+            model.input = LineEditing.erase(key, in: model.input)
+            model.matches = nil
+            model.matchesQuery = nil
+            return []
         case .escape where !model.input.isEmpty || model.matches != nil:
             model.input = ""
             model.matches = nil
@@ -415,6 +420,7 @@ public enum Update {
         switch key {
         case .character(let c): model.filterText.append(c)
         case .backspace: if !model.filterText.isEmpty { model.filterText.removeLast() }
+        case .control("u"), .control("w"): model.filterText = LineEditing.erase(key, in: model.filterText)
         case .enter: model.filterEditing = false
         case .escape:
             model.filterEditing = false
@@ -431,6 +437,8 @@ public enum Update {
             model.command?.append(c)
         case .backspace:
             if model.command?.isEmpty == true { model.command = nil } else { model.command?.removeLast() }
+        case .control("u"), .control("w"):
+            model.command = LineEditing.erase(key, in: model.command ?? "")
         case .escape:
             model.command = nil
         case .enter:
