@@ -45,6 +45,18 @@ import Testing
         #expect(model.command == nil)
     }
 
+    /// A window too small for the screens says so in full, wrapped to its width, in the user's language.
+    @Test(arguments: [
+        (Language.da, "Terminalen er for lille (mindst 40x10)"), (.en, "The terminal is too small (at least 40x10)"),
+    ])
+    func aTooSmallWindowShowsTheWholeMessage(language: Language, message: String) {
+        for (width, height) in [(20, 6), (39, 24), (80, 9)] {
+            let screen = View.render(AppFixtures.model(language, width: width, height: height))
+            let shown = screen.lines.map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            #expect(shown.joined(separator: " ") == message, "\(width)x\(height):\n\(screen.text)")
+        }
+    }
+
     @Test func aWrongCPRGetsAMessageNotACrash() {
         var model = AppFixtures.model()
         let effects = press(type("3213479989") + [.enter], &model)
@@ -210,11 +222,31 @@ import Testing
         let someone = try #require(AppFixtures.board.first)
         let effects = Update.update(
             &model, .stream(.notification(AppFixtures.event(someone.cpr.value, code: "STAA", number: 1))))
-        #expect(model.toast == "\(someone.name) (\(someone.cpr.formatted)) er ankommet til akutmodtagelsen, Herlev 14:32")
+        #expect(model.toast == "14:32 \(someone.name) (\(someone.cpr.formatted)) er ankommet til akutmodtagelsen, Herlev")
         #expect(model.notifications.count == 1)
         #expect(effects.contains(.invalidate(someone.cpr, source: "hospital")))
         #expect(effects.contains(.loadBoard))
         #expect(!effects.contains { if case .lookupName = $0 { return true } else { return false } })
+    }
+
+    /// A line too long for the window keeps its time and says it was cut, in the list and in the toast.
+    @Test func aLongNotificationKeepsItsTimeAndEndsInAnEllipsis() throws {
+        var model = AppFixtures.model()
+        let cpr = try CPRNumber("0811459990")
+        _ = Update.update(&model, .stream(.notification(AppFixtures.event(cpr.value, code: "RE_STAA", number: 1))))
+        _ = Update.update(
+            &model,
+            .patientNamed(cpr, "Anne-Sophie Marie-Louise Henriette Test Kjærgaard-Østergaard Brøndum-Mikkelsen"))
+        for key: Key in [.character(":"), .character("n"), .enter] { _ = Update.update(&model, .key(key)) }
+        let lines = View.render(model).lines
+        let row = try #require(lines.first { $0.contains("Anne-Sophie") }, "\(lines.joined(separator: "\n"))")
+        #expect(row.hasPrefix("│ 14:32 Rettelse: Anne-Sophie"), "\(row)")
+        #expect(row.hasSuffix("…│"), "\(row)")
+        let bottom = try #require(lines.last)
+        if model.toast != nil {
+            #expect(bottom.hasPrefix(" 14:32 Rettelse:"), "\(bottom)")
+            #expect(bottom.trimmingCharacters(in: .whitespaces).hasSuffix("…"), "\(bottom)")
+        }
     }
 
     @Test func anOpenOverviewOfThePatientReloadsAfterTheCacheIsForgotten() {
@@ -223,7 +255,7 @@ import Testing
         let invalidate = effects.firstIndex(of: .invalidate(bruno, source: "hospital"))
         let reload = effects.firstIndex(of: .loadOverview(bruno, refresh: false))
         #expect(invalidate != nil && reload != nil && invalidate! < reload!)
-        #expect(model.toast?.hasPrefix("Bruno Test Elmer (250947-9989) er indlagt på akutmodtagelsen, Herlev") == true)
+        #expect(model.toast?.hasPrefix("14:32 Bruno Test Elmer (250947-9989) er indlagt på akutmodtagelsen, Herlev") == true)
     }
 
     @Test func anUnknownPatientIsNamedWhenTheLookupAnswers() throws {
@@ -231,9 +263,9 @@ import Testing
         let nancy = try CPRNumber("2512489996")
         let effects = Update.update(&model, .stream(.notification(AppFixtures.event("2512489996", code: "AN_STAA", number: 1))))
         #expect(effects.contains(.lookupName(nancy)))
-        #expect(model.toast == "Annulleret: (251248-9996) er ankommet til akutmodtagelsen, Herlev 14:32")
+        #expect(model.toast == "14:32 Annulleret: (251248-9996) er ankommet til akutmodtagelsen, Herlev")
         _ = Update.update(&model, .patientNamed(nancy, "Nancy Ann Test Berggren"))
-        #expect(model.toast == "Annulleret: Nancy Ann Test Berggren (251248-9996) er ankommet til akutmodtagelsen, Herlev 14:32")
+        #expect(model.toast == "14:32 Annulleret: Nancy Ann Test Berggren (251248-9996) er ankommet til akutmodtagelsen, Herlev")
         #expect(model.notifications[0].name == "Nancy Ann Test Berggren")
     }
 
@@ -262,7 +294,7 @@ import Testing
     @Test func inEnglishTheSentenceIsEnglish() {
         var model = AppFixtures.bruno(.en)
         _ = Update.update(&model, .stream(.notification(AppFixtures.event("2509479989", code: "SLHJ", number: 1))))
-        #expect(model.toast == "Bruno Test Elmer (250947-9989) discharged from akutmodtagelsen, Herlev 14:32")
+        #expect(model.toast == "14:32 Bruno Test Elmer (250947-9989) discharged from akutmodtagelsen, Herlev")
     }
 
     @Test func theBoardOnScreenRefreshesItselfEveryHalfMinute() {

@@ -46,7 +46,8 @@ enum NotificationText {
         }
         if code.hasPrefix("RE_") { text = (da ? "Rettelse: " : "Correction: ") + text }
         if code.hasPrefix("AN_") { text = (da ? "Annulleret: " : "Cancelled: ") + text }
-        return time.isEmpty ? text : text + " " + time
+        // The time first: a line cut at the window's edge keeps when it happened (and a correction's word).
+        return time.isEmpty ? text : time + " " + text
     }
 
     /// Arrivals, discharges and the like change who is in akutmodtagelsen.

@@ -17,7 +17,9 @@ enum BottomBar {
             return
         }
         if let toast = model.toast {
-            screen.put(" " + toast, x: 0, y: y, style: theme.warning, maxWidth: screen.width)
+            screen.put(
+                " " + DisplayWidth.truncate(toast, to: screen.width - 1, ellipsis: model.glyphs.ellipsis), x: 0, y: y,
+                style: theme.warning, maxWidth: screen.width)
             return
         }
         let s = model.strings

@@ -20,9 +20,11 @@ enum NotificationsView {
         for (row, entry) in list.dropFirst(offset).prefix(rows).enumerated() {
             let selected = offset + row == model.notificationSelection
             if selected { screen.fill(x: 1, y: 2 + row, width: screen.width - 2, height: 1, style: theme.selected) }
+            // Cut with an ellipsis, so a cut line says so.
+            let room = screen.width - 3
             screen.put(
-                " \(entry.text(model.language))", x: 1, y: 2 + row, style: selected ? theme.selected : theme.plain,
-                maxWidth: screen.width - 2)
+                " " + DisplayWidth.truncate(entry.text(model.language), to: room, ellipsis: model.glyphs.ellipsis), x: 1,
+                y: 2 + row, style: selected ? theme.selected : theme.plain, maxWidth: screen.width - 2)
         }
     }
 }

@@ -9,7 +9,12 @@ public enum View {
         var screen = Screen(width: model.width, height: model.height)
         let theme = Theme(tier: model.colorTier)
         guard model.width >= 40, model.height >= 10 else {
-            screen.put(model.strings.tooSmall, x: 0, y: 0, style: theme.error)
+            // Wrapped to what there is, so the whole message shows even in a tiny window.
+            for (row, line) in DisplayWidth.wrap(model.strings.tooSmall, to: max(1, model.width)).prefix(model.height)
+                .enumerated()
+            {
+                screen.put(line, x: 0, y: row, style: theme.error)
+            }
             return screen
         }
         switch model.screen {
