@@ -29,11 +29,12 @@ cluster: build
 	scripts/cluster
 
 ## test: the whole test suite (Swift Testing), with a throwaway PostgreSQL for the storage and multi-node tests.
-## Two rounds: everything else in parallel, then the PostgreSQL and multi-node suites one test at a time (they load
-## both cores for seconds, which would starve the timing-sensitive tests beside them); then every fuzz target for
-## FUZZ_CI_SECONDS (`make fuzz-ci`, in .build-fuzz: a second build of the dependencies the first time). The output is also kept in .build/test.log, and the failures are listed again at
-## the end.
-SERIAL_TESTS := ClusterTests|NodeFailoverTests|PostgresOutageTests|StorageSuiteTests|StorageStartupTests|HostileInputTests
+## Two rounds: everything else in parallel, then the PostgreSQL and multi-node suites, the hostile-input suite and
+## the engine-restart test one test at a time (they load both cores for seconds, which would starve the
+## timing-sensitive tests beside them, or need their port back at once); then every fuzz target for FUZZ_CI_SECONDS
+## (`make fuzz-ci`, in .build-fuzz: a second build of the dependencies the first time). The output is also kept in
+## .build/test.log, and the failures are listed again at the end.
+SERIAL_TESTS := ClusterTests|NodeFailoverTests|PostgresOutageTests|StorageSuiteTests|StorageStartupTests|HostileInputTests|StreamResilienceTests
 test: deps
 	$(SWIFT) build --build-tests
 	@pgdir=$$(mktemp -d /tmp/overblik-test-pg.XXXXXX); \

@@ -173,6 +173,33 @@ extension GatewayTests {
             }
         }
 
+        /// A subscription stored before its owner's access was kept with it would deliver nothing behind the gateway;
+        /// it is not offered for reuse, so the client makes a new one and gets the arrival.
+        @Test func aSubscriptionFromBeforeTheAudienceIsNotReused() async throws {
+            let directory = PlatformFixtures.temporaryDirectory()
+            defer { try? FileManager.default.removeItem(at: directory) }
+            let storage = try SQLiteStorage(path: directory.appendingPathComponent("platform.sqlite").path)
+            try await storage.migrate()
+            let topic = try #require(EventTopic.named("akut-ankomst"))
+            try await storage.insertSubscription(
+                SubscriptionRecord(
+                    id: "legacy-akut", topic: "akut-ankomst",
+                    filters: try SubscriptionFilter.parse("organization=\(GW.akutHerlev)", topic: topic), channel: .sse,
+                    owner: "akutlaege"))
+            try await GatewayHarness.with(storage: storage) { h in
+                #expect(h.engine.cachedSubscriptions().contains { $0.id == "legacy-akut" && $0.audience == nil })
+                let listed = try await h.get("/Subscription", as: "akutlaege")
+                #expect(listed.resources("Subscription").isEmpty, "\(listed.text)")
+                let token = try await h.token("akutlaege")
+                let made = try await SubscriptionSetup.ensure(
+                    SubscriptionSetup.Wish(topic: "akut-ankomst", filters: ["organization=\(GW.akutHerlev)"], owner: "akutlaege"),
+                    engineURL: h.base, token: { token })
+                #expect(!made.reused)
+                #expect(made.id != "legacy-akut")
+                #expect(h.engine.cachedSubscriptions().first { $0.id == made.id }?.audience?.role == .edDoctor)
+            }
+        }
+
         /// The TUI's way in: `SubscriptionSetup` and `EventStreamClient` with the user's token get Bruno's arrival.
         @Test func theEventStreamWithATokenGetsTheArrival() async throws {
             try await GatewayHarness.with { h in

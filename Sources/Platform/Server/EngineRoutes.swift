@@ -82,9 +82,12 @@ public struct EngineRoutes: Sendable {
         router.get("/Subscription") { request, context -> Response in
             // Behind a gateway a user sees their own subscriptions only.
             let owner = context.identity?.id ?? request.uri.queryParameters.get("owner")
-            let records = engine.cachedSubscriptions().filter { owner == nil || $0.owner == owner }.sorted {
-                $0.created < $1.created
-            }
+            // Behind a gateway, a subscription stored before its owner's access was kept with it delivers nothing
+            // (`DeliveryGate`): it is not offered for reuse, so the client makes a new one that does.
+            let gated = context.identity != nil
+            let records = engine.cachedSubscriptions().filter {
+                (owner == nil || $0.owner == owner) && (!gated || $0.audience != nil)
+            }.sorted { $0.created < $1.created }
             return FHIRResponse.json(
                 FHIRResponse.searchset(records.map(SubscriptionRequest.resource), selfURL: engine.publicBase + "/Subscription"))
         }
