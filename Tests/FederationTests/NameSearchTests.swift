@@ -40,3 +40,16 @@ import Testing
         #expect(!NameMatch.matches("", name: ["bruno"]))
     }
 }
+
+/// Units as clinicians read them: UCUM's `u` for micro becomes µ; everything else is left as the source wrote it.
+@Suite struct UnitTextTests {
+    @Test func microIsShownAsMu() {
+        #expect(ObservationValueFormat.unit("umol/L") == "µmol/L")
+        #expect(ObservationValueFormat.unit("ug/L") == "µg/L")
+        #expect(ObservationValueFormat.unit("uL") == "µL")
+        #expect(ObservationValueFormat.unit("U/L") == "U/L")
+        #expect(ObservationValueFormat.unit("mmol/L") == "mmol/L")
+        #expect(ObservationValueFormat.unit("mm[Hg]") == "mm[Hg]")
+        #expect(ObservationValueFormat.unit("u") == "u")
+    }
+}

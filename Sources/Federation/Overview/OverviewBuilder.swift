@@ -224,13 +224,13 @@ public enum OverviewBuilder {
         if let quantity = o.valueQuantity, let number = quantity.value {
             let unit = quantity.unit ?? quantity.code
             return (quantity.comparator ?? "") + ObservationValueFormat.number(number)
-                + (unit.map { " " + TextSanitizer.cleanLine($0) } ?? "")
+                + (unit.map { " " + ObservationValueFormat.unit($0) } ?? "")
         }
         if let value = o.value { return TextSanitizer.cleanLine(value.displayText) }
         let components = (o.component ?? []).compactMap { $0.value?.numericValue }
         if components.count == 2, let unit = o.component?.first?.valueQuantity?.unit {
             return
-                "\(ObservationValueFormat.number(components[0]))/\(ObservationValueFormat.number(components[1])) \(TextSanitizer.cleanLine(unit))"
+                "\(ObservationValueFormat.number(components[0]))/\(ObservationValueFormat.number(components[1])) \(ObservationValueFormat.unit(unit))"
         }
         return line(o.dataAbsentReason?.displayText) ?? "ingen værdi"
     }
@@ -264,7 +264,7 @@ public enum OverviewBuilder {
             else { return nil }
             self.code = code
             self.title = observation.code?.displayText
-            self.unit = observation.valueQuantity.flatMap { $0.unit ?? $0.code }
+            self.unit = observation.valueQuantity.flatMap { $0.unit ?? $0.code }.map(ObservationValueFormat.unit)
             self.date = date
             self.value = value
             self.flag = observation.interpretation?.first?.coding?.first?.code.flatMap {
@@ -330,6 +330,14 @@ public enum OverviewBuilder {
 
 /// Numbers as Danes write them: decimal comma, no trailing zeros.
 public enum ObservationValueFormat {
+    /// A unit as people read it: UCUM writes micro as `u` ("umol/L", "ug/L", "uL", "uU/mL"), a clinician reads
+    /// "µmol/L"; sanitized.
+    public static func unit(_ raw: String) -> String {
+        let clean = TextSanitizer.cleanLine(raw)
+        guard clean.hasPrefix("u"), let next = clean.dropFirst().first, "mgLlUs".contains(next) else { return clean }
+        return "µ" + clean.dropFirst()
+    }
+
     /// At most two decimals, trailing zeros dropped: 92, 8,5, 4,25. Integer arithmetic, no `String(format:)`
     /// (slow on Linux, and an overview formats thousands of values).
     public static func number(_ value: Double) -> String {
