@@ -43,6 +43,14 @@ extension GatewayTests {
                 #expect(written.first?.hash == AuditEntry.genesis)
                 #expect(written.allSatisfy { $0.signatureHolds })
 
+                // The operator sees where they go, the last one written and the key, in /health.
+                let health = try await h.send("/health")
+                let audit = health.json?["auditCheckpoints"]
+                #expect(audit?["file"]?.stringValue == h.checkpointFile, "\(health.text)")
+                #expect(audit?["lastSequence"]?.numberValue == 0, "\(health.text)")
+                #expect(audit?["key"]?.stringValue == h.gateway.checkpoints.key.publicKeyText)
+                #expect(audit?["error"] == nil)
+
                 let intact = try await verify(h, checkpoints: [copies, h.checkpointFile], trusted: keyFile)
                 #expect(intact.status == 0, "\(intact.output)")
                 #expect(intact.output.contains("Adgangsloggen er hel: 6 poster"), "\(intact.output)")

@@ -93,6 +93,9 @@ public final class EventEngine: Sendable {
                 let ids = told.takeAll()
                 guard let results = try? await self.storage.appended(eventIDs: ids) else { continue }
                 for result in results {
+                    // Another node numbered it (and asked its own gate); what this node's gateway concluded about
+                    // the patient is read afresh here too.
+                    self.deliveryGate?.eventArrived(result.event)
                     self.hub.publish(result)
                     self.delivered(result)
                 }

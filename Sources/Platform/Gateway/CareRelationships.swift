@@ -48,7 +48,7 @@ public final class SourceCareRelationships: CareRelationships {
     }
 
     public func relationship(of identity: Identity, to cpr: String) async throws -> Relationship {
-        let key = "\(identity.role.rawValue)|\(identity.organization?.value ?? "")|\(identity.municipality ?? "")|\(cpr)"
+        let key = identity.accessKey + "|" + cpr
         if let (found, at) = known.withLock({ $0[key] }), Date().timeIntervalSince(at) < Self.keep { return found }
         let started = Date()
         let found = try await look(identity, cpr)

@@ -41,11 +41,12 @@ public struct EngineRoutes: Sendable {
             }
         }
         let encrypted = self.encrypted
+        let checkpoints = gateway?.checkpoints
         router.get("/health") { _, _ -> Response in
-            await Self.health(engine, encrypted: encrypted)
+            await Self.health(engine, encrypted: encrypted, checkpoints: checkpoints)
         }
         router.get("/health/ready") { _, _ -> Response in
-            await Self.health(engine, encrypted: encrypted)
+            await Self.health(engine, encrypted: encrypted, checkpoints: checkpoints)
         }
         router.get("/health/live") { _, _ -> Response in
             FHIRResponse.json(.object(["status": .string("ok")]))
@@ -212,7 +213,7 @@ public struct EngineRoutes: Sendable {
     }
 
     /// The node's state for load balancers and operators: 200 when its storage answers, else 503 saying why.
-    static func health(_ engine: EventEngine, encrypted: Bool) async -> Response {
+    static func health(_ engine: EventEngine, encrypted: Bool, checkpoints: AuditCheckpoints?) async -> Response {
         var body: JSONObject = [
             "transport": .string(encrypted ? "tls" : "insecure-http"),
             "storage": .string(engine.storage.location),
@@ -220,6 +221,15 @@ public struct EngineRoutes: Sendable {
             "liveConnections": .number(Double(engine.hub.count)),
             "deliversRestHooks": .bool(engine.deliversRestHooks),
         ]
+        if let checkpoints {
+            // Where the audit chain's signed checkpoints go, the last one written, and why writing failed if it did.
+            let status = checkpoints.status
+            var audit: JSONObject = ["key": .string(checkpoints.key.publicKeyText)]
+            if let file = checkpoints.file { audit["file"] = .string(file) }
+            if let written = status.written { audit["lastSequence"] = .number(Double(written)) }
+            if let problem = status.problem { audit["error"] = .string(problem) }
+            body["auditCheckpoints"] = .object(audit)
+        }
         if !encrypted {
             body["warning"] = .string(
                 "Ukrypteret HTTP (--insecure-http): adgangstokens og data sendes i klartekst / "

@@ -65,12 +65,9 @@ public final class PlatformServer: Sendable {
         EngineRoutes(engine: engine, gateway: gateway, encrypted: tls != nil).add(to: router)
         if let gateway {
             GatewayRoutes(gateway: gateway).add(to: router)
-            // Each event is delivered only to subscribers who may open the patient's data.
+            // Each event is delivered only to subscribers who may open the patient's data, and what the gateway
+            // concluded about the patient is forgotten when an event concerns them (this node's or another's).
             engine.deliveryGate = gateway
-            // An event another node stored may open or close a care relationship here too: decide afresh.
-            engine.onStored { event in
-                if let cpr = event.patientCPR { gateway.forget(cpr: cpr) }
-            }
         }
         let started = PortSignal()
         let webSocketResponder = router.buildResponder()
