@@ -87,10 +87,10 @@ demo-data:
 	python3 scripts/generate_demo_data.py
 
 format:
-	$(SWIFT) format --in-place --recursive --configuration .swift-format Sources Tests Package.swift
+	$(SWIFT) format --in-place --recursive --configuration .swift-format Sources Tests Assets Package.swift
 
 format-check:
-	$(SWIFT) format lint --strict --recursive --configuration .swift-format Sources Tests Package.swift
+	$(SWIFT) format lint --strict --recursive --configuration .swift-format Sources Tests Assets Package.swift
 
 clean:
 	rm -rf .build

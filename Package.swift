@@ -73,6 +73,20 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-asn1.git", from: "1.7.4"),
     ],
     targets: [
+        /// `Assets/`: the strings (da, en), the keymap, the colour themes and the help texts, copied into the build
+        /// beside the executables (`Overblik_Assets.resources`); `AssetFiles` finds them.
+        .target(
+            name: "Assets",
+            path: "Assets",
+            resources: [.copy("strings"), .copy("keymap.toml"), .copy("themes"), .copy("help")],
+            swiftSettings: strict
+        ),
+        /// Phrases (message ids with parameters) and the catalogs that put them in words.
+        .target(
+            name: "Words",
+            dependencies: ["Assets", .product(name: "TOMLKit", package: "TOMLKit")],
+            swiftSettings: strict
+        ),
         .target(
             name: "FHIR",
             dependencies: [],
@@ -81,7 +95,7 @@ let package = Package(
         .target(
             name: "Transport",
             dependencies: [
-                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                "Words", .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "X509", package: "swift-certificates"),
@@ -93,7 +107,7 @@ let package = Package(
         .target(
             name: "Federation",
             dependencies: [
-                "FHIR", "Transport",
+                "Words", "FHIR", "Transport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "GRDB", package: "GRDB.swift"),
@@ -114,7 +128,7 @@ let package = Package(
         .target(
             name: "OverblikApp",
             dependencies: [
-                "FHIR", "Federation", "EventStream", "Terminal",
+                "Words", "FHIR", "Federation", "EventStream", "Terminal",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
             swiftSettings: strict
@@ -139,7 +153,7 @@ let package = Package(
         .target(
             name: "Platform",
             dependencies: [
-                "FHIR", "Transport",
+                "Words", "FHIR", "Transport",
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
@@ -157,7 +171,7 @@ let package = Package(
         .target(
             name: "EventStream",
             dependencies: [
-                "FHIR", "Transport",
+                "Words", "FHIR", "Transport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOFoundationCompat", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -167,7 +181,7 @@ let package = Package(
         .executableTarget(
             name: "sundhedscloud",
             dependencies: [
-                "FHIR", "DemoSources", "Platform", "Federation", "Transport",
+                "Words", "FHIR", "DemoSources", "Platform", "Federation", "Transport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "TOMLKit", package: "TOMLKit"),
                 .product(name: "Logging", package: "swift-log"),
@@ -179,7 +193,7 @@ let package = Package(
         .executableTarget(
             name: "overblik",
             dependencies: [
-                "FHIR", "Federation", "OverblikApp", "DemoSources", "Platform", "EventStream", "Transport",
+                "Words", "FHIR", "Federation", "OverblikApp", "DemoSources", "Platform", "EventStream", "Transport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
@@ -189,7 +203,7 @@ let package = Package(
         .executableTarget(
             name: "overblik-bench",
             dependencies: [
-                "FHIR", "DemoSources", "Federation", "OverblikApp", "Terminal", "Platform", "EventStream",
+                "Words", "FHIR", "DemoSources", "Federation", "OverblikApp", "Terminal", "Platform", "EventStream",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -202,7 +216,7 @@ let package = Package(
         .target(
             name: "FuzzTargets",
             dependencies: [
-                "FHIR", "Federation", "EventStream", "DemoSources", "Platform",
+                "Words", "FHIR", "Federation", "EventStream", "DemoSources", "Platform",
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: strict
@@ -213,6 +227,11 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(
+            name: "WordsTests",
+            dependencies: ["Words", "Assets"],
+            swiftSettings: strict
+        ),
+        .testTarget(
             name: "FHIRTests",
             dependencies: ["FHIR"],
             swiftSettings: strict
@@ -220,6 +239,7 @@ let package = Package(
         .testTarget(
             name: "FederationTests",
             dependencies: [
+                "Words",
                 "FHIR", "Federation", "OverblikApp", "DemoSources", "TestSupport", "Transport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -230,6 +250,7 @@ let package = Package(
         .testTarget(
             name: "PlatformTests",
             dependencies: [
+                "Words",
                 "FHIR", "Platform", "EventStream", "DemoSources", "TestSupport", "Federation", "Transport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "GRDB", package: "GRDB.swift"),
@@ -248,7 +269,9 @@ let package = Package(
         ),
         .testTarget(
             name: "OverblikAppTests",
-            dependencies: ["FHIR", "Federation", "EventStream", "OverblikApp", "Terminal", "DemoSources", "TestSupport"],
+            dependencies: [
+                "Words", "FHIR", "Federation", "EventStream", "OverblikApp", "Terminal", "DemoSources", "TestSupport",
+            ],
             exclude: ["Golden"],
             swiftSettings: strict
         ),

@@ -3,17 +3,18 @@ import NIOCore
 import NIOPosix
 import NIOSSL
 import Synchronization
+import Words
 import X509
 
 /// Why a server's certificate was not accepted, found out after the fact: a second connection that accepts any
 /// certificate only to read the chain the server shows, which is then checked in words (`TLSWords.problem`). Nothing
 /// is sent over that connection; it is closed as soon as the handshake is done.
 public enum TLSDiagnosis {
-    /// The reason in words, or nil if the server cannot be reached or its chain looks right.
+    /// The reason as a phrase, or nil if the server cannot be reached or its chain looks right.
     public static func diagnose(
         host: String, port: Int, trust: ClientTLS, timeout: TimeAmount = .seconds(2)
     ) async
-        -> String?
+        -> Phrase?
     {
         guard let chain = try? await peerChain(host: host, port: port, timeout: timeout) else { return nil }
         let certificates = chain.compactMap { try? Certificate(derEncoded: $0.toDERBytes()) }
@@ -21,7 +22,7 @@ public enum TLSDiagnosis {
     }
 
     /// `https://host:port/...` → the reason, as `diagnose`.
-    public static func diagnose(url: String, trust: ClientTLS) async -> String? {
+    public static func diagnose(url: String, trust: ClientTLS) async -> Phrase? {
         guard let components = URLComponents(string: url), components.scheme == "https", let host = components.host else {
             return nil
         }

@@ -1,35 +1,36 @@
 import Foundation
 import NIOSSL
+import Words
 import X509
 
 /// TLS problems in words: what a client's status line says when a server's certificate is not accepted, and how
 /// certificates are named in start-up errors.
 public enum TLSWords {
-    /// A short Danish reason for a failed TLS connection, or nil if `error` is not about TLS. Without a diagnosis
-    /// (`TLSDiagnosis`) a failed verification says only that the certificate was not accepted.
-    public static func reason(for error: any Error) -> String? {
+    /// A short reason for a failed TLS connection (`tls.*` in the catalogs), or nil if `error` is not about TLS.
+    /// Without a diagnosis (`TLSDiagnosis`) a failed verification says only that the certificate was not accepted.
+    public static func reason(for error: any Error) -> Phrase? {
         if let extra = error as? NIOSSLExtraError, extra == .failedToValidateHostname {
-            return "certifikatet gælder et andet navn"
+            return Phrase("tls.other-name")
         }
         guard let ssl = error as? NIOSSLError else {
             let text = String(describing: error)
-            if text.contains("CERTIFICATE_VERIFY_FAILED") { return "certifikatet kan ikke godkendes" }
+            if text.contains("CERTIFICATE_VERIFY_FAILED") { return Phrase("tls.not-accepted") }
             return nil
         }
         let text = String(describing: ssl)
-        if text.contains("CERTIFICATE_VERIFY_FAILED") { return "certifikatet kan ikke godkendes" }
+        if text.contains("CERTIFICATE_VERIFY_FAILED") { return Phrase("tls.not-accepted") }
         if text.contains("WRONG_VERSION_NUMBER") || text.contains("PACKET_LENGTH_TOO_LONG") {
-            return "svarer ikke med TLS (kun almindelig HTTP?)"
+            return Phrase("tls.not-tls")
         }
         if text.contains("CERTIFICATE_REQUIRED") || text.contains("ALERT_BAD_CERTIFICATE")
             || text.contains("ALERT_UNKNOWN_CA") || text.contains("HANDSHAKE_FAILURE_ON_CLIENT_HELLO")
         {
-            return "godkendte ikke vores klientcertifikat"
+            return Phrase("tls.client-refused")
         }
         switch ssl {
-        case .handshakeFailed: return "TLS-forhandlingen mislykkedes"
-        case .uncleanShutdown: return "lukkede TLS-forbindelsen uden at afslutte den"
-        default: return "TLS-fejl (\(text.prefix(120)))"
+        case .handshakeFailed: return Phrase("tls.handshake")
+        case .uncleanShutdown: return Phrase("tls.unclean-shutdown")
+        default: return Phrase("tls.other", ["error": .text(String(text.prefix(120)))])
         }
     }
 
@@ -38,17 +39,19 @@ public enum TLSWords {
     /// (localhost), ikke 127.0.0.1", "certifikatet er ikke udstedt af en betroet CA (selvsigneret)".
     public static func problem(
         with chain: [Certificate], host: String, roots: [Certificate]?, now: Date = Date()
-    ) -> String? {
-        guard let leaf = chain.first else { return "serveren viste intet certifikat" }
+    ) -> Phrase? {
+        guard let leaf = chain.first else { return Phrase("tls.no-certificate") }
         for certificate in chain {
-            if certificate.notValidAfter < now { return "certifikatet er udløbet \(date(certificate.notValidAfter))" }
+            if certificate.notValidAfter < now { return Phrase("tls.expired", ["date": .text(date(certificate.notValidAfter))]) }
             if certificate.notValidBefore > now {
-                return "certifikatet er først gyldigt fra \(date(certificate.notValidBefore))"
+                return Phrase("tls.not-yet-valid", ["date": .text(date(certificate.notValidBefore))])
             }
         }
         if !covers(leaf, host: host) {
             let names = names(of: leaf)
-            return "certifikatet gælder et andet navn (\(names.isEmpty ? "intet" : names.joined(separator: ", "))), ikke \(host)"
+            return names.isEmpty
+                ? Phrase("tls.for-no-name", ["host": .text(host)])
+                : Phrase("tls.for-other-name", ["names": .text(names.joined(separator: ", ")), "host": .text(host)])
         }
         if let roots {
             let top = chain.last ?? leaf
@@ -57,8 +60,8 @@ public enum TLSWords {
             }
             if !trusted {
                 return top.issuer == top.subject
-                    ? "certifikatet er ikke udstedt af en betroet CA (selvsigneret)"
-                    : "certifikatet er ikke udstedt af en betroet CA (udsteder: \(top.issuer))"
+                    ? Phrase("tls.self-signed")
+                    : Phrase("tls.untrusted-issuer", ["issuer": .text(String(describing: top.issuer))])
             }
         }
         return nil

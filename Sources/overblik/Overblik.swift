@@ -4,6 +4,7 @@ import FHIR
 import Federation
 import Foundation
 import OverblikApp
+import Words
 
 @main
 struct Overblik: AsyncParsableCommand {
@@ -42,14 +43,16 @@ struct Overblik: AsyncParsableCommand {
 
     func run() async throws {
         let interactive = !(plain || isatty(0) == 0 || isatty(1) == 0)
+        let language = Language(rawValue: lang) ?? .da
         let security = try sourceOptions.security()
         let http = FHIRHTTPClient.makeHTTPClient(trust: security.trust)
         let resolved: SourceOptions.Resolved
         let login: GatewayLogin?
         if sourceOptions.gateway != nil {
-            (resolved, login) = try await sourceOptions.resolveGateway(http: http, ask: interactive)
+            (resolved, login) = try await sourceOptions.resolveGateway(http: http, ask: interactive, language: language)
         } else {
-            resolved = try await sourceOptions.resolve(throughGateway: true, ask: interactive, security: security)
+            resolved = try await sourceOptions.resolve(
+                throughGateway: true, ask: interactive, language: language, security: security)
             login = resolved.gateway.map { GatewayLogin(gatewayURL: $0.url, demoUser: $0.user, http: http) }
         }
         let (registry, startup, feed) = (resolved.registry, resolved.startup, resolved.feed)
@@ -71,12 +74,11 @@ struct Overblik: AsyncParsableCommand {
         }
         let client = FederatedClient(
             registry: registry, client: FHIRHTTPClient(http: http, login: login, trust: security.trust), cache: cache)
-        let language = Language(rawValue: lang) ?? .da
         let status: Int32
         let initial = patient.flatMap { try? CPRNumber($0) } ?? resolved.initialCPR
         if !interactive {
             _ = try await startup?.ready()
-            status = await PlainSession(client: client, initial: initial).run()
+            status = await PlainSession(client: client, initial: initial, language: language).run()
         } else {
             // The screen opens at once; fetches wait until the embedded demo sources answer.
             var readiness: (@Sendable () async throws -> Void)?

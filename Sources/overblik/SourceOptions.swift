@@ -8,6 +8,7 @@ import Foundation
 import OverblikApp
 import Platform
 import Transport
+import Words
 
 /// Where the sources come from: `--demo` (embedded demo sources), `--sources FILE`, or the user's configuration.
 struct SourceOptions: ParsableArguments {
@@ -78,7 +79,7 @@ struct SourceOptions: ParsableArguments {
     /// Through a running SundhedsCloud gateway (one or several nodes): log in (demo login as `--user`, asked for
     /// when interactive; or a token), then the sources as the gateway lists them and the user's standing
     /// subscription from their profile.
-    func resolveGateway(http: HTTPClient, ask: Bool) async throws -> (Resolved, GatewayLogin) {
+    func resolveGateway(http: HTTPClient, ask: Bool, language: Language = .da) async throws -> (Resolved, GatewayLogin) {
         let urls = gatewayURLs
         let login: GatewayLogin
         if let token = token ?? ProcessInfo.processInfo.environment["OVERBLIK_TOKEN"], user == nil {
@@ -92,7 +93,7 @@ struct SourceOptions: ParsableArguments {
                         "Gatewayen (\(urls.joined(separator: ", "))) har intet demo-login eller svarer ikke: angiv --token eller --user"
                     )
                 }
-                chosen = ask ? try Self.ask(users) : users[0].id
+                chosen = ask ? try Self.ask(users, language: language) : users[0].id
             }
             login = GatewayLogin(
                 gatewayURL: urls[0], alternateURLs: Array(urls.dropFirst()), demoUser: chosen ?? "", http: http)
@@ -102,7 +103,7 @@ struct SourceOptions: ParsableArguments {
             _ = try await login.token()
             registry = try await login.sources()
         } catch {
-            throw ValidationError("Gatewayen (\(urls.joined(separator: ", "))): \(error.message)")
+            throw ValidationError("Gatewayen (\(urls.joined(separator: ", "))): \(error)")
         }
         let profile = login.user
         let role = profile?["role"]?.stringValue
@@ -190,7 +191,9 @@ struct SourceOptions: ParsableArguments {
     /// is known at once (ports are reserved first), so a screen can open while the demo data loads. With
     /// `throughGateway`, the demo's sources are reached through the embedded gateway as the demo user (asked for
     /// when `--user` is not given and `ask` is set); without, directly (the CLI's `overview --demo`).
-    func resolve(throughGateway: Bool = false, ask: Bool = false, security: ClientSecurity) async throws -> Resolved {
+    func resolve(
+        throughGateway: Bool = false, ask: Bool = false, language: Language = .da, security: ClientSecurity
+    ) async throws -> Resolved {
         if demo {
             guard let directory = DemoDataSet.locateDirectory() else {
                 throw ValidationError("Fandt ikke demo-data/. Kør fra projektmappen eller sæt OVERBLIK_DEMO_DATA.")
@@ -234,7 +237,7 @@ struct SourceOptions: ParsableArguments {
             } catch {
                 throw ValidationError("\(error)")
             }
-            let chosen = try user ?? (throughGateway && ask ? Self.ask(users) : "akutlaege")
+            let chosen = try user ?? (throughGateway && ask ? Self.ask(users, language: language) : "akutlaege")
             guard let who = users.first(where: { $0.id == chosen }) else {
                 throw ValidationError(
                     "--user: ukendt demo-bruger '\(chosen)'; vælg en af \(users.map(\.id).joined(separator: ", "))")
@@ -311,18 +314,24 @@ struct SourceOptions: ParsableArguments {
 
     /// Asks on the terminal who the demo user is (before the screen opens); Enter picks the first, an unknown answer
     /// is said so and asked again, and the end of input picks the first.
-    static func ask(_ users: [DemoUser]) throws -> String {
-        var lines = ["Hvem er du? (demo-brugere; alle data er syntetiske)"]
+    static func ask(_ users: [DemoUser], language: Language) throws -> String {
+        let strings = Strings.for(language)
+        var lines = [strings.text("prompt.who")]
         for (index, user) in users.enumerated() {
-            lines.append("  \(index + 1)  \(user.label)  [\(user.id)]")
+            // The role in the UI's words (the demo's own titles are Danish).
+            let label = [user.name, strings.roleName(user.role), user.organization?.name].compactMap { $0 }
+                .joined(separator: ", ")
+            lines.append("  \(index + 1)  \(label)  [\(user.id)]")
         }
-        let prompt = "Vælg 1-\(users.count) [1]: "
+        let prompt = strings.text("prompt.choose", ["count": .integer(users.count)])
         FileHandle.standardOutput.write(Data((lines + [prompt]).joined(separator: "\n").utf8))
         while let answer = readLine(strippingNewline: true) {
             if let user = DemoUser.choice(answer, from: users) { return user.id }
             let shown = TextSanitizer.cleanLine(answer, maxLength: 40)
             FileHandle.standardOutput.write(
-                Data("Ukendt valg '\(shown)': skriv et tal fra 1 til \(users.count) eller et bruger-id.\n\(prompt)".utf8))
+                Data(
+                    (strings.text("prompt.unknown", ["answer": .text(shown), "count": .integer(users.count)]) + "\n" + prompt)
+                        .utf8))
         }
         return users.first?.id ?? "akutlaege"
     }

@@ -4,6 +4,7 @@ import Foundation
 import Hummingbird
 import Synchronization
 import Testing
+import Words
 
 /// A source that offers `batch` in its CapabilityStatement is asked for all its searches in one request; each search
 /// still stands alone (its own failure, its own next pages), and a source that refuses the batch is asked search by
@@ -114,8 +115,8 @@ import Testing
             // Conditions failed inside the batch: the source says so, naming the type and the source's reason.
             let status = try #require(overview.sources.first)
             #expect(status.state == .error)
-            #expect(status.message?.contains("Condition") == true)
-            #expect(status.message?.contains("diagnosedatabasen er nede") == true)
+            #expect(status.message?.danish.contains("Condition") == true)
+            #expect(status.message?.danish.contains("diagnosedatabasen er nede") == true)
             let requests = log()
             #expect(requests.filter { $0.hasPrefix("POST /b") }.count == 1)
             #expect(!requests.contains { $0.hasPrefix("GET /b/Condition") }, "nothing asked twice")

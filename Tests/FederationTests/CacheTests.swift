@@ -4,6 +4,7 @@ import FHIR
 import Federation
 import Foundation
 import Testing
+import Words
 
 @Suite(.serialized) struct CacheTests {
     @Test func aSecondOverviewComesFromTheCache() async throws {
@@ -43,7 +44,7 @@ import Testing
         let hospital = try #require(stale.sources.first { $0.sourceID == "hospital" })
         #expect(hospital.state == .stale)
         // Down: refused; under CI's load a pooled connection may be closed or reset first, or the refusal come late.
-        let why = hospital.message ?? ""
+        let why = hospital.message?.danish ?? ""
         #expect(
             ["afviste forbindelsen", "lukkede forbindelsen uden svar", "svarede ikke i tide", "kunne ikke nås"].contains {
                 why.contains($0)

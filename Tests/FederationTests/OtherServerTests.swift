@@ -3,6 +3,7 @@ import Federation
 import Foundation
 import Hummingbird
 import Testing
+import Words
 
 /// The client against a FHIR server that does things differently from the demo sources, as real servers do:
 /// relative `next` links, no `Bundle.total`, absolute references, no CapabilityStatement, an identifier search that
@@ -80,8 +81,8 @@ import Testing
             #expect(overview.trends.first?.points.map(\.value) == [101, 102])
             let status = try #require(overview.sources.first)
             #expect(status.state == .error)
-            #expect(status.message?.contains("Condition") == true)
-            #expect(status.message?.contains("uden for kilden") == true)
+            #expect(status.message?.danish.contains("Condition") == true)
+            #expect(status.message?.danish.contains("uden for kilden") == true)
             group.cancelAll()
             return port
         }

@@ -3,6 +3,7 @@ import FHIR
 import Federation
 import Foundation
 import Testing
+import Words
 
 /// A warm overview reuses the one built before from the same cached pages; what it shows must stay true: ages,
 /// fetch times, new data after an invalidation, a refresh, and status words that depend on the clock.
@@ -78,7 +79,7 @@ import Testing
         client.invalidate(cpr: FederationFixtures.bruno)
         let changed = await client.overview(cpr: FederationFixtures.bruno)
         #expect(changed.section(.conditions).count == 2)
-        #expect(changed.section(.conditions).contains { $0.title.contains("KOL") })
+        #expect(changed.section(.conditions).contains { $0.title.danish.contains("KOL") })
 
         // A refresh asks again even though the copies are fresh.
         let refreshed = await client.overview(cpr: FederationFixtures.bruno, refresh: true)
@@ -94,11 +95,11 @@ import Testing
         let (server, registry) = try await start(appointmentIn: 3600)
         let client = FederatedClient(registry: registry, client: FederationFixtures.http, cache: nil)
         let before = await client.overview(cpr: FederationFixtures.bruno)
-        #expect(before.section(.appointments).first?.status == "kommende")
-        #expect(await client.overview(cpr: FederationFixtures.bruno).section(.appointments).first?.status == "kommende")
+        #expect(before.section(.appointments).first?.status?.danish == "kommende")
+        #expect(await client.overview(cpr: FederationFixtures.bruno).section(.appointments).first?.status?.danish == "kommende")
         let after = await client.overview(cpr: FederationFixtures.bruno, now: Date().addingTimeInterval(7200))
         #expect(after.sources.map(\.state) == [.cached], "the pages are still fresh")
-        #expect(after.section(.appointments).first?.status == "booket")
+        #expect(after.section(.appointments).first?.status?.danish == "booket")
         await server.stop()
     }
 

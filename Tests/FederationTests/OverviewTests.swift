@@ -3,6 +3,7 @@ import FHIR
 import Federation
 import Foundation
 import Testing
+import Words
 
 /// The overview a clinician gets, assembled over real HTTP from the demo sources.
 @Suite(.serialized) struct OverviewTests {
@@ -21,7 +22,7 @@ import Testing
         #expect(!overview.section(.medication).isEmpty)
         #expect(!overview.section(.labs).isEmpty)
         #expect(!overview.section(.documents).isEmpty)
-        #expect(overview.flags.contains { $0.contains("Penicillin") })
+        #expect(overview.flags.contains { $0.danish.contains("Penicillin") })
         // The timeline is newest first and holds every item.
         let dates = overview.timeline.compactMap(\.date)
         #expect(dates == dates.sorted(by: >))
@@ -102,7 +103,7 @@ import Testing
         let overview = await client.overview(cpr: try CPRNumber(hostile.cpr))
         #expect(overview.timeline.count > 20)
         for item in overview.timeline {
-            for text in [item.title, item.detail ?? "", item.status ?? "", item.text ?? ""] {
+            for text in [item.title.danish, item.detail?.danish ?? "", item.status?.danish ?? "", item.text ?? ""] {
                 #expect(
                     !text.unicodeScalars.contains {
                         $0.value == 0x1B || $0.value == 0x9B || $0.value == 0x202E || $0.value == 0x07

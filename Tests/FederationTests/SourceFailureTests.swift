@@ -3,6 +3,7 @@ import FHIR
 import Federation
 import Foundation
 import Testing
+import Words
 
 /// A slow, dead or broken source: its status says so in words, the rest of the overview is intact, nothing is cached
 /// from the bad answer, and nothing crashes.
@@ -38,7 +39,7 @@ import Testing
         // Generous limits: the machine running the tests may be busy; the point is that 60 s of latency costs ~5 s.
         let (overview, elapsed) = try await overview(faults: ["hospital": FaultSettings(latencyMs: 60_000)], timeoutMs: 5000)
         #expect(status(overview, "hospital")?.state == .timedOut)
-        #expect(status(overview, "hospital")?.message?.contains("5 s") == true)
+        #expect(status(overview, "hospital")?.message?.danish.contains("5 s") == true)
         #expect(overview.section(.encounters).isEmpty)
         othersIntact(overview)
         #expect(elapsed < .seconds(20), "the slow source must not hold the others up (took \(elapsed))")
@@ -47,7 +48,7 @@ import Testing
     @Test func aDownSourceSaysSo() async throws {
         let (overview, _) = try await overview(faults: ["hospital": FaultSettings(down: true)])
         #expect(status(overview, "hospital")?.state == .error)
-        #expect(status(overview, "hospital")?.message?.contains("afviste forbindelsen") == true)
+        #expect(status(overview, "hospital")?.message?.danish.contains("afviste forbindelsen") == true)
         othersIntact(overview)
     }
 
@@ -62,7 +63,7 @@ import Testing
         let (overview, _) = try await overview(faults: ["hospital": FaultSettings(errorRate: 1, errorKind: kind)], cache: cache)
         let hospital = try #require(status(overview, "hospital"))
         #expect(hospital.state == .error)
-        #expect(hospital.message?.contains(words) == true, "\(hospital.message ?? "")")
+        #expect(hospital.message?.danish.contains(words) == true, "\(hospital.message?.danish ?? "")")
         othersIntact(overview)
         // Only the good sources' answers were stored.
         let client = FederatedClient(

@@ -5,6 +5,7 @@ import Federation
 import Foundation
 import OverblikApp
 import Terminal
+import Words
 
 /// Deterministic models for screen tests: overviews built from demo-data directly (no network, a fixed clock,
 /// fixed fetch times), so every run draws the same screens.
@@ -64,12 +65,18 @@ enum AppFixtures {
     }
 
     /// What the client says for a failed, refused or withheld source (the gateway's Danish reason).
-    static func message(for state: SourceStatus.State) -> String? {
+    /// What the client makes of each failure: its own words for a refused connection, the gateway's words (in both
+    /// languages, as its OperationOutcome has them) for a refusal.
+    static func message(for state: SourceStatus.State) -> Phrase? {
         switch state {
-        case .error: "afviste forbindelsen (kilden er nede)"
+        case .error: Phrase("failure.refused")
         case .denied:
-            "Ingen aktuel behandlingsrelation til patienten. Ved behov: værdispring med begrundelse (logges)"
-        case .withheld: "Data tilbageholdt efter patientens ønske"
+            .translated(
+                danish: "Ingen aktuel behandlingsrelation til patienten. Ved behov: værdispring med begrundelse (logges)",
+                english: "No current care relationship with the patient. If needed: emergency access with a reason (logged)")
+        case .withheld:
+            .translated(
+                danish: "Data tilbageholdt efter patientens ønske", english: "Data withheld at the patient's request")
         default: nil
         }
     }

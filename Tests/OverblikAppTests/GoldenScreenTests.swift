@@ -5,6 +5,7 @@ import Foundation
 import OverblikApp
 import Terminal
 import Testing
+import Words
 
 /// Every screen as golden text from the pure grid, at 80x24 and 160x48, in Danish and English, with 256 colours and
 /// without colour (the style map shows that emphasis then comes from bold/reverse/underline). Record anew with

@@ -77,7 +77,7 @@ import Testing
         defer { session.stop() }
         // `overblik --demo` asks who you are; Bruno's own GP (the second demo user) may see all his data.
         let question = await session.waitFor(["Hvem er du?", "Vælg 1-"])
-        #expect(question.contains("Hanne Østergaard, praktiserende læge"), "\(question)")
+        #expect(question.contains("Hanne Østergaard, egen læge"), "\(question)")
         // A wrong answer is said so and asked again; nothing has started yet.
         try session.keys("9", "Enter")
         let again = await session.waitFor(["Ukendt valg '9'"], timeout: .seconds(10))

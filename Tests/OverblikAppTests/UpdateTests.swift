@@ -5,6 +5,7 @@ import Foundation
 import OverblikApp
 import Terminal
 import Testing
+import Words
 
 /// What each key does, as a user would notice it: the screen shown, the work started, the message given.
 @Suite struct UpdateTests {
@@ -150,7 +151,11 @@ import Testing
         _ = press([.character("4"), .character("/")] + type("vægt") + [.enter], &model)
         let items = model.paneItems()
         #expect(!items.isEmpty)
-        #expect(items.allSatisfy { $0.title.lowercased().contains("vægt") || ($0.detail ?? "").lowercased().contains("vægt") })
+        let words = Strings.for(.da)
+        #expect(
+            items.allSatisfy {
+                words.text($0.title).lowercased().contains("vægt") || (words.text($0.detail) ?? "").lowercased().contains("vægt")
+            })
         _ = press([.escape], &model)
         #expect(model.filterText.isEmpty)
         #expect(model.screen == .overview, "Esc first clears the filter")

@@ -7,6 +7,7 @@ import NIOCore
 import Platform
 import Testing
 import Transport
+import Words
 
 /// Encrypted transport: the node and the sources on TLS, the gateway showing its client certificate to a source
 /// that asks (mutual TLS), and every certificate that should not be accepted refused in words: at start-up for a
@@ -63,18 +64,18 @@ import Transport
         let expiredTrust = try ClientTLS.load(ca: expired.caFile, now: past)
         let failure = try await Self.clientSays(about: try expired.serverTLS(now: past), trusting: expiredTrust)
         #expect(failure?.kind == .certificate)
-        #expect(failure?.message.contains("udløbet") == true, "\(failure?.message ?? "accepted")")
+        #expect(failure?.description.contains("udløbet") == true, "\(failure?.description ?? "accepted")")
         // For another name.
         let otherName = try DemoPKI.make(in: Self.folder(), serverNames: ["sundhed.example"])
         let renamed = try await Self.clientSays(
             about: try otherName.serverTLS(), trusting: try ClientTLS.load(ca: otherName.caFile))
         #expect(renamed?.kind == .certificate)
-        #expect(renamed?.message.contains("andet navn") == true, "\(renamed?.message ?? "accepted")")
+        #expect(renamed?.description.contains("andet navn") == true, "\(renamed?.description ?? "accepted")")
         // From a CA the client does not trust.
         let stranger = try DemoPKI.make(in: Self.folder())
         let unknown = try await Self.clientSays(about: try stranger.serverTLS(), trusting: trust)
         #expect(unknown?.kind == .certificate)
-        #expect(unknown?.message.contains("betroet CA") == true, "\(unknown?.message ?? "accepted")")
+        #expect(unknown?.description.contains("betroet CA") == true, "\(unknown?.description ?? "accepted")")
         // The right one passes.
         #expect(try await Self.clientSays(about: try good.serverTLS(), trusting: trust) == nil)
     }

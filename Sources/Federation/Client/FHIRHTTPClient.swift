@@ -4,6 +4,7 @@ import Foundation
 import NIOCore
 import NIOHTTP1
 import Transport
+import Words
 
 /// GETs FHIR JSON from a source over AsyncHTTPClient, with a deadline, conditional requests, and every failure turned
 /// into a `FetchFailure` that says what happened.
@@ -120,32 +121,47 @@ public struct FHIRHTTPClient: Sendable {
         let contentType = response.headers.first(name: "Content-Type")?.lowercased() ?? ""
         guard response.status == .ok else {
             let bytes = Data(body.readableBytesView)
-            var message = "svarede HTTP \(response.status.code) \(response.status.reasonPhrase)"
+            var reason = Phrase(
+                "failure.http",
+                [
+                    "status": .text(
+                        "\(response.status.code) \(TextSanitizer.cleanLine(response.status.reasonPhrase, maxLength: 60))")
+                ])
             let outcome = contentType.contains("json") ? try? FHIRJSON.decode(OperationOutcome.self, from: bytes) : nil
             if response.status == .forbidden, let outcome {
-                // The gateway's refusal: its Danish reason is the message.
-                let reason = TextSanitizer.cleanLine(outcome.issue.first?.diagnostics ?? outcome.message, maxLength: 300)
+                // The gateway's refusal: its reason, in Danish (diagnostics) and English (details.text).
+                let issue = outcome.issue.first
+                let danish = TextSanitizer.cleanLine(issue?.diagnostics ?? outcome.message, maxLength: 300)
+                let english = issue?.details?.text.map { TextSanitizer.cleanLine($0, maxLength: 300) }
                 let withheld = outcome.issue.contains { $0.code == "suppressed" }
-                throw FetchFailure(withheld ? .withheld : .denied, reason, httpStatus: 403)
+                throw FetchFailure(
+                    withheld ? .withheld : .denied, .translated(danish: danish, english: english), httpStatus: 403)
             }
             if response.status == .tooManyRequests {
-                let wait = response.headers.first(name: "Retry-After").map { " (prøv igen om \($0) s)" } ?? ""
-                throw FetchFailure(.http, "for mange forespørgsler\(wait)", httpStatus: 429)
+                let wait = response.headers.first(name: "Retry-After").flatMap { Int($0) }
+                throw FetchFailure(
+                    .http,
+                    wait.map { Phrase("failure.throttled-wait", ["seconds": .integer($0)]) } ?? Phrase("failure.throttled"),
+                    httpStatus: 429)
             }
             if let outcome {
-                message += ": " + TextSanitizer.cleanLine(outcome.message, maxLength: 300)
+                reason = Phrase(
+                    "failure.with-outcome",
+                    ["reason": .phrase(reason), "text": .text(TextSanitizer.cleanLine(outcome.message, maxLength: 300))])
             }
-            throw FetchFailure(.http, message, httpStatus: Int(response.status.code))
+            throw FetchFailure(.http, reason, httpStatus: Int(response.status.code))
         }
         guard contentType.contains("json") else {
-            let shown = contentType.isEmpty ? "uden indholdstype" : "med \(contentType.split(separator: ";").first ?? "")"
-            throw FetchFailure(.notFHIR, "svarede \(TextSanitizer.cleanLine(shown, maxLength: 80)) i stedet for FHIR JSON")
+            let type = TextSanitizer.cleanLine(String(contentType.split(separator: ";").first ?? ""), maxLength: 80)
+            throw FetchFailure(
+                .notFHIR, type.isEmpty ? Phrase("failure.no-content-type") : Phrase("failure.content-type", ["type": .text(type)])
+            )
         }
         do {
             // Parsed and sanitized in one pass, straight from the response buffer.
             return .ok(try body.withUnsafeReadableBytes { try JSONValue.parseSanitized($0) }, etag: etag)
         } catch {
-            throw FetchFailure(.malformed, "svarede med ufuldstændig eller ugyldig JSON (\(body.readableBytes) bytes)")
+            throw FetchFailure(.malformed, "failure.bad-json", ["bytes": .integer(body.readableBytes)])
         }
     }
 
@@ -154,20 +170,23 @@ public struct FHIRHTTPClient: Sendable {
         if let error = error as? HTTPClientError {
             switch error {
             case .deadlineExceeded, .readTimeout, .writeTimeout, .connectTimeout, .getConnectionFromPoolTimeout:
-                return FetchFailure(.timeout, "svarede ikke i tide")
+                return FetchFailure(.timeout, "failure.late")
             case .remoteConnectionClosed:
-                return FetchFailure(.unreachable, "lukkede forbindelsen uden svar")
+                return FetchFailure(.unreachable, "failure.closed")
             default:
-                return FetchFailure(.unreachable, "kunne ikke nås (\(error))")
+                return FetchFailure(
+                    .unreachable, "failure.unreachable", ["error": .text(TextSanitizer.cleanLine("\(error)", maxLength: 200))])
             }
         }
-        if error is CancellationError { return FetchFailure(.timeout, "blev afbrudt") }
-        if error is NIOTooManyBytesError { return FetchFailure(.malformed, "svarede med mere end \(maxBodyBytes >> 20) MB") }
-        let text = String(describing: error)
-        if text.contains("connectTimeout") { return FetchFailure(.timeout, "svarede ikke i tide") }
-        if text.lowercased().contains("refused") || text.contains("ECONNREFUSED") {
-            return FetchFailure(.unreachable, "afviste forbindelsen (kilden er nede)")
+        if error is CancellationError { return FetchFailure(.timeout, "failure.cancelled") }
+        if error is NIOTooManyBytesError {
+            return FetchFailure(.malformed, "failure.too-big", ["megabytes": .integer(maxBodyBytes >> 20)])
         }
-        return FetchFailure(.unreachable, "kunne ikke nås (\(TextSanitizer.cleanLine(text, maxLength: 200)))")
+        let text = String(describing: error)
+        if text.contains("connectTimeout") { return FetchFailure(.timeout, "failure.late") }
+        if text.lowercased().contains("refused") || text.contains("ECONNREFUSED") {
+            return FetchFailure(.unreachable, "failure.refused")
+        }
+        return FetchFailure(.unreachable, "failure.unreachable", ["error": .text(TextSanitizer.cleanLine(text, maxLength: 200))])
     }
 }

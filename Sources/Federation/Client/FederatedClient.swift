@@ -2,6 +2,7 @@ import FHIR
 import Foundation
 import NIOCore
 import Synchronization
+import Words
 
 /// Assembles a patient's overview from every source on demand: resolves the CPR number at each source, then runs
 /// that source's searches (`patient=<id>`), all sources and all resource types at once, each source within its own
@@ -130,9 +131,9 @@ public final class FederatedClient: Sendable {
     /// are in progress, newest first, with the patients' names and CPR numbers.
     /// `fetchedAt` is when the oldest part was fetched (older than now when a source failed and its cached board
     /// was used; `failures` then says why).
-    public func emergencyBoard() async -> (entries: [BoardEntry], failures: [String], fetchedAt: Date) {
+    public func emergencyBoard() async -> (entries: [BoardEntry], failures: [Phrase], fetchedAt: Date) {
         let hospitals = registry.clinical.filter { $0.sector == .hospital }
-        let parts = await withTaskGroup(of: (Int, [BoardEntry], String?, Date).self) { group in
+        let parts = await withTaskGroup(of: (Int, [BoardEntry], Phrase?, Date).self) { group in
             for (index, source) in hospitals.enumerated() {
                 group.addTask {
                     let deadline = NIODeadline.now() + .milliseconds(Int64(source.timeoutMs))
@@ -141,13 +142,13 @@ public final class FederatedClient: Sendable {
                         source: source, url: url, type: "Encounter", cpr: "", deadline: deadline, refresh: true)
                     {
                     case .failure(let failure):
-                        return (index, [], "\(source.name): \(failure.message)", Date())
+                        return (index, [], Self.fromSource(source, failure.reason), Date())
                     case .success(let pages):
                         let fetchedAt = pages.origins.map(\.fetchedAt).min() ?? Date()
                         let stale = pages.origins.compactMap { origin -> FetchFailure? in
                             if case .stale(_, let failure) = origin { return failure }
                             return nil
-                        }.first.map { "\(source.name): \($0.message)" }
+                        }.first.map { Self.fromSource(source, $0.reason) }
                         let encounters = pages.resources.compactMap { fetched -> Encounter? in
                             if case .encounter(let encounter) = fetched.resource { return encounter }
                             return nil
@@ -158,7 +159,7 @@ public final class FederatedClient: Sendable {
                         guard
                             case .success(let people) = await self.allPages(
                                 source: source, url: patientsURL, type: "Patient", cpr: "", deadline: deadline, refresh: false)
-                        else { return (index, [], "\(source.name): patienterne kunne ikke hentes", fetchedAt) }
+                        else { return (index, [], Self.fromSource(source, Phrase("failure.board-patients")), fetchedAt) }
                         var byID: [String: Patient] = [:]
                         for fetched in people.resources {
                             if case .patient(let patient) = fetched.resource, let id = patient.id { byID[id] = patient }
@@ -178,7 +179,7 @@ public final class FederatedClient: Sendable {
                     }
                 }
             }
-            var all: [(Int, [BoardEntry], String?, Date)] = []
+            var all: [(Int, [BoardEntry], Phrase?, Date)] = []
             for await part in group { all.append(part) }
             return all.sorted { $0.0 < $1.0 }
         }
@@ -291,8 +292,7 @@ public final class FederatedClient: Sendable {
         switch resolved {
         case .failure(let failure):
             status.state = Self.state(for: failure)
-            status.message =
-                failure.kind == .timeout ? "svarede ikke inden for \(Self.seconds(source.timeoutMs))" : failure.message
+            status.message = Self.reason(failure, source)
             return finish(SourceResult(source: source, status: status))
         case .success(let pages):
             origins += pages.origins
@@ -362,19 +362,21 @@ public final class FederatedClient: Sendable {
         if let (_, failure) = failures.first(where: { [.denied, .withheld].contains($0.1.kind) }) {
             // Refused by the gateway: nothing of this source is shown, and the reason is.
             status.state = Self.state(for: failure)
-            status.message = failure.message
+            status.message = failure.reason
             return finish(SourceResult(source: source, status: status))
         } else if let (type, failure) = failures.first {
             status.state = Self.state(for: failure)
-            let what = failure.kind == .timeout ? "svarede ikke inden for \(Self.seconds(source.timeoutMs))" : failure.message
-            status.message = failures.count == 1 ? "\(type): \(what)" : "\(failures.count) søgninger fejlede, fx \(type): \(what)"
+            let what = Self.reason(failure, source)
+            status.message =
+                failures.count == 1
+                ? Phrase("failure.search", ["type": .text(type), "reason": .phrase(what)])
+                : Phrase("failure.searches", ["count": .integer(failures.count), "type": .text(type), "reason": .phrase(what)])
         } else if let stale = origins.compactMap({ origin -> (Date, FetchFailure)? in
             if case .stale(let date, let failure) = origin { return (date, failure) }
             return nil
         }).min(by: { $0.0 < $1.0 }) {
             status.state = .stale
-            status.message =
-                stale.1.kind == .timeout ? "svarede ikke inden for \(Self.seconds(source.timeoutMs))" : stale.1.message
+            status.message = Self.reason(stale.1, source)
         } else if origins.allSatisfy({ if case .cache = $0 { return true } else { return false } }) {
             status.state = .cached
         } else {
@@ -406,7 +408,7 @@ public final class FederatedClient: Sendable {
         var first = first
         while let current = next {
             guard visited.count < Self.maxPages, visited.insert(current).inserted else {
-                return .failure(FetchFailure(.malformed, "blev ved med at sende næste side (over \(Self.maxPages) sider)"))
+                return .failure(FetchFailure(.malformed, "failure.endless-pages", ["count": .integer(Self.maxPages)]))
             }
             let answer: PageResult
             if let had = first {
@@ -425,7 +427,7 @@ public final class FederatedClient: Sendable {
                 next = nil
                 if let link = bundle.link("next") {
                     guard let resolved = Self.resolve(link, against: source.fhir) else {
-                        return .failure(FetchFailure(.malformed, "sendte et næste-side-link uden for kilden"))
+                        return .failure(FetchFailure(.malformed, "failure.foreign-next-link"))
                     }
                     next = resolved
                 }
@@ -516,7 +518,7 @@ public final class FederatedClient: Sendable {
 
     /// A 304: the copy we hold is current again.
     func revalidated(_ known: Known?, source: SourceDefinition, key: String, type: String) -> PageResult {
-        guard let known else { return .failure(FetchFailure(.malformed, "svarede 304 på en forespørgsel uden betingelse")) }
+        guard let known else { return .failure(FetchFailure(.malformed, "failure.unconditional-304")) }
         let fetchedAt = Date()
         try? cache?.revalidated(source: source.id, url: key, type: type, at: fetchedAt)
         let stamp = memory.revalidated(
@@ -534,10 +536,11 @@ public final class FederatedClient: Sendable {
                 let outcome = try? JSONValueDecoder.decode(OperationOutcome.self, from: json)
             {
                 return Self.fallback(
-                    FetchFailure(.http, "svarede med en fejl: \(TextSanitizer.cleanLine(outcome.message, maxLength: 300))"),
+                    FetchFailure(
+                        .http, "failure.outcome", ["text": .text(TextSanitizer.cleanLine(outcome.message, maxLength: 300))]),
                     known: known)
             }
-            return Self.fallback(FetchFailure(.malformed, "svarede ikke med et FHIR Bundle"), known: known)
+            return Self.fallback(FetchFailure(.malformed, "failure.not-bundle"), known: known)
         }
         // Sanitized before anything is stored or shown (`FHIRHTTPClient` does it while parsing); decoded from the
         // parsed value, no second parse.
@@ -546,14 +549,15 @@ public final class FederatedClient: Sendable {
             bundle = try JSONValueDecoder.decode(FHIR.Bundle.self, from: json)
         } catch {
             return Self.fallback(
-                FetchFailure(.malformed, "svarede med et Bundle der ikke kan læses (\(AnyResource.describe(error)))"),
+                FetchFailure(.malformed, "failure.unreadable-bundle", ["error": .text(AnyResource.describe(error))]),
                 known: known)
         }
         let entries = bundle.entry ?? []
         let unreadable = entries.filter { if case .unreadable = $0.resource { return true } else { return false } }.count
         if unreadable > 0 {
             return Self.fallback(
-                FetchFailure(.malformed, "svarede med ugyldige data: \(unreadable) af \(entries.count) poster kunne ikke læses"),
+                FetchFailure(
+                    .malformed, "failure.unreadable-entries", ["count": .integer(unreadable), "total": .integer(entries.count)]),
                 known: known)
         }
         let fetchedAt = Date()
@@ -612,7 +616,7 @@ public final class FederatedClient: Sendable {
                 guard case .ok(let json, _) = answer, json["resourceType"]?.stringValue == "Bundle",
                     json["type"]?.stringValue == "batch-response", let answered = json["entry"]?.arrayValue,
                     answered.count == asked.count
-                else { throw FetchFailure(.malformed, "svarede ikke med et batch-response med en post pr. søgning") }
+                else { throw FetchFailure(.malformed, "failure.not-batch-response") }
                 for (entry, index) in zip(answered, asked) {
                     let key = keys[index]
                     let type = searches[index].type
@@ -628,13 +632,20 @@ public final class FederatedClient: Sendable {
                     case 304:
                         firsts[index] = revalidated(knowns[index], source: source, key: key, type: type)
                     default:
-                        var message = "svarede \(TextSanitizer.cleanLine(status.isEmpty ? "uden status" : status, maxLength: 80))"
+                        let said = TextSanitizer.cleanLine(status, maxLength: 80)
+                        var reason =
+                            said.isEmpty ? Phrase("failure.batch-no-status") : Phrase("failure.http", ["status": .text(said)])
                         if let outcome = response?["outcome"],
                             let decoded = try? JSONValueDecoder.decode(OperationOutcome.self, from: outcome)
                         {
-                            message += ": " + TextSanitizer.cleanLine(decoded.message, maxLength: 300)
+                            reason = Phrase(
+                                "failure.with-outcome",
+                                [
+                                    "reason": .phrase(reason),
+                                    "text": .text(TextSanitizer.cleanLine(decoded.message, maxLength: 300)),
+                                ])
                         }
-                        firsts[index] = Self.fallback(FetchFailure(.http, message, httpStatus: code), known: knowns[index])
+                        firsts[index] = Self.fallback(FetchFailure(.http, reason, httpStatus: code), known: knowns[index])
                     }
                 }
             } catch {
@@ -727,7 +738,13 @@ public final class FederatedClient: Sendable {
         return url.absoluteString
     }
 
-    static func seconds(_ ms: Int) -> String {
-        DanishDuration.seconds(.milliseconds(ms))
+    /// The one place a failure is worded for a source's status: a timeout says the source's own limit.
+    static func reason(_ failure: FetchFailure, _ source: SourceDefinition) -> Phrase {
+        failure.kind == .timeout ? Phrase.timeout(milliseconds: source.timeoutMs) : failure.reason
+    }
+
+    /// "Herlev Hospital: <reason>", for the board's failures.
+    static func fromSource(_ source: SourceDefinition, _ reason: Phrase) -> Phrase {
+        Phrase("failure.from-source", ["source": .text(source.name), "reason": .phrase(reason)])
     }
 }

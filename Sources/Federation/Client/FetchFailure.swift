@@ -1,4 +1,7 @@
-/// Why a request to a source did not give a usable FHIR answer, in words a clinician can act on.
+import Words
+
+/// Why a request to a source did not give a usable FHIR answer: a kind the client acts on and a reason for the edge
+/// to put in words (`failure.*` in the catalogs), with what a clinician can act on.
 public struct FetchFailure: Error, Sendable, Hashable, Codable, CustomStringConvertible {
     public enum Kind: String, Codable, Sendable {
         /// No answer within the source's time limit.
@@ -21,14 +24,20 @@ public struct FetchFailure: Error, Sendable, Hashable, Codable, CustomStringConv
     }
 
     public let kind: Kind
-    public let message: String
+    public let reason: Phrase
     public let httpStatus: Int?
 
-    public init(_ kind: Kind, _ message: String, httpStatus: Int? = nil) {
+    public init(_ kind: Kind, _ reason: Phrase, httpStatus: Int? = nil) {
         self.kind = kind
-        self.message = message
+        self.reason = reason
         self.httpStatus = httpStatus
     }
 
-    public var description: String { message }
+    /// A failure with a catalog id and its parameters: `FetchFailure(.malformed, "failure.not-bundle")`.
+    public init(_ kind: Kind, _ id: String, _ arguments: [String: Phrase.Argument] = [:], httpStatus: Int? = nil) {
+        self.init(kind, Phrase(id, arguments), httpStatus: httpStatus)
+    }
+
+    /// In Danish, for logs and error output.
+    public var description: String { Catalog.danish.text(reason) }
 }

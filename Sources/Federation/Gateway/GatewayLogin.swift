@@ -3,6 +3,7 @@ import FHIR
 import Foundation
 import NIOCore
 import Synchronization
+import Words
 
 /// The client's session at a SundhedsCloud gateway: its access token (from the demo identity provider's
 /// `POST /auth/token`, renewed before it expires, or a fixed token from elsewhere), and the patients the user has
@@ -81,7 +82,7 @@ public final class GatewayLogin: Sendable {
         if !renew, let token = state.withLock({ $0.expires.timeIntervalSinceNow > 60 ? $0.token : nil }) { return token }
         guard let userID else {
             if let token = state.withLock({ $0.token }) { return token }
-            throw FetchFailure(.http, "intet adgangstoken", httpStatus: 401)
+            throw FetchFailure(.http, "failure.no-token", httpStatus: 401)
         }
         var attempts = 0
         while true {
@@ -106,7 +107,10 @@ public final class GatewayLogin: Sendable {
             let json = try JSONValue.parse(Data(body.readableBytesView))
             guard response.status == .ok, let token = json["access_token"]?.stringValue else {
                 let why = json["issue"]?.listValue.first?["diagnostics"]?.stringValue ?? "HTTP \(response.status.code)"
-                throw FetchFailure(.http, "login som \(userID) mislykkedes: \(TextSanitizer.cleanLine(why))", httpStatus: 401)
+                throw FetchFailure(
+                    .http, "failure.login",
+                    ["user": .text(TextSanitizer.cleanLine(userID)), "reason": .text(TextSanitizer.cleanLine(why))],
+                    httpStatus: 401)
             }
             let lifetime = json["expires_in"]?.numberValue ?? 900
             state.withLock { state in
@@ -149,7 +153,7 @@ public final class GatewayLogin: Sendable {
                 id: id, name: TextSanitizer.cleanLine(item["name"]?.stringValue ?? id),
                 sector: Sector(rawValue: item["sector"]?.stringValue ?? "") ?? .other, fhir: fhir)
         }
-        guard !sources.isEmpty else { throw FetchFailure(.malformed, "gatewayen har ingen kilder") }
+        guard !sources.isEmpty else { throw FetchFailure(.malformed, "failure.gateway-no-sources") }
         return SourceRegistry(sources: sources)
     }
 
@@ -191,7 +195,8 @@ public final class GatewayLogin: Sendable {
                 }
                 guard response.status == .ok, let json else {
                     let why = json?["issue"]?.listValue.first?["diagnostics"]?.stringValue ?? "HTTP \(response.status.code)"
-                    throw FetchFailure(.http, TextSanitizer.cleanLine(why, maxLength: 300), httpStatus: Int(response.status.code))
+                    throw FetchFailure(
+                        .http, .verbatim(TextSanitizer.cleanLine(why, maxLength: 300)), httpStatus: Int(response.status.code))
                 }
                 return json
             } catch let failure as FetchFailure {

@@ -1,5 +1,6 @@
 import FHIR
 import Foundation
+import Words
 
 /// Turns what the sources gave into a `PatientOverview`: items per section, duplicates across sources merged
 /// (same code, same day), one timeline, trends per analysis, header flags. Pure: the same input gives the same
@@ -125,9 +126,18 @@ public enum OverviewBuilder {
         return clean.isEmpty ? nil : clean
     }
 
+    /// A source's own words as they are, or nil.
+    static func verbatim(_ text: String?) -> Phrase? { line(text).map(Phrase.verbatim) }
+
     static func codeKey(_ concept: CodeableConcept?) -> String? {
         guard let coding = concept?.coding?.first(where: { $0.code != nil }), let code = coding.code else { return nil }
         return "\(coding.system ?? "")|\(code)"
+    }
+
+    /// "Name (code)": a title with the code it was recorded under.
+    static func withCode(_ name: Phrase, _ code: String?) -> Phrase {
+        guard let code = line(code) else { return name }
+        return Phrase("item.with-code", ["name": .phrase(name), "code": .text(code)])
     }
 
     static func item(for resource: AnyResource, origin: ItemSource, now: Date) -> OverviewItem? {
@@ -135,112 +145,132 @@ public enum OverviewBuilder {
         switch resource {
         case .condition(let c):
             let code = c.code?.coding?.first { $0.system == DanishSystems.sks }?.code ?? c.code?.coding?.first?.code
-            let title = line(c.code?.displayText) ?? "Ukendt diagnose"
+            let status = c.clinicalStatus?.coding?.first?.code
             return OverviewItem(
                 id: id, section: .conditions, resourceType: "Condition", date: c.onset?.start ?? c.recordedDate,
-                title: code.map { "\(title) (\(line($0) ?? ""))" } ?? title,
-                detail: line(c.note?.first?.text), status: DanishText.conditionStatus(c.clinicalStatus?.coding?.first?.code),
-                code: codeKey(c.code),
+                title: withCode(verbatim(c.code?.displayText) ?? Phrase("item.unknown-diagnosis"), code),
+                detail: verbatim(c.note?.first?.text), status: CodePhrases.phrase("status.condition", status),
+                statusCode: status, code: codeKey(c.code),
                 text: c.note.map { $0.compactMap(\.text).map { TextSanitizer.clean($0) }.joined(separator: "\n") },
                 sources: [origin])
         case .encounter(let e):
-            let kind = DanishText.encounterClass(e.class?.code, display: e.class?.display)
-            let place = line(e.serviceProvider?.display)
-            let reason = line(e.reasonCode?.first?.displayText)
-            var flag: String?
+            let kind = CodePhrases.encounterClass(e.class?.code, display: e.class?.display)
+            let title = line(e.serviceProvider?.display).map {
+                Phrase("item.encounter", ["kind": .phrase(kind), "place": .text($0)])
+            }
+            var flag: Phrase?
             if e.status == "in-progress" {
-                flag = e.class?.code == "EMER" ? "I akutmodtagelsen nu" : (e.class?.code == "IMP" ? "Indlagt nu" : "I gang nu")
+                flag = Phrase(
+                    e.class?.code == "EMER"
+                        ? "flag.in-emergency-now" : (e.class?.code == "IMP" ? "flag.admitted-now" : "flag.ongoing-now"))
             }
             return OverviewItem(
-                id: id, section: .encounters, resourceType: "Encounter", date: e.period?.start,
-                title: [kind, place].compactMap { $0 }.joined(separator: ", "), detail: reason,
-                status: DanishText.encounterStatus(e.status), code: nil, flag: flag, sources: [origin])
+                id: id, section: .encounters, resourceType: "Encounter", date: e.period?.start, title: title ?? kind,
+                detail: verbatim(e.reasonCode?.first?.displayText),
+                status: CodePhrases.phrase("status.encounter", e.status), statusCode: e.status, code: nil, flag: flag,
+                sources: [origin])
         case .appointment(let a):
             let upcoming = a.start.map { $0.lowerBound > now } ?? false
-            let title = line(a.description) ?? line(a.serviceType?.first?.displayText) ?? "Aftale"
+            let title = verbatim(a.description) ?? verbatim(a.serviceType?.first?.displayText) ?? Phrase("item.appointment")
             let with = a.participant?.compactMap { $0.actor?.display }.first { !$0.contains("Test") }
             return OverviewItem(
                 id: id, section: .appointments, resourceType: "Appointment", date: a.start, title: title,
-                detail: line(with).map { "hos \($0)" }, status: DanishText.appointmentStatus(a.status, upcoming: upcoming),
+                detail: line(with).map { Phrase("item.with-whom", ["who": .text($0)]) },
+                status: CodePhrases.appointmentStatus(a.status, upcoming: upcoming), statusCode: a.status,
                 code: nil, text: a.comment.map { TextSanitizer.clean($0) }, sources: [origin])
         case .communication(let c):
             let text = TextSanitizer.clean(c.text)
             let first = text.split(separator: "\n").first.map(String.init) ?? ""
             let category = line(c.category?.first?.displayText)
+            let heading = TextSanitizer.cleanLine(first, maxLength: 200)
+            let detail = [category, line(c.sender?.display)].compactMap { $0 }.joined(separator: " · ")
             return OverviewItem(
                 id: id, section: .homeCare, resourceType: "Communication", date: c.sent ?? c.received,
-                title: TextSanitizer.cleanLine(first, maxLength: 200).isEmpty
-                    ? "Notat" : TextSanitizer.cleanLine(first, maxLength: 200),
-                detail: [category, line(c.sender?.display)].compactMap { $0 }.joined(separator: " · "), status: nil, code: nil,
-                text: text, sources: [origin])
+                title: heading.isEmpty ? Phrase("item.note") : .verbatim(heading), detail: .verbatim(detail),
+                status: nil, code: nil, text: text, sources: [origin])
         case .carePlan(let p):
+            let what = verbatim(p.title) ?? verbatim(p.category?.first?.displayText) ?? Phrase("item.service")
             return OverviewItem(
                 id: id, section: .homeCare, resourceType: "CarePlan", date: p.period?.start ?? p.created,
-                title: "Bevilget: " + (line(p.title) ?? line(p.category?.first?.displayText) ?? "ydelse"),
-                detail: line(p.description), status: DanishText.carePlanStatus(p.status), code: nil,
-                text: p.description.map { TextSanitizer.clean($0) }, sources: [origin])
+                title: Phrase("item.granted", ["service": .phrase(what)]),
+                detail: verbatim(p.description), status: CodePhrases.phrase("status.careplan", p.status),
+                statusCode: p.status, code: nil, text: p.description.map { TextSanitizer.clean($0) }, sources: [origin])
         case .medicationStatement(let m):
-            let name = line(m.medicationName) ?? "Ukendt lægemiddel"
+            let name = verbatim(m.medicationName) ?? Phrase("item.unknown-drug")
             let atc = m.medicationCodeableConcept?.coding(in: DanishSystems.atc)?.code
             return OverviewItem(
                 id: id, section: .medication, resourceType: "MedicationStatement", date: m.effective?.start ?? m.dateAsserted,
-                title: atc.map { "\(name) (\(line($0) ?? ""))" } ?? name, detail: line(m.dosage?.first?.text),
-                status: DanishText.medicationStatus(m.status), code: codeKey(m.medicationCodeableConcept),
+                title: withCode(name, atc), detail: verbatim(m.dosage?.first?.text),
+                status: CodePhrases.phrase("status.medication", m.status), statusCode: m.status,
+                code: codeKey(m.medicationCodeableConcept),
                 text: m.note?.compactMap(\.text).map { TextSanitizer.clean($0) }.joined(separator: "\n"), sources: [origin])
         case .observation(let o):
             let laboratory =
                 o.category?.contains { $0.contains(system: HL7Systems.observationCategory, code: "laboratory") } ?? false
-            let title = line(o.code?.displayText) ?? "Måling"
+            let title = verbatim(o.code?.displayText) ?? Phrase("item.measurement")
             let value = observationValue(o)
             let interpretation = o.interpretation?.first?.coding?.first?.code
-            let flag = DanishText.interpretation(interpretation)
             var detail = value
-            if let range = o.referenceRange?.first, let text = referenceText(range) { detail += "  (ref. \(text))" }
+            if let range = o.referenceRange?.first, let text = referenceText(range) {
+                detail = Phrase("lab.value-with-range", ["value": .phrase(value), "range": .phrase(text)])
+            }
             return OverviewItem(
                 id: id, section: laboratory ? .labs : .homeCare, resourceType: "Observation",
-                date: o.effective?.start ?? o.issued,
-                title: title, detail: detail, status: DanishText.observationStatus(o.status), code: codeKey(o.code), flag: flag,
-                sources: [origin])
+                date: o.effective?.start ?? o.issued, title: title, detail: detail,
+                status: CodePhrases.phrase("status.observation", o.status), statusCode: o.status, code: codeKey(o.code),
+                flag: CodePhrases.interpretation(interpretation), sources: [origin])
         case .documentReference(let d):
-            let title = line(d.description) ?? line(d.type?.displayText) ?? "Dokument"
+            let title = verbatim(d.description) ?? verbatim(d.type?.displayText) ?? Phrase("item.document")
             return OverviewItem(
                 id: id, section: .documents, resourceType: "DocumentReference", date: d.date ?? d.context?.period?.end,
-                title: title, detail: line(d.author?.compactMap(\.display).joined(separator: ", ")),
-                status: DanishText.documentStatus(d.status), code: nil,
+                title: title, detail: verbatim(d.author?.compactMap(\.display).joined(separator: ", ")),
+                status: CodePhrases.phrase("status.document", d.status), statusCode: d.status, code: nil,
                 text: d.attachedText.map { TextSanitizer.clean($0) }, sources: [origin])
         case .allergyIntolerance(let a):
-            let substance = line(a.code?.displayText) ?? "Ukendt stof"
-            let reaction = line(a.reaction?.first?.description ?? a.reaction?.first?.manifestation?.first?.displayText)
+            let substance = verbatim(a.code?.displayText) ?? Phrase("item.unknown-substance")
+            let reaction = verbatim(a.reaction?.first?.description ?? a.reaction?.first?.manifestation?.first?.displayText)
+            let status = a.clinicalStatus?.coding?.first?.code
             return OverviewItem(
                 id: id, section: .allergies, resourceType: "AllergyIntolerance", date: a.recordedDate ?? a.onset?.start,
-                title: substance, detail: reaction, status: DanishText.allergyStatus(a.clinicalStatus?.coding?.first?.code),
-                code: codeKey(a.code), flag: a.criticality == "high" ? "Høj kritikalitet" : nil, sources: [origin])
+                title: substance, detail: reaction, status: CodePhrases.phrase("status.allergy", status), statusCode: status,
+                code: codeKey(a.code), flag: a.criticality == "high" ? Phrase("flag.high-criticality") : nil, sources: [origin])
         default:
             return nil
         }
     }
 
-    static func observationValue(_ o: Observation) -> String {
+    /// "< 3,9 mmol/L", "120/80 mmHg", the source's coded value, or why there is none: numbers stay numbers, for the
+    /// edge to write with the language's decimal mark.
+    static func observationValue(_ o: Observation) -> Phrase {
         if let quantity = o.valueQuantity, let number = quantity.value {
-            let unit = quantity.unit ?? quantity.code
-            return (quantity.comparator ?? "") + ObservationValueFormat.number(number)
-                + (unit.map { " " + ObservationValueFormat.unit($0) } ?? "")
+            let unit = (quantity.unit ?? quantity.code).map(ObservationValueFormat.unit) ?? ""
+            return Phrase(
+                unit.isEmpty ? "lab.quantity-no-unit" : "lab.quantity",
+                [
+                    "comparator": .text(TextSanitizer.cleanLine(quantity.comparator ?? "", maxLength: 2)),
+                    "value": .decimal(number),
+                    "unit": .text(unit),
+                ])
         }
-        if let value = o.value { return TextSanitizer.cleanLine(value.displayText) }
+        if let value = o.value { return .verbatim(TextSanitizer.cleanLine(value.displayText)) }
         let components = (o.component ?? []).compactMap { $0.value?.numericValue }
         if components.count == 2, let unit = o.component?.first?.valueQuantity?.unit {
-            return
-                "\(ObservationValueFormat.number(components[0]))/\(ObservationValueFormat.number(components[1])) \(ObservationValueFormat.unit(unit))"
+            return Phrase(
+                "lab.pair",
+                [
+                    "first": .decimal(components[0]), "second": .decimal(components[1]),
+                    "unit": .text(ObservationValueFormat.unit(unit)),
+                ])
         }
-        return line(o.dataAbsentReason?.displayText) ?? "ingen værdi"
+        return verbatim(o.dataAbsentReason?.displayText) ?? Phrase("lab.no-value")
     }
 
-    static func referenceText(_ range: Observation.ReferenceRange) -> String? {
-        if let text = range.text { return line(text) }
+    static func referenceText(_ range: Observation.ReferenceRange) -> Phrase? {
+        if let text = range.text { return verbatim(text) }
         switch (range.low?.value, range.high?.value) {
-        case (let low?, let high?): return "\(ObservationValueFormat.number(low))–\(ObservationValueFormat.number(high))"
-        case (nil, let high?): return "< \(ObservationValueFormat.number(high))"
-        case (let low?, nil): return "> \(ObservationValueFormat.number(low))"
+        case (let low?, let high?): return Phrase("lab.range", ["low": .decimal(low), "high": .decimal(high)])
+        case (nil, let high?): return Phrase("lab.range-below", ["high": .decimal(high)])
+        case (let low?, nil): return Phrase("lab.range-above", ["low": .decimal(low)])
         default: return nil
         }
     }
@@ -290,16 +320,14 @@ public enum OverviewBuilder {
         }.sorted { $0.title < $1.title }
     }
 
-    static func flags(_ items: [OverviewItem]) -> [String] {
-        var flags: [String] = []
-        let allergies = items.filter { $0.section == .allergies && $0.status != "afsluttet" }.map(\.title)
-        var seen = Set<String>()
+    static func flags(_ items: [OverviewItem]) -> [Phrase] {
+        var flags: [Phrase] = []
+        let allergies = items.filter { $0.section == .allergies && $0.statusCode != "resolved" }.map(\.title)
+        var seen = Set<Phrase>()
         let unique = allergies.filter { seen.insert($0).inserted }
-        if !unique.isEmpty { flags.append("Allergi: " + unique.joined(separator: ", ")) }
+        if !unique.isEmpty { flags.append(Phrase("flag.allergies", ["list": .list(unique)])) }
         for item in items where item.section == .encounters {
-            if let flag = item.flag, let place = item.sources.first?.sourceName {
-                flags.append("\(flag) (\(item.title.isEmpty ? place : item.title))")
-            }
+            if let flag = item.flag { flags.append(Phrase("flag.where", ["flag": .phrase(flag), "where": .phrase(item.title)])) }
         }
         return flags
     }
@@ -320,7 +348,7 @@ public enum OverviewBuilder {
         let address = patient.address?.first { $0.use == "home" } ?? patient.address?.first
         let municipality = address?.municipalityCode
         return PatientSummary(
-            name: line(patient.preferredName?.displayName) ?? "Ukendt navn", birthDate: patient.birthDate, gender: patient.gender,
+            name: line(patient.preferredName?.displayName), birthDate: patient.birthDate, gender: patient.gender,
             address: address.flatMap { line($0.displayText) }, municipalityCode: municipality,
             municipalityName: municipality.flatMap(MunicipalityCodes.name),
             phone: line(patient.telecom?.first { $0.system == "phone" }?.value),

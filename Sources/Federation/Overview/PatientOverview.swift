@@ -1,5 +1,6 @@
 import FHIR
 import Foundation
+import Words
 
 /// Everything the sources hold on one patient, assembled on demand: demographics, sections, one timeline, trends,
 /// and how each source answered.
@@ -12,7 +13,7 @@ public struct PatientOverview: Codable, Sendable {
     public let trends: [Trend]
     public let sources: [SourceStatus]
     /// Things to see at once in the header (allergies, an ongoing admission).
-    public let flags: [String]
+    public let flags: [Phrase]
     public let assembledAt: Date
 
     public struct Section: Codable, Sendable {

@@ -3,7 +3,8 @@ import Foundation
 
 /// The patient as the header shows them, from the source with the fullest record.
 public struct PatientSummary: Codable, Sendable, Hashable {
-    public let name: String
+    /// Nil when no source has a name for the patient (the edge says "unknown name").
+    public let name: String?
     public let birthDate: FHIRDateTime?
     public let gender: String?
     public let address: String?

@@ -1,4 +1,5 @@
 import Foundation
+import Words
 
 /// How one source answered for this overview.
 public struct SourceStatus: Codable, Sendable, Hashable {
@@ -29,14 +30,14 @@ public struct SourceStatus: Codable, Sendable, Hashable {
     public var state: State
     /// When the oldest piece shown from this source was fetched.
     public var fetchedAt: Date?
-    /// Why it failed, in words; for stale data, the failure behind it.
-    public var message: String?
+    /// Why it failed; for stale data, the failure behind it.
+    public var message: Phrase?
     public var resourceCount: Int
     /// How long this source took in this overview, in milliseconds.
     public var elapsedMs: Int
 
     public init(
-        sourceID: String, sourceName: String, sector: Sector, state: State, fetchedAt: Date?, message: String?,
+        sourceID: String, sourceName: String, sector: Sector, state: State, fetchedAt: Date?, message: Phrase?,
         resourceCount: Int,
         elapsedMs: Int
     ) {

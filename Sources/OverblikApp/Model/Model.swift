@@ -3,6 +3,7 @@ import FHIR
 import Federation
 import Foundation
 import Terminal
+import Words
 
 /// The whole state of the TUI. `update` changes it; views only read it.
 public struct Model: Sendable {
@@ -21,7 +22,8 @@ public struct Model: Sendable {
     public var searchSelection = 0
     public var board: [BoardEntry] = []
     public var boardFetchedAt: Date?
-    public var boardMessage: String?
+    /// Why the board (or part of it) could not be fetched, one reason per failed source.
+    public var boardMessage: [Phrase]?
     public var boardLoading = false
     public var boardEnabled: Bool
     public var recent: [RecentPatient] = []
@@ -36,7 +38,7 @@ public struct Model: Sendable {
     public var selection: [SectionKind: Int] = [:]
 
     // Other screens
-    public var detail: OverviewItem?
+    public var detail: DetailContent?
     public var detailScroll = 0
     public var timelineSelection = 0
     public var timelineSector: Sector?
@@ -46,7 +48,7 @@ public struct Model: Sendable {
     public var notifications = NotificationLog()
     /// "Min log" (nil until loaded), its error, and the selected line.
     public var accessLog: [AccessLogGroup]?
-    public var accessLogError: String?
+    public var accessLogError: Phrase?
     public var accessLogSelection = 0
     /// Through a gateway (access decisions, emergency access and the log exist).
     public var viaGateway = false
@@ -108,8 +110,9 @@ public struct Model: Sendable {
         guard !filterText.isEmpty else { return items }
         let needle = filterText.lowercased()
         return items.filter { item in
-            item.title.lowercased().contains(needle) || (item.detail?.lowercased().contains(needle) ?? false)
-                || (item.status?.lowercased().contains(needle) ?? false)
+            [item.title, item.detail, item.status].contains { phrase in
+                phrase.map { strings.text($0).lowercased().contains(needle) } ?? false
+            }
         }
     }
 

@@ -3,6 +3,7 @@ import FHIR
 import Federation
 import Foundation
 import Terminal
+import Words
 
 /// Everything that can change the model: keys, the terminal's size, results of background work, the clock.
 public enum Msg: Sendable {
@@ -11,7 +12,7 @@ public enum Msg: Sendable {
     /// A complete or partial overview (sources still fetching have the `loading` state).
     case overviewLoaded(PatientOverview, complete: Bool)
     case boardLoaded([BoardEntry], at: Date)
-    case boardFailed(String)
+    case boardFailed([Phrase])
     case matchesLoaded(query: String, [PatientMatch])
     case tick(Date)
     /// From the event stream: a state change or a notification.
@@ -20,7 +21,7 @@ public enum Msg: Sendable {
     case patientNamed(CPRNumber, String)
     /// "Min log": the user's access log from the gateway, or why it could not be had.
     case accessLogLoaded([AccessLogEntry])
-    case accessLogFailed(String)
+    case accessLogFailed(Phrase)
 }
 
 /// Work the update asks for; the runtime does it in the background and answers with a `Msg`.

@@ -1,51 +1,42 @@
 import EventStream
 import FHIR
 import Foundation
+import Words
 
 /// What a notification says, in Danish or English: "Bruno Test Elmer (250947-9989) er ankommet til
 /// akutmodtagelsen, Herlev 14:32".
 enum NotificationText {
     static func sentence(_ event: EventNotification, name: String?, cpr: CPRNumber, language: Language) -> String {
-        let da = language == .da
+        let strings = Strings.for(language)
         let who = (name.map { $0 + " " } ?? "") + "(\(cpr.formatted))"
         let place = event.organizationName.map(lowercasedFirst)
         let time = event.timestamp.map(clock) ?? ""
         let code = event.code
         let base = code.hasPrefix("RE_") || code.hasPrefix("AN_") ? String(code.dropFirst(3)) : code
+        /// `id` with the place, `alone` without it.
+        func said(_ id: String, _ alone: String) -> String {
+            if let place { return strings.text(id, ["who": .text(who), "place": .text(place)]) }
+            return strings.text(alone, ["who": .text(who)])
+        }
         var text: String
         switch base {
         case "STAA":
-            text = da ? "\(who) er ankommet til \(place ?? "akutmodtagelsen")" : "\(who) has arrived at \(place ?? "the ED")"
-        case "STIN":
-            text =
-                da
-                ? "\(who) er indlagt" + (place.map { " på \($0)" } ?? "") : "\(who) admitted" + (place.map { " to \($0)" } ?? "")
-        case "STOR":
-            text =
-                da
-                ? "\(who) er gået på orlov" + (place.map { " fra \($0)" } ?? "")
-                : "\(who) on leave" + (place.map { " from \($0)" } ?? "")
-        case "SLOR":
-            text =
-                da
-                ? "\(who) er tilbage fra orlov" + (place.map { ", \($0)" } ?? "")
-                : "\(who) back from leave" + (place.map { ", \($0)" } ?? "")
-        case "SLHJ":
-            text =
-                da
-                ? "\(who) er udskrevet" + (place.map { " fra \($0)" } ?? "")
-                : "\(who) discharged" + (place.map { " from \($0)" } ?? "")
-        case "MORS": text = da ? "\(who) er død" : "\(who) has died"
-        case "lab-result": text = da ? "Nyt laboratoriesvar: \(who)" : "New lab result: \(who)"
-        case "discharge-letter":
-            text = da ? "Ny epikrise: \(who)" + (place.map { " fra \($0)" } ?? "") : "New discharge letter: \(who)"
-        case "home-care-note": text = da ? "Nyt hjemmeplejenotat: \(who)" : "New home-care note: \(who)"
-        case "appointment-booked": text = da ? "Aftale booket: \(who)" : "Appointment booked: \(who)"
-        case "appointment-changed": text = da ? "Aftale ændret: \(who)" : "Appointment changed: \(who)"
-        default: text = da ? "Hændelse \(code): \(who)" : "Event \(code): \(who)"
+            text = strings.text(
+                "notification.arrived", ["who": .text(who), "place": .text(place ?? strings.text("notification.the-ed"))])
+        case "STIN": text = said("notification.admitted-at", "notification.admitted")
+        case "STOR": text = said("notification.on-leave-from", "notification.on-leave")
+        case "SLOR": text = said("notification.back-from-leave-at", "notification.back-from-leave")
+        case "SLHJ": text = said("notification.discharged-from", "notification.discharged")
+        case "MORS": text = strings.text("notification.died", ["who": .text(who)])
+        case "lab-result": text = strings.text("notification.lab-result", ["who": .text(who)])
+        case "discharge-letter": text = said("notification.discharge-letter-from", "notification.discharge-letter")
+        case "home-care-note": text = strings.text("notification.home-care-note", ["who": .text(who)])
+        case "appointment-booked": text = strings.text("notification.appointment-booked", ["who": .text(who)])
+        case "appointment-changed": text = strings.text("notification.appointment-changed", ["who": .text(who)])
+        default: text = strings.text("notification.other", ["who": .text(who), "code": .text(code)])
         }
-        if code.hasPrefix("RE_") { text = (da ? "Rettelse: " : "Correction: ") + text }
-        if code.hasPrefix("AN_") { text = (da ? "Annulleret: " : "Cancelled: ") + text }
+        if code.hasPrefix("RE_") { text = strings.text("notification.correction", ["text": .text(text)]) }
+        if code.hasPrefix("AN_") { text = strings.text("notification.cancelled", ["text": .text(text)]) }
         // The time first: a line cut at the window's edge keeps when it happened (and a correction's word).
         return time.isEmpty ? text : time + " " + text
     }

@@ -1,102 +1,117 @@
+import FHIR
 import Federation
 import Foundation
+import Words
 
-/// Every text the TUI shows, in Danish and English.
+/// Every text the TUI shows, from the catalogs in `Assets/strings/` (`da.toml`, `en.toml`): the views ask for a
+/// message id, and phrases from the domain (statuses, failures, reasons) are put in words here.
 public struct Strings: Sendable {
     public let language: Language
+    public let catalog: Catalog
 
-    public static func `for`(_ language: Language) -> Strings { Strings(language: language) }
-
-    func t(_ da: String, _ en: String) -> String { language == .da ? da : en }
-
-    var appName: String { "Overblik" }
-    var searchTitle: String { t("Find patient", "Find patient") }
-    var searchPrompt: String { t("CPR eller navn: ", "CPR or name: ") }
-    var searchHint: String {
-        t(
-            "Skriv CPR (med eller uden bindestreg) eller begyndelsen af et navn, Enter åbner",
-            "Type a CPR number (with or without dash) or the start of a name, Enter opens")
+    public static func `for`(_ language: Language) -> Strings {
+        Strings(language: language, catalog: .bundled(language))
     }
-    var boardTitle: String { t("Akutmodtagelsen nu", "Emergency department now") }
-    var recentTitle: String { t("Seneste patienter", "Recent patients") }
-    var matchesTitle: String { t("Søgeresultat", "Search results") }
-    var noBoard: String { t("Ingen patienter i akutmodtagelsen lige nu", "No patients in the emergency department right now") }
+
+    /// The text of a message id, with its parameters.
+    public func text(_ id: String, _ arguments: [String: Phrase.Argument] = [:]) -> String {
+        catalog.text(id, arguments)
+    }
+
+    /// A phrase from the domain in words.
+    public func text(_ phrase: Phrase) -> String { catalog.text(phrase) }
+
+    public func text(_ phrase: Phrase?) -> String? { phrase.map(catalog.text) }
+
+    /// A number the language's way: "3,9" in Danish, "3.9" in English.
+    public func number(_ value: Double) -> String { catalog.number(value) }
+
+    var appName: String { text("app.name") }
+    var searchTitle: String { text("search.title") }
+    var searchPrompt: String { text("search.prompt") }
+    var searchHint: String { text("search.hint") }
+    var boardTitle: String { text("search.board-title") }
+    var recentTitle: String { text("search.recent-title") }
+    var matchesTitle: String { text("search.matches-title") }
+    var noBoard: String { text("search.no-board") }
     /// Through the gateway the board holds only the patients this user may see.
-    var noBoardForYou: String {
-        t("Ingen patienter du har adgang til i akutmodtagelsen lige nu", "None of your patients in the emergency department now")
-    }
-    var noRecent: String { t("Ingen endnu", "None yet") }
-    var noMatches: String { t("Ingen patienter fundet", "No patients found") }
-    var loading: String { t("Henter…", "Fetching…") }
-    func fetchingFrom(_ count: Int) -> String { t("Henter fra \(count) kilder…", "Fetching from \(count) sources…") }
-    var sources: String { t("Kilder", "Sources") }
-    var none: String { t("Ingen", "None") }
-    var notFoundAnywhere: String { t("Patienten er ikke fundet i nogen kilde", "The patient was not found at any source") }
+    var noBoardForYou: String { text("search.no-board-for-you") }
+    var noRecent: String { text("search.no-recent") }
+    var noMatches: String { text("search.no-matches") }
+    var loading: String { text("common.loading") }
+    func fetchingFrom(_ count: Int) -> String { text("common.fetching-from", ["count": .integer(count)]) }
+    var sources: String { text("common.sources") }
+    var none: String { text("common.none") }
+    var unknownName: String { text("patient.unknown-name") }
+    var notFoundAnywhere: String { text("overview.not-found-anywhere") }
 
     /// Why nothing is shown: refused or withheld by the gateway (never "not found" then), or not found.
     func nothingShown(_ overview: PatientOverview?, offersEmergency: Bool) -> String {
         let sources = overview?.sources ?? []
         if let denied = sources.first(where: { $0.state == .denied }) {
-            return t("Ingen adgang", "No access") + ": " + (word(denied.message) ?? "")
-                + (offersEmergency
-                    ? t(
-                        " — tryk ! for værdispring (begrundelsen logges)",
-                        " — press ! for emergency access (the reason is logged)")
-                    : "")
+            let reason = text(denied.message) ?? ""
+            return text(offersEmergency ? "overview.no-access-emergency" : "overview.no-access-reason", ["reason": .text(reason)])
         }
         if let withheld = sources.first(where: { $0.state == .withheld }) {
-            return word(withheld.message)
-                ?? t("Data tilbageholdt efter patientens ønske", "Data withheld at the patient's request")
+            return text(withheld.message) ?? text("overview.withheld")
         }
         return notFoundAnywhere
     }
-    var years: String { t("år", "years") }
-    var gp: String { t("Egen læge", "GP") }
-    var timelineTitle: String { t("Tidslinje", "Timeline") }
-    var trendsTitle: String { t("Laboratoriesvar over tid", "Lab results over time") }
-    var notificationsTitle: String { t("Notifikationer", "Notifications") }
-    var noNotifications: String { t("Ingen notifikationer", "No notifications") }
-    var helpTitle: String { t("Hjælp: taster", "Help: keys") }
-    var detailTitle: String { t("Detaljer", "Details") }
-    var filter: String { t("Filter", "Filter") }
-    var all: String { t("alle", "all") }
-    var sector: String { t("sektor", "sector") }
-    var type: String { t("type", "type") }
-    var period: String { t("periode", "period") }
-    var measurements: String { t("målinger", "measurements") }
-    var latest: String { t("seneste", "latest") }
-    var reference: String { t("ref.", "ref.") }
-    var fetched: String { t("hentet", "fetched") }
-    var from: String { t("fra", "from") }
-    var status: String { t("Status", "Status") }
-    var date: String { t("Dato", "Date") }
-    var tooSmall: String { t("Terminalen er for lille (mindst 40x10)", "The terminal is too small (at least 40x10)") }
-    var unknownCommand: String { t("Ukendt kommando", "Unknown command") }
-    var ambiguousCommand: String { t("Tvetydig kommando", "Ambiguous command") }
-    var invalidCPR: String { t("Ugyldigt CPR-nummer", "Invalid CPR number") }
-    var noPatientOpen: String { t("Ingen patient er åben", "No patient is open") }
-    var refreshing: String { t("Opdaterer…", "Refreshing…") }
-    var pressHelp: String { t("? hjælp", "? help") }
+    var years: String { text("patient.years") }
+    var gp: String { text("patient.gp") }
+    var timelineTitle: String { text("timeline.title") }
+    var trendsTitle: String { text("trends.title") }
+    var notificationsTitle: String { text("notifications.title") }
+    var noNotifications: String { text("notifications.none") }
+    var helpTitle: String { text("help.title") }
+    var detailTitle: String { text("detail.title") }
+    var all: String { text("filter.all") }
+    var sector: String { text("filter.sector") }
+    var type: String { text("filter.type") }
+    var period: String { text("filter.period") }
+    func measurements(_ count: Int) -> String { text("trends.measurements", ["count": .integer(count)]) }
+    var status: String { text("detail.status") }
+    var date: String { text("detail.date") }
+    var note: String { text("detail.note") }
+    var tooSmall: String { text("app.too-small") }
+    var unknownCommand: String { text("command.unknown") }
+    var ambiguousCommand: String { text("command.ambiguous") }
+    var invalidCPR: String { text("command.invalid-cpr") }
+    var noPatientOpen: String { text("command.no-patient") }
+    var refreshing: String { text("common.refreshing") }
 
-    func sectionTitle(_ kind: SectionKind) -> String { language == .da ? kind.danishTitle : kind.englishTitle }
+    /// A user's role in words ("akutlæge", "ED doctor"); an unknown role as it is.
+    public func roleName(_ role: String) -> String { AccessLogView.roleName(role, self) }
+
+    /// What is wrong with a typed CPR number.
+    func cprProblem(_ error: any Error) -> String {
+        guard let problem = error as? CPRNumber.ValidationError else { return String(describing: error) }
+        switch problem {
+        case .wrongLength(let text): return self.text("cpr.wrong-length", ["text": .text(text)])
+        case .notDigits(let text): return self.text("cpr.not-digits", ["text": .text(text)])
+        case .noSuchDate(let text): return self.text("cpr.no-such-date", ["text": .text(text)])
+        }
+    }
+
+    func sectionTitle(_ kind: SectionKind) -> String { text("section.\(kind.rawValue)") }
 
     func sectorName(_ sector: Sector?) -> String {
         switch sector {
         case nil: return all
-        case .hospital?: return t("hospital", "hospital")
-        case .gp?: return t("almen praksis", "general practice")
-        case .municipality?: return t("kommune", "municipality")
-        case .other?: return t("andre", "other")
+        case .hospital?: return text("sector.hospital")
+        case .gp?: return text("sector.gp")
+        case .municipality?: return text("sector.municipality")
+        case .other?: return text("sector.other")
         }
     }
 
     /// Four letters for a source's sector, shown on every item so its origin is always visible.
     func sectorTag(_ sector: Sector) -> String {
         switch sector {
-        case .hospital: return t("HOSP", "HOSP")
-        case .gp: return t("LÆGE", "GP")
-        case .municipality: return t("KOMM", "MUNI")
-        case .other: return t("ANDN", "OTHR")
+        case .hospital: return text("sector-tag.hospital")
+        case .gp: return text("sector-tag.gp")
+        case .municipality: return text("sector-tag.municipality")
+        case .other: return text("sector-tag.other")
         }
     }
 
@@ -108,11 +123,11 @@ public struct Strings: Sendable {
             let why: String
             switch status.state {
             case .ok, .cached, .stale, .notFound: return nil
-            case .timedOut: why = t("svarer ikke", "no answer")
-            case .error: why = t("fejl", "error")
-            case .loading: why = t("henter", "fetching")
-            case .denied: why = t("nægtet", "denied")
-            case .withheld: why = t("tilbageholdt", "withheld")
+            case .timedOut: why = text("missing.timed-out")
+            case .error: why = text("missing.error")
+            case .loading: why = text("missing.loading")
+            case .denied: why = text("missing.denied")
+            case .withheld: why = text("missing.withheld")
             }
             return "\(sectorTag(status.sector)) \(why)"
         }
@@ -121,87 +136,70 @@ public struct Strings: Sendable {
 
     /// A list's title with what is missing from it: "Medicin (7)  mangler: LÆGE tilbageholdt".
     func listTitle(_ title: String, _ overview: PatientOverview?) -> String {
-        missingSources(overview).map { "\(title)  \(t("mangler", "missing")): \($0)" } ?? title
+        missingSources(overview).map { text("list.title-missing", ["title": .text(title), "missing": .text($0)]) } ?? title
     }
 
     /// What an empty list says: "Ingen", or, when a source is missing, that the others have none.
     func emptyList(_ overview: PatientOverview?) -> String {
         guard let missing = missingSources(overview) else { return none }
-        return t(
-            "Ingen fra de kilder der svarede; mangler: \(missing)", "None from the sources that answered; missing: \(missing)")
+        return text("list.empty-missing", ["missing": .text(missing)])
     }
 
     func gender(_ code: String?) -> String? {
         switch code {
-        case "male": return t("mand", "male")
-        case "female": return t("kvinde", "female")
+        case "male": return text("patient.male")
+        case "female": return text("patient.female")
         case nil: return nil
-        default: return t("andet", "other")
+        default: return text("patient.other-gender")
         }
     }
 
+    /// "12 s", "3 min", "2 t" / "2 h", "4 d": how old something is, short.
     func age(_ seconds: Double) -> String {
         // Never negative: a time stamped a moment after the screen's clock last ticked is "0 s" old.
         let s = max(0, Int(seconds.rounded()))
-        if s < 60 { return "\(s) s" }
-        if s < 3600 { return "\(s / 60) min" }
-        if s < 86_400 { return t("\(s / 3600) t", "\(s / 3600) h") }
-        return t("\(s / 86_400) d", "\(s / 86_400) d")
+        if s < 60 { return text("age.seconds", ["n": .integer(s)]) }
+        if s < 3600 { return text("age.minutes", ["n": .integer(s / 60)]) }
+        if s < 86_400 { return text("age.hours", ["n": .integer(s / 3600)]) }
+        return text("age.days", ["n": .integer(s / 86_400)])
     }
+
+    /// "hentet for 3 min siden" / "fetched 3 min ago".
+    func fetchedAgo(_ seconds: Double) -> String { text("common.fetched-ago", ["age": .text(age(seconds))]) }
 
     /// A source's status, short, in words (colour only repeats it).
     func sourceState(_ status: SourceStatus, now: Foundation.Date) -> String {
-        let age = status.age(at: now).map(self.age)
+        let age = status.age(at: now).map(self.age) ?? "?"
         switch status.state {
-        case .ok: return t("ok", "ok")
-        case .cached: return t("cache \(age ?? "?")", "cache \(age ?? "?")")
-        case .stale: return t("FORÆLDET \(age ?? "?")", "STALE \(age ?? "?")")
-        case .timedOut: return t("SVARER IKKE", "NO ANSWER")
-        case .error: return t("FEJL", "ERROR")
-        case .notFound: return t("ikke fundet", "not found")
-        case .loading: return t("henter…", "fetching…")
-        case .denied: return t("NÆGTET", "DENIED")
-        case .withheld: return t("TILBAGEHOLDT", "WITHHELD")
+        case .ok: return text("source-state.ok")
+        case .cached: return text("source-state.cached", ["age": .text(age)])
+        case .stale: return text("source-state.stale", ["age": .text(age)])
+        case .timedOut: return text("source-state.timed-out")
+        case .error: return text("source-state.error")
+        case .notFound: return text("source-state.not-found")
+        case .loading: return text("source-state.loading")
+        case .denied: return text("source-state.denied")
+        case .withheld: return text("source-state.withheld")
         }
     }
-
-    /// Status and flag words of items (built in Danish by the client) in the UI language.
-    func word(_ danish: String?) -> String? {
-        guard let danish, language == .en else { return danish }
-        return Self.english[danish] ?? danish
-    }
-
-    /// Header flags: "Allergi: X" and "I akutmodtagelsen nu (...)" in the UI language.
-    func flagLine(_ danish: String) -> String {
-        guard language == .en else { return danish }
-        var text = danish.replacingOccurrences(of: "Allergi: ", with: "Allergy: ")
-        for (da, en) in Self.english where text.hasPrefix(da) { text = en + text.dropFirst(da.count) }
-        return text
-    }
-
-    static let english: [String: String] = [
-        "Data tilbageholdt efter patientens ønske": "Data withheld at the patient's request",
-        "Ingen aktuel behandlingsrelation til patienten. Ved behov: værdispring med begrundelse (logges)":
-            "No current care relationship with the patient. If needed: emergency access with a reason (logged)",
-        "aktiv": "active", "afsluttet": "finished", "igangværende": "in progress", "planlagt": "planned", "ankommet": "arrived",
-        "visiteret": "triaged", "på orlov": "on leave", "aflyst": "cancelled", "fejlregistreret": "entered in error",
-        "recidiv": "recurrence", "tilbagefald": "relapse", "inaktiv": "inactive", "i remission": "in remission",
-        "kommende": "upcoming", "booket": "booked", "foreslået": "proposed", "afventer": "pending", "gennemført": "done",
-        "udeblevet": "no-show", "tjekket ind": "checked in", "venteliste": "waiting list", "seponeret": "stopped",
-        "pauseret": "on hold", "tages ikke": "not taken", "ukendt": "unknown", "ophørt": "revoked", "kladde": "draft",
-        "gældende": "current", "erstattet": "superseded", "endeligt": "final", "foreløbigt": "preliminary", "rettet": "amended",
-        "registreret": "registered", "annulleret": "cancelled", "Høj": "High", "Lav": "Low", "Kritisk høj": "Critically high",
-        "Kritisk lav": "Critically low", "Afvigende": "Abnormal", "Kritisk afvigende": "Critically abnormal",
-        "Høj kritikalitet": "High criticality", "I akutmodtagelsen nu": "In the emergency department now",
-        "Indlagt nu": "Admitted now", "I gang nu": "Ongoing now",
-    ]
 
     func periodName(_ period: TimelinePeriod) -> String {
         switch period {
         case .all: return all
-        case .year: return t("1 år", "1 year")
-        case .quarter: return t("3 mdr.", "3 months")
-        case .month: return t("30 dage", "30 days")
+        case .year: return text("period.year")
+        case .quarter: return text("period.quarter")
+        case .month: return text("period.month")
         }
     }
+
+    /// A date the way the language writes it ("11.05.2019 21:40"; "unknown date" for none).
+    func date(_ value: FHIRDateTime?) -> String {
+        value.map(DanishFormat.date) ?? text("common.unknown-date")
+    }
+
+    /// The ids whose keys the code makes up (`section.<kind>`, ...), with every key, for the catalog test.
+    static let families: [String: Set<String>] = [
+        "section": Set(SectionKind.allCases.map(\.rawValue)),
+        "action": Set(Action.allCases.filter { $0.sectionIndex == nil }.map(\.rawValue)),
+    ]
 }

@@ -21,7 +21,7 @@ public enum Update {
             model.loading = !complete
             if complete, let patient = overview.patient, let cpr = model.cpr {
                 model.recent.removeAll { $0.cpr == cpr }
-                model.recent.insert(RecentPatient(cpr: cpr, name: patient.name), at: 0)
+                model.recent.insert(RecentPatient(cpr: cpr, name: patient.name ?? model.strings.unknownName), at: 0)
                 if model.recent.count > 20 { model.recent.removeLast() }
             }
             clampSelections(&model)
@@ -115,22 +115,20 @@ public enum Update {
         guard model.emergencyAllowed else { return perform(.emergency, &model) }
         guard model.viaGateway, let cpr = model.cpr else {
             toast(
-                strings.t("Åbn en patient først; værdispring findes kun gennem gatewayen", "Open a patient first (gateway only)"),
+                strings.text("emergency.open-patient-first"),
                 &model)
             return []
         }
         let text = TextSanitizer.cleanLine(reason, maxLength: 300)
         guard text.count >= 5 else {
             toast(
-                strings.t(
-                    "Værdispring kræver en begrundelse (mindst 5 tegn): ! og skriv hvorfor",
-                    "Emergency access needs a reason (5+ characters)"),
+                strings.text("emergency.needs-reason"),
                 &model)
             return []
         }
         model.loading = true
         model.emergencyCPRs.insert(cpr)
-        toast(strings.t("Værdispring: adgangen logges og følges op", "Emergency access: logged and followed up"), &model)
+        toast(strings.text("emergency.granted"), &model)
         return [.grantEmergency(cpr, reason: text), .loadOverview(cpr, refresh: true)]
     }
 
@@ -187,7 +185,7 @@ public enum Update {
                     model.input = ""
                     return open(cpr, &model)
                 } catch {
-                    toast("\(model.strings.invalidCPR): \(error)", &model)
+                    toast("\(model.strings.invalidCPR): \(model.strings.cprProblem(error))", &model)
                     return []
                 }
             }
@@ -286,18 +284,15 @@ public enum Update {
         case .emergency:
             guard model.emergencyAllowed else {
                 toast(
-                    model.strings.t(
-                        "Værdispring er for klinikere; som borger ser du dine egne data",
-                        "Emergency access is for clinicians; as a citizen you see your own data"), &model)
+                    model.strings.text("emergency.clinicians-only"), &model)
                 return []
             }
             guard model.viaGateway, model.cpr != nil else {
                 toast(
-                    model.strings.t(
-                        "Værdispring findes kun gennem gatewayen", "Emergency access exists through the gateway only"), &model)
+                    model.strings.text("emergency.gateway-only"), &model)
                 return []
             }
-            model.command = model.strings.t("værdispring ", "emergency ")
+            model.command = model.strings.text("command.emergency-word")
             return []
         case .accessLog:
             if model.screen != .accessLog { model.stack.append(.accessLog) }
@@ -321,61 +316,31 @@ public enum Update {
         case .overview:
             let items = model.paneItems()
             guard let index = model.selection[model.pane], items.indices.contains(index) else {
-                if let first = items.first { showDetail(first, &model) }
+                if let first = items.first { showDetail(.item(first), &model) }
                 return []
             }
-            showDetail(items[index], &model)
+            showDetail(.item(items[index]), &model)
         case .timeline:
             let items = model.timelineItems
-            if items.indices.contains(model.timelineSelection) { showDetail(items[model.timelineSelection], &model) }
+            if items.indices.contains(model.timelineSelection) { showDetail(.item(items[model.timelineSelection]), &model) }
         case .notifications:
             let list = model.notifications
             if list.indices.contains(model.notificationSelection) { return open(list[model.notificationSelection].cpr, &model) }
         case .trends:
             let trends = model.trendItems
             guard trends.indices.contains(model.trendSelection) else { return [] }
-            let trend = trends[model.trendSelection]
-            // The trend's values as a document: every measurement with its flag in words.
-            let lines = trend.points.reversed().map { point in
-                "\(DanishFormat.date(point.date))  \(ObservationValueFormat.number(point.value)) \(trend.unit ?? "")"
-                    + (point.flag.flatMap { DanishText.interpretation($0) }.map { "  \($0)" } ?? "")
-            }
-            let item = OverviewItem(
-                id: "trend/\(trend.code)", section: .labs, resourceType: "Observation", date: trend.latest?.date,
-                title: trend.title,
-                detail: "\(trend.points.count) \(model.strings.measurements)", code: trend.code,
-                text: lines.joined(separator: "\n"),
-                sources: [])
-            showDetail(item, &model)
+            showDetail(.trend(trends[model.trendSelection]), &model)
         case .accessLog:
-            // The whole line of the log, wrapped: who, where, why, which sources and data, when.
             guard let groups = model.accessLog, groups.indices.contains(model.accessLogSelection) else { return [] }
-            let group = groups[model.accessLogSelection]
-            let s = model.strings
-            let lines = [
-                s.t("Patient: ", "Patient: ") + (group.first.patientCPR.map { "CPR \($0)" } ?? "-"),
-                s.t("Hvem: ", "Who: ") + group.first.who + " (\(AccessLogView.roleName(group.first.role, s)))",
-                s.t("Hvor: ", "Where: ") + (group.first.organization ?? "-"),
-                s.t("Hvorfor: ", "Why: ") + AccessLogView.why(group.first, s),
-                s.t("Kilder: ", "Sources: ") + group.sources.map { AccessLogView.sourceName($0, s) }.joined(separator: ", "),
-                s.t("Data: ", "Data: ") + AccessLogView.dataNames(group.first.resourceTypes, s),
-                s.t("Tidsrum: ", "Period: ") + DanishFormat.date(FHIRDateTime(date: group.from, precision: .minute)) + " – "
-                    + DanishFormat.date(FHIRDateTime(date: group.to, precision: .minute)),
-                s.t("Opslag: ", "Lookups: ") + String(group.count),
-            ]
-            showDetail(
-                OverviewItem(
-                    id: "audit/\(group.first.sequence)", section: .documents, resourceType: "AuditEvent",
-                    date: FHIRDateTime(date: group.to, precision: .minute), title: group.first.who,
-                    text: lines.joined(separator: "\n"), sources: []), &model)
+            showDetail(.access(groups[model.accessLogSelection]), &model)
         case .detail, .help:
             break
         }
         return []
     }
 
-    static func showDetail(_ item: OverviewItem, _ model: inout Model) {
-        model.detail = item
+    static func showDetail(_ content: DetailContent, _ model: inout Model) {
+        model.detail = content
         model.detailScroll = 0
         model.stack.append(.detail)
     }

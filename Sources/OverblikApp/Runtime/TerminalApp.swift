@@ -4,6 +4,7 @@ import FHIR
 import Federation
 import Foundation
 import Terminal
+import Words
 
 /// The interactive app: one thread owns the terminal and runs the loop (draw when something changed, wait in
 /// `poll()` on the keyboard and a wake-up pipe, apply keys and messages); fetches run as tasks and post their
@@ -155,7 +156,7 @@ public final class TerminalApp: @unchecked Sendable {
 final class EffectRunner: @unchecked Sendable {
     let client: FederatedClient
     let mailbox: Mailbox<Msg>
-    let ready: Task<String?, Never>
+    let ready: Task<Phrase?, Never>
     private var overviewTask: Task<Void, Never>?
     private var tasks: [Task<Void, Never>] = []
 
@@ -167,8 +168,10 @@ final class EffectRunner: @unchecked Sendable {
             do {
                 try await readiness?()
                 return nil
+            } catch let failure as FetchFailure {
+                return failure.reason
             } catch {
-                return "\(error)"
+                return .verbatim("\(error)")
             }
         }
     }
@@ -194,16 +197,16 @@ final class EffectRunner: @unchecked Sendable {
             tasks.append(
                 Task {
                     if let failure = await ready.value {
-                        mailbox.post(.boardFailed(failure))
+                        mailbox.post(.boardFailed([failure]))
                         return
                     }
                     let (entries, failures, fetchedAt) = await client.emergencyBoard()
                     if !failures.isEmpty, entries.isEmpty {
-                        mailbox.post(.boardFailed(failures.joined(separator: "; ")))
+                        mailbox.post(.boardFailed(failures))
                     } else {
                         mailbox.post(.boardLoaded(entries, at: fetchedAt))
                         // Shown under the heading: the board is older than it looks because a source failed.
-                        if !failures.isEmpty { mailbox.post(.boardFailed(failures.joined(separator: "; "))) }
+                        if !failures.isEmpty { mailbox.post(.boardFailed(failures)) }
                     }
                 })
         case .searchByName(let query):
@@ -226,7 +229,7 @@ final class EffectRunner: @unchecked Sendable {
             tasks.append(
                 Task {
                     guard let login = client.login else {
-                        mailbox.post(.accessLogFailed("Loggen findes kun gennem SundhedsCloud-gatewayen (overblik --demo)"))
+                        mailbox.post(.accessLogFailed(Phrase("log.gateway-only")))
                         return
                     }
                     if let failure = await ready.value {
@@ -236,9 +239,9 @@ final class EffectRunner: @unchecked Sendable {
                     do {
                         mailbox.post(.accessLogLoaded(try await login.accessLog()))
                     } catch let failure as FetchFailure {
-                        mailbox.post(.accessLogFailed(failure.message))
+                        mailbox.post(.accessLogFailed(failure.reason))
                     } catch {
-                        mailbox.post(.accessLogFailed("\(error)"))
+                        mailbox.post(.accessLogFailed(.verbatim("\(error)")))
                     }
                 })
         case .quit:

@@ -4,33 +4,31 @@ import Foundation
 import Terminal
 
 /// "Min log": who looked at my data, when, from where and why, newest first (a citizen's own log from the gateway).
-/// Emergency accesses and refusals say so in words.
+/// For log follow-up the same list of every access to follow up, with the patient on each line. Emergency accesses
+/// and refusals say so in words.
 enum AccessLogView {
     static func draw(_ screen: inout Screen, _ model: Model, _ theme: Theme) {
         let strings = model.strings
-        let title =
-            model.ownLog
-            ? strings.t("Min log: hvem har set mine data", "My log: who looked at my data")
-            : strings.t("Adgangsloggen: opslag til opfølgning", "The access log: lookups to follow up")
+        let title = strings.text(model.ownLog ? "log.own-title" : "log.audit-title")
         Chrome.titleBar(&screen, title, model, theme)
         let height = screen.height - 2
         let list = model.accessLog ?? []
         screen.box(
             x: 0, y: 1, width: screen.width, height: height, glyphs: model.glyphs, style: theme.activeFrame,
-            title: "\(strings.t("Opslag", "Accesses")) (\(list.count))", titleStyle: theme.title)
+            title: "\(strings.text("log.list-title")) (\(list.count))", titleStyle: theme.title)
         let inner = screen.width - 2
         guard let log = model.accessLog else {
-            screen.put(" " + strings.t("Henter loggen…", "Fetching the log…"), x: 1, y: 2, style: theme.dim, maxWidth: inner)
+            screen.put(" " + strings.text("log.loading"), x: 1, y: 2, style: theme.dim, maxWidth: inner)
             return
         }
         if let error = model.accessLogError {
-            screen.put(" " + error, x: 1, y: 2, style: theme.error, maxWidth: inner)
+            screen.put(" " + strings.text(error), x: 1, y: 2, style: theme.error, maxWidth: inner)
             return
         }
         if log.isEmpty {
             screen.put(
-                " " + strings.t("Ingen har set dine data endnu.", "Nobody has looked at your data yet."), x: 1, y: 2,
-                style: theme.dim, maxWidth: inner)
+                " " + strings.text(model.ownLog ? "log.empty" : "log.empty-audit"), x: 1, y: 2, style: theme.dim,
+                maxWidth: inner)
             return
         }
         let rows = height - 2
@@ -46,65 +44,81 @@ enum AccessLogView {
         }
     }
 
-    /// The kinds of data a lookup touched, in words: "Encounter, Patient" → "hospitalskontakter, stamdata".
-    static func dataNames(_ types: String, _ strings: Strings) -> String {
-        let names: [String: (String, String)] = [
-            "Patient": ("stamdata", "personal details"), "Condition": ("sygehistorik", "history"),
-            "Encounter": ("hospitalskontakter", "hospital contacts"), "Appointment": ("aftaler", "appointments"),
-            "Observation": ("målinger og prøvesvar", "measurements and results"),
-            "MedicationStatement": ("medicin", "medication"), "MedicationRequest": ("medicin", "medication"),
-            "DocumentReference": ("dokumenter", "documents"), "Composition": ("dokumenter", "documents"),
-            "AllergyIntolerance": ("allergier", "allergies"), "Consent": ("samtykker og fravalg", "consents"),
-            "AuditEvent": ("adgangsloggen", "the access log"),
-        ]
-        let words = types.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
-            .map { type in names[type].map { strings.t($0.0, $0.1) } ?? type }
+    /// The kinds of data lookups touched, in words: ["Encounter", "Patient"] → "hospitalskontakter, stamdata".
+    static func dataNames(_ types: [String], _ strings: Strings) -> String {
+        let words = types.map { type in
+            dataTypes.contains(type) ? strings.text("data-type.\(type)") : type
+        }
         return words.isEmpty ? "-" : words.uniqued().joined(separator: ", ")
     }
 
-    /// "23.11.2026 14:32  Rasmus Dahl (læge)  VÆRDISPRING: ...  Ortopædkirurgisk afdeling  sygehus, egen læge  (12 opslag)".
+    /// The resource types the catalogs have a word for (`data-type.<type>`).
+    static let dataTypes: Set<String> = [
+        "Patient", "Condition", "Encounter", "Appointment", "Observation", "MedicationStatement", "MedicationRequest",
+        "DocumentReference", "Composition", "AllergyIntolerance", "Consent", "AuditEvent", "Communication", "CarePlan",
+        "Immunization",
+    ]
+
+    /// Her own log: "23.11.2026 14:32  Rasmus Dahl (læge)  VÆRDISPRING: ...  Ortopædkirurgisk afdeling  sygehus,
+    /// egen læge  (12 opslag)". Log follow-up: the patient's CPR number first, and the words of a third person.
     static func line(_ group: AccessLogGroup, _ model: Model) -> String {
         let strings = model.strings
         let entry = group.first
         let when = DanishFormat.date(FHIRDateTime(date: group.to, precision: .minute))
         var who = entry.who
-        if entry.role == "citizen" {
-            who = strings.t("Dig selv", "You")
+        if entry.role == "citizen", model.ownLog {
+            who = strings.text("log.you")
         } else if !entry.role.isEmpty {
             who += " (\(roleName(entry.role, strings)))"
         }
-        let why = why(entry, strings)
+        let why = why(entry, strings, own: model.ownLog)
         let sources = group.sources.map { sourceName($0, strings) }.joined(separator: ", ")
-        let count = group.count > 1 ? "  (\(group.count) \(strings.t("opslag", "lookups")))" : ""
+        let count = group.count > 1 ? "  (\(strings.text("log.lookups", ["count": .integer(group.count)])))" : ""
+        let patient = model.ownLog ? "" : (entry.patientCPR ?? "-")
         // Who and why first: that is what fits at 80 columns.
-        return [when, who, why, entry.organization ?? "", sources].filter { !$0.isEmpty }.joined(separator: "  ") + count
+        return [when, patient, who, why, entry.organization ?? "", sources].filter { !$0.isEmpty }.joined(separator: "  ")
+            + count
     }
 
-    static func why(_ entry: AccessLogEntry, _ strings: Strings) -> String {
-        if entry.emergency { return strings.t("VÆRDISPRING", "EMERGENCY") + (entry.reason.map { ": \($0)" } ?? "") }
-        if entry.outcome == "denied" { return strings.t("afvist (ingen adgang)", "refused (no access)") }
-        if entry.outcome == "withheld" { return strings.t("tilbageholdt efter dit ønske", "withheld at your request") }
-        return entry.role == "citizen" ? strings.t("dit eget opslag", "your own lookup") : strings.t("behandling", "treatment")
+    /// Why the access happened or was refused; `own`: said to the patient herself ("at your request").
+    static func why(_ entry: AccessLogEntry, _ strings: Strings, own: Bool) -> String {
+        if entry.emergency {
+            return entry.reason.map { strings.text("log.emergency-reason", ["reason": .text($0)]) }
+                ?? strings.text("log.emergency")
+        }
+        if entry.outcome == "denied" { return strings.text("log.refused") }
+        if entry.outcome == "withheld" { return strings.text(own ? "log.withheld-own" : "log.withheld") }
+        if entry.role == "citizen" { return strings.text(own ? "log.own-lookup" : "log.citizen-lookup") }
+        return strings.text("log.treatment")
     }
 
     static func sourceName(_ id: String, _ strings: Strings) -> String {
-        switch id {
-        case "hospital": strings.t("sygehus", "hospital")
-        case "gp": strings.t("egen læge", "GP")
-        case "municipality": strings.t("kommune", "municipality")
-        default: id
-        }
+        ["hospital", "gp", "municipality"].contains(id) ? strings.text("log-source.\(id)") : id
     }
 
     static func roleName(_ role: String, _ strings: Strings) -> String {
-        switch role {
-        case "ed-doctor": strings.t("akutlæge", "ED doctor")
-        case "gp": strings.t("egen læge", "GP")
-        case "home-nurse": strings.t("hjemmesygeplejerske", "home nurse")
-        case "doctor": strings.t("læge", "doctor")
-        case "citizen": strings.t("borger", "citizen")
-        case "log-auditor": strings.t("logopfølgning", "log follow-up")
-        default: role
-        }
+        roles.contains(role) ? strings.text("role.\(role)") : role
+    }
+
+    /// The roles the catalogs have a word for (`role.<role>`).
+    static let roles: Set<String> = ["ed-doctor", "gp", "home-nurse", "doctor", "citizen", "log-auditor"]
+
+    /// The whole of one line of the log, for its detail screen: who, where, why, which sources and data, when.
+    static func detailLines(_ group: AccessLogGroup, _ strings: Strings, own: Bool) -> [String] {
+        let entry = group.first
+        func field(_ id: String, _ value: String) -> String { strings.text(id, ["value": .text(value)]) }
+        return [
+            field("log.field.patient", entry.patientCPR.map { "CPR \($0)" } ?? "-"),
+            field("log.field.who", entry.who + (entry.role.isEmpty ? "" : " (\(roleName(entry.role, strings)))")),
+            field("log.field.where", entry.organization ?? "-"),
+            field("log.field.why", why(entry, strings, own: own)),
+            field("log.field.sources", group.sources.map { sourceName($0, strings) }.joined(separator: ", ")),
+            field("log.field.data", dataNames(group.resourceTypes, strings)),
+            field(
+                "log.field.period",
+                DanishFormat.date(FHIRDateTime(date: group.from, precision: .minute)) + " – "
+                    + DanishFormat.date(FHIRDateTime(date: group.to, precision: .minute))),
+            field("log.field.lookups", String(group.count)),
+        ]
     }
 }

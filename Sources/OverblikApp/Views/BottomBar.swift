@@ -28,46 +28,46 @@ enum BottomBar {
         case .search:
             // Letters are typed into the search field here (a name may begin with any of them).
             hints = [
-                ("Enter", s.t("åbn", "open")), (model.glyphs.isUnicode ? "↑↓" : "Up/Down", s.t("vælg", "select")),
-                ("F5", s.t("opdater", "refresh")), (":n", s.notificationsTitle.lowercased()), ("?", s.t("hjælp", "help")),
-                ("Ctrl-C", s.t("afslut", "quit")),
+                ("Enter", s.text("hint.open")), (model.glyphs.isUnicode ? "↑↓" : "Up/Down", s.text("hint.select")),
+                ("F5", s.text("hint.refresh")), (":n", s.notificationsTitle.lowercased()), ("?", s.text("hint.help")),
+                ("Ctrl-C", s.text("hint.quit")),
             ]
         case .overview:
             hints = [
-                ("1-8/Tab", s.t("sektion", "section")), ("Enter", s.t("detaljer", "details")),
-                ("t", s.t("tidslinje", "timeline")), ("L", s.t("lab", "lab")), ("/", s.t("filter", "filter")),
-                ("r", s.t("opdater", "refresh")), ("Esc", s.t("tilbage", "back")), ("?", s.t("hjælp", "help")),
+                ("1-8/Tab", s.text("hint.section")), ("Enter", s.text("hint.details")),
+                ("t", s.text("hint.timeline")), ("L", s.text("hint.lab")), ("/", s.text("hint.filter")),
+                ("r", s.text("hint.refresh")), ("Esc", s.text("hint.back")), ("?", s.text("hint.help")),
             ]
         case .timeline:
             hints = [
-                ("s", s.sector), ("y", s.type), ("p", s.period), ("Enter", s.t("detaljer", "details")),
-                ("/", s.t("filter", "filter")), ("Esc", s.t("tilbage", "back")), ("?", s.t("hjælp", "help")),
+                ("s", s.sector), ("y", s.type), ("p", s.period), ("Enter", s.text("hint.details")),
+                ("/", s.text("hint.filter")), ("Esc", s.text("hint.back")), ("?", s.text("hint.help")),
             ]
         case .trends:
             hints = [
-                ("Enter", s.t("alle værdier", "all values")), ("/", s.t("filter", "filter")), ("Esc", s.t("tilbage", "back")),
-                ("?", s.t("hjælp", "help")),
+                ("Enter", s.text("hint.all-values")), ("/", s.text("hint.filter")), ("Esc", s.text("hint.back")),
+                ("?", s.text("hint.help")),
             ]
         case .accessLog:
             hints = [
-                ("↑↓", s.t("rul", "scroll")), ("r", s.t("opdater", "refresh")), ("Esc", s.t("tilbage", "back")),
-                ("q", s.t("afslut", "quit")),
+                ("↑↓", s.text("hint.scroll")), ("r", s.text("hint.refresh")), ("Esc", s.text("hint.back")),
+                ("q", s.text("hint.quit")),
             ]
         case .notifications:
             hints = [
-                ("Enter", s.t("åbn patient", "open patient")), ("↑↓", s.t("vælg", "select")),
-                ("Esc", s.t("tilbage", "back")), ("q", s.t("afslut", "quit")),
+                ("Enter", s.text("hint.open-patient")), ("↑↓", s.text("hint.select")),
+                ("Esc", s.text("hint.back")), ("q", s.text("hint.quit")),
             ]
         case .detail, .help:
-            hints = [("↑↓ PgUp PgDn", s.t("rul", "scroll")), ("Esc", s.t("tilbage", "back")), ("q", s.t("afslut", "quit"))]
+            hints = [("↑↓ PgUp PgDn", s.text("hint.scroll")), ("Esc", s.text("hint.back")), ("q", s.text("hint.quit"))]
         }
         if model.viaGateway {
             let refused = model.overview?.sources.contains { [.denied, .withheld].contains($0.state) } == true
             if model.screen == .overview, refused, model.emergencyAllowed {
-                hints.insert(("!", s.t("værdispring", "emergency access")), at: 0)
+                hints.insert(("!", s.text("hint.emergency")), at: 0)
             }
-            if model.screen == .search { hints.insert((":log", s.t("min log", "my log")), at: hints.count - 2) }
-            if model.screen == .notifications { hints.insert(("M", s.t("min log", "my log")), at: hints.count - 2) }
+            if model.screen == .search { hints.insert((":log", s.text("hint.my-log")), at: hints.count - 2) }
+            if model.screen == .notifications { hints.insert(("M", s.text("hint.my-log")), at: hints.count - 2) }
         }
         if !model.glyphs.isUnicode { hints = hints.map { ($0.0.replacingOccurrences(of: "↑↓", with: "j/k"), $0.1) } }
         var x = 1

@@ -16,11 +16,10 @@ enum HelpView {
             lines.append((keys, binding.action.describe(strings)))
         }
         lines.append(("", ""))
-        lines.append((":p CPR", strings.t("åbn en patient", "open a patient")))
+        lines.append((":p CPR", strings.text("help.open-patient")))
         lines.append(
             (
-                ":tidslinje :lab :notifikationer :søg :opdater :quit",
-                strings.t("kommandoer; et entydigt præfiks er nok", "commands; a unique prefix is enough")
+                strings.text("help.commands"), strings.text("help.commands-hint")
             ))
         let keyWidth = min(24, max(12, screen.width / 4))
         let rows = screen.height - 3
@@ -32,7 +31,7 @@ enum HelpView {
     }
 
     static func label(_ key: Key, _ glyphs: Glyphs, _ strings: Strings) -> String {
-        if key == .character(" ") { return strings.t("Mellemrum", "Space") }
+        if key == .character(" ") { return strings.text("key.space") }
         guard !glyphs.isUnicode else { return key.label }
         switch key {
         case .up: return "Up"

@@ -12,7 +12,7 @@ enum NotificationsView {
             x: 0, y: 1, width: screen.width, height: height, glyphs: model.glyphs, style: theme.activeFrame,
             title: "\(model.strings.notificationsTitle) (\(list.count))", titleStyle: theme.title)
         if list.isEmpty {
-            let hint = model.connection == nil ? model.strings.t(" (ingen hændelsesmotor)", " (no event engine)") : ""
+            let hint = model.connection == nil ? model.strings.text("notifications.no-engine") : ""
             screen.put(" " + model.strings.noNotifications + hint, x: 1, y: 2, style: theme.dim, maxWidth: screen.width - 2)
         }
         let rows = height - 2

@@ -79,7 +79,7 @@ enum OverviewView {
         let items = model.paneItems()
         guard !items.isEmpty else { return }
         let item = items[min(model.selection[model.pane] ?? 0, items.count - 1)]
-        let lines = DetailView.lines(item, model: model, width: width - 4)
+        let lines = DetailView.lines(.item(item), model: model, width: width - 4)
         for (row, line) in lines.prefix(height - 2).enumerated() {
             screen.put(line.text, x: x + 2, y: y + 1 + row, style: line.style(theme), maxWidth: width - 4)
         }

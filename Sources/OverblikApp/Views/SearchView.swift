@@ -56,16 +56,15 @@ enum SearchView {
         if model.boardEnabled {
             let age =
                 model.boardFetchedAt.map { at in
-                    "  ("
-                        + strings.t(
-                            "hentet for \(strings.age(model.now.timeIntervalSince(at))) siden",
-                            "fetched \(strings.age(model.now.timeIntervalSince(at))) ago") + ")"
+                    "  (" + strings.fetchedAgo(model.now.timeIntervalSince(at)) + ")"
                 } ?? ""
             header("\(strings.boardTitle) (\(model.board.count))\(age)")
             if let message = model.boardMessage {
                 // A failed source: the board (if any) is as old as its heading says.
                 screen.put(
-                    "   " + strings.t("FEJL: ", "ERROR: ") + message, x: 0, y: y, style: theme.error, maxWidth: screen.width)
+                    "   "
+                        + strings.text("search.error", ["text": .text(message.map { strings.text($0) }.joined(separator: "; "))]),
+                    x: 0, y: y, style: theme.error, maxWidth: screen.width)
                 y += 1
             }
             if model.board.isEmpty, model.boardMessage == nil {

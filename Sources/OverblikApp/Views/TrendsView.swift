@@ -28,8 +28,8 @@ enum TrendsView {
             if selected { screen.fill(x: 1, y: y, width: inner, height: 1, style: theme.selected) }
             let base = selected ? theme.selected : theme.plain
             let latest = trend.latest
-            let value = latest.map { ObservationValueFormat.number($0.value) + (trend.unit.map { " \($0)" } ?? "") } ?? ""
-            let flag = strings.word(latest?.flag.flatMap { DanishText.interpretation($0) })
+            let value = latest.map { strings.number($0.value) + (trend.unit.map { " \($0)" } ?? "") } ?? ""
+            let flag = strings.text(CodePhrases.interpretation(latest?.flag))
             var x = 1
             x += screen.put(
                 (selected ? String(model.glyphs.selected) : " ") + DisplayWidth.pad(trend.title, to: 24), x: x, y: y, style: base,
@@ -42,7 +42,7 @@ enum TrendsView {
             let values = trend.points.suffix(sparkWidth).map(\.value)
             x += screen.put(
                 " " + model.glyphs.sparkline(values), x: x, y: y, style: selected ? base : theme.title, maxWidth: sparkWidth + 1)
-            let count = " \(trend.points.count) \(strings.measurements)"
+            let count = " " + strings.measurements(trend.points.count)
             screen.put(count, x: x, y: y, style: selected ? base : theme.dim, maxWidth: max(0, inner + 1 - x))
         }
     }

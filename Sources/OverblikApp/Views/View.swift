@@ -44,13 +44,13 @@ enum Chrome {
         let style: Style
         switch connection {
         case .live:
-            text = (unicode ? "● " : "* ") + "live"
+            text = (unicode ? "● " : "* ") + model.strings.text("connection.live")
             style = theme.bar
         case .connecting, .reconnecting:
-            text = (unicode ? "↻ " : "~ ") + model.strings.t("genforbinder", "reconnecting")
+            text = (unicode ? "↻ " : "~ ") + model.strings.text("connection.reconnecting")
             style = theme.warning
         case .offline:
-            text = (unicode ? "✕ " : "x ") + "offline"
+            text = (unicode ? "✕ " : "x ") + model.strings.text("connection.offline")
             style = theme.error
         }
         let label = " \(text) "
@@ -76,11 +76,11 @@ enum Chrome {
         var facts = [cpr.formatted]
         if let age = patient?.age(at: model.now) { facts.append("\(age) \(strings.years)") }
         if let gender = strings.gender(patient?.gender) { facts.append(gender) }
-        if model.emergencyCPRs.contains(cpr) { facts.append(strings.t("VÆRDISPRING (logges)", "EMERGENCY ACCESS (logged)")) }
+        if model.emergencyCPRs.contains(cpr) { facts.append(strings.text("header.emergency")) }
         let refused = model.overview?.sources.contains { [.denied, .withheld].contains($0.state) } == true
         let name =
-            patient?.name
-            ?? (model.loading ? strings.loading : (refused ? strings.t("Ingen adgang", "No access") : strings.notFoundAnywhere))
+            patient.map { $0.name ?? strings.unknownName }
+            ?? (model.loading ? strings.loading : (refused ? strings.text("overview.no-access") : strings.notFoundAnywhere))
         var used = screen.put(" \(name)", x: 0, y: 0, style: Style(bold: true, reverse: true), maxWidth: width)
         used += screen.put("  " + facts.joined(separator: "  "), x: used, y: 0, style: theme.bar, maxWidth: width - used)
         var second: [String] = []
@@ -89,9 +89,9 @@ enum Chrome {
         screen.put(" " + second.joined(separator: "  \(model.glyphs.bullet)  "), x: 0, y: 1, style: theme.plain, maxWidth: width)
         let flags = model.overview?.flags ?? []
         if !flags.isEmpty {
-            let label = strings.t("OBS", "NOTE")
+            let label = strings.note
             screen.put(
-                " \(label): " + flags.map(strings.flagLine).joined(separator: "  \(model.glyphs.bullet)  "), x: 0, y: 2,
+                " \(label): " + flags.map { strings.text($0) }.joined(separator: "  \(model.glyphs.bullet)  "), x: 0, y: 2,
                 style: theme.flag, maxWidth: width)
         }
         sourceLine(&screen, model, theme, y: 3)
@@ -116,7 +116,7 @@ enum Chrome {
             if problem == nil, [.error, .timedOut, .stale, .denied, .withheld].contains(status.state),
                 let message = status.message
             {
-                problem = "\(strings.sectorTag(status.sector)): \(strings.word(message) ?? message)"
+                problem = "\(strings.sectorTag(status.sector)): \(strings.text(message))"
             }
         }
         if let problem, screen.width - x > 12 {
@@ -135,12 +135,12 @@ enum Chrome {
 
     /// An item as one row: date, title, state or flag in words, and the sector of every source.
     static func itemRow(_ item: OverviewItem, width: Int, model: Model) -> (String, String, String) {
-        let date = DisplayWidth.pad(DanishFormat.date(item.date).prefix(10).description, to: 10)
-        let tags = item.sources.map { model.strings.sectorTag($0.sector) }.uniqued().joined(separator: "+")
         let strings = model.strings
-        let state = item.flag.map { "! \(strings.word($0) ?? $0)" } ?? strings.word(item.status) ?? ""
+        let date = DisplayWidth.pad(strings.date(item.date).prefix(10).description, to: 10)
+        let tags = item.sources.map { strings.sectorTag($0.sector) }.uniqued().joined(separator: "+")
+        let state = item.flag.map { "! \(strings.text($0))" } ?? strings.text(item.status) ?? ""
         return (
-            date, item.title + (item.detail.map { " \(model.glyphs.bullet) \($0)" } ?? ""),
+            date, strings.text(item.title) + (strings.text(item.detail).map { " \(model.glyphs.bullet) \($0)" } ?? ""),
             state + (tags.isEmpty ? "" : "  " + tags)
         )
     }

@@ -5,6 +5,7 @@ import Logging
 import NIOCore
 import Synchronization
 import Transport
+import Words
 
 /// The integration gateway: one entry to every source. It authenticates each request, applies the rate limits,
 /// decides access (care relationship, the patient's blocks, emergency access with a reason), writes the audit entry
@@ -486,7 +487,7 @@ public final class Gateway: Sendable {
             if let words = TLSWords.reason(for: error) {
                 throw GatewayDenial(
                     status: 502, code: "security", reason: "source-certificate",
-                    danish: "\(source.name): \(words); intet er sendt til kilden",
+                    danish: "\(source.name): \(Catalog.danish.text(words)); intet er sendt til kilden",
                     english: "The source's certificate was not accepted; nothing was sent")
             }
             let timedOut = SourceReader.isTimeout(error)

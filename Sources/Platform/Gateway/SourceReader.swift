@@ -3,6 +3,7 @@ import FHIR
 import Foundation
 import NIOCore
 import Transport
+import Words
 
 /// The gateway's own reads from sources (to resolve whom a request concerns, to find care relationships and the
 /// patient's blocks): FHIR JSON with the source's time limit; a failure says which source and what happened.
@@ -33,7 +34,7 @@ struct SourceReader: Sendable {
             throw failure
         } catch {
             if let words = TLSWords.reason(for: error) {
-                throw Failure(description: "\(source.name): \(words)")
+                throw Failure(description: "\(source.name): \(Catalog.danish.text(words))")
             }
             let timedOut = Self.isTimeout(error)
             throw Failure(
