@@ -36,6 +36,7 @@ cluster: build
 ## .build/test.log, and the failures are listed again at the end.
 SERIAL_TESTS := ClusterTests|NodeFailoverTests|PostgresOutageTests|StorageSuiteTests|StorageStartupTests|HostileInputTests|StreamResilienceTests
 test: deps
+	scripts/check-imports && scripts/check-imports --self-test
 	$(SWIFT) build --build-tests
 	@pgdir=$$(mktemp -d /tmp/overblik-test-pg.XXXXXX); \
 	url=$$(scripts/throwaway-postgres start $$pgdir --fast) || exit 1; \
