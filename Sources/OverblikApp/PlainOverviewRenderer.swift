@@ -23,7 +23,7 @@ public struct PlainOverviewRenderer {
         if let patient = overview.patient {
             lines.append(text("plain.title", ["name": .text(patient.name ?? strings.unknownName)]))
             var facts = ["CPR \(cpr)"]
-            if let age = patient.age(at: now) { facts.append(text("plain.age", ["years": .integer(age)])) }
+            if let age = patient.age(at: now) { facts.append(text("plain.age", ["count": .integer(age)])) }
             if let gender = strings.gender(patient.gender) { facts.append(gender) }
             if let birth = patient.birthDate { facts.append(text("plain.born", ["date": .text(DanishFormat.date(birth))])) }
             lines.append(facts.joined(separator: ", ") + ".")
