@@ -128,8 +128,9 @@ let package = Package(
         .target(
             name: "OverblikApp",
             dependencies: [
-                "Words", "FHIR", "Federation", "EventStream", "Terminal",
+                "Words", "Assets", "FHIR", "Federation", "EventStream", "Terminal",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "TOMLKit", package: "TOMLKit"),
             ],
             swiftSettings: strict
         ),

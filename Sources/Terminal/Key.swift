@@ -44,10 +44,42 @@ public enum Key: Hashable, Sendable {
         }
     }
 
+    /// A key by the name a keymap file gives it: a single character ("k", "?"), or Space, Enter, Esc, Tab,
+    /// Shift-Tab, Up, Down, Left, Right, Home, End, PgUp, PgDn, Backspace, Delete, F1-F12, Ctrl-A ... Ctrl-Z (case
+    /// does not matter in names, it does in single characters); nil for anything else.
+    public init?(name: String) {
+        if name.count == 1, let character = name.first, !character.isWhitespace, !character.isNewline,
+            character.unicodeScalars.allSatisfy({ $0.value >= 0x21 && $0 != "\u{7F}" })
+        {
+            self = .character(character)
+            return
+        }
+        let lower = name.lowercased()
+        let named: [String: Key] = [
+            "space": .character(" "), "enter": .enter, "return": .enter, "esc": .escape, "escape": .escape, "tab": .tab,
+            "shift-tab": .backTab, "backtab": .backTab, "up": .up, "down": .down, "left": .left, "right": .right,
+            "home": .home, "end": .end, "pgup": .pageUp, "pageup": .pageUp, "pgdn": .pageDown, "pagedown": .pageDown,
+            "backspace": .backspace, "delete": .delete, "del": .delete,
+        ]
+        if let key = named[lower] {
+            self = key
+            return
+        }
+        if lower.hasPrefix("f"), let number = Int(lower.dropFirst()), (1...12).contains(number) {
+            self = .function(number)
+            return
+        }
+        if lower.hasPrefix("ctrl-"), lower.count == 6, let letter = lower.last, letter.isASCII, letter.isLetter {
+            self = .control(letter)
+            return
+        }
+        return nil
+    }
+
     /// How the key is named in help: "k", "Ctrl-C", "PgDn", "Tab".
     public var label: String {
         switch self {
-        case .character(" "): return "Mellemrum"
+        case .character(" "): return "Space"
         case .character(let c): return String(c)
         case .control(let c): return "Ctrl-\(c.uppercased())"
         case .up: return "↑"

@@ -34,6 +34,9 @@ struct Overblik: AsyncParsableCommand {
     @Option(help: "Åbn denne patient med det samme (CPR).")
     var patient: String?
 
+    @Option(help: "Farvetema: default, high-contrast eller et eget i ~/.config/overblik/themes/NAVN.toml.")
+    var theme: String?
+
     func validate() throws {
         guard Language(rawValue: lang) != nil else { throw ValidationError("--lang skal være da eller en") }
         if let patient {
@@ -42,6 +45,17 @@ struct Overblik: AsyncParsableCommand {
     }
 
     func run() async throws {
+        // The program's own files first: a broken or missing catalog, keymap or theme is said before anything starts.
+        let keymap: Keymap
+        let colors: ThemeColors
+        do {
+            try Catalog.checkBundled()
+            try ThemeColors.checkBundled()
+            keymap = try Keymap.forUser()
+            colors = try ThemeColors.named(theme ?? ProcessInfo.processInfo.environment["OVERBLIK_THEME"] ?? "default")
+        } catch {
+            throw ValidationError("\(error)")
+        }
         let interactive = !(plain || isatty(0) == 0 || isatty(1) == 0)
         let language = Language(rawValue: lang) ?? .da
         let security = try sourceOptions.security()
@@ -92,7 +106,7 @@ struct Overblik: AsyncParsableCommand {
                     boardEnabled: registry.sources.contains { $0.sector == .hospital }
                         && !["citizen", "log-auditor"].contains(resolved.role ?? ""),
                     initialCPR: initial, events: events,
-                    role: resolved.role),
+                    role: resolved.role, keymap: keymap, theme: colors),
                 readiness: readiness)
             status = await app.run()
         }

@@ -16,6 +16,10 @@ public struct Model: Sendable {
     public var now: Date
     public var stack: [ScreenID] = [.search]
     public var sourceCount: Int
+    /// The keys (the bundled ones, with the user's own file on top).
+    public var keymap: Keymap = .standard
+    /// The colours of each role (`Assets/themes/`).
+    public var theme: ThemeColors = .standard
 
     // Search
     public var input = ""

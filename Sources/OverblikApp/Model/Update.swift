@@ -7,10 +7,10 @@ import Terminal
 /// The app's logic: a message and the model give the new model and the work to start. Pure: no I/O, no clock
 /// reads (time arrives as `tick`), so every behaviour can be tested without a terminal.
 public enum Update {
-    public static func update(_ model: inout Model, _ msg: Msg, keymap: Keymap = .standard) -> [Effect] {
+    public static func update(_ model: inout Model, _ msg: Msg) -> [Effect] {
         switch msg {
         case .key(let key):
-            return handle(key, &model, keymap)
+            return handle(key, &model, model.keymap)
         case .resized(let width, let height):
             model.width = width
             model.height = height

@@ -19,12 +19,17 @@ public final class TerminalApp: @unchecked Sendable {
         public var events: EventFeed?
         /// The user's role at the gateway, if any: what is offered (emergency access, whose log) follows from it.
         public var role: String?
+        public var keymap: Keymap
+        public var theme: ThemeColors
 
         public init(
             language: Language = .da, boardEnabled: Bool = true, initialCPR: CPRNumber? = nil,
-            logPath: String = TerminalApp.defaultLogPath(), events: EventFeed? = nil, role: String? = nil
+            logPath: String = TerminalApp.defaultLogPath(), events: EventFeed? = nil, role: String? = nil,
+            keymap: Keymap = .standard, theme: ThemeColors = .standard
         ) {
             self.role = role
+            self.keymap = keymap
+            self.theme = theme
             self.language = language
             self.boardEnabled = boardEnabled
             self.initialCPR = initialCPR
@@ -99,6 +104,8 @@ public final class TerminalApp: @unchecked Sendable {
             height: backend.height, now: Date(), sourceCount: client.registry.clinical.count, boardEnabled: options.boardEnabled)
         model.viaGateway = client.login != nil
         model.role = options.role
+        model.keymap = options.keymap
+        model.theme = options.theme
         var effects: [Effect] = options.boardEnabled ? [.loadBoard] : []
         if let cpr = options.initialCPR { effects += Update.open(cpr, &model) }
         let runner = EffectRunner(client: client, mailbox: mailbox, readiness: readiness)

@@ -23,53 +23,75 @@ enum BottomBar {
             return
         }
         let s = model.strings
+        let screenID = model.screen
+        /// The first key of `action` on this screen, as help names it (on the search screen one that is not typed).
+        func key(_ action: Action) -> String {
+            let keys = model.keymap.keys(for: action, on: screenID).filter {
+                screenID != .search || !Keymap.typedOnSearch($0, inputEmpty: true)
+            }
+            return keys.first.map { HelpView.label($0, model.glyphs, s) } ?? "?"
+        }
+        func hint(_ action: Action, _ id: String) -> (String, String) { (key(action), s.text(id)) }
+        /// "↑↓" when the arrows move, else the letters ("j/k").
+        var arrows: String {
+            let up = model.keymap.keys(for: .up, on: screenID)
+            let down = model.keymap.keys(for: .down, on: screenID)
+            if up.contains(.up), down.contains(.down) {
+                // On the search screen letters are typed: only the arrows move there.
+                if model.glyphs.isUnicode { return "↑↓" }
+                if screenID == .search { return "Up/Down" }
+            }
+            let letters = [down, up].compactMap { keys in keys.first { if case .character = $0 { true } else { false } } }
+            return letters.map { HelpView.label($0, model.glyphs, s) }.joined(separator: "/")
+        }
         var hints: [(String, String)]
-        switch model.screen {
+        switch screenID {
         case .search:
             // Letters are typed into the search field here (a name may begin with any of them).
             hints = [
-                ("Enter", s.text("hint.open")), (model.glyphs.isUnicode ? "↑↓" : "Up/Down", s.text("hint.select")),
-                ("F5", s.text("hint.refresh")), (":n", s.notificationsTitle.lowercased()), ("?", s.text("hint.help")),
-                ("Ctrl-C", s.text("hint.quit")),
+                hint(.open, "hint.open"), (arrows, s.text("hint.select")), hint(.refresh, "hint.refresh"),
+                (":n", s.notificationsTitle.lowercased()), hint(.help, "hint.help"), hint(.quit, "hint.quit"),
             ]
         case .overview:
             hints = [
-                ("1-8/Tab", s.text("hint.section")), ("Enter", s.text("hint.details")),
-                ("t", s.text("hint.timeline")), ("L", s.text("hint.lab")), ("/", s.text("hint.filter")),
-                ("r", s.text("hint.refresh")), ("Esc", s.text("hint.back")), ("?", s.text("hint.help")),
+                ("\(key(.section1))-\(key(.section8))/\(key(.nextPane))", s.text("hint.section")),
+                hint(.open, "hint.details"), hint(.timeline, "hint.timeline"), hint(.trends, "hint.lab"),
+                hint(.filter, "hint.filter"), hint(.refresh, "hint.refresh"), hint(.back, "hint.back"),
+                hint(.help, "hint.help"),
             ]
         case .timeline:
             hints = [
-                ("s", s.sector), ("y", s.type), ("p", s.period), ("Enter", s.text("hint.details")),
-                ("/", s.text("hint.filter")), ("Esc", s.text("hint.back")), ("?", s.text("hint.help")),
+                (key(.cycleSector), s.sector), (key(.cycleType), s.type), (key(.cyclePeriod), s.period),
+                hint(.open, "hint.details"), hint(.filter, "hint.filter"), hint(.back, "hint.back"), hint(.help, "hint.help"),
             ]
         case .trends:
             hints = [
-                ("Enter", s.text("hint.all-values")), ("/", s.text("hint.filter")), ("Esc", s.text("hint.back")),
-                ("?", s.text("hint.help")),
+                hint(.open, "hint.all-values"), hint(.filter, "hint.filter"), hint(.back, "hint.back"), hint(.help, "hint.help"),
             ]
         case .accessLog:
             hints = [
-                ("↑↓", s.text("hint.scroll")), ("r", s.text("hint.refresh")), ("Esc", s.text("hint.back")),
-                ("q", s.text("hint.quit")),
+                (arrows, s.text("hint.scroll")), hint(.refresh, "hint.refresh"), hint(.back, "hint.back"),
+                hint(.quit, "hint.quit"),
             ]
         case .notifications:
             hints = [
-                ("Enter", s.text("hint.open-patient")), ("↑↓", s.text("hint.select")),
-                ("Esc", s.text("hint.back")), ("q", s.text("hint.quit")),
+                hint(.open, "hint.open-patient"), (arrows, s.text("hint.select")), hint(.back, "hint.back"),
+                hint(.quit, "hint.quit"),
             ]
         case .detail, .help:
-            hints = [("↑↓ PgUp PgDn", s.text("hint.scroll")), ("Esc", s.text("hint.back")), ("q", s.text("hint.quit"))]
+            hints = [
+                ("\(arrows) \(key(.pageUp)) \(key(.pageDown))", s.text("hint.scroll")), hint(.back, "hint.back"),
+                hint(.quit, "hint.quit"),
+            ]
         }
         if model.viaGateway {
             let refused = model.overview?.sources.contains { [.denied, .withheld].contains($0.state) } == true
-            if model.screen == .overview, refused, model.emergencyAllowed {
-                hints.insert(("!", s.text("hint.emergency")), at: 0)
+            if screenID == .overview, refused, model.emergencyAllowed {
+                hints.insert(hint(.emergency, "hint.emergency"), at: 0)
             }
-            if model.screen == .search { hints.insert((":log", s.text("hint.my-log")), at: hints.count - 2) }
-            if model.screen == .notifications { hints.insert(("M", s.text("hint.my-log")), at: hints.count - 2) }
+            if screenID == .search { hints.insert((":log", s.text("hint.my-log")), at: hints.count - 2) }
+            if screenID == .notifications { hints.insert(hint(.accessLog, "hint.my-log"), at: hints.count - 2) }
         }
-        if !model.glyphs.isUnicode { hints = hints.map { ($0.0.replacingOccurrences(of: "↑↓", with: "j/k"), $0.1) } }
         var x = 1
         for (key, text) in hints {
             let needed = DisplayWidth.of(key) + DisplayWidth.of(text) + 3

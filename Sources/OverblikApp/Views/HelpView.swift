@@ -1,5 +1,7 @@
+import Assets
 import Foundation
 import Terminal
+import Words
 
 /// The keys, generated from the keymap: for the screen help was opened from first, then for all screens.
 enum HelpView {
@@ -8,7 +10,7 @@ enum HelpView {
         let strings = model.strings
         let from = model.stack.dropLast().last ?? .search
         var lines: [(String, String)] = []
-        for binding in Keymap.standard.bindings where binding.screens.isEmpty || binding.screens.contains(from) {
+        for binding in model.keymap.bindings where binding.screens.isEmpty || binding.screens.contains(from) {
             // On the search screen letters are typed into the field: only the other keys of a binding work there.
             let usable = binding.keys.filter { from != .search || !Keymap.typedOnSearch($0, inputEmpty: true) }
             guard !usable.isEmpty else { continue }
@@ -22,6 +24,13 @@ enum HelpView {
                 strings.text("help.commands"), strings.text("help.commands-hint")
             ))
         let keyWidth = min(24, max(12, screen.width / 4))
+        // What the words on the screens mean (Assets/help/<language>.md), under the keys.
+        if let guide = guide[model.language], !guide.isEmpty {
+            lines.append(("", ""))
+            for paragraph in guide {
+                for line in DisplayWidth.wrap(paragraph, to: max(10, screen.width - keyWidth - 3)) { lines.append(("", line)) }
+            }
+        }
         let rows = screen.height - 3
         let offset = min(model.helpScroll, max(0, lines.count - rows))
         for (row, line) in lines.dropFirst(offset).prefix(rows).enumerated() {
@@ -29,6 +38,13 @@ enum HelpView {
             screen.put(line.1, x: keyWidth + 2, y: 2 + row, style: theme.plain, maxWidth: screen.width - keyWidth - 3)
         }
     }
+
+    /// The paragraphs of `Assets/help/da.md` and `en.md`, read once.
+    static let guide: [Language: [String]] = Dictionary(
+        uniqueKeysWithValues: Language.allCases.map { language in
+            let text = (try? AssetFiles.text("help/\(language.rawValue).md")) ?? ""
+            return (language, text.split(separator: "\n").map(String.init).filter { !$0.isEmpty })
+        })
 
     static func label(_ key: Key, _ glyphs: Glyphs, _ strings: Strings) -> String {
         if key == .character(" ") { return strings.text("key.space") }

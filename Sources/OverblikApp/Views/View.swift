@@ -7,7 +7,7 @@ import Terminal
 public enum View {
     public static func render(_ model: Model) -> Screen {
         var screen = Screen(width: model.width, height: model.height)
-        let theme = Theme(tier: model.colorTier)
+        let theme = Theme(tier: model.colorTier, colors: model.theme)
         guard model.width >= 40, model.height >= 10 else {
             // Wrapped to what there is, so the whole message shows even in a tiny window.
             for (row, line) in DisplayWidth.wrap(model.strings.tooSmall, to: max(1, model.width)).prefix(model.height)
