@@ -146,6 +146,27 @@ import Words
         #expect(model.overview?.cpr == before)
     }
 
+    @Test func escFromADetailOfAFilteredListKeepsTheListAndItsSelection() {
+        var model = AppFixtures.bruno()
+        _ = press([.character("4"), .character("/")] + type("vægt") + [.enter, .down, .down], &model)
+        let chosen = model.paneItems()[2].id
+        _ = press([.enter], &model)
+        #expect(model.screen == .detail)
+        _ = press([.escape], &model)
+        #expect(model.screen == .overview && model.filterText == "vægt", "back to the filtered list")
+        #expect(model.paneItems()[model.selection[model.pane] ?? 0].id == chosen)
+        _ = press([.escape], &model)
+        #expect(model.filterText.isEmpty)
+        #expect(model.paneItems()[model.selection[model.pane] ?? 0].id == chosen, "the same item, now in the whole list")
+    }
+
+    @Test func homeCareShowsTheGrantedServicesFirst() {
+        let items = AppFixtures.bruno().overview?.section(.homeCare) ?? []
+        let granted = items.prefix { $0.resourceType == "CarePlan" }
+        #expect(!granted.isEmpty, "a nurse looks for the granted services first")
+        #expect(!items.dropFirst(granted.count).contains { $0.resourceType == "CarePlan" })
+    }
+
     @Test func filterNarrowsAnyList() {
         var model = AppFixtures.bruno()
         _ = press([.character("4"), .character("/")] + type("vægt") + [.enter], &model)

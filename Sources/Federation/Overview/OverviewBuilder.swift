@@ -62,7 +62,11 @@ public enum OverviewBuilder {
         for item in timeline { bySection[item.section, default: []].append(item) }
         let sections = SectionKind.allCases.map { kind in
             let items = bySection[kind] ?? []
-            return PatientOverview.Section(kind: kind, items: kind == .appointments ? upcomingFirst(items, now: now) : items)
+            switch kind {
+            case .appointments: return PatientOverview.Section(kind: kind, items: upcomingFirst(items, now: now))
+            case .homeCare: return PatientOverview.Section(kind: kind, items: grantedFirst(items))
+            default: return PatientOverview.Section(kind: kind, items: items)
+            }
         }
         let patient = summary(results)
         let overview = PatientOverview(
@@ -76,6 +80,12 @@ public enum OverviewBuilder {
     static func upcomingFirst(_ items: [OverviewItem], now: Date) -> [OverviewItem] {
         let split = items.firstIndex { ($0.date?.lowerBound ?? .distantPast) < now } ?? items.count
         return items[..<split].reversed() + items[split...]
+    }
+
+    /// Home care as a nurse reads it: the granted services (care plans) first, then the visits, notes and
+    /// measurements; each part newest first. `items` are newest first.
+    static func grantedFirst(_ items: [OverviewItem]) -> [OverviewItem] {
+        items.filter { $0.resourceType == "CarePlan" } + items.filter { $0.resourceType != "CarePlan" }
     }
 
     static func sortedNewestFirst(_ items: [OverviewItem]) -> [OverviewItem] {

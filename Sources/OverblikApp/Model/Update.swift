@@ -229,8 +229,9 @@ public enum Update {
             model.filterEditing = true
             return []
         case .back:
-            if !model.filterText.isEmpty {
-                model.filterText = ""
+            // A detail (or help) opened from a filtered list goes back to that list, filter and selection as they were.
+            if !model.filterText.isEmpty, ![.detail, .help].contains(model.screen) {
+                clearFilterKeepingSelection(&model)
                 return []
             }
             if model.stack.count > 1 { model.stack.removeLast() }
@@ -304,6 +305,29 @@ public enum Update {
         case .up, .down, .top, .bottom, .pageUp, .pageDown:
             move(action, &model)
             return []
+        }
+    }
+
+    /// The filter cleared, and the item that was selected in the filtered list still selected in the whole one.
+    static func clearFilterKeepingSelection(_ model: inout Model) {
+        switch model.screen {
+        case .overview:
+            let items = model.paneItems()
+            let id = model.selection[model.pane].flatMap { items.indices.contains($0) ? items[$0].id : nil }
+            model.filterText = ""
+            if let id, let index = model.paneItems().firstIndex(where: { $0.id == id }) { model.selection[model.pane] = index }
+        case .timeline:
+            let items = model.timelineItems
+            let id = items.indices.contains(model.timelineSelection) ? items[model.timelineSelection].id : nil
+            model.filterText = ""
+            if let id, let index = model.timelineItems.firstIndex(where: { $0.id == id }) { model.timelineSelection = index }
+        case .trends:
+            let trends = model.trendItems
+            let code = trends.indices.contains(model.trendSelection) ? trends[model.trendSelection].code : nil
+            model.filterText = ""
+            if let code, let index = model.trendItems.firstIndex(where: { $0.code == code }) { model.trendSelection = index }
+        default:
+            model.filterText = ""
         }
     }
 
