@@ -25,8 +25,7 @@ struct Overblik: AsyncParsableCommand {
 
     @OptionGroup var sourceOptions: SourceOptions
 
-    @Option(help: "Sprog: da (standard) eller en.")
-    var lang: String = "da"
+    @OptionGroup var languageOption: LanguageOption
 
     @Flag(help: "Lineær tekst uden bokse og farver (skærmlæsere); læser CPR-numre fra tastaturet.")
     var plain = false
@@ -38,7 +37,6 @@ struct Overblik: AsyncParsableCommand {
     var theme: String?
 
     func validate() throws {
-        guard Language(rawValue: lang) != nil else { throw ValidationError("--lang skal være da eller en") }
         if let patient {
             do { _ = try CPRNumber(patient) } catch { throw ValidationError("\(error)") }
         }
@@ -57,7 +55,7 @@ struct Overblik: AsyncParsableCommand {
             throw ValidationError("\(error)")
         }
         let interactive = !(plain || isatty(0) == 0 || isatty(1) == 0)
-        let language = Language(rawValue: lang) ?? .da
+        let language = languageOption.language
         let security = try sourceOptions.security()
         let http = FHIRHTTPClient.makeHTTPClient(trust: security.trust)
         let resolved: SourceOptions.Resolved

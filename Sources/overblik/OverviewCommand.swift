@@ -29,8 +29,7 @@ struct OverviewCommand: AsyncParsableCommand {
     @Flag(help: "Skriv overblikket som lineær tekst (skærmlæservenlig). Standard.")
     var plain = false
 
-    @Option(help: "Sprog for tekstudgaven: da (standard) eller en.")
-    var lang: String = "da"
+    @OptionGroup var languageOption: LanguageOption
 
     @Flag(help: "Spørg alle kilder igen, også når cachen er frisk.")
     var refresh = false
@@ -46,7 +45,6 @@ struct OverviewCommand: AsyncParsableCommand {
 
     func validate() throws {
         if json, plain { throw ValidationError("Vælg enten --json eller --plain.") }
-        guard Language(rawValue: lang) != nil else { throw ValidationError("--lang skal være da eller en") }
         do {
             _ = try CPRNumber(cpr)
         } catch {
@@ -93,7 +91,7 @@ struct OverviewCommand: AsyncParsableCommand {
             encoder.dateEncodingStrategy = .iso8601
             FileHandle.standardOutput.write(try encoder.encode(overview) + Data("\n".utf8))
         } else {
-            let text = PlainOverviewRenderer(limit: all ? nil : limit, language: Language(rawValue: lang) ?? .da).render(overview)
+            let text = PlainOverviewRenderer(limit: all ? nil : limit, language: languageOption.language).render(overview)
             FileHandle.standardOutput.write(Data(text.utf8))
         }
         try await http.shutdown()

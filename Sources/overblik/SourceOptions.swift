@@ -52,6 +52,9 @@ struct SourceOptions: ParsableArguments {
         help: "Kun med --demo: den indbyggede platform på ukrypteret HTTP i stedet for TLS (til målinger og fejlsøgning).")
     var insecureHTTP = false
 
+    @Flag(help: "Kun med --demo: behold datoerne som i demo-data/ i stedet for at flytte dem til i dag.")
+    var noDateShift = false
+
     /// The gateway nodes given with `--gateway`.
     var gatewayURLs: [String] {
         (gateway ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
@@ -244,10 +247,11 @@ struct SourceOptions: ParsableArguments {
             }
             let faults = parsed
             let speed = speed
+            let noDateShift = noDateShift
             let engineURL = "\(scheme)://127.0.0.1:\(enginePort)"
             let startup = DemoStartup(
                 task: Task {
-                    let data = try DemoDataSet.load(from: directory)
+                    let data = try DemoDataSet.load(from: directory, dateShift: noDateShift ? DateShift.none : nil)
                     // TLS end to end: the sources ask for the gateway's client certificate when the TUI goes through
                     // the gateway (mutual TLS, as in a health network); the CLI reading them directly has none.
                     let sourceTLS = try pki.map { throughGateway ? try $0.mutualServerTLS() : try $0.serverTLS() }

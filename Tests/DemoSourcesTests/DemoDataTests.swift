@@ -183,3 +183,62 @@ import Testing
         }
     }
 }
+
+/// The demo's dates are moved to today: the dates written in a letter's text move with the structured ones, so a
+/// letter says the admission the history shows.
+@Suite struct DateShiftTextTests {
+    @Test func writtenDatesMoveAndBirthDatesStay() {
+        let shift = DateShift(days: 9)
+        #expect(
+            shift.shiftWrittenDates("Indlagt: 08.02.2024  Udskrevet: 28.02.2024, født 25.09.1947, kl. 7.2.2024")
+                == "Indlagt: 17.02.2024  Udskrevet: 08.03.2024, født 25.09.1947, kl. 16.2.2024")
+        #expect(
+            shift.shiftWrittenDates("version 1.2.3 og 32.13.2024 er ingen datoer")
+                == "version 1.2.3 og 32.13.2024 er ingen datoer")
+        let letter = JSONValue.object([
+            "resourceType": .string("DocumentReference"),
+            "content": .array([
+                .object([
+                    "attachment": .object([
+                        "contentType": .string("text/plain; charset=utf-8"),
+                        "data": .string(Data("Indlagt: 31.12.2024".utf8).base64EncodedString()),
+                    ])
+                ])
+            ]),
+            "description": .string("Epikrise 31.12.2024"),
+        ])
+        let moved = shift.apply(to: letter)
+        let data = moved["content"]?.listValue.first?["attachment"]?["data"]?.stringValue.flatMap { Data(base64Encoded: $0) }
+        #expect(data.map { String(decoding: $0, as: UTF8.self) } == "Indlagt: 09.01.2025")
+        #expect(moved["description"]?.stringValue == "Epikrise 09.01.2025")
+    }
+
+    @Test func everyLetterSaysTheAdmissionTheHistoryShows() throws {
+        let directory = Fixtures.dataDirectory
+        for days in [0, 123] {
+            let data = try DemoDataSet.load(from: directory, dateShift: DateShift(days: days))
+            let hospital = data.resources["hospital"] ?? []
+            var starts: [String: String] = [:]
+            for json in hospital where json["resourceType"]?.stringValue == "Encounter" {
+                if let id = json["id"]?.stringValue, let start = json["period"]?["start"]?.stringValue { starts[id] = start }
+            }
+            var checked = 0
+            for json in hospital where json["resourceType"]?.stringValue == "DocumentReference" {
+                guard let encounter = json["context"]?["encounter"]?.listValue.first?["reference"]?.stringValue,
+                    let start = starts[String(encounter.dropFirst("Encounter/".count))],
+                    let encoded = json["content"]?.listValue.first?["attachment"]?["data"]?.stringValue,
+                    let text = Data(base64Encoded: encoded).map({ String(decoding: $0, as: UTF8.self) }),
+                    let written = text.firstMatch(of: /Indlagt: ([0-9]{2})\.([0-9]{2})\.([0-9]{4})/)
+                else { continue }
+                let day = try FHIRDateTime(start)
+                let civil = CivilTime(day.lowerBound)
+                #expect(
+                    "\(written.output.3)-\(written.output.2)-\(written.output.1)"
+                        == String(format: "%04d-%02d-%02d", civil.year, civil.month, civil.day),
+                    "shift \(days): \(encounter) starts \(start), its letter says \(written.output.0)")
+                checked += 1
+            }
+            #expect(checked > 20)
+        }
+    }
+}

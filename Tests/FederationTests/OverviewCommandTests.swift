@@ -61,6 +61,28 @@ import Testing
         #expect(((json?["timeline"] as? [Any])?.count ?? 0) > 100)
     }
 
+    @Test func plainOverviewInEnglish() async throws {
+        let (text, status) = try await run(["overview", "2509479989", "--demo", "--plain", "--lang", "en"])
+        #expect(status == 0, "\(text)")
+        #expect(text.contains("Overview of Bruno Test Elmer"))
+        #expect(text.contains("CPR 250947-9989, 79 years, male"))
+        #expect(text.contains("\nHistory, ") && text.contains("\nLab results, "))
+        for danish in ["Sygehistorik", "Kilder:", "hentet", "punkter", "målinger", "seneste", "Tidslinje"] {
+            #expect(!text.contains(danish), "English output says \(danish)")
+        }
+        #expect(!text.contains(#/[0-9],[0-9] mmol/#), "decimal points in English")
+    }
+
+    @Test func theDemoDatesCanBeKeptAsTheyAre() async throws {
+        // The data's first discharge letter is of 17.05.2019; moved to today it is later.
+        let (kept, status) = try await run(["overview", "2509479989", "--demo", "--plain", "--all", "--no-date-shift"])
+        #expect(status == 0, "\(kept)")
+        #expect(kept.contains("17.05.2019"))
+        let (moved, _) = try await run(["overview", "2509479989", "--demo", "--plain", "--all"])
+        #expect(moved.contains("Overblik over Bruno Test Elmer"))
+        #expect(!moved.contains("17.05.2019: Epikrise") || kept == moved, "the dates moved (unless today is the data's day)")
+    }
+
     @Test func aWrongCPRIsRefusedClearly() async throws {
         let (text, status) = try await run(["overview", "12345", "--demo"])
         #expect(status != 0)
