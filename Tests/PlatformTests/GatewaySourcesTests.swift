@@ -125,7 +125,7 @@ extension GatewayTests {
                 expectRefused(
                     slow, status: 504, code: "timeout", reason: "source",
                     saying: "Herlev og Gentofte Hospital (EPJ) svarede ikke inden for 300 ms")
-                #expect(slow.english == "The source did not answer in time")
+                #expect(slow.english == "Herlev og Gentofte Hospital (EPJ) did not answer within 300 ms")
 
                 try await h.source("gp").setFaults(FaultSettings(down: true))
                 let refusedAt = clock.now

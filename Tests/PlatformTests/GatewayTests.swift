@@ -364,7 +364,7 @@ extension GatewayTests {
                 #expect(
                     unknown.diagnostics == "Ukendt demobruger 'dr-ukendt'; kendte: \(GW.users.joined(separator: ", "))",
                     "\(unknown.diagnostics)")
-                #expect(unknown.english == "Unknown demo user 'dr-ukendt'")
+                #expect(unknown.english == "Unknown demo user 'dr-ukendt'; known: \(GW.users.joined(separator: ", "))")
 
                 let nobody = try await h.send("/auth/token", method: .POST, body: Array("{}".utf8))
                 #expect(nobody.status == 400)

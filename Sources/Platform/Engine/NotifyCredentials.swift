@@ -2,6 +2,7 @@ import Crypto
 import FHIR
 import Foundation
 import Transport
+import Words
 
 /// What proves that a notification comes from the source it names: a bearer secret per source, of which the
 /// platform keeps only the SHA-256 (the registry's `notify_secret_sha256`; the demo makes a fresh secret per source
@@ -42,23 +43,19 @@ public struct NotifyCredentials: Sendable {
     /// Checks the `Authorization` header of a notification in the name of `source`.
     public func check(source: String, authorization: String?) throws(GatewayDenial) {
         guard let authorization, authorization.count <= 4096, authorization.lowercased().hasPrefix("bearer ") else {
-            throw GatewayDenial.unauthenticated(
-                "Kilden skal bevise hvem den er: Authorization: Bearer <kildens meldenøgle>",
-                "The source must prove who it is: Authorization: Bearer <the source's notification secret>")
+            throw GatewayDenial.unauthenticated(Phrase("denial.notify-no-proof"))
         }
         let secret = authorization.dropFirst(7).trimmingCharacters(in: .whitespaces)
         let presented = Array(SHA256.hash(data: Data(secret.utf8)))
         if let expected = hashes[source], Self.equal(expected, presented) { return }
         if hashes.contains(where: { $0.key != source && Self.equal($0.value, presented) }) {
             throw GatewayDenial.forbidden(
-                "wrong-source", "Meldenøglen tilhører en anden kilde end '\(source.prefix(64))'",
-                "The notification secret belongs to another source")
+                "wrong-source", Phrase("denial.notify-wrong-source", ["source": .text(String(source.prefix(64)))]))
         }
         throw GatewayDenial.unauthenticated(
-            hashes[source] == nil
-                ? "Kilden '\(source.prefix(64))' har ingen meldenøgle registreret og kan ikke melde ændringer"
-                : "Forkert meldenøgle for kilden '\(source.prefix(64))'",
-            "Wrong or missing notification secret for this source")
+            Phrase(
+                hashes[source] == nil ? "denial.notify-no-secret" : "denial.notify-wrong-secret",
+                ["source": .text(String(source.prefix(64)))]))
     }
 
     /// Compares two digests in time independent of where they differ.

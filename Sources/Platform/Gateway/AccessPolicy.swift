@@ -1,4 +1,5 @@
 import Foundation
+import Words
 
 /// The access rules, as one pure function of who asks, about whom, for which source's data, what is known about
 /// their relationship and the patient's blocks, and whether they claim emergency access with a reason.
@@ -14,8 +15,10 @@ public enum AccessPolicy {
     /// Shortest accepted emergency reason (trimmed).
     public static let minimumReason = 5
 
-    public static let withheldDanish = "Data tilbageholdt efter patientens ønske"
-    public static let withheldEnglish = "Data withheld at the patient's request"
+    /// Why data blocked by the patient is not shown.
+    public static let withheld = Phrase("denial.blocked-by-patient")
+    public static var withheldDanish: String { Catalog.danish.text(withheld) }
+    public static var withheldEnglish: String { Catalog.english.text(withheld) }
 
     public static func decide(
         identity: Identity, cpr: String, dataSector: String, relationship: Relationship?, blocks: [ConsentBlock],
@@ -24,15 +27,9 @@ public enum AccessPolicy {
         switch identity.role {
         case .citizen:
             if identity.cpr == cpr { return .permit(purpose: "PATRQT", basis: "egne data") }
-            return .deny(
-                .forbidden(
-                    "not-own-data", "Som borger kan du kun se dine egne data",
-                    "As a citizen you can only see your own data"))
+            return .deny(.forbidden("not-own-data", Phrase("denial.citizen-own-data")))
         case .logAuditor:
-            return .deny(
-                .forbidden(
-                    "role", "Logopfølgning giver adgang til adgangsloggen, ikke til journaldata",
-                    "Log follow-up gives access to the access log, not to clinical data"))
+            return .deny(.forbidden("role", Phrase("denial.auditor-no-clinical-data")))
         case .edDoctor, .gp, .homeNurse, .doctor:
             break
         }
@@ -49,20 +46,12 @@ public enum AccessPolicy {
         }
         if emergencyReason != nil {
             return .deny(
-                .forbidden(
-                    "emergency-reason", "Værdispring kræver en begrundelse på mindst \(minimumReason) tegn",
-                    "Emergency access needs a reason of at least \(minimumReason) characters"))
+                .forbidden("emergency-reason", Phrase("denial.emergency-reason-short", ["minimum": .integer(minimumReason)])))
         }
         if block != nil {
             return .deny(
-                GatewayDenial(
-                    status: 403, code: "suppressed", reason: "blocked-by-patient", danish: withheldDanish,
-                    english: withheldEnglish))
+                GatewayDenial(status: 403, code: "suppressed", reason: "blocked-by-patient", phrase: withheld))
         }
-        return .deny(
-            .forbidden(
-                "no-relationship",
-                "Ingen aktuel behandlingsrelation til patienten. Ved behov: værdispring med begrundelse (logges)",
-                "No current care relationship with the patient. If needed: emergency access with a reason (logged)"))
+        return .deny(.forbidden("no-relationship", Phrase("denial.no-relationship")))
     }
 }

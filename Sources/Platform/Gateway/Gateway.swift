@@ -98,43 +98,41 @@ public final class Gateway: Sendable {
     /// The identity of a `Bearer` token.
     public func authenticate(_ authorization: String?) async throws(GatewayDenial) -> Identity {
         guard let authorization, authorization.lowercased().hasPrefix("bearer ") else {
-            throw .unauthenticated(
-                "Log ind: forespørgslen mangler et adgangstoken (Authorization: Bearer ...)",
-                "Log in: the request has no access token (Authorization: Bearer ...)")
+            throw .unauthenticated(Phrase("denial.no-token"))
         }
         return try await tokens.verify(String(authorization.dropFirst(7)).trimmingCharacters(in: .whitespaces))
     }
 
     /// 429 when the user or the client address has used up its requests.
     public func admit(user: String?, client: String?) throws(GatewayDenial) {
-        for (limiter, key, who) in [(userLimiter, user, "brugeren"), (clientLimiter, client, "klienten")] {
+        for (limiter, key, id) in [
+            (userLimiter, user, "denial.rate-limit-user"), (clientLimiter, client, "denial.rate-limit-client"),
+        ] {
             guard let key, let wait = limiter.take(key) else { continue }
             throw GatewayDenial(
-                status: 429, code: "throttled", reason: "rate-limit",
-                danish: "For mange forespørgsler fra \(who); prøv igen om \(wait) s",
-                english: "Too many requests; retry in \(wait) s", retryAfter: wait)
+                status: 429, code: "throttled", reason: "rate-limit", phrase: Phrase(id, ["wait": .integer(wait)]),
+                retryAfter: wait)
         }
     }
 
     /// A demo user's token (demo identity provider).
     public func issueDemoToken(user id: String) async throws(GatewayDenial) -> (token: String, identity: Identity) {
         guard !users.isEmpty, tokens.canIssue else {
-            throw GatewayDenial(
-                status: 404, code: "not-found", reason: "no-idp", danish: "Gatewayen har ingen demo-identitetsudbyder",
-                english: "This gateway has no demo identity provider")
+            throw GatewayDenial(status: 404, code: "not-found", reason: "no-idp", phrase: Phrase("denial.no-demo-idp"))
         }
         guard let identity = users[id] else {
             throw GatewayDenial(
                 status: 400, code: "invalid", reason: "unknown-user",
-                danish: "Ukendt demobruger '\(id)'; kendte: \(users.keys.sorted().joined(separator: ", "))",
-                english: "Unknown demo user '\(id)'")
+                phrase: Phrase(
+                    "denial.unknown-user",
+                    ["user": .text(id), "known": .text(users.keys.sorted().joined(separator: ", "))]))
         }
         do {
             return (try await tokens.issue(identity, lifetime: limits.tokenLifetime), identity)
         } catch {
             throw GatewayDenial(
-                status: 500, code: "exception", reason: "token", danish: "Token kunne ikke udstedes: \(error)",
-                english: "The token could not be issued")
+                status: 500, code: "exception", reason: "token",
+                phrase: Phrase("denial.token-not-issued", ["error": .error(error)]))
         }
     }
 
@@ -146,17 +144,15 @@ public final class Gateway: Sendable {
         ifNoneMatch: String?
     ) async throws(GatewayDenial) -> Forwarded {
         guard let source = source(sourceID), source.kind == .clinical else {
+            let known = sources.filter { $0.kind == .clinical }.map(\.id).joined(separator: ", ")
             throw GatewayDenial(
                 status: 404, code: "not-found", reason: "unknown-source",
-                danish:
-                    "Ukendt kilde '\(sourceID)'; kendte: \(sources.filter { $0.kind == .clinical }.map(\.id).joined(separator: ", "))",
-                english: "Unknown source '\(sourceID)'")
+                phrase: Phrase("denial.unknown-source", ["source": .text(sourceID), "known": .text(known)]))
         }
         let parts = path.split(separator: "/").map(String.init)
         guard let type = parts.first else {
             throw GatewayDenial(
-                status: 400, code: "not-supported", reason: "path", danish: "Angiv en ressourcetype efter /fhir/",
-                english: "Name a resource type after /fhir/")
+                status: 400, code: "not-supported", reason: "path", phrase: Phrase("denial.resource-type-missing"))
         }
         if type == "metadata" {
             guard identity.role != .logAuditor else { throw Self.auditorDenied }
@@ -167,9 +163,8 @@ public final class Gateway: Sendable {
         guard parts.count <= 2, Self.isResourceType(type), parts.count < 2 || Self.isFHIRID(parts[1]) else {
             throw GatewayDenial(
                 status: 400, code: "not-supported", reason: "path",
-                danish:
-                    "Gatewayen videresender læsninger (Type/id) og søgninger (Type?...); ikke '\(TextSanitizer.cleanLine(path, maxLength: 120))'",
-                english: "The gateway forwards reads (Type/id) and searches (Type?...) only")
+                phrase: Phrase(
+                    "denial.path-not-forwarded", ["path": .text(TextSanitizer.cleanLine(path, maxLength: 120))]))
         }
         let pairs = QueryString.parse(query)
         let parameters = pairs.map { ($0.name, $0.value) }
@@ -188,9 +183,7 @@ public final class Gateway: Sendable {
             guard identity.role != .logAuditor else { throw Self.auditorDenied }
             // A count across patients would tell about patients the user may not see.
             if parameters.contains(where: { ($0.0 == "_summary" && $0.1 == "count") || ($0.0 == "_count" && $0.1 == "0") }) {
-                throw GatewayDenial.forbidden(
-                    "count", "Optællinger på tværs af patienter udleveres ikke; søg på én patient",
-                    "Counts across patients are not given; search for one patient")
+                throw GatewayDenial.forbidden("count", Phrase("denial.count-across-patients"))
             }
             var answer = try await send(source, path: path, query: query, ifNoneMatch: nil, rewrite: true)
             guard answer.status == 200 else { return answer }
@@ -217,25 +210,19 @@ public final class Gateway: Sendable {
     }
 
     /// A failed read of the source: 404 when the source says so, 504 when it did not answer in time, 502 otherwise.
-    static func denial(_ error: any Error, notFound: String) -> GatewayDenial {
+    static func denial(_ error: any Error, notFound: Phrase) -> GatewayDenial {
         let failure = error as? SourceReader.Failure
         if failure?.status == 404 || failure?.status == 410 {
-            return GatewayDenial(
-                status: 404, code: "not-found", reason: "not-found", danish: notFound, english: "Not found at the source")
+            return GatewayDenial(status: 404, code: "not-found", reason: "not-found", phrase: notFound)
         }
+        let phrase = failure?.phrase ?? .verbatim("\(error)")
         if failure?.timedOut == true {
-            return GatewayDenial(
-                status: 504, code: "timeout", reason: "source", danish: failure?.description ?? "\(error)",
-                english: "The source did not answer in time")
+            return GatewayDenial(status: 504, code: "timeout", reason: "source", phrase: phrase)
         }
-        return GatewayDenial(
-            status: 502, code: "transient", reason: "source", danish: failure?.description ?? "\(error)",
-            english: "The source could not be read")
+        return GatewayDenial(status: 502, code: "transient", reason: "source", phrase: phrase)
     }
 
-    static let auditorDenied = GatewayDenial.forbidden(
-        "role", "Logopfølgning giver adgang til adgangsloggen, ikke til journaldata",
-        "Log follow-up gives access to the access log, not to clinical data")
+    static let auditorDenied = GatewayDenial.forbidden("role", Phrase("denial.auditor-no-clinical-data"))
 
     enum Subject {
         case one(String)
@@ -305,12 +292,11 @@ public final class Gateway: Sendable {
         do {
             patient = try await reader.json(source, "Patient/\(id)")
         } catch {
-            throw Self.denial(error, notFound: "Patienten \(id) findes ikke hos \(source.name)")
+            throw Self.denial(
+                error, notFound: Phrase("denial.patient-not-found", ["id": .text(id), "source": .text(source.name)]))
         }
         guard let cpr = SourceReader.cpr(of: patient) else {
-            throw GatewayDenial.forbidden(
-                "no-cpr", "Patienten har intet CPR-nummer hos kilden; adgangen kan ikke afgøres",
-                "The patient has no CPR number at the source; access cannot be decided")
+            throw GatewayDenial.forbidden("no-cpr", Phrase("denial.no-cpr"))
         }
         remember(cpr, source: source.id, id: id)
         return cpr
@@ -349,8 +335,7 @@ public final class Gateway: Sendable {
             return .deny(
                 GatewayDenial(
                     status: 503, code: "transient", reason: "undecidable",
-                    danish: "Adgangen kan ikke afgøres lige nu (\(error)); prøv igen, eller brug værdispring",
-                    english: "Access cannot be decided right now; retry, or use emergency access"))
+                    phrase: Phrase("denial.undecidable", ["error": .error(error)])))
         }
     }
 
@@ -382,9 +367,7 @@ public final class Gateway: Sendable {
         } catch {
             logger.error("Adgangsloggen kan ikke skrives: \(error)")
             throw GatewayDenial(
-                status: 503, code: "transient", reason: "audit-unavailable",
-                danish: "Adgangsloggen kan ikke skrives; ingen data udleveres uden logning",
-                english: "The access log cannot be written; no data is served unlogged")
+                status: 503, code: "transient", reason: "audit-unavailable", phrase: Phrase("denial.audit-unwritable"))
         }
         if case .deny(let denial) = decision { throw denial }
     }
@@ -397,7 +380,7 @@ public final class Gateway: Sendable {
         guard var bundle = try? JSONValue.parse(Data(answer.body)), bundle["resourceType"]?.stringValue == "Bundle" else {
             throw GatewayDenial(
                 status: 502, code: "processing", reason: "source-answer",
-                danish: "\(source.name) svarede ikke med et FHIR Bundle", english: "The source did not answer with a Bundle")
+                phrase: Phrase("source-answer.not-fhir-bundle", ["source": .text(source.name)]))
         }
         let entries = bundle["entry"]?.listValue ?? []
         // Learn the CPR numbers of patients in the answer, then fetch those only referenced.
@@ -443,6 +426,7 @@ public final class Gateway: Sendable {
                 identity, client, cpr: cpr, source: source, types: Array(types), action: action, decision: decisions[cpr]!)
         }
         if left > 0 {
+            let leftOut = Phrase("denial.entries-left-out", ["count": .integer(left)])
             kept.append(
                 .object([
                     "resource": .object([
@@ -450,8 +434,8 @@ public final class Gateway: Sendable {
                         "issue": .array([
                             .object([
                                 "severity": .string("information"), "code": .string("suppressed"),
-                                "diagnostics": .string(
-                                    "\(left) post(er) om patienter uden aktuel behandlingsrelation er udeladt"),
+                                "diagnostics": .string(Catalog.danish.text(leftOut)),
+                                "details": .object(["text": .string(Catalog.english.text(leftOut))]),
                             ])
                         ]),
                     ]),
@@ -487,16 +471,16 @@ public final class Gateway: Sendable {
             if let words = TLSWords.reason(for: error) {
                 throw GatewayDenial(
                     status: 502, code: "security", reason: "source-certificate",
-                    danish: "\(source.name): \(Catalog.danish.text(words)); intet er sendt til kilden",
-                    english: "The source's certificate was not accepted; nothing was sent")
+                    phrase: Phrase(
+                        "source-answer.certificate-nothing-sent", ["source": .text(source.name), "problem": .phrase(words)]))
             }
             let timedOut = SourceReader.isTimeout(error)
             throw GatewayDenial(
                 status: timedOut ? 504 : 502, code: timedOut ? "timeout" : "transient", reason: "source",
-                danish: timedOut
-                    ? "\(source.name) svarede ikke inden for \(source.timeoutMs) ms"
-                    : "\(source.name) kunne ikke nås (\(error))",
-                english: timedOut ? "The source did not answer in time" : "The source could not be reached")
+                phrase: timedOut
+                    ? Phrase(
+                        "source-answer.timeout", ["source": .text(source.name), "milliseconds": .integer(source.timeoutMs)])
+                    : Phrase("source-answer.unreachable", ["source": .text(source.name), "error": .text("\(error)")]))
         }
         var headers: [(String, String)] = []
         for name in ["Content-Type", "ETag", "Last-Modified"] {
@@ -597,8 +581,7 @@ public final class Gateway: Sendable {
         switch identity.role {
         case .citizen:
             guard let own = identity.cpr, patient == nil || patient == own else {
-                throw .forbidden(
-                    "not-own-data", "Som borger kan du kun se din egen log", "As a citizen you can only see your own log")
+                throw .forbidden("not-own-data", Phrase("denial.citizen-own-log"))
             }
             return try await entries(patient: own, emergencyOnly: emergencyOnly, limit: limit).json
         case .logAuditor:
@@ -611,9 +594,7 @@ public final class Gateway: Sendable {
             }
             return json
         default:
-            throw .forbidden(
-                "role", "Adgangsloggen kan ses af borgeren selv og af logopfølgning",
-                "The access log is for the citizen and for log follow-up")
+            throw .forbidden("role", Phrase("denial.access-log-roles"))
         }
     }
 
@@ -644,8 +625,8 @@ public final class Gateway: Sendable {
             )
         } catch {
             throw GatewayDenial(
-                status: 503, code: "transient", reason: "audit-unavailable", danish: "Adgangsloggen kan ikke læses: \(error)",
-                english: "The access log cannot be read")
+                status: 503, code: "transient", reason: "audit-unavailable",
+                phrase: Phrase("denial.audit-unreadable", ["error": .error(error)]))
         }
     }
 }

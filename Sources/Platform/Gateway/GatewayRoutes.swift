@@ -2,6 +2,7 @@ import FHIR
 import Foundation
 import HTTPTypes
 import Hummingbird
+import Words
 
 /// The gateway's HTTP API: `POST /auth/token` and `GET /auth/users` (demo identity provider), `GET /sources`,
 /// `GET /sources/{id}/fhir/...` (reads and searches, forwarded under the access policy) and `GET /AuditEvent`.
@@ -33,8 +34,7 @@ public struct GatewayRoutes: Sendable {
                 }
                 guard let user, !user.isEmpty else {
                     throw GatewayDenial(
-                        status: 400, code: "required", reason: "user", danish: "Angiv en demobruger: {\"user\": \"akutlaege\"}",
-                        english: "Name a demo user: {\"user\": \"akutlaege\"}")
+                        status: 400, code: "required", reason: "user", phrase: Phrase("denial.user-missing"))
                 }
                 let (token, identity) = try await gateway.issueDemoToken(user: user)
                 let identityJSON = (try? JSONValue.parse(JSONEncoder().encode(identity))) ?? .null
@@ -113,8 +113,7 @@ public struct GatewayRoutes: Sendable {
             checkpoint = try await gateway.checkpoints.current()
         } catch {
             throw GatewayDenial(
-                status: 503, code: "transient", reason: "audit-unavailable",
-                danish: "Adgangsloggen kan ikke læses lige nu", english: "The access log cannot be read right now")
+                status: 503, code: "transient", reason: "audit-unavailable", phrase: Phrase("denial.audit-unreadable-now"))
         }
         return json(checkpoint.json, contentType: "application/json")
     }

@@ -10,11 +10,15 @@ import Words
 struct SourceReader: Sendable {
     let http: HTTPClient
 
-    struct Failure: Error, CustomStringConvertible {
-        let description: String
+    struct Failure: Error, CustomStringConvertible, Phrased {
+        /// What happened, `source-answer.*`.
+        let phrase: Phrase
         /// The source's HTTP status, nil when it did not answer (down, timed out).
         var status: Int? = nil
         var timedOut = false
+
+        /// In Danish, for the log and for `/sources`.
+        var description: String { phrase.danish }
     }
 
     func json(_ source: GatewaySource, _ path: String) async throws -> JSONValue {
@@ -27,20 +31,25 @@ struct SourceReader: Sendable {
             let body = try await response.body.collect(upTo: 32 << 20)
             guard response.status == .ok else {
                 throw Failure(
-                    description: "\(source.name) svarede HTTP \(response.status.code)", status: Int(response.status.code))
+                    phrase: Phrase(
+                        "source-answer.http-status",
+                        ["source": .text(source.name), "status": .integer(Int(response.status.code))]),
+                    status: Int(response.status.code))
             }
             return try JSONValue.parse(Data(buffer: body))
         } catch let failure as Failure {
             throw failure
         } catch {
             if let words = TLSWords.reason(for: error) {
-                throw Failure(description: "\(source.name): \(Catalog.danish.text(words))")
+                throw Failure(
+                    phrase: Phrase("source-answer.certificate", ["source": .text(source.name), "problem": .phrase(words)]))
             }
             let timedOut = Self.isTimeout(error)
             throw Failure(
-                description: timedOut
-                    ? "\(source.name) svarede ikke inden for \(source.timeoutMs) ms"
-                    : "\(source.name) kunne ikke læses (\(error))",
+                phrase: timedOut
+                    ? Phrase(
+                        "source-answer.timeout", ["source": .text(source.name), "milliseconds": .integer(source.timeoutMs)])
+                    : Phrase("source-answer.unreadable", ["source": .text(source.name), "error": .text("\(error)")]),
                 timedOut: timedOut)
         }
     }
@@ -54,7 +63,7 @@ struct SourceReader: Sendable {
             pages += 1
             let bundle = try await json(source, current)
             guard bundle["resourceType"]?.stringValue == "Bundle" else {
-                throw Failure(description: "\(source.name) svarede ikke med et Bundle")
+                throw Failure(phrase: Phrase("source-answer.not-bundle", ["source": .text(source.name)]))
             }
             resources += (bundle["entry"]?.listValue ?? []).compactMap { $0["resource"] }
             next = nil

@@ -2,6 +2,7 @@ import FHIR
 import Foundation
 import HTTPTypes
 import Hummingbird
+import Words
 
 /// With a gateway, the engine's subscriptions are people's too: every `/Subscription` request carries a token, a
 /// subscription belongs to the user who made it (others get 404), and a new subscription must stay within what the
@@ -27,8 +28,8 @@ struct SubscriptionAccess: RouterMiddleware {
                 let owner = engine.cachedSubscriptions().first { $0.id == id }?.owner
                 if owner != identity.id {
                     throw GatewayDenial(
-                        status: 404, code: "not-found", reason: "not-found", danish: "Intet abonnement med id '\(id)'",
-                        english: "No subscription with id '\(id)'")
+                        status: 404, code: "not-found", reason: "not-found",
+                        phrase: Phrase("denial.no-subscription", ["id": .text(id)]))
                 }
             }
             context.identity = identity
@@ -50,10 +51,8 @@ enum SubscriptionPolicy {
         switch identity.role {
         case .citizen:
             guard let own = identity.cpr, !patients.isEmpty, patients.allSatisfy({ $0 == own }) else {
-                throw .forbidden(
-                    "subscription-scope",
-                    "Som borger kan du kun abonnere på dine egne hændelser: patient=\(identity.cpr ?? "dit CPR")",
-                    "As a citizen you can only subscribe to your own events")
+                let cpr: Phrase.Argument = identity.cpr.map { .text($0) } ?? .phrase(Phrase("denial.your-cpr"))
+                throw .forbidden("subscription-scope", Phrase("denial.citizen-own-events", ["cpr": cpr]))
             }
             return
         case .logAuditor:
@@ -80,16 +79,14 @@ enum SubscriptionPolicy {
             if unrelated.isEmpty { return }
             throw .forbidden(
                 "subscription-scope",
-                "Ingen aktuel behandlingsrelation til \(unrelated.count) af patienterne (fx \(unrelated[0])); de kan ikke følges",
-                "No current care relationship with \(unrelated.count) of the patients; they cannot be followed")
+                Phrase(
+                    "denial.subscription-unrelated", ["count": .integer(unrelated.count), "example": .text(unrelated[0])]))
         }
         let own = [
             identity.organization.map { "organization=\($0.value)" },
             identity.role == .homeNurse ? identity.municipality.map { "municipality=\($0)" } : nil,
         ].compactMap { $0 }
-        throw .forbidden(
-            "subscription-scope",
-            "Abonnementet skal holde sig til dine egne patienter: \((own + ["patient=CPR med behandlingsrelation"]).joined(separator: ", "))",
-            "The subscription must keep to your own patients (your organisation, municipality or related patients)")
+        let filters = own.map(Phrase.verbatim) + [Phrase("denial.related-patients-filter")]
+        throw .forbidden("subscription-scope", Phrase("denial.subscription-own-patients", ["filters": .list(filters)]))
     }
 }

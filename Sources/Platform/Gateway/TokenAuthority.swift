@@ -2,6 +2,7 @@ import FHIR
 import Foundation
 import JWTKit
 import Synchronization
+import Words
 
 /// Issues (demo) and verifies access tokens: signature, expiry, issuer and audience. Keys come from configuration:
 /// a shared secret (HS256, the demo) or a JWKS file (verification only).
@@ -73,25 +74,24 @@ public final class TokenAuthority: Sendable {
     public func verify(_ token: String) async throws(GatewayDenial) -> Identity {
         if let (identity, expires) = verified.withLock({ $0[token] }) {
             if expires > Date() { return identity }
-            throw .unauthenticated("Adgangstoken er udløbet; log ind igen", "The access token has expired; log in again")
+            throw .unauthenticated(Phrase("denial.token-expired"))
         }
         let claims: AccessClaims
         do {
             claims = try await keys.verify(token, as: AccessClaims.self)
         } catch let error as JWTError where error.errorType == .claimVerificationFailure {
-            throw .unauthenticated("Adgangstoken er udløbet; log ind igen", "The access token has expired; log in again")
+            throw .unauthenticated(Phrase("denial.token-expired"))
         } catch {
-            throw .unauthenticated("Adgangstoken er ugyldig", "The access token is not valid")
+            throw .unauthenticated(Phrase("denial.token-invalid"))
         }
         guard claims.iss.value == issuer else {
-            throw .unauthenticated(
-                "Adgangstoken er udstedt af en ukendt udsteder", "The access token was issued by an unknown issuer")
+            throw .unauthenticated(Phrase("denial.token-issuer"))
         }
         guard claims.aud.value.contains(audience) else {
-            throw .unauthenticated("Adgangstoken er ikke til denne gateway", "The access token is not meant for this gateway")
+            throw .unauthenticated(Phrase("denial.token-audience"))
         }
         guard let role = Identity.Role(rawValue: claims.role) else {
-            throw .unauthenticated("Adgangstoken har en ukendt rolle", "The access token has an unknown role")
+            throw .unauthenticated(Phrase("denial.token-role"))
         }
         let identity = Identity(
             id: claims.sub.value, name: claims.name, title: claims.title, role: role, organization: claims.organization,

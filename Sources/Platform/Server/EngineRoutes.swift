@@ -6,6 +6,7 @@ import HummingbirdWebSocket
 import Logging
 import NIOCore
 import NIOHTTP1
+import Words
 
 /// The event engine's HTTP API: notifications in, topics, subscriptions, `$status`, `$events`,
 /// `$get-ws-binding-token`, the SSE stream and the websocket.
@@ -69,7 +70,7 @@ public struct EngineRoutes: Sendable {
                 var check: (@Sendable (SubscriptionRecord) async throws(GatewayDenial) -> Void)?
                 if let relationships = gateway?.relationships {
                     check = { @Sendable record throws(GatewayDenial) in
-                        guard let identity else { throw .unauthenticated("Log ind", "Log in") }
+                        guard let identity else { throw .unauthenticated(Phrase("denial.log-in")) }
                         try await SubscriptionPolicy.check(record, identity: identity, relationships: relationships)
                     }
                 }
