@@ -179,10 +179,20 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        /// One platform node from one configuration (`PlatformAssembly`), and the one mapping of a source definition:
+        /// used by `sundhedscloud serve`, `overblik --demo`, the benchmarks and the tests.
+        .target(
+            name: "Assembly",
+            dependencies: [
+                "Words", "FHIR", "Transport", "Federation", "DemoSources", "Platform",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
         .executableTarget(
             name: "sundhedscloud",
             dependencies: [
-                "Words", "FHIR", "DemoSources", "Platform", "Federation", "Transport",
+                "Words", "Assembly", "FHIR", "DemoSources", "Platform", "Federation", "Transport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "TOMLKit", package: "TOMLKit"),
                 .product(name: "Logging", package: "swift-log"),
@@ -194,7 +204,7 @@ let package = Package(
         .executableTarget(
             name: "overblik",
             dependencies: [
-                "Words", "FHIR", "Federation", "OverblikApp", "DemoSources", "Platform", "EventStream", "Transport",
+                "Words", "Assembly", "FHIR", "Federation", "OverblikApp", "DemoSources", "Platform", "EventStream", "Transport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
@@ -204,7 +214,7 @@ let package = Package(
         .executableTarget(
             name: "overblik-bench",
             dependencies: [
-                "Words", "FHIR", "DemoSources", "Federation", "OverblikApp", "Terminal", "Platform", "EventStream",
+                "Words", "Assembly", "FHIR", "DemoSources", "Federation", "OverblikApp", "Terminal", "Platform", "EventStream",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -251,6 +261,7 @@ let package = Package(
         .testTarget(
             name: "PlatformTests",
             dependencies: [
+                "Assembly",
                 "Words",
                 "FHIR", "Platform", "EventStream", "DemoSources", "TestSupport", "Federation", "Transport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),

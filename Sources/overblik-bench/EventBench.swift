@@ -1,6 +1,8 @@
+import Assembly
 import AsyncHTTPClient
 import EventStream
 import FHIR
+import Federation
 import Foundation
 import OverblikApp
 import Platform
@@ -23,10 +25,11 @@ enum EventBench {
 
     /// One platform node (engine only) on `storage`, on a free loopback port.
     static func node(_ storage: any PlatformStorage) async throws -> PlatformServer {
-        try await PlatformServer.start(
-            engine: EventEngine(
-                storage: storage, sources: ["bench": "http://127.0.0.1:9/fhir"],
-                notifyCredentials: NotifyCredentials(secrets: ["bench": notifySecret])))
+        var node = PlatformAssembly.Configuration(storage: storage, tokens: try await TokenAuthority.ephemeral())
+        node.sources = [SourceDefinition(id: "bench", name: "Bench", sector: .hospital, fhir: "http://127.0.0.1:9/fhir")]
+        node.notifyCredentials = NotifyCredentials(secrets: ["bench": notifySecret])
+        node.gateway = false
+        return try await PlatformAssembly.start(node)
     }
 
     /// The bench source's notification secret (a node's engine knows its hash).

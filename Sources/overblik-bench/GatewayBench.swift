@@ -1,6 +1,8 @@
+import Assembly
 import AsyncHTTPClient
 import DemoSources
 import FHIR
+import Federation
 import Foundation
 import NIOCore
 import Platform
@@ -47,26 +49,18 @@ enum GatewayBench {
         let cluster = try DemoSourceCluster(data: data, ports: .ephemeral, tls: try pki?.mutualServerTLS())
         try await cluster.start()
         let storage = try SQLiteStorage(path: folder.appendingPathComponent("platform.sqlite").path)
-        var sources: [GatewaySource] = []
-        for source in data.manifest.sources {
-            guard let url = await cluster.server(source.id)?.baseURL else { continue }
-            sources.append(
-                GatewaySource(
-                    id: source.id, name: source.name, sector: source.sector, fhir: url,
-                    kind: source.isClinical ? .clinical : .preferences))
-        }
-        var limits = Gateway.Limits()
-        limits.userRate = 1_000_000
-        limits.userBurst = 1_000_000
-        limits.clientRate = 1_000_000
-        limits.clientBurst = 1_000_000
-        let users = try Identity.loadUsers(file: data.directory.appendingPathComponent("users.json"))
-        let gateway = Gateway(
-            sources: sources, tokens: try await TokenAuthority.ephemeral(), users: users, storage: storage, limits: limits,
-            clientTLS: try pki?.gatewayTLS() ?? .system)
-        let engine = EventEngine(storage: storage, sources: [:])
-        let server = try await PlatformServer.start(engine: engine, gateway: gateway, tls: try pki?.serverTLS())
-        let token = try await gateway.issueDemoToken(user: "egen-laege").token
+        let sources = await SourceDefinition.demo(cluster)
+        var node = PlatformAssembly.Configuration(storage: storage, tokens: try await TokenAuthority.ephemeral())
+        node.sources = sources
+        node.limits.userRate = 1_000_000
+        node.limits.userBurst = 1_000_000
+        node.limits.clientRate = 1_000_000
+        node.limits.clientBurst = 1_000_000
+        node.users = try Identity.loadUsers(file: data.directory.appendingPathComponent("users.json"))
+        node.trust = try pki?.gatewayTLS() ?? .system
+        node.tls = try pki?.serverTLS()
+        let server = try await PlatformAssembly.start(node)
+        let token = try await server.gateway!.issueDemoToken(user: "egen-laege").token
         let patientID = data.manifest.patients.first { $0.cpr == "2509479989" }?.sources["gp"] ?? ""
         let gp = sources.first { $0.id == "gp" }?.fhir ?? ""
         var configuration = HTTPClient.Configuration()

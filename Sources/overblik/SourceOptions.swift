@@ -1,4 +1,5 @@
 import ArgumentParser
+import Assembly
 import AsyncHTTPClient
 import DemoSources
 import EventStream
@@ -222,10 +223,7 @@ struct SourceOptions: ParsableArguments {
             let scheme = pki == nil ? "http" : "https"
             let direct = SourceRegistry(
                 sources: manifest.sources.map { source in
-                    SourceDefinition(
-                        id: source.id, name: source.name, sector: Sector(rawValue: source.sector) ?? .other,
-                        fhir: "\(scheme)://127.0.0.1:\(ports[source.id] ?? 0)/fhir",
-                        kind: source.isClinical ? .clinical : .preferences)
+                    SourceDefinition(demo: source, fhir: "\(scheme)://127.0.0.1:\(ports[source.id] ?? 0)/fhir")
                 })
             // The demo writes its own registry, in the same format a user would.
             let file = FileManager.default.temporaryDirectory.appendingPathComponent("overblik-demo-sources-\(getpid()).toml")
@@ -261,23 +259,18 @@ struct SourceOptions: ParsableArguments {
                     // The embedded platform keeps its events in a throwaway database: each demo starts afresh.
                     let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
                         "overblik-demo-\(getpid())-\(UUID().uuidString.prefix(8))")
-                    let storage = try SQLiteStorage(path: folder.appendingPathComponent("platform.sqlite").path)
-                    var sources: [String: String] = [:]
-                    for source in direct.sources { sources[source.id] = source.fhir }
-                    let engine = EventEngine(
-                        storage: storage, sources: sources, notifyCredentials: NotifyCredentials(secrets: cluster.notifySecrets),
-                        clientTLS: nodeTrust)
                     // The gateway: every request of the TUI passes it with the user's token, is decided and logged.
-                    let gateway = Gateway(
-                        sources: direct.sources.map { source in
-                            GatewaySource(
-                                id: source.id, name: source.name, sector: source.sector.rawValue, fhir: source.fhir,
-                                timeoutMs: source.timeoutMs, kind: source.kind == .preferences ? .preferences : .clinical)
-                        }, tokens: try await TokenAuthority.ephemeral(),
-                        users: try Identity.loadUsers(file: directory.appendingPathComponent("users.json")), storage: storage,
-                        clientTLS: nodeTrust)
-                    let server = try await PlatformServer.start(
-                        engine: engine, gateway: gateway, port: enginePort, tls: try pki?.serverTLS())
+                    var node = PlatformAssembly.Configuration(
+                        storage: try SQLiteStorage(path: folder.appendingPathComponent("platform.sqlite").path),
+                        tokens: try await TokenAuthority.ephemeral())
+                    node.sources = direct.sources
+                    node.notifyCredentials = NotifyCredentials(secrets: cluster.notifySecrets)
+                    node.users = try Identity.loadUsers(file: directory.appendingPathComponent("users.json"))
+                    node.trust = nodeTrust
+                    node.tls = try pki?.serverTLS()
+                    node.port = enginePort
+                    node.node = "overblik-demo"
+                    let server = try await PlatformAssembly.start(node)
                     try await cluster.start()
                     await cluster.connect(engineURL: server.baseURL, trust: try pki?.clientTLS())
                     var player: ScenarioPlayer?

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Assembly
 import DemoSources
 import Federation
 import Foundation
@@ -254,26 +255,21 @@ struct Serve: AsyncParsableCommand {
         let security = try transportSecurity(host: host)
         var cluster: DemoSourceCluster?
         var dataSet: DemoDataSet?
-        var registry: [String: String] = [:]
+        var nodeSources: [SourceDefinition] = []
+        var sourceTLS: [String: ClientTLS] = [:]
         var notifyHashes: [String: String] = [:]
-        var gatewaySources: [GatewaySource] = []
         var users: [Identity] = []
         if let sources {
             do {
                 for source in try SourceRegistry.load(path: sources).sources {
-                    registry[source.id] = source.fhir
+                    nodeSources.append(source)
                     if let hash = source.notifySecretSHA256 { notifyHashes[source.id] = hash }
                     // A source with a CA of its own is verified against that CA (and the node's).
-                    let own = try source.ca.map {
+                    sourceTLS[source.id] = try source.ca.map {
                         try ClientTLS.load(
                             cas: [$0] + security.trust.caFiles, certificate: clientCert ?? security.pki?.clientCertificateFile,
                             key: clientKey ?? security.pki?.clientKeyFile)
                     }
-                    gatewaySources.append(
-                        GatewaySource(
-                            id: source.id, name: source.name, sector: source.sector.rawValue, fhir: source.fhir,
-                            timeoutMs: source.timeoutMs, kind: source.kind == .preferences ? .preferences : .clinical,
-                            tls: own))
                 }
             } catch {
                 throw ValidationError("\(error)")
@@ -304,12 +300,8 @@ struct Serve: AsyncParsableCommand {
             for source in dataSet!.manifest.sources {
                 let scheme = security.server == nil ? "http" : "https"
                 let url = "\(scheme)://\(host):\(portBase + source.port - DemoSourceCluster.defaultPortBase)/fhir"
-                registry[source.id] = url
+                nodeSources.append(SourceDefinition(demo: source, fhir: url))
                 if let secret = cluster?.notifySecrets[source.id] { notifyHashes[source.id] = NotifyCredentials.hash(of: secret) }
-                gatewaySources.append(
-                    GatewaySource(
-                        id: source.id, name: source.name, sector: source.sector, fhir: url,
-                        kind: source.isClinical ? .clinical : .preferences))
             }
             do {
                 users = try Identity.loadUsers(file: directory.appendingPathComponent("users.json"))
@@ -335,9 +327,6 @@ struct Serve: AsyncParsableCommand {
         if insecureHTTP {
             logger.warning("Ukrypteret HTTP (--insecure-http): adgangstokens og data sendes i klartekst")
         }
-        let engine = EventEngine(
-            storage: storage, sources: registry, notifyCredentials: NotifyCredentials(hashes: notifyHashes),
-            clientTLS: security.trust, logger: logger)
         let signingKey: AuditSigningKey
         let keyFile = auditKey ?? XDGDirectory.data.path("audit-signing-key.pem", app: "sundhedscloud")
         do {
@@ -346,13 +335,20 @@ struct Serve: AsyncParsableCommand {
             await storage.shutdown()
             throw ValidationError("Adgangsloggens nøgle: \(error)")
         }
-        let checkpoints = AuditCheckpoints(
-            storage: storage, key: signingKey, node: "\(host):\(port)",
-            file: auditCheckpoints ?? XDGDirectory.data.path("audit-checkpoints.jsonl", app: "sundhedscloud"),
-            logger: logger)
-        let gateway = Gateway(
-            sources: gatewaySources, tokens: try await tokenAuthority(), users: users, storage: storage,
-            checkpoints: checkpoints, clientTLS: security.trust, logger: logger)
+        var node = PlatformAssembly.Configuration(storage: storage, tokens: try await tokenAuthority())
+        node.sources = nodeSources
+        node.sourceTLS = sourceTLS
+        node.notifyCredentials = NotifyCredentials(hashes: notifyHashes)
+        node.users = users
+        node.trust = security.trust
+        node.tls = security.server
+        node.host = host
+        node.port = port
+        node.auditKey = signingKey
+        node.auditCheckpoints = auditCheckpoints ?? XDGDirectory.data.path("audit-checkpoints.jsonl", app: "sundhedscloud")
+        node.node = "\(host):\(port)"
+        node.logger = logger
+        let (engine, gateway) = PlatformAssembly.assemble(node)
         let service = PlatformService(
             engine: engine, gateway: gateway, host: host, port: port, tls: security.server, trust: security.trust,
             pki: security.pki, storage: storage, cluster: cluster,

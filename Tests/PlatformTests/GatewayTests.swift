@@ -1,3 +1,4 @@
+import Assembly
 import AsyncHTTPClient
 import DemoSources
 import FHIR
@@ -132,26 +133,21 @@ final class GatewayHarness: StoppableHarness {
         let secrets = cluster.notifySecrets
         do {
             let urls = Dictionary(uniqueKeysWithValues: await cluster.baseURLs().map { ($0.id, $0.url) })
-            let sources = data.manifest.sources.map { source in
-                GatewaySource(
-                    id: source.id, name: source.name, sector: source.sector, fhir: urls[source.id] ?? "-",
-                    timeoutMs: timeoutMs[source.id] ?? 15_000, kind: source.isClinical ? .clinical : .preferences)
-            }
-            let users = try Identity.loadUsers(
-                file: PlatformFixtures.repositoryRoot.appendingPathComponent("demo-data/users.json"))
             let directory = PlatformFixtures.temporaryDirectory()
             let storage = try given ?? SQLiteStorage(path: directory.appendingPathComponent("platform.sqlite").path)
-            let engine = EventEngine(
-                storage: storage, sources: urls, notifyCredentials: NotifyCredentials(secrets: secrets),
-                logger: PlatformFixtures.engineLogger)
-            // Checkpoints of the audit chain in the test's own folder, as `serve` keeps them beside its storage.
-            let checkpoints = AuditCheckpoints(
-                storage: storage, node: "test-node", file: directory.appendingPathComponent("audit-checkpoints.jsonl").path,
-                logger: GW.quietLogger)
-            let gateway = Gateway(
-                sources: sources, tokens: try await TokenAuthority.sharedSecret(GW.secret), users: users, storage: storage,
-                checkpoints: checkpoints, limits: limits, logger: GW.quietLogger)
-            let server = try await PlatformServer.start(engine: engine, gateway: gateway, host: "127.0.0.1", port: 0)
+            // Assembled as `serve` assembles a node, with the checkpoints of the audit chain in the test's own folder.
+            var node = PlatformAssembly.Configuration(storage: storage, tokens: try await TokenAuthority.sharedSecret(GW.secret))
+            node.sources = data.manifest.sources.map { source in
+                SourceDefinition(demo: source, fhir: urls[source.id] ?? "-", timeoutMs: timeoutMs[source.id] ?? 15_000)
+            }
+            node.notifyCredentials = NotifyCredentials(secrets: secrets)
+            node.users = try Identity.loadUsers(
+                file: PlatformFixtures.repositoryRoot.appendingPathComponent("demo-data/users.json"))
+            node.auditCheckpoints = directory.appendingPathComponent("audit-checkpoints.jsonl").path
+            node.node = "test-node"
+            node.limits = limits
+            node.logger = GW.quietLogger
+            let server = try await PlatformAssembly.start(node)
             await cluster.connect(engineURL: server.baseURL)
             return GatewayHarness(
                 directory: directory, storage: storage, server: server, cluster: cluster, sourceURLs: urls)
