@@ -35,7 +35,7 @@ public enum SubscriptionSetup {
     public static func ensure(
         _ wish: Wish, engineURL: String, httpClient: HTTPClient = .shared, token: AccessToken? = nil
     ) async throws -> Subscription {
-        let owner = wish.owner.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? wish.owner
+        let owner = QueryString.encodeComponent(wish.owner)
         let bearer = try await token?()
         func call(_ client: HTTPClient, url: String, method: HTTPMethod, body: JSONValue?) async throws -> JSONValue {
             try await Self.call(client, url: url, method: method, body: body, bearer: bearer)

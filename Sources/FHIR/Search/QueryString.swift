@@ -47,6 +47,19 @@ public enum QueryString {
         return set
     }()
 
+    /// RFC 3986's unreserved characters (ASCII letters and digits, `-._~`): all a single component keeps as it is.
+    public static let unreserved: CharacterSet = {
+        var set = CharacterSet(charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
+        set.insert(charactersIn: "-._~")
+        return set
+    }()
+
+    /// One value percent-encoded for any place in a URL or a header: everything but the unreserved characters
+    /// (`|`, `:`, non-ASCII letters too), so `urn:oid:1.2.208.176.1.2|2509479989` stays one value everywhere.
+    public static func encodeComponent(_ value: String) -> String {
+        value.addingPercentEncoding(withAllowedCharacters: unreserved) ?? value
+    }
+
     /// Pairs as a query string, each name and value percent-encoded.
     public static func encode(_ items: [(name: String, value: String)]) -> String {
         items.map { item in

@@ -724,11 +724,7 @@ public final class FederatedClient: Sendable {
         return Capabilities(types: Set(types), batch: batch)
     }
 
-    static func encode(_ value: String) -> String {
-        var allowed = CharacterSet.alphanumerics.intersection(CharacterSet(charactersIn: "\u{0}"..."\u{7F}"))
-        allowed.insert(charactersIn: "-._~:")
-        return value.addingPercentEncoding(withAllowedCharacters: allowed) ?? value
-    }
+    static func encode(_ value: String) -> String { QueryString.encodeComponent(value) }
 
     /// An absolute `next` URL on the same server as `base`, or a relative one resolved against it.
     static func resolve(_ link: String, against base: String) -> String? {

@@ -138,7 +138,7 @@ public final class GatewayLogin: Sendable {
     /// Headers for a request about `cpr`: emergency purpose of use and the reason, when granted.
     public func headers(cpr: String?) -> [(String, String)] {
         guard let cpr, let reason = emergencyReason(cpr: cpr) else { return [] }
-        let encoded = reason.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
+        let encoded = QueryString.encodeComponent(reason)
         return [("X-Purpose-Of-Use", "EMERGENCY"), ("X-Emergency-Reason", encoded)]
     }
 

@@ -6,6 +6,7 @@ import NIOCore
 import NIOHTTP1
 import Synchronization
 import Transport
+import Words
 
 /// The event engine: accepts sources' subscription notifications, stores each event once, numbers it per matching
 /// subscription inside the storage transaction, and hands it at once to live connections and rest-hook endpoints.
@@ -599,7 +600,8 @@ public final class EventEngine: Sendable {
         if let error = error as? HTTPClientError {
             switch error {
             case .deadlineExceeded, .readTimeout, .writeTimeout, .connectTimeout, .getConnectionFromPoolTimeout:
-                return "endepunktet svarede ikke inden for \(DanishDuration.seconds(timeout))"
+                let milliseconds = Int(timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000)
+                return "endepunktet " + Phrase.timeout(milliseconds: milliseconds).danish
             case .remoteConnectionClosed:
                 return "endepunktet lukkede forbindelsen uden svar"
             default: break

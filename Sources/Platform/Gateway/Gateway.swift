@@ -479,7 +479,8 @@ public final class Gateway: Sendable {
                 status: timedOut ? 504 : 502, code: timedOut ? "timeout" : "transient", reason: "source",
                 phrase: timedOut
                     ? Phrase(
-                        "source-answer.timeout", ["source": .text(source.name), "milliseconds": .integer(source.timeoutMs)])
+                        "source-answer.timeout",
+                        ["source": .text(source.name), "reason": .phrase(.timeout(milliseconds: source.timeoutMs))])
                     : Phrase("source-answer.unreachable", ["source": .text(source.name), "error": .text("\(error)")]))
         }
         var headers: [(String, String)] = []

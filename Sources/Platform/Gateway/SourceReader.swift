@@ -48,7 +48,8 @@ struct SourceReader: Sendable {
             throw Failure(
                 phrase: timedOut
                     ? Phrase(
-                        "source-answer.timeout", ["source": .text(source.name), "milliseconds": .integer(source.timeoutMs)])
+                        "source-answer.timeout",
+                        ["source": .text(source.name), "reason": .phrase(.timeout(milliseconds: source.timeoutMs))])
                     : Phrase("source-answer.unreadable", ["source": .text(source.name), "error": .text("\(error)")]),
                 timedOut: timedOut)
         }
@@ -78,7 +79,7 @@ struct SourceReader: Sendable {
 
     /// The source's patients with this CPR number.
     func patients(_ source: GatewaySource, cpr: String) async throws -> [JSONValue] {
-        let identifier = "\(DanishSystems.cpr)|\(cpr)".addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? cpr
+        let identifier = QueryString.encodeComponent("\(DanishSystems.cpr)|\(cpr)")
         return try await search(source, "Patient?identifier=\(identifier)").filter {
             $0["resourceType"]?.stringValue == "Patient" && Self.cpr(of: $0) == cpr
         }
