@@ -21,7 +21,7 @@ import Words
         #expect(effects == [.loadOverview(try CPRNumber("2509479989"), refresh: false)])
         #expect(model.screen == .overview)
         #expect(model.loading)
-        #expect(model.input.isEmpty)
+        #expect(model.search.input.isEmpty)
     }
 
     /// Ctrl-U clears the field and Ctrl-W removes the last word, in the search field, the filter and the command
@@ -30,11 +30,11 @@ import Words
         var model = AppFixtures.model()
         _ = press(type("bruno test elm"), &model)
         _ = press([.control("w")], &model)
-        #expect(model.input == "bruno test ")
+        #expect(model.search.input == "bruno test ")
         _ = press([.control("w")], &model)
-        #expect(model.input == "bruno ")
+        #expect(model.search.input == "bruno ")
         _ = press([.control("u")], &model)
-        #expect(model.input.isEmpty)
+        #expect(model.search.input.isEmpty)
         #expect(model.screen == .search)
 
         _ = press([.character(":")] + type("tidslinje x"), &model)
@@ -83,7 +83,7 @@ import Words
         for name in ["karen", "jens", "nancy", "Quist", "gitte", "Rasmus", " "] {
             var model = AppFixtures.model()
             _ = press(type(name), &model)
-            #expect(model.input == name, "\(name)")
+            #expect(model.search.input == name, "\(name)")
             #expect(model.screen == .search && !model.quit, "\(name)")
         }
     }
@@ -92,7 +92,7 @@ import Words
         var model = AppFixtures.model()
         _ = press(type("Quist"), &model)
         _ = press([.escape], &model)
-        #expect(model.input.isEmpty)
+        #expect(model.search.input.isEmpty)
         _ = press(type(":n") + [.enter], &model)
         #expect(model.screen == .notifications)
         _ = press([.escape], &model)
@@ -105,24 +105,24 @@ import Words
 
     @Test func theBoardOpensAPatientWithEnter() {
         var model = AppFixtures.model()
-        #expect(!model.board.isEmpty)
+        #expect(!model.search.board.isEmpty)
         _ = press([.down], &model)
         let effects = press([.enter], &model)
-        #expect(effects == [.loadOverview(model.board[1].cpr, refresh: false)])
+        #expect(effects == [.loadOverview(model.search.board[1].cpr, refresh: false)])
     }
 
     @Test func panesTabsNumbersAndBack() {
         var model = AppFixtures.bruno()
-        #expect(model.pane == .conditions)
+        #expect(model.sections.pane == .conditions)
         _ = press([.tab], &model)
-        #expect(model.pane == .encounters)
+        #expect(model.sections.pane == .encounters)
         _ = press([.backTab, .backTab], &model)
-        #expect(model.pane == .allergies)
+        #expect(model.sections.pane == .allergies)
         _ = press([.character("6")], &model)
-        #expect(model.pane == .labs)
+        #expect(model.sections.pane == .labs)
         _ = press([.down, .down, .enter], &model)
         #expect(model.screen == .detail)
-        #expect(model.detail?.id == model.paneItems(.labs)[2].id)
+        #expect(model.detail.content?.id == model.paneItems(.labs)[2].id)
         _ = press([.escape], &model)
         #expect(model.screen == .overview)
         _ = press([.escape], &model)
@@ -132,7 +132,7 @@ import Words
     @Test func typeAheadBeforeTheOverviewArrivesIsSafe() {
         var model = AppFixtures.model()
         _ = press(type("2509479989") + [.enter, .character("4"), .down, .down, .down, .character("G"), .enter], &model)
-        #expect(model.pane == .homeCare)
+        #expect(model.sections.pane == .homeCare)
         #expect(model.screen == .overview, "nothing to open yet")
         _ = Update.update(&model, .overviewLoaded(AppFixtures.overview("2509479989"), complete: true))
         _ = press([.enter], &model)
@@ -154,10 +154,12 @@ import Words
         #expect(model.screen == .detail)
         _ = press([.escape], &model)
         #expect(model.screen == .overview && model.filterText == "vægt", "back to the filtered list")
-        #expect(model.paneItems()[model.selection[model.pane] ?? 0].id == chosen)
+        #expect(model.paneItems()[model.sections.selection[model.sections.pane] ?? 0].id == chosen)
         _ = press([.escape], &model)
         #expect(model.filterText.isEmpty)
-        #expect(model.paneItems()[model.selection[model.pane] ?? 0].id == chosen, "the same item, now in the whole list")
+        #expect(
+            model.paneItems()[model.sections.selection[model.sections.pane] ?? 0].id == chosen,
+            "the same item, now in the whole list")
     }
 
     @Test func homeCareShowsTheGrantedServicesFirst() {
@@ -203,15 +205,15 @@ import Words
         _ = press([.character("t")], &model)
         let all = model.timelineItems.count
         _ = press([.character("s")], &model)
-        #expect(model.timelineSector == .hospital)
+        #expect(model.timeline.sector == .hospital)
         #expect(model.timelineItems.allSatisfy { $0.sources.contains { $0.sector == .hospital } })
         _ = press([.character("s"), .character("s"), .character("s")], &model)
-        #expect(model.timelineSector == nil)
+        #expect(model.timeline.sector == nil)
         _ = press([.character("p"), .character("p")], &model)
-        #expect(model.timelinePeriod == .quarter)
+        #expect(model.timeline.period == .quarter)
         #expect(model.timelineItems.count < all)
         _ = press([.character("y")], &model)
-        #expect(model.timelineType == .conditions)
+        #expect(model.timeline.type == .conditions)
     }
 
     @Test func refreshAsksTheSourcesAgain() throws {
@@ -249,7 +251,7 @@ import Words
         let effects = Update.update(
             &model, .stream(.notification(AppFixtures.event(someone.cpr.value, code: "STAA", number: 1))))
         #expect(model.toast == "14:32 \(someone.name) (\(someone.cpr.formatted)) er ankommet til akutmodtagelsen, Herlev")
-        #expect(model.notifications.count == 1)
+        #expect(model.notifications.log.count == 1)
         #expect(effects.contains(.invalidate(someone.cpr, source: "hospital")))
         #expect(effects.contains(.loadBoard))
         #expect(!effects.contains { if case .lookupName = $0 { return true } else { return false } })
@@ -292,7 +294,7 @@ import Words
         #expect(model.toast == "14:32 Annulleret: (251248-9996) er ankommet til akutmodtagelsen, Herlev")
         _ = Update.update(&model, .patientNamed(nancy, "Nancy Ann Test Berggren"))
         #expect(model.toast == "14:32 Annulleret: Nancy Ann Test Berggren (251248-9996) er ankommet til akutmodtagelsen, Herlev")
-        #expect(model.notifications[0].name == "Nancy Ann Test Berggren")
+        #expect(model.notifications.log[0].name == "Nancy Ann Test Berggren")
     }
 
     @Test func enterOnANotificationOpensThePatient() {
@@ -456,7 +458,7 @@ import Words
 
     @Test func aBoardFetchedJustAfterTheLastTickIsNotMinusOneSecondOld() {
         var model = AppFixtures.model()
-        _ = Update.update(&model, .boardLoaded(model.board, at: model.now.addingTimeInterval(0.8)))
+        _ = Update.update(&model, .boardLoaded(model.search.board, at: model.now.addingTimeInterval(0.8)))
         let text = View.render(model).text
         #expect(text.contains("hentet for 0 s siden") && !text.contains("-1 s"), "\(text)")
     }

@@ -21,39 +21,22 @@ public struct Model: Sendable {
     /// The colours of each role (`Assets/themes/`).
     public var theme: ThemeColors = .standard
 
-    // Search
-    public var input = ""
-    public var searchSelection = 0
-    public var board: [BoardEntry] = []
-    public var boardFetchedAt: Date?
-    /// Why the board (or part of it) could not be fetched, one reason per failed source.
-    public var boardMessage: [Phrase]?
-    public var boardLoading = false
-    public var boardEnabled: Bool
-    public var recent: [RecentPatient] = []
-    public var matches: [PatientMatch]?
-    public var matchesQuery: String?
+    /// Each screen's own state (`ScreenModels.swift`).
+    public var search = SearchModel()
+    public var sections = SectionsModel()
+    public var detail = DetailModel()
+    public var timeline = TimelineModel()
+    public var trends = TrendsModel()
+    public var notifications = NotificationsModel()
+    public var accessLog = AccessLogModel()
+    public var help = HelpModel()
 
     // The open patient
     public var cpr: CPRNumber?
     public var overview: PatientOverview?
     public var loading = false
-    public var pane: SectionKind = .conditions
-    public var selection: [SectionKind: Int] = [:]
+    public var boardEnabled: Bool
 
-    // Other screens
-    public var detail: DetailContent?
-    public var detailScroll = 0
-    public var timelineSelection = 0
-    public var timelineSector: Sector?
-    public var timelineType: SectionKind?
-    public var timelinePeriod: TimelinePeriod = .all
-    public var trendSelection = 0
-    public var notifications = NotificationLog()
-    /// "Min log" (nil until loaded), its error, and the selected line.
-    public var accessLog: [AccessLogGroup]?
-    public var accessLogError: Phrase?
-    public var accessLogSelection = 0
     /// Through a gateway (access decisions, emergency access and the log exist).
     public var viaGateway = false
     /// The user's role as the gateway knows it ("ed-doctor", "citizen", "log-auditor", ...); nil without one.
@@ -74,8 +57,6 @@ public struct Model: Sendable {
     public var patientNames: [CPRNumber: String] = [:]
     /// The live event stream's state; nil when there is none (no engine configured).
     public var connection: ConnectionState?
-    public var notificationSelection = 0
-    public var helpScroll = 0
 
     // Input modes
     /// Text after ':' while the command line is open.
@@ -107,7 +88,7 @@ public struct Model: Sendable {
 
     /// Items of the open pane after the filter.
     public func paneItems(_ kind: SectionKind? = nil) -> [OverviewItem] {
-        filtered(overview?.section(kind ?? pane) ?? [])
+        filtered(overview?.section(kind ?? sections.pane) ?? [])
     }
 
     func filtered(_ items: [OverviewItem]) -> [OverviewItem] {
@@ -122,10 +103,10 @@ public struct Model: Sendable {
 
     /// The timeline with its sector, type, period and text filters.
     public var timelineItems: [OverviewItem] {
-        let since = timelinePeriod.seconds.map { now.addingTimeInterval(-$0) }
+        let since = timeline.period.seconds.map { now.addingTimeInterval(-$0) }
         return filtered(overview?.timeline ?? []).filter { item in
-            (timelineSector == nil || item.sources.contains { $0.sector == timelineSector })
-                && (timelineType == nil || item.section == timelineType)
+            (timeline.sector == nil || item.sources.contains { $0.sector == timeline.sector })
+                && (timeline.type == nil || item.section == timeline.type)
                 && (since == nil || (item.date.map { $0.upperBound >= since! } ?? false))
         }
     }
@@ -138,8 +119,8 @@ public struct Model: Sendable {
 
     /// The list on the search screen: matches of a name search, else the ED board and the recent patients.
     public var searchEntries: [SearchEntry] {
-        if let matches { return matches.map { .match($0) } }
-        let entries = board.map { SearchEntry.board($0) } + recent.map { SearchEntry.recent($0) }
+        if let matches = search.matches { return matches.map { .match($0) } }
+        let entries = search.board.map { SearchEntry.board($0) } + search.recent.map { SearchEntry.recent($0) }
         guard !filterText.isEmpty else { return entries }
         return entries.filter { $0.name.lowercased().contains(filterText.lowercased()) || $0.cpr.value.contains(filterText) }
     }

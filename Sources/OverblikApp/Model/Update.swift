@@ -20,27 +20,27 @@ public enum Update {
             model.overview = overview
             model.loading = !complete
             if complete, let patient = overview.patient, let cpr = model.cpr {
-                model.recent.removeAll { $0.cpr == cpr }
-                model.recent.insert(RecentPatient(cpr: cpr, name: patient.name ?? model.strings.unknownName), at: 0)
-                if model.recent.count > 20 { model.recent.removeLast() }
+                model.search.recent.removeAll { $0.cpr == cpr }
+                model.search.recent.insert(RecentPatient(cpr: cpr, name: patient.name ?? model.strings.unknownName), at: 0)
+                if model.search.recent.count > 20 { model.search.recent.removeLast() }
             }
             clampSelections(&model)
             return []
         case .boardLoaded(let entries, let at):
-            model.board = entries
-            model.boardFetchedAt = at
-            model.boardMessage = nil
-            model.boardLoading = false
+            model.search.board = entries
+            model.search.boardFetchedAt = at
+            model.search.boardMessage = nil
+            model.search.boardLoading = false
             clampSelections(&model)
             return []
         case .boardFailed(let message):
-            model.boardMessage = message
-            model.boardLoading = false
+            model.search.boardMessage = message
+            model.search.boardLoading = false
             return []
         case .matchesLoaded(let query, let matches):
-            guard query == model.matchesQuery else { return [] }
-            model.matches = matches
-            model.searchSelection = 0
+            guard query == model.search.matchesQuery else { return [] }
+            model.search.matches = matches
+            model.search.selection = 0
             return []
         case .stream(.state(let state)):
             model.connection = state
@@ -49,21 +49,21 @@ public enum Update {
             return notify(event, &model)
         case .patientNamed(let cpr, let name):
             model.patientNames[cpr] = name
-            for index in model.notifications.indices where model.notifications[index].cpr == cpr {
-                model.notifications[index].name = name
+            for index in model.notifications.log.indices where model.notifications.log[index].cpr == cpr {
+                model.notifications.log[index].name = name
             }
-            if let latest = model.notifications.first, latest.cpr == cpr, model.toastAt == latest.at {
+            if let latest = model.notifications.log.first, latest.cpr == cpr, model.toastAt == latest.at {
                 model.toast = latest.text(model.language)
             }
             return []
         case .accessLogLoaded(let entries):
-            model.accessLog = AccessLogGroup.group(entries)
-            model.accessLogError = nil
-            model.accessLogSelection = 0
+            model.accessLog.groups = AccessLogGroup.group(entries)
+            model.accessLog.error = nil
+            model.accessLog.selection = 0
             return []
         case .accessLogFailed(let message):
-            model.accessLog = []
-            model.accessLogError = message
+            model.accessLog.groups = []
+            model.accessLog.error = message
             return []
         case .tick(let date):
             model.now = date
@@ -72,10 +72,10 @@ public enum Update {
                 model.toastAt = nil
             }
             // The ED board on screen stays current: departures are not always events for this user.
-            if model.boardEnabled, model.screen == .search, !model.boardLoading,
-                let fetched = model.boardFetchedAt, date.timeIntervalSince(fetched) >= 30
+            if model.boardEnabled, model.screen == .search, !model.search.boardLoading,
+                let fetched = model.search.boardFetchedAt, date.timeIntervalSince(fetched) >= 30
             {
-                model.boardLoading = true
+                model.search.boardLoading = true
                 return [.loadBoard]
             }
             return []
@@ -92,8 +92,8 @@ public enum Update {
             model.patientNames[cpr] = name
         }
         let entry = NotificationEntry(cpr: cpr, event: event, name: name, at: model.now)
-        model.notifications.add(entry)
-        if model.screen == .notifications, model.notificationSelection > 0 { model.notificationSelection += 1 }
+        model.notifications.log.add(entry)
+        if model.screen == .notifications, model.notifications.selection > 0 { model.notifications.selection += 1 }
         toast(entry.text(model.language), &model)
         var effects: [Effect] = [.invalidate(cpr, source: event.sourceID)]
         if model.cpr == cpr, model.screen != .search { effects.append(.loadOverview(cpr, refresh: false)) }
@@ -104,8 +104,8 @@ public enum Update {
 
     static func knownName(_ cpr: CPRNumber, _ model: Model) -> String? {
         if model.cpr == cpr, let name = model.overview?.patient?.name { return name }
-        if let entry = model.board.first(where: { $0.cpr == cpr }) { return entry.name }
-        if let entry = model.recent.first(where: { $0.cpr == cpr }) { return entry.name }
+        if let entry = model.search.board.first(where: { $0.cpr == cpr }) { return entry.name }
+        if let entry = model.search.recent.first(where: { $0.cpr == cpr }) { return entry.name }
         return model.patientNames[cpr]
     }
 
@@ -152,37 +152,37 @@ public enum Update {
     /// begin with any letter; the list is moved with the arrows, and `:` gives the commands.
     static func searchInput(_ key: Key, _ model: inout Model) -> [Effect]? {
         switch key {
-        case .character(let c) where Keymap.typedOnSearch(key, inputEmpty: model.input.isEmpty):
-            model.input.append(c)
-            model.matches = nil
-            model.matchesQuery = nil
+        case .character(let c) where Keymap.typedOnSearch(key, inputEmpty: model.search.input.isEmpty):
+            model.search.input.append(c)
+            model.search.matches = nil
+            model.search.matchesQuery = nil
             return []
         case .backspace:
-            if !model.input.isEmpty { model.input.removeLast() }
-            if model.input.isEmpty {
-                model.matches = nil
-                model.matchesQuery = nil
+            if !model.search.input.isEmpty { model.search.input.removeLast() }
+            if model.search.input.isEmpty {
+                model.search.matches = nil
+                model.search.matchesQuery = nil
             }
             return []
         case .control("u"), .control("w"):
-            model.input = LineEditing.erase(key, in: model.input)
-            model.matches = nil
-            model.matchesQuery = nil
+            model.search.input = LineEditing.erase(key, in: model.search.input)
+            model.search.matches = nil
+            model.search.matchesQuery = nil
             return []
-        case .escape where !model.input.isEmpty || model.matches != nil:
-            model.input = ""
-            model.matches = nil
-            model.matchesQuery = nil
+        case .escape where !model.search.input.isEmpty || model.search.matches != nil:
+            model.search.input = ""
+            model.search.matches = nil
+            model.search.matchesQuery = nil
             return []
         case .enter:
-            let text = model.input.trimmingCharacters(in: .whitespaces)
+            let text = model.search.input.trimmingCharacters(in: .whitespaces)
             if text.isEmpty { return nil }  // opens the selected row
             // The results of this very search are shown: Enter opens the selected one.
-            if text == model.matchesQuery, model.matches?.isEmpty == false { return nil }
+            if text == model.search.matchesQuery, model.search.matches?.isEmpty == false { return nil }
             if text.first!.isNumber || text.contains("-") && text.count == 11 {
                 do {
                     let cpr = try CPRNumber(text)
-                    model.input = ""
+                    model.search.input = ""
                     return open(cpr, &model)
                 } catch {
                     toast("\(model.strings.invalidCPR): \(model.strings.cprProblem(error))", &model)
@@ -190,8 +190,8 @@ public enum Update {
                 }
             }
             guard text.count >= 2 else { return [] }
-            model.matchesQuery = text
-            model.matches = []
+            model.search.matchesQuery = text
+            model.search.matches = []
             return [.searchByName(text)]
         default:
             return nil
@@ -201,10 +201,10 @@ public enum Update {
     static func open(_ cpr: CPRNumber, _ model: inout Model, refresh: Bool = false) -> [Effect] {
         if model.cpr != cpr {
             model.overview = nil
-            model.selection = [:]
-            model.pane = .conditions
-            model.timelineSelection = 0
-            model.trendSelection = 0
+            model.sections.selection = [:]
+            model.sections.pane = .conditions
+            model.timeline.selection = 0
+            model.trends.selection = 0
         }
         model.cpr = cpr
         model.loading = true
@@ -220,7 +220,7 @@ public enum Update {
             return [.quit]
         case .help:
             if model.screen != .help { model.stack.append(.help) }
-            model.helpScroll = 0
+            model.help.scroll = 0
             return []
         case .command:
             model.command = ""
@@ -258,29 +258,29 @@ public enum Update {
             return []
         case .nextPane, .previousPane:
             let all = SectionKind.allCases
-            let index = all.firstIndex(of: model.pane) ?? 0
+            let index = all.firstIndex(of: model.sections.pane) ?? 0
             let step = action == .nextPane ? 1 : all.count - 1
-            model.pane = all[(index + step) % all.count]
+            model.sections.pane = all[(index + step) % all.count]
             return []
         case .section1, .section2, .section3, .section4, .section5, .section6, .section7, .section8:
-            model.pane = SectionKind.allCases[Int(String(action.rawValue.last!))! - 1]
+            model.sections.pane = SectionKind.allCases[Int(String(action.rawValue.last!))! - 1]
             return []
         case .cycleSector:
             let order: [Sector?] = [nil, .hospital, .gp, .municipality]
-            let index = order.firstIndex { $0 == model.timelineSector } ?? 0
-            model.timelineSector = order[(index + 1) % order.count]
-            model.timelineSelection = 0
+            let index = order.firstIndex { $0 == model.timeline.sector } ?? 0
+            model.timeline.sector = order[(index + 1) % order.count]
+            model.timeline.selection = 0
             return []
         case .cycleType:
             let order: [SectionKind?] = [nil] + SectionKind.allCases
-            let index = order.firstIndex { $0 == model.timelineType } ?? 0
-            model.timelineType = order[(index + 1) % order.count]
-            model.timelineSelection = 0
+            let index = order.firstIndex { $0 == model.timeline.type } ?? 0
+            model.timeline.type = order[(index + 1) % order.count]
+            model.timeline.selection = 0
             return []
         case .cyclePeriod:
             let all = TimelinePeriod.allCases
-            model.timelinePeriod = all[(model.timelinePeriod.rawValue + 1) % all.count]
-            model.timelineSelection = 0
+            model.timeline.period = all[(model.timeline.period.rawValue + 1) % all.count]
+            model.timeline.selection = 0
             return []
         case .emergency:
             guard model.emergencyAllowed else {
@@ -297,8 +297,8 @@ public enum Update {
             return []
         case .accessLog:
             if model.screen != .accessLog { model.stack.append(.accessLog) }
-            model.accessLog = nil
-            model.accessLogError = nil
+            model.accessLog.groups = nil
+            model.accessLog.error = nil
             return [.loadAccessLog]
         case .open:
             return openSelected(&model)
@@ -313,19 +313,21 @@ public enum Update {
         switch model.screen {
         case .overview:
             let items = model.paneItems()
-            let id = model.selection[model.pane].flatMap { items.indices.contains($0) ? items[$0].id : nil }
+            let id = model.sections.selection[model.sections.pane].flatMap { items.indices.contains($0) ? items[$0].id : nil }
             model.filterText = ""
-            if let id, let index = model.paneItems().firstIndex(where: { $0.id == id }) { model.selection[model.pane] = index }
+            if let id, let index = model.paneItems().firstIndex(where: { $0.id == id }) {
+                model.sections.selection[model.sections.pane] = index
+            }
         case .timeline:
             let items = model.timelineItems
-            let id = items.indices.contains(model.timelineSelection) ? items[model.timelineSelection].id : nil
+            let id = items.indices.contains(model.timeline.selection) ? items[model.timeline.selection].id : nil
             model.filterText = ""
-            if let id, let index = model.timelineItems.firstIndex(where: { $0.id == id }) { model.timelineSelection = index }
+            if let id, let index = model.timelineItems.firstIndex(where: { $0.id == id }) { model.timeline.selection = index }
         case .trends:
             let trends = model.trendItems
-            let code = trends.indices.contains(model.trendSelection) ? trends[model.trendSelection].code : nil
+            let code = trends.indices.contains(model.trends.selection) ? trends[model.trends.selection].code : nil
             model.filterText = ""
-            if let code, let index = model.trendItems.firstIndex(where: { $0.code == code }) { model.trendSelection = index }
+            if let code, let index = model.trendItems.firstIndex(where: { $0.code == code }) { model.trends.selection = index }
         default:
             model.filterText = ""
         }
@@ -335,28 +337,30 @@ public enum Update {
         switch model.screen {
         case .search:
             let entries = model.searchEntries
-            guard entries.indices.contains(model.searchSelection) else { return [] }
-            return open(entries[model.searchSelection].cpr, &model)
+            guard entries.indices.contains(model.search.selection) else { return [] }
+            return open(entries[model.search.selection].cpr, &model)
         case .overview:
             let items = model.paneItems()
-            guard let index = model.selection[model.pane], items.indices.contains(index) else {
+            guard let index = model.sections.selection[model.sections.pane], items.indices.contains(index) else {
                 if let first = items.first { showDetail(.item(first), &model) }
                 return []
             }
             showDetail(.item(items[index]), &model)
         case .timeline:
             let items = model.timelineItems
-            if items.indices.contains(model.timelineSelection) { showDetail(.item(items[model.timelineSelection]), &model) }
+            if items.indices.contains(model.timeline.selection) { showDetail(.item(items[model.timeline.selection]), &model) }
         case .notifications:
-            let list = model.notifications
-            if list.indices.contains(model.notificationSelection) { return open(list[model.notificationSelection].cpr, &model) }
+            let list = model.notifications.log
+            if list.indices.contains(model.notifications.selection) {
+                return open(list[model.notifications.selection].cpr, &model)
+            }
         case .trends:
             let trends = model.trendItems
-            guard trends.indices.contains(model.trendSelection) else { return [] }
-            showDetail(.trend(trends[model.trendSelection]), &model)
+            guard trends.indices.contains(model.trends.selection) else { return [] }
+            showDetail(.trend(trends[model.trends.selection]), &model)
         case .accessLog:
-            guard let groups = model.accessLog, groups.indices.contains(model.accessLogSelection) else { return [] }
-            showDetail(.access(groups[model.accessLogSelection]), &model)
+            guard let groups = model.accessLog.groups, groups.indices.contains(model.accessLog.selection) else { return [] }
+            showDetail(.access(groups[model.accessLog.selection]), &model)
         case .detail, .help:
             break
         }
@@ -364,8 +368,8 @@ public enum Update {
     }
 
     static func showDetail(_ content: DetailContent, _ model: inout Model) {
-        model.detail = content
-        model.detailScroll = 0
+        model.detail.content = content
+        model.detail.scroll = 0
         model.stack.append(.detail)
     }
 
@@ -383,24 +387,29 @@ public enum Update {
             }
         }
         switch model.screen {
-        case .search: model.searchSelection = moved(model.searchSelection, count: model.searchEntries.count)
-        case .overview: model.selection[model.pane] = moved(model.selection[model.pane] ?? 0, count: model.paneItems().count)
-        case .timeline: model.timelineSelection = moved(model.timelineSelection, count: model.timelineItems.count)
-        case .trends: model.trendSelection = moved(model.trendSelection, count: model.trendItems.count)
-        case .notifications: model.notificationSelection = moved(model.notificationSelection, count: model.notifications.count)
-        case .detail: model.detailScroll = moved(model.detailScroll, count: 100_000)
-        case .help: model.helpScroll = moved(model.helpScroll, count: 1000)
-        case .accessLog: model.accessLogSelection = moved(model.accessLogSelection, count: model.accessLog?.count ?? 0)
+        case .search: model.search.selection = moved(model.search.selection, count: model.searchEntries.count)
+        case .overview:
+            model.sections.selection[model.sections.pane] = moved(
+                model.sections.selection[model.sections.pane] ?? 0, count: model.paneItems().count)
+        case .timeline: model.timeline.selection = moved(model.timeline.selection, count: model.timelineItems.count)
+        case .trends: model.trends.selection = moved(model.trends.selection, count: model.trendItems.count)
+        case .notifications:
+            model.notifications.selection = moved(model.notifications.selection, count: model.notifications.log.count)
+        case .detail: model.detail.scroll = moved(model.detail.scroll, count: 100_000)
+        case .help: model.help.scroll = moved(model.help.scroll, count: 1000)
+        case .accessLog: model.accessLog.selection = moved(model.accessLog.selection, count: model.accessLog.groups?.count ?? 0)
         }
     }
 
     static func clampSelections(_ model: inout Model) {
-        model.searchSelection = min(model.searchSelection, max(0, model.searchEntries.count - 1))
+        model.search.selection = min(model.search.selection, max(0, model.searchEntries.count - 1))
         for kind in SectionKind.allCases {
-            if let index = model.selection[kind] { model.selection[kind] = min(index, max(0, model.paneItems(kind).count - 1)) }
+            if let index = model.sections.selection[kind] {
+                model.sections.selection[kind] = min(index, max(0, model.paneItems(kind).count - 1))
+            }
         }
-        model.timelineSelection = min(model.timelineSelection, max(0, model.timelineItems.count - 1))
-        model.trendSelection = min(model.trendSelection, max(0, model.trendItems.count - 1))
+        model.timeline.selection = min(model.timeline.selection, max(0, model.timelineItems.count - 1))
+        model.trends.selection = min(model.trends.selection, max(0, model.trendItems.count - 1))
     }
 
     // MARK: - Filter and command line

@@ -12,16 +12,16 @@ enum AccessLogView {
         let title = strings.text(model.ownLog ? "log.own-title" : "log.audit-title")
         Chrome.titleBar(&screen, title, model, theme)
         let height = screen.height - 2
-        let list = model.accessLog ?? []
+        let list = model.accessLog.groups ?? []
         screen.box(
             x: 0, y: 1, width: screen.width, height: height, glyphs: model.glyphs, style: theme.activeFrame,
             title: "\(strings.text("log.list-title")) (\(list.count))", titleStyle: theme.title)
         let inner = screen.width - 2
-        guard let log = model.accessLog else {
+        guard let log = model.accessLog.groups else {
             screen.put(" " + strings.text("log.loading"), x: 1, y: 2, style: theme.dim, maxWidth: inner)
             return
         }
-        if let error = model.accessLogError {
+        if let error = model.accessLog.error {
             screen.put(" " + strings.text(error), x: 1, y: 2, style: theme.error, maxWidth: inner)
             return
         }
@@ -32,10 +32,10 @@ enum AccessLogView {
             return
         }
         let rows = height - 2
-        let offset = Chrome.scrollOffset(selected: model.accessLogSelection, count: log.count, rows: rows)
+        let offset = Chrome.scrollOffset(selected: model.accessLog.selection, count: log.count, rows: rows)
         for (row, group) in log.dropFirst(offset).prefix(rows).enumerated() {
             let entry = group.first
-            let selected = offset + row == model.accessLogSelection
+            let selected = offset + row == model.accessLog.selection
             let style: Style =
                 selected
                 ? theme.selected : (entry.emergency ? theme.warning : (entry.outcome == "success" ? theme.plain : theme.dim))

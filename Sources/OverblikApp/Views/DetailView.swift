@@ -85,14 +85,14 @@ enum DetailView {
     static func draw(_ screen: inout Screen, _ model: Model, _ theme: Theme) {
         let top = model.cpr == nil ? 1 : Chrome.patientHeader(&screen, model, theme)
         if model.cpr == nil { Chrome.titleBar(&screen, model.strings.detailTitle, model, theme) }
-        guard let content = model.detail else { return }
+        guard let content = model.detail.content else { return }
         let height = screen.height - 1 - top
         screen.box(
             x: 0, y: top, width: screen.width, height: height, glyphs: model.glyphs, style: theme.activeFrame,
             title: title(content, model.strings), titleStyle: theme.title)
         let all = lines(content, model: model, width: screen.width - 4)
         let rows = height - 2
-        let offset = min(model.detailScroll, max(0, all.count - rows))
+        let offset = min(model.detail.scroll, max(0, all.count - rows))
         for (row, line) in all.dropFirst(offset).prefix(rows).enumerated() {
             screen.put(line.text, x: 2, y: top + 1 + row, style: line.style(theme), maxWidth: screen.width - 4)
         }

@@ -32,7 +32,7 @@ enum HelpView {
             }
         }
         let rows = screen.height - 3
-        let offset = min(model.helpScroll, max(0, lines.count - rows))
+        let offset = min(model.help.scroll, max(0, lines.count - rows))
         for (row, line) in lines.dropFirst(offset).prefix(rows).enumerated() {
             screen.put(" " + line.0, x: 1, y: 2 + row, style: theme.key, maxWidth: keyWidth)
             screen.put(line.1, x: keyWidth + 2, y: 2 + row, style: theme.plain, maxWidth: screen.width - keyWidth - 3)

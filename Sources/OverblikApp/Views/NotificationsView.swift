@@ -6,7 +6,7 @@ import Terminal
 enum NotificationsView {
     static func draw(_ screen: inout Screen, _ model: Model, _ theme: Theme) {
         Chrome.titleBar(&screen, model.strings.notificationsTitle, model, theme)
-        let list = model.notifications
+        let list = model.notifications.log
         let height = screen.height - 2
         screen.box(
             x: 0, y: 1, width: screen.width, height: height, glyphs: model.glyphs, style: theme.activeFrame,
@@ -16,9 +16,9 @@ enum NotificationsView {
             screen.put(" " + model.strings.noNotifications + hint, x: 1, y: 2, style: theme.dim, maxWidth: screen.width - 2)
         }
         let rows = height - 2
-        let offset = Chrome.scrollOffset(selected: model.notificationSelection, count: list.count, rows: rows)
+        let offset = Chrome.scrollOffset(selected: model.notifications.selection, count: list.count, rows: rows)
         for (row, entry) in list.dropFirst(offset).prefix(rows).enumerated() {
-            let selected = offset + row == model.notificationSelection
+            let selected = offset + row == model.notifications.selection
             if selected { screen.fill(x: 1, y: 2 + row, width: screen.width - 2, height: 1, style: theme.selected) }
             // Cut with an ellipsis, so a cut line says so.
             let room = screen.width - 3

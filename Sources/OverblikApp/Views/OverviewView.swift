@@ -30,7 +30,7 @@ enum OverviewView {
             let columnWidth = 28
             screen.box(x: 0, y: top, width: columnWidth, height: bottom - top, glyphs: model.glyphs, style: theme.frame)
             for (index, kind) in SectionKind.allCases.enumerated() where top + 1 + index < bottom - 1 {
-                let active = kind == model.pane
+                let active = kind == model.sections.pane
                 let label = " \(index + 1) \(strings.sectionTitle(kind))"
                 let count = "\(counts[kind] ?? 0) "
                 let style = active ? theme.selected : theme.plain
@@ -52,7 +52,7 @@ enum OverviewView {
             // Tabs: the numbers of all sections, the active one with its title and count.
             var x = 1
             for (index, kind) in SectionKind.allCases.enumerated() {
-                let active = kind == model.pane
+                let active = kind == model.sections.pane
                 let text = active ? " \(index + 1) \(strings.sectionTitle(kind)) (\(counts[kind] ?? 0)) " : " \(index + 1) "
                 x += screen.put(text, x: x, y: top, style: active ? theme.selected : theme.dim, maxWidth: screen.width - x)
             }
@@ -61,12 +61,12 @@ enum OverviewView {
     }
 
     static func pane(_ screen: inout Screen, _ model: Model, _ theme: Theme, x: Int, y: Int, width: Int, height: Int) {
-        let title = model.listTitle(model.strings.sectionTitle(model.pane))
+        let title = model.listTitle(model.strings.sectionTitle(model.sections.pane))
         screen.box(
             x: x, y: y, width: width, height: height, glyphs: model.glyphs, style: theme.activeFrame, title: title,
             titleStyle: theme.title)
         let items = model.paneItems()
-        let selected = items.isEmpty ? nil : min(model.selection[model.pane] ?? 0, items.count - 1)
+        let selected = items.isEmpty ? nil : min(model.sections.selection[model.sections.pane] ?? 0, items.count - 1)
         Chrome.drawItems(
             &screen, items, selected: selected, x: x + 1, y: y + 1, width: width - 2, height: height - 2, model: model,
             theme: theme,
@@ -78,7 +78,7 @@ enum OverviewView {
             x: x, y: y, width: width, height: height, glyphs: model.glyphs, style: theme.frame, title: model.strings.detailTitle)
         let items = model.paneItems()
         guard !items.isEmpty else { return }
-        let item = items[min(model.selection[model.pane] ?? 0, items.count - 1)]
+        let item = items[min(model.sections.selection[model.sections.pane] ?? 0, items.count - 1)]
         let lines = DetailView.lines(.item(item), model: model, width: width - 4)
         for (row, line) in lines.prefix(height - 2).enumerated() {
             screen.put(line.text, x: x + 2, y: y + 1 + row, style: line.style(theme), maxWidth: width - 4)

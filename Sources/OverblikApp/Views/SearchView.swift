@@ -11,9 +11,9 @@ enum SearchView {
         var x = screen.put(" " + strings.searchPrompt, x: 0, y: 2, style: theme.header)
         let field = max(12, min(40, screen.width - x - 2))
         screen.fill(x: x, y: 2, width: field, height: 1, style: theme.input)
-        screen.put(model.input, x: x, y: 2, style: theme.input, maxWidth: field)
+        screen.put(model.search.input, x: x, y: 2, style: theme.input, maxWidth: field)
         if model.command == nil, !model.filterEditing {
-            screen.cursor = (min(x + DisplayWidth.of(model.input), x + field - 1), 2)
+            screen.cursor = (min(x + DisplayWidth.of(model.search.input), x + field - 1), 2)
         }
         x += field
         screen.put(" " + strings.searchHint, x: 0, y: 3, style: theme.dim, maxWidth: screen.width)
@@ -21,7 +21,7 @@ enum SearchView {
         var y = 5
         let bottom = screen.height - 2
         let entries = model.searchEntries
-        let selected = model.searchSelection
+        let selected = model.search.selection
         func header(_ text: String) {
             guard y <= bottom else { return }
             screen.put(" " + text, x: 0, y: y, style: theme.title, maxWidth: screen.width)
@@ -42,8 +42,8 @@ enum SearchView {
                 style: isSelected ? style : (flagged ? theme.warning : theme.dim), maxWidth: rightWidth)
             y += 1
         }
-        if model.matches != nil {
-            header("\(strings.matchesTitle): \"\(model.matchesQuery ?? "")\"")
+        if model.search.matches != nil {
+            header("\(strings.matchesTitle): \"\(model.search.matchesQuery ?? "")\"")
             if entries.isEmpty { screen.put("   " + strings.noMatches, x: 0, y: y, style: theme.dim) }
             let offset = Chrome.scrollOffset(selected: selected, count: entries.count, rows: bottom - y + 1)
             for (index, entry) in entries.enumerated().dropFirst(offset) {
@@ -55,11 +55,11 @@ enum SearchView {
         }
         if model.boardEnabled {
             let age =
-                model.boardFetchedAt.map { at in
+                model.search.boardFetchedAt.map { at in
                     "  (" + strings.fetchedAgo(model.now.timeIntervalSince(at)) + ")"
                 } ?? ""
-            header("\(strings.boardTitle) (\(model.board.count))\(age)")
-            if let message = model.boardMessage {
+            header("\(strings.boardTitle) (\(model.search.board.count))\(age)")
+            if let message = model.search.boardMessage {
                 // A failed source: the board (if any) is as old as its heading says.
                 screen.put(
                     "   "
@@ -67,10 +67,10 @@ enum SearchView {
                     x: 0, y: y, style: theme.error, maxWidth: screen.width)
                 y += 1
             }
-            if model.board.isEmpty, model.boardMessage == nil {
+            if model.search.board.isEmpty, model.search.boardMessage == nil {
                 screen.put(
                     "   "
-                        + (model.boardFetchedAt == nil
+                        + (model.search.boardFetchedAt == nil
                             ? strings.loading : (model.viaGateway ? strings.noBoardForYou : strings.noBoard)),
                     x: 0, y: y, style: theme.dim)
                 y += 1
@@ -83,7 +83,7 @@ enum SearchView {
                 let reason = [board.reason, board.department].compactMap { $0 }.joined(separator: " \(model.glyphs.bullet) ")
                 row(index, "\(time)  \(board.name)  \(board.cpr.formatted)", reason, flagged: true)
             case .recent(let recent):
-                if index == model.board.count {
+                if index == model.search.board.count {
                     y += 1
                     header(strings.recentTitle)
                 }
@@ -92,7 +92,7 @@ enum SearchView {
                 break
             }
         }
-        if model.recent.isEmpty, y + 1 <= bottom {
+        if model.search.recent.isEmpty, y + 1 <= bottom {
             y += 1
             header(strings.recentTitle)
             screen.put("   " + strings.noRecent, x: 0, y: y, style: theme.dim)

@@ -17,14 +17,14 @@ enum TrendsView {
         let rows = height - 2
         let inner = screen.width - 2
         let sparkWidth = max(8, min(40, inner - 66))
-        let offset = Chrome.scrollOffset(selected: model.trendSelection, count: trends.count, rows: rows)
+        let offset = Chrome.scrollOffset(selected: model.trends.selection, count: trends.count, rows: rows)
         if trends.isEmpty {
             screen.put(" " + strings.emptyList(model.overview), x: 1, y: top + 1, style: theme.dim, maxWidth: inner)
         }
         for (row, trend) in trends.dropFirst(offset).prefix(rows).enumerated() {
             let index = offset + row
             let y = top + 1 + row
-            let selected = index == model.trendSelection
+            let selected = index == model.trends.selection
             if selected { screen.fill(x: 1, y: y, width: inner, height: 1, style: theme.selected) }
             let base = selected ? theme.selected : theme.plain
             let latest = trend.latest

@@ -1,0 +1,66 @@
+import EventStream
+import FHIR
+import Federation
+import Foundation
+import Words
+
+// Each screen's own state, as Bubble Tea nests a model per view: the search screen's field and lists, the open
+// patient's sections, the detail, the timeline's filters, the trends, the notifications, the access log and help.
+// `Update` changes them (`Update+<Screen>.swift`); the views only read them.
+
+/// Find a patient: the field, the selected row, the ED board, the recent patients and a name search's matches.
+public struct SearchModel: Sendable {
+    public var input = ""
+    public var selection = 0
+    public var board: [BoardEntry] = []
+    public var boardFetchedAt: Date?
+    /// Why the board (or part of it) could not be fetched, one reason per failed source.
+    public var boardMessage: [Phrase]?
+    public var boardLoading = false
+    public var recent: [RecentPatient] = []
+    public var matches: [PatientMatch]?
+    public var matchesQuery: String?
+}
+
+/// The open patient's overview: the section shown and the selected row of each.
+public struct SectionsModel: Sendable {
+    public var pane: SectionKind = .conditions
+    public var selection: [SectionKind: Int] = [:]
+}
+
+/// The detail screen: what it shows and how far it is scrolled.
+public struct DetailModel: Sendable {
+    public var content: DetailContent?
+    public var scroll = 0
+}
+
+/// The timeline across sectors with its filters.
+public struct TimelineModel: Sendable {
+    public var selection = 0
+    public var sector: Sector?
+    public var type: SectionKind?
+    public var period: TimelinePeriod = .all
+}
+
+/// Lab results over time.
+public struct TrendsModel: Sendable {
+    public var selection = 0
+}
+
+/// The notifications of this session, newest first, and the selected one.
+public struct NotificationsModel: Sendable {
+    public var log = NotificationLog()
+    public var selection = 0
+}
+
+/// "Min log" (nil until loaded), why it could not be had, and the selected line.
+public struct AccessLogModel: Sendable {
+    public var groups: [AccessLogGroup]?
+    public var error: Phrase?
+    public var selection = 0
+}
+
+/// The help screen's scroll.
+public struct HelpModel: Sendable {
+    public var scroll = 0
+}
