@@ -78,6 +78,19 @@ import Words
         #expect(press([.enter], &model) == [.loadOverview(try! CPRNumber("2509479989"), refresh: false)])
     }
 
+    @Test func matchesLeftOutForLackOfAccessAreShownInTheUsersLanguage() {
+        for (language, words) in [(Language.da, "2 poster om patienter"), (.en, "2 entries about patients")] {
+            var model = AppFixtures.model(language)
+            _ = press(type("Bruno") + [.enter], &model)
+            let note = Phrase.translated(
+                danish: "Hospital: 2 poster om patienter uden aktuel behandlingsrelation er udeladt",
+                english: "Hospital: 2 entries about patients without a current care relationship are left out")
+            _ = Update.update(&model, .matchesLoaded(query: "Bruno", [], leftOut: [note]))
+            let screen = View.render(model).text
+            #expect(screen.contains(words), "\(screen)")
+        }
+    }
+
     @Test func everyLetterIsTypedOnTheSearchScreenEvenFirst() {
         // Names beginning with a key's letter (k moves up, j down, n opens notifications elsewhere) are typed as is.
         for name in ["karen", "jens", "nancy", "Quist", "gitte", "Rasmus", " "] {

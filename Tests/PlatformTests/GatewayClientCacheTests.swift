@@ -3,6 +3,7 @@ import Federation
 import Foundation
 import Platform
 import Testing
+import Words
 
 /// The terminal app's cache behind the gateway: a fresh copy does not spare asking, because the gateway decides and
 /// logs every access; a clinician whose access has ended never sees the copy again.
@@ -32,6 +33,35 @@ import Testing
             let gpEntries = entries.filter { $0.userID == "egen-laege" && $0.patientCPR == bruno.value && $0.sourceID == "gp" }
             #expect(!gpEntries.isEmpty && gpEntries.allSatisfy { $0.outcome == "success" }, "\(entries.map(\.outcome))")
             try await http.shutdown()
+        }
+    }
+}
+
+/// The ED doctor searching a name through the gateway is told when matches were left out for lack of access, in
+/// the gateway's words, so that "no one found" never hides "no one you may see".
+@Suite(.timeLimit(.minutes(3))) struct NameSearchThroughTheGatewayTests {
+    @Test func matchesLeftOutForLackOfAccessAreSaidSo() async throws {
+        try await GatewayHarness.with { h in
+            let http = FHIRHTTPClient.makeHTTPClient()
+            defer { Task { try? await http.shutdown() } }
+            // A doctor with no care relationship to Bruno: the gateway leaves him out and says so.
+            let stranger = GatewayLogin(gatewayURL: h.base, demoUser: "laege-uden-relation", http: http)
+            let registry = GatewayHarness.generousLimits(try await stranger.sources())
+            let client = FederatedClient(registry: registry, client: FHIRHTTPClient(http: http, login: stranger), cache: nil)
+            let found = await client.searchPatients(name: "Bruno Elmer")
+            #expect(found.matches.isEmpty, "\(found.matches.map(\.name))")
+            let notes = found.notes.map(\.danish)
+            #expect(notes.contains { $0.contains("udeladt") }, "\(notes)")
+            #expect(
+                found.notes.contains { Catalog.english.text($0).contains("left out") },
+                "the English words come from the gateway too")
+            // His GP finds him, with nothing left out at her own practice.
+            let gp = GatewayLogin(gatewayURL: h.base, demoUser: "egen-laege", http: http)
+            let own = FederatedClient(
+                registry: GatewayHarness.generousLimits(try await gp.sources()), client: FHIRHTTPClient(http: http, login: gp),
+                cache: nil)
+            let hers = await own.searchPatients(name: "Bruno Elmer")
+            #expect(hers.matches.map(\.cpr.value) == [PlatformFixtures.bruno])
         }
     }
 }

@@ -74,10 +74,17 @@ extension FederatedClient {
     /// name, in any order ("Bruno Test Elmer", "bruno elmer"; `NameMatch`). The sources are asked for the longest
     /// word (a FHIR `name` search matches the start of one part), and the answers are held to every word here.
     public func findPatients(name prefix: String) async -> [PatientMatch] {
+        await searchPatients(name: prefix).matches
+    }
+
+    /// The matches of a name search, and what the sources (a gateway) said they left out: "2 poster om patienter
+    /// uden aktuel behandlingsrelation er udeladt" (in both languages, as the gateway's outcome has it), so the user
+    /// knows that "no one found" may mean "no one you may see".
+    public func searchPatients(name prefix: String) async -> NameSearch {
         let typed = TextSanitizer.cleanLine(prefix, maxLength: 80)
         let words = typed.split { $0 == " " || $0 == "," || $0 == "\t" }.map(String.init)
-        guard let query = words.max(by: { $0.count < $1.count }) else { return [] }
-        let found = await withTaskGroup(of: [(Patient, SourceDefinition)].self) { group in
+        guard let query = words.max(by: { $0.count < $1.count }) else { return NameSearch(matches: [], notes: []) }
+        let answers = await withTaskGroup(of: ([(Patient, SourceDefinition)], [Phrase]).self) { group in
             for source in registry.clinical {
                 group.addTask {
                     let deadline = NIODeadline.now() + .milliseconds(Int64(source.timeoutMs))
@@ -85,17 +92,32 @@ extension FederatedClient {
                     guard
                         case .success(let pages) = await self.allPages(
                             source: source, url: url, type: "Patient", cpr: "", deadline: deadline, refresh: true)
-                    else { return [] }
-                    return pages.resources.compactMap { fetched in
-                        if case .patient(let patient) = fetched.resource { return (patient, source) }
-                        return nil
+                    else { return ([], []) }
+                    var patients: [(Patient, SourceDefinition)] = []
+                    var notes: [Phrase] = []
+                    for fetched in pages.resources {
+                        switch fetched.resource {
+                        case .patient(let patient): patients.append((patient, source))
+                        case .operationOutcome(let outcome):
+                            for issue in outcome.issue where issue.code == "suppressed" {
+                                guard let danish = issue.diagnostics.map({ TextSanitizer.cleanLine($0, maxLength: 200) })
+                                else { continue }
+                                let english = issue.details?.text.map { TextSanitizer.cleanLine($0, maxLength: 200) }
+                                notes.append(
+                                    .translated(
+                                        danish: "\(source.name): \(danish)", english: english.map { "\(source.name): \($0)" }))
+                            }
+                        default: break
+                        }
                     }
+                    return (patients, notes)
                 }
             }
-            var all: [(Patient, SourceDefinition)] = []
-            for await part in group { all += part }
+            var all: [([(Patient, SourceDefinition)], [Phrase])] = []
+            for await part in group { all.append(part) }
             return all
         }
+        let found = answers.flatMap(\.0)
         var byCPR: [String: PatientMatch] = [:]
         for (patient, source) in found {
             let names = (patient.name ?? []).flatMap(NameMatch.words(of:))
@@ -111,7 +133,7 @@ extension FederatedClient {
                     sources: [source.id])
             }
         }
-        return byCPR.values.sorted { $0.name < $1.name }
+        return NameSearch(matches: byCPR.values.sorted { $0.name < $1.name }, notes: answers.flatMap(\.1))
     }
 
     /// The patient's name from the first source that knows the CPR number (cached like any answer).

@@ -13,7 +13,8 @@ public enum Msg: Sendable {
     case overviewLoaded(PatientOverview, complete: Bool)
     case boardLoaded([BoardEntry], at: Date)
     case boardFailed([Phrase])
-    case matchesLoaded(query: String, [PatientMatch])
+    /// A name search's matches, and what the sources left out (for lack of access).
+    case matchesLoaded(query: String, [PatientMatch], leftOut: [Phrase] = [])
     case tick(Date)
     /// From the event stream: a state change or a notification.
     case stream(StreamUpdate)

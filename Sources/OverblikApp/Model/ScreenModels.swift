@@ -20,6 +20,8 @@ public struct SearchModel: Sendable {
     public var recent: [RecentPatient] = []
     public var matches: [PatientMatch]?
     public var matchesQuery: String?
+    /// What the sources left out of the matches, for lack of access.
+    public var leftOut: [Phrase] = []
 }
 
 /// The open patient's overview: the section shown and the selected row of each.

@@ -37,9 +37,10 @@ public enum Update {
             model.search.boardMessage = message
             model.search.boardLoading = false
             return []
-        case .matchesLoaded(let query, let matches):
+        case .matchesLoaded(let query, let matches, let leftOut):
             guard query == model.search.matchesQuery else { return [] }
             model.search.matches = matches
+            model.search.leftOut = leftOut
             model.search.selection = 0
             return []
         case .stream(.state(let state)):

@@ -220,7 +220,8 @@ final class EffectRunner: @unchecked Sendable {
             tasks.append(
                 Task {
                     guard await ready.value == nil else { return }
-                    mailbox.post(.matchesLoaded(query: query, await client.findPatients(name: query)))
+                    let found = await client.searchPatients(name: query)
+                    mailbox.post(.matchesLoaded(query: query, found.matches, leftOut: found.notes))
                 })
         case .invalidate(let cpr, let source):
             client.invalidate(cpr: cpr, source: source)

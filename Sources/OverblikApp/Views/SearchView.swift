@@ -44,6 +44,11 @@ enum SearchView {
         }
         if model.search.matches != nil {
             header("\(strings.matchesTitle): \"\(model.search.matchesQuery ?? "")\"")
+            // Left out for lack of access: "no one found" may mean "no one you may see".
+            for note in model.search.leftOut where y < bottom {
+                screen.put("   " + strings.text(note), x: 0, y: y, style: theme.warning, maxWidth: screen.width)
+                y += 1
+            }
             if entries.isEmpty { screen.put("   " + strings.noMatches, x: 0, y: y, style: theme.dim) }
             let offset = Chrome.scrollOffset(selected: selected, count: entries.count, rows: bottom - y + 1)
             for (index, entry) in entries.enumerated().dropFirst(offset) {
