@@ -1,37 +1,45 @@
 import ArgumentParser
 import Federation
 import Foundation
+import Words
 
 struct CacheCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "cache", abstract: "Cachen af kildernes svar (krypteret).", subcommands: [Purge.self, Info.self])
+        commandName: "cache", abstract: CLI.text("cli.abstract.cache"), subcommands: [Purge.self, Info.self])
 
     struct Purge: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Tøm cachen helt, eller fjern det der er ældre end en alder.")
+        static let configuration = CommandConfiguration(abstract: CLI.text("cli.abstract.purge"))
 
-        @Option(help: "Fjern kun poster hentet for mere end så mange timer siden.")
+        @Option(help: ArgumentHelp(CLI.text("cli.help.older-than")))
         var olderThanHours: Double?
 
         func run() async throws {
-            guard let (cache, path) = try CacheCommand.openExisting(missing: "Cachen er tom") else { return }
+            guard let (cache, path) = try CacheCommand.openExisting(missing: CLI.text("cli.cache.empty")) else { return }
             if let hours = olderThanHours {
                 let removed = try cache.purge(olderThan: Date().addingTimeInterval(-hours * 3600))
-                print("Fjernede \(removed) poster ældre end \(hours) timer fra \(path).")
+                print(
+                    CLI.text("cli.cache.removed", ["count": .integer(removed), "hours": .text("\(hours)"), "path": .text(path)]))
             } else {
                 try cache.purgeAll()
-                print("Cachen er tømt: \(path).")
+                print(CLI.text("cli.cache.emptied", ["path": .text(path)]))
             }
         }
     }
 
     struct Info: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Vis hvor cachen ligger og hvor stor den er.")
+        static let configuration = CommandConfiguration(abstract: CLI.text("cli.abstract.info"))
 
         func run() async throws {
-            guard let (cache, path) = try CacheCommand.openExisting(missing: "Ingen cache endnu") else { return }
+            guard let (cache, path) = try CacheCommand.openExisting(missing: CLI.text("cli.cache.none-yet")) else { return }
             let stats = try cache.statistics()
-            print("Cache: \(path)\nNøgle: \(CacheKeyStore.defaultKeyPath()) (eller $\(CacheKeyStore.environmentVariable))")
-            print("Poster: \(stats.entries), \(stats.bytes / 1024) KiB krypteret indhold.")
+            print(
+                CLI.text(
+                    "cli.cache.where",
+                    [
+                        "path": .text(path), "key": .text(CacheKeyStore.defaultKeyPath()),
+                        "variable": .text(CacheKeyStore.environmentVariable),
+                    ]))
+            print(CLI.text("cli.cache.stats", ["count": .integer(stats.entries), "kib": .integer(stats.bytes / 1024)]))
         }
     }
 
@@ -39,7 +47,7 @@ struct CacheCommand: AsyncParsableCommand {
     static func openExisting(missing: String) throws -> (ResourceCache, String)? {
         let path = ResourceCache.defaultPath()
         guard FileManager.default.fileExists(atPath: path) else {
-            print("\(missing) (\(path) findes ikke).")
+            print(CLI.text("cli.cache.missing", ["what": .text(missing), "path": .text(path)]))
             return nil
         }
         return (try ResourceCache(path: path, key: try CacheKeyStore.loadOrCreate()), path)

@@ -10,16 +10,8 @@ import Words
 struct Overblik: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "overblik",
-        abstract: "Overblik: patientens samlede forløb på tværs af hospital, almen praksis og kommune.",
-        discussion: """
-            Uden underkommando åbnes terminalprogrammet. Eksempler:
-              overblik --demo                  demo-platformen, akutmodtagelsens tavle og scenariet
-              overblik --demo --user egen-laege   som egen læge: notifikationer om dine patienter
-              overblik --demo --speed 10       scenariet ti gange så hurtigt (0: intet scenarie)
-              overblik --demo --lang en        på engelsk
-              overblik --sources kilder.toml
-              overblik --demo --plain          lineær tekst til skærmlæsere
-            """,
+        abstract: CLI.text("cli.abstract.overblik"),
+        discussion: CLI.text("cli.discussion.overblik"),
         subcommands: [OverviewCommand.self, CacheCommand.self]
     )
 
@@ -27,18 +19,18 @@ struct Overblik: AsyncParsableCommand {
 
     @OptionGroup var languageOption: LanguageOption
 
-    @Flag(help: "Lineær tekst uden bokse og farver (skærmlæsere); læser CPR-numre fra tastaturet.")
+    @Flag(help: ArgumentHelp(CLI.text("cli.help.plain")))
     var plain = false
 
-    @Option(help: "Åbn denne patient med det samme (CPR).")
+    @Option(help: ArgumentHelp(CLI.text("cli.help.patient")))
     var patient: String?
 
-    @Option(help: "Farvetema: default, high-contrast eller et eget i ~/.config/overblik/themes/NAVN.toml.")
+    @Option(help: ArgumentHelp(CLI.text("cli.help.theme")))
     var theme: String?
 
     func validate() throws {
         if let patient {
-            do { _ = try CPRNumber(patient) } catch { throw ValidationError("\(error)") }
+            do { _ = try CPRNumber(patient) } catch { throw ValidationError(CLI.strings.cprProblem(error)) }
         }
     }
 
@@ -82,7 +74,7 @@ struct Overblik: AsyncParsableCommand {
             if let user = resolved.gateway?.user { path = (path as NSString).deletingPathExtension + "-\(user).sqlite" }
             cache = try ResourceCache(path: path, key: try CacheKeyStore.loadOrCreate())
         } catch {
-            FileHandle.standardError.write(Data("Advarsel: cachen bruges ikke: \(error)\n".utf8))
+            FileHandle.standardError.write(Data((CLI.text("cli.warning.no-cache", ["error": .text("\(error)")]) + "\n").utf8))
         }
         let client = FederatedClient(
             registry: registry, client: FHIRHTTPClient(http: http, login: login, trust: security.trust), cache: cache)

@@ -9,46 +9,40 @@ import Words
 struct OverviewCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "overview",
-        abstract: "Hent én patients samlede overblik fra alle kilder.",
-        discussion: """
-            Eksempler:
-              overblik overview 2509479989 --demo --plain
-              overblik overview 250947-9989 --demo --json
-              overblik overview 2509479989 --demo --fault hospital:down
-              overblik overview 2509479989 --sources ~/.config/overblik/sources.toml
-            """)
+        abstract: CLI.text("cli.abstract.overview"),
+        discussion: CLI.text("cli.discussion.overview"))
 
-    @Argument(help: "Patientens CPR-nummer (DDMMÅÅLLLL eller DDMMÅÅ-LLLL).")
+    @Argument(help: ArgumentHelp(CLI.text("cli.help.cpr")))
     var cpr: String
 
     @OptionGroup var sourceOptions: SourceOptions
 
-    @Flag(help: "Skriv overblikket som JSON (til scripts).")
+    @Flag(help: ArgumentHelp(CLI.text("cli.help.json")))
     var json = false
 
-    @Flag(help: "Skriv overblikket som lineær tekst (skærmlæservenlig). Standard.")
+    @Flag(help: ArgumentHelp(CLI.text("cli.help.plain-overview")))
     var plain = false
 
     @OptionGroup var languageOption: LanguageOption
 
-    @Flag(help: "Spørg alle kilder igen, også når cachen er frisk.")
+    @Flag(help: ArgumentHelp(CLI.text("cli.help.refresh")))
     var refresh = false
 
-    @Flag(help: "Brug ikke cachen.")
+    @Flag(help: ArgumentHelp(CLI.text("cli.help.no-cache")))
     var noCache = false
 
-    @Option(help: "Antal punkter pr. sektion i tekstudgaven.")
+    @Option(help: ArgumentHelp(CLI.text("cli.help.limit")))
     var limit = 10
 
-    @Flag(help: "Vis alle punkter i tekstudgaven.")
+    @Flag(help: ArgumentHelp(CLI.text("cli.help.all")))
     var all = false
 
     func validate() throws {
-        if json, plain { throw ValidationError("Vælg enten --json eller --plain.") }
+        if json, plain { throw ValidationError(CLI.text("cli.error.json-or-plain")) }
         do {
             _ = try CPRNumber(cpr)
         } catch {
-            throw ValidationError("\(error)")
+            throw ValidationError(CLI.strings.cprProblem(error))
         }
     }
 
@@ -79,7 +73,7 @@ struct OverviewCommand: AsyncParsableCommand {
                 if let user = login?.userID { path = (path as NSString).deletingPathExtension + "-\(user).sqlite" }
                 cache = try ResourceCache(path: path, key: try CacheKeyStore.loadOrCreate())
             } catch {
-                FileHandle.standardError.write(Data("Advarsel: cachen bruges ikke: \(error)\n".utf8))
+                FileHandle.standardError.write(Data((CLI.text("cli.warning.no-cache", ["error": .text("\(error)")]) + "\n").utf8))
             }
         }
         let client = FederatedClient(

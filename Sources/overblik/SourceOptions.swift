@@ -13,47 +13,47 @@ import Words
 
 /// Where the sources come from: `--demo` (embedded demo sources), `--sources FILE`, or the user's configuration.
 struct SourceOptions: ParsableArguments {
-    @Flag(help: "Start de indbyggede demo-kilder (syntetiske patienter) og brug dem.")
+    @Flag(help: ArgumentHelp(CLI.text("cli.help.demo")))
     var demo = false
 
-    @Option(help: "TOML-fil med kilderne ([[source]]-tabeller).")
+    @Option(help: ArgumentHelp(CLI.text("cli.help.sources")))
     var sources: String?
 
     @Option(
         name: .customLong("fault"),
-        help: ArgumentHelp("Kun med --demo: fejlinjektion, fx hospital:down eller hospital:latency=3000.", valueName: "spec"))
+        help: ArgumentHelp(CLI.text("cli.help.fault"), valueName: "spec"))
     var faults: [String] = []
 
     @Option(
         help: ArgumentHelp(
-            "Kun med --demo: hvem du er (demo-data/users.json): akutlaege, egen-laege, hjemmesygeplejerske, laege-uden-relation, borger-bruno, ... Uden: du bliver spurgt.",
-            valueName: "bruger"))
+            CLI.text("cli.help.user"),
+            valueName: CLI.text("cli.value.user")))
     var user: String?
 
-    @Option(help: "Kun med --demo: scenariets hastighed (scenariesekunder pr. sekund); 0 slår scenariet fra.")
+    @Option(help: ArgumentHelp(CLI.text("cli.help.speed")))
     var speed: Double = 1
 
     @Option(
         help: ArgumentHelp(
-            "SundhedsCloud-gateway(s), fx http://127.0.0.1:8080,http://127.0.0.1:8081: kilderne og hændelserne hentes gennem den; svarer en node ikke, bruges den næste. Log ind med --user (gatewayens demo-login) eller --token / $OVERBLIK_TOKEN.",
+            CLI.text("cli.help.gateway"),
             valueName: "url[,url]"))
     var gateway: String?
 
-    @Option(help: "Adgangstoken (JWT) fra en identitetsudbyder, til --gateway; ellers $OVERBLIK_TOKEN.")
+    @Option(help: ArgumentHelp(CLI.text("cli.help.token")))
     var token: String?
 
     @Option(
         help: ArgumentHelp(
-            "CA-bundt (PEM) som gatewayens og kildernes certifikater godkendes mod (https), ud over systemets.",
-            valueName: "fil"))
+            CLI.text("cli.help.ca"),
+            valueName: CLI.text("cli.value.file")))
     var ca: String?
 
     @Flag(
         name: .customLong("insecure-http"),
-        help: "Kun med --demo: den indbyggede platform på ukrypteret HTTP i stedet for TLS (til målinger og fejlsøgning).")
+        help: ArgumentHelp(CLI.text("cli.help.insecure-http")))
     var insecureHTTP = false
 
-    @Flag(help: "Kun med --demo: behold datoerne som i demo-data/ i stedet for at flytte dem til i dag.")
+    @Flag(help: ArgumentHelp(CLI.text("cli.help.no-date-shift")))
     var noDateShift = false
 
     /// The gateway nodes given with `--gateway`.
@@ -62,22 +62,22 @@ struct SourceOptions: ParsableArguments {
     }
 
     func validate() throws {
-        guard speed >= 0, speed <= 10_000 else { throw ValidationError("--speed skal være mellem 0 og 10000") }
-        if demo, sources != nil { throw ValidationError("Brug enten --demo eller --sources, ikke begge.") }
+        guard speed >= 0, speed <= 10_000 else { throw ValidationError(CLI.text("cli.error.speed")) }
+        if demo, sources != nil { throw ValidationError(CLI.text("cli.error.demo-or-sources")) }
         if gateway != nil {
-            if demo || sources != nil { throw ValidationError("Brug --gateway alene, uden --demo eller --sources.") }
+            if demo || sources != nil { throw ValidationError(CLI.text("cli.error.gateway-alone")) }
             for url in gatewayURLs {
                 guard let components = URLComponents(string: url), ["http", "https"].contains(components.scheme ?? ""),
                     components.host?.isEmpty == false
-                else { throw ValidationError("--gateway: '\(url)' er ikke en http(s)-adresse") }
+                else { throw ValidationError(CLI.text("cli.error.gateway-url", ["url": .text(url)])) }
             }
-            if gatewayURLs.isEmpty { throw ValidationError("--gateway: angiv mindst én adresse") }
-            if user != nil, token != nil { throw ValidationError("Brug enten --user eller --token, ikke begge.") }
+            if gatewayURLs.isEmpty { throw ValidationError(CLI.text("cli.error.gateway-none")) }
+            if user != nil, token != nil { throw ValidationError(CLI.text("cli.error.user-or-token")) }
         } else if token != nil {
-            throw ValidationError("--token virker kun sammen med --gateway.")
+            throw ValidationError(CLI.text("cli.error.token-needs-gateway"))
         }
-        if !faults.isEmpty, !demo { throw ValidationError("--fault virker kun sammen med --demo.") }
-        if insecureHTTP, !demo { throw ValidationError("--insecure-http virker kun sammen med --demo.") }
+        if !faults.isEmpty, !demo { throw ValidationError(CLI.text("cli.error.fault-needs-demo")) }
+        if insecureHTTP, !demo { throw ValidationError(CLI.text("cli.error.insecure-needs-demo")) }
     }
 
     /// Through a running SundhedsCloud gateway (one or several nodes): log in (demo login as `--user`, asked for
@@ -94,7 +94,7 @@ struct SourceOptions: ParsableArguments {
                 let users = await Self.gatewayUsers(urls, http: http)
                 guard !users.isEmpty else {
                     throw ValidationError(
-                        "Gatewayen (\(urls.joined(separator: ", "))) har intet demo-login eller svarer ikke: angiv --token eller --user"
+                        CLI.text("cli.error.gateway-no-login", ["urls": .text(urls.joined(separator: ", "))])
                     )
                 }
                 chosen = ask ? try Self.ask(users, language: language) : users[0].id
@@ -107,7 +107,8 @@ struct SourceOptions: ParsableArguments {
             _ = try await login.token()
             registry = try await login.sources()
         } catch {
-            throw ValidationError("Gatewayen (\(urls.joined(separator: ", "))): \(error)")
+            throw ValidationError(
+                CLI.text("cli.error.gateway", ["urls": .text(urls.joined(separator: ", ")), "error": .text("\(error)")]))
         }
         let profile = login.user
         let role = profile?["role"]?.stringValue
@@ -155,7 +156,7 @@ struct SourceOptions: ParsableArguments {
         if demo {
             if insecureHTTP {
                 FileHandle.standardError.write(
-                    Data("Advarsel: --insecure-http: demo-platformen kører uden kryptering (kun til målinger).\n".utf8))
+                    Data((CLI.text("cli.warning.insecure-http") + "\n").utf8))
                 return ClientSecurity(trust: .system, pki: nil)
             }
             let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
@@ -164,7 +165,7 @@ struct SourceOptions: ParsableArguments {
                 let pki = try DemoPKI.make(in: folder)
                 return ClientSecurity(trust: try pki.clientTLS(), pki: pki)
             } catch {
-                throw ValidationError("Demo-certifikaterne kunne ikke laves: \(error)")
+                throw ValidationError(CLI.text("cli.error.demo-certificates", ["error": .text("\(error)")]))
             }
         }
         var cas = ca.map { [$0] } ?? []
@@ -200,7 +201,7 @@ struct SourceOptions: ParsableArguments {
     ) async throws -> Resolved {
         if demo {
             guard let directory = DemoDataSet.locateDirectory() else {
-                throw ValidationError("Fandt ikke demo-data/. Kør fra projektmappen eller sæt OVERBLIK_DEMO_DATA.")
+                throw ValidationError(CLI.text("cli.error.no-demo-data"))
             }
             let parsed: [String: FaultSettings]
             do {
@@ -217,7 +218,7 @@ struct SourceOptions: ParsableArguments {
                 throw ValidationError("\(error)")
             }
             for id in parsed.keys where !manifest.sources.contains(where: { $0.id == id }) {
-                throw ValidationError("--fault: ukendt kilde '\(id)'")
+                throw ValidationError(CLI.text("cli.error.fault-source", ["source": .text(id)]))
             }
             let pki = security.pki
             let scheme = pki == nil ? "http" : "https"
@@ -241,7 +242,9 @@ struct SourceOptions: ParsableArguments {
             let chosen = try user ?? (throughGateway && ask ? Self.ask(users, language: language) : "akutlaege")
             guard let who = users.first(where: { $0.id == chosen }) else {
                 throw ValidationError(
-                    "--user: ukendt demo-bruger '\(chosen)'; vælg en af \(users.map(\.id).joined(separator: ", "))")
+                    CLI.text(
+                        "cli.error.unknown-user",
+                        ["user": .text(chosen), "users": .text(users.map(\.id).joined(separator: ", "))]))
             }
             let faults = parsed
             let speed = speed
@@ -300,7 +303,7 @@ struct SourceOptions: ParsableArguments {
         }
         let path = sources ?? Self.configuredSourcesPath
         guard sources != nil || FileManager.default.fileExists(atPath: path) else {
-            throw ValidationError("Ingen kilder: angiv --sources FIL, læg en fil i \(path), eller prøv med --demo.")
+            throw ValidationError(CLI.text("cli.error.no-sources", ["path": .text(path)]))
         }
         do {
             return Resolved(registry: try SourceRegistry.load(path: path))
@@ -360,7 +363,7 @@ struct DemoStartup: Sendable {
         do {
             return try await task.value
         } catch {
-            throw ValidationError("Demo-platformen kunne ikke starte: \(error)")
+            throw ValidationError(CLI.text("cli.error.demo-start", ["error": .text("\(error)")]))
         }
     }
 

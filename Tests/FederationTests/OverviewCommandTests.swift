@@ -83,6 +83,17 @@ import Testing
         #expect(!moved.contains("17.05.2019: Epikrise") || kept == moved, "the dates moved (unless today is the data's day)")
     }
 
+    @Test func theCommandLineSpeaksEnglishWhenAsked() async throws {
+        let (help, _) = try await run(["--lang", "en", "overview", "--help"])
+        #expect(help.contains("Fetch one patient's whole overview from every source"), "\(help)")
+        #expect(help.contains("Do not use the cache") && !help.contains("Brug ikke cachen"))
+        let (wrong, status) = try await run(["overview", "12345", "--demo", "--lang", "en"])
+        #expect(status != 0)
+        #expect(wrong.contains("must have 10 digits"), "\(wrong)")
+        let (danish, _) = try await run(["overview", "12345", "--demo"])
+        #expect(danish.contains("skal have 10 cifre"))
+    }
+
     @Test func aWrongCPRIsRefusedClearly() async throws {
         let (text, status) = try await run(["overview", "12345", "--demo"])
         #expect(status != 0)

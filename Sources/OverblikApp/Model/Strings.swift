@@ -84,7 +84,7 @@ public struct Strings: Sendable {
     public func roleName(_ role: String) -> String { AccessLogView.roleName(role, self) }
 
     /// What is wrong with a typed CPR number.
-    func cprProblem(_ error: any Error) -> String {
+    public func cprProblem(_ error: any Error) -> String {
         guard let problem = error as? CPRNumber.ValidationError else { return String(describing: error) }
         switch problem {
         case .wrongLength(let text): return self.text("cpr.wrong-length", ["text": .text(text)])
