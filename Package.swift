@@ -186,6 +186,7 @@ let package = Package(
             dependencies: [
                 "Words", "FHIR", "Transport", "Federation", "DemoSources", "Platform",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Hummingbird", package: "hummingbird"),
             ],
             swiftSettings: strict
         ),
@@ -234,6 +235,7 @@ let package = Package(
         ),
         .target(
             name: "TestSupport",
+            dependencies: ["DemoSources"],
             path: "Tests/TestSupport",
             swiftSettings: strict
         ),
@@ -267,6 +269,7 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),

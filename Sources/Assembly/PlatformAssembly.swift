@@ -1,6 +1,7 @@
 import DemoSources
 import Federation
 import Foundation
+import Hummingbird
 import Logging
 import Platform
 import Transport
@@ -111,5 +112,30 @@ extension SourceDefinition {
         return cluster.data.manifest.sources.compactMap { source in
             urls[source.id].map { SourceDefinition(demo: source, fhir: $0, timeoutMs: timeoutMs) }
         }
+    }
+}
+
+extension PlatformAssembly {
+    /// A node of `configuration` without a listener: its engine started (storage migrated) and every route, for a
+    /// test to drive in-process (`Application(router: node.router).test(.router) { client in ... }`).
+    public struct InProcessNode {
+        public let router: Router<PlatformRequestContext>
+        public let engine: EventEngine
+        public let gateway: Gateway
+
+        public func stop() async {
+            await engine.shutdown()
+            await gateway.shutdown()
+        }
+    }
+
+    public static func inProcess(_ configuration: Configuration) async throws -> InProcessNode {
+        let (engine, gateway) = assemble(configuration)
+        try await engine.start()
+        engine.publicBase = "http://\(configuration.host):\(configuration.port)"
+        gateway.publicBase = engine.publicBase
+        return InProcessNode(
+            router: PlatformServer.router(engine: engine, gateway: gateway, encrypted: configuration.tls != nil),
+            engine: engine, gateway: gateway)
     }
 }

@@ -4,22 +4,17 @@ import FHIR
 import Foundation
 import NIOCore
 import NIOHTTP1
+import TestSupport
 import Transport
 
 /// Shared test fixtures: the demo data (loaded once per test process, without date shift so tests see the data as
 /// generated) and one running cluster of demo sources on free loopback ports for the read-only tests.
 enum Fixtures {
-    static let repositoryRoot: URL = {
-        var url = URL(fileURLWithPath: #filePath)
-        for _ in 0..<3 { url.deleteLastPathComponent() }
-        return url
-    }()
+    static var repositoryRoot: URL { DemoFixtures.repositoryRoot }
 
-    static let dataDirectory = repositoryRoot.appendingPathComponent("demo-data")
+    static var dataDirectory: URL { DemoFixtures.dataDirectory }
 
-    private static let loaded = Result { try DemoDataSet.load(from: dataDirectory, dateShift: DateShift.none) }
-
-    static func dataSet() throws -> DemoDataSet { try loaded.get() }
+    static func dataSet() throws -> DemoDataSet { try DemoFixtures.data() }
 
     static let shared = SharedCluster()
 

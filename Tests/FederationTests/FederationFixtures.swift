@@ -4,18 +4,15 @@ import DemoSources
 import FHIR
 import Federation
 import Foundation
+import TestSupport
 
 /// The demo data and stores, loaded once per test process; each test gets its own servers (free loopback ports)
 /// over the shared stores, with the faults it needs, and its own cache file.
 enum FederationFixtures {
-    static let dataDirectory: URL = {
-        var url = URL(fileURLWithPath: #filePath)
-        for _ in 0..<3 { url.deleteLastPathComponent() }
-        return url.appendingPathComponent("demo-data")
-    }()
+    static var dataDirectory: URL { DemoFixtures.dataDirectory }
 
     private static let loaded = Result { () throws -> (DemoDataSet, [String: ResourceStore]) in
-        let data = try DemoDataSet.load(from: dataDirectory, dateShift: DateShift.none)
+        let data = try DemoFixtures.data()
         let cluster = try DemoSourceCluster(data: data, ports: .ephemeral)
         var stores: [String: ResourceStore] = [:]
         for server in cluster.servers { stores[server.id] = server.store }

@@ -5,6 +5,7 @@ import Federation
 import Foundation
 import OverblikApp
 import Terminal
+import TestSupport
 import Words
 
 /// Deterministic models for screen tests: overviews built from demo-data directly (no network, a fixed clock,
@@ -13,11 +14,7 @@ enum AppFixtures {
     static let now = try! FHIRDateTime("2026-11-23T10:00:00+01:00").lowerBound
     static let fetchedAt = now.addingTimeInterval(-90)
 
-    static let data: DemoDataSet = {
-        var url = URL(fileURLWithPath: #filePath)
-        for _ in 0..<3 { url.deleteLastPathComponent() }
-        return try! DemoDataSet.load(from: url.appendingPathComponent("demo-data"), dateShift: DateShift.none)
-    }()
+    static let data: DemoDataSet = try! DemoFixtures.data()
 
     static func sourceDefinition(_ source: DemoManifest.Source) -> SourceDefinition {
         SourceDefinition(

@@ -10,22 +10,15 @@ import NIOHTTP1
 import Platform
 import ServiceLifecycle
 import Synchronization
+import TestSupport
 
 /// Shared fixtures for the event engine tests: an engine with its own SQLite file behind a real HTTP server on a free
 /// loopback port, notification and subscription builders, and small helpers for waiting without sleeping blindly.
 enum PlatformFixtures {
-    static let repositoryRoot: URL = {
-        var url = URL(fileURLWithPath: #filePath)
-        for _ in 0..<3 { url.deleteLastPathComponent() }
-        return url
-    }()
-
-    private static let loaded = Result {
-        try DemoDataSet.load(from: repositoryRoot.appendingPathComponent("demo-data"), dateShift: DateShift.none)
-    }
+    static var repositoryRoot: URL { DemoFixtures.repositoryRoot }
 
     /// The demo data, loaded once per test process.
-    static func demoData() throws -> DemoDataSet { try loaded.get() }
+    static func demoData() throws -> DemoDataSet { try DemoFixtures.data() }
 
     /// A source base URL nothing listens on: full-resource notifications never need it, and a fetch fails at once.
     static let deadSourceBase = "http://127.0.0.1:9/fhir"

@@ -58,17 +58,7 @@ public final class PlatformServer: Sendable {
             await gateway?.shutdown()
             throw error
         }
-        let router = Router(context: PlatformRequestContext.self)
-        router.add(middleware: OutcomeMiddleware())
-        // Middleware applies to the routes added after it: subscriptions behind the gateway need a token.
-        if let gateway { router.add(middleware: SubscriptionAccess(gateway: gateway, engine: engine)) }
-        EngineRoutes(engine: engine, gateway: gateway, encrypted: tls != nil).add(to: router)
-        if let gateway {
-            GatewayRoutes(gateway: gateway).add(to: router)
-            // Each event is delivered only to subscribers who may open the patient's data, and what the gateway
-            // concluded about the patient is forgotten when an event concerns them (this node's or another's).
-            engine.deliveryGate = gateway
-        }
+        let router = Self.router(engine: engine, gateway: gateway, encrypted: tls != nil)
         let started = PortSignal()
         let webSocketResponder = router.buildResponder()
         let plain = HTTPServerBuilder { responder in
@@ -116,6 +106,23 @@ public final class PlatformServer: Sendable {
             await gateway?.shutdown()
             throw PlatformListenError(description: "Platformen kan ikke lytte på \(host):\(port): \(error)")
         }
+    }
+
+    /// Every route of a node, its middleware first: what `start` serves, and what a test drives in-process
+    /// (HummingbirdTesting's `.router` client) where a real socket adds nothing. The engine must have been started.
+    public static func router(engine: EventEngine, gateway: Gateway?, encrypted: Bool) -> Router<PlatformRequestContext> {
+        let router = Router(context: PlatformRequestContext.self)
+        router.add(middleware: OutcomeMiddleware())
+        // Middleware applies to the routes added after it: subscriptions behind the gateway need a token.
+        if let gateway { router.add(middleware: SubscriptionAccess(gateway: gateway, engine: engine)) }
+        EngineRoutes(engine: engine, gateway: gateway, encrypted: encrypted).add(to: router)
+        if let gateway {
+            GatewayRoutes(gateway: gateway).add(to: router)
+            // Each event is delivered only to subscribers who may open the patient's data, and what the gateway
+            // concluded about the patient is forgotten when an event concerns them (this node's or another's).
+            engine.deliveryGate = gateway
+        }
+        return router
     }
 
     /// Closes live connections, stops deliveries and the listener; returns when the port is closed.
