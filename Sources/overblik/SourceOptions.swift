@@ -308,7 +308,7 @@ struct SourceOptions: ParsableArguments {
         do {
             return Resolved(registry: try SourceRegistry.load(path: path))
         } catch {
-            throw ValidationError("\(error)")
+            throw ValidationError(error.words(CLI.strings.catalog))
         }
     }
 

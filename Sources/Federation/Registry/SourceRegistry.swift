@@ -1,5 +1,6 @@
 import Foundation
 import TOMLKit
+import Words
 
 /// The sources, from a TOML file of `[[source]]` tables:
 ///
@@ -33,7 +34,8 @@ public struct SourceRegistry: Sendable, Hashable {
         do {
             text = try String(contentsOfFile: path, encoding: .utf8)
         } catch {
-            throw RegistryError(file: path, line: nil, message: "kan ikke læses (\(error.localizedDescription))")
+            throw RegistryError(
+                file: path, line: nil, phrase: Phrase("registry.unreadable", ["error": .text(error.localizedDescription)]))
         }
         return try parse(text, file: path)
     }
@@ -50,20 +52,22 @@ public struct SourceRegistry: Sendable, Hashable {
             case 0..<0x20, 0x7F:
                 throw RegistryError(
                     file: file, line: lineNumber,
-                    message: "styretegnet U+\(String(format: "%04X", scalar.value)) er ikke tilladt i TOML")
+                    phrase: Phrase("registry.control-character", ["code": .text(String(format: "%04X", scalar.value))]))
             default: break
             }
         }
         if let line = malformedTableHeader(in: text) {
-            throw RegistryError(file: file, line: line, message: "'[' skal efterfølges af et tabelnavn, f.eks. [[source]]")
+            throw RegistryError(file: file, line: line, phrase: Phrase("registry.table-name"))
         }
         let table: TOMLTable
         do {
             table = try TOMLTable(string: text)
         } catch let error as TOMLParseError {
-            throw RegistryError(file: file, line: error.source.begin.line, message: "ugyldig TOML: \(error.description)")
+            throw RegistryError(
+                file: file, line: error.source.begin.line,
+                phrase: Phrase("registry.invalid-toml", ["error": .text(error.description)]))
         } catch {
-            throw RegistryError(file: file, line: nil, message: "ugyldig TOML: \(error)")
+            throw RegistryError(file: file, line: nil, phrase: Phrase("registry.invalid-toml", ["error": .text("\(error)")]))
         }
         let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         // Line numbers of each [[source]] header, to name the line of a problem in that table.
@@ -83,25 +87,28 @@ public struct SourceRegistry: Sendable, Hashable {
             return start + 1
         }
         for key in table.keys where key != "source" {
-            throw RegistryError(file: file, line: nil, message: "ukendt nøgle '\(key)'; kilder skrives som [[source]]")
+            throw RegistryError(file: file, line: nil, phrase: Phrase("registry.unknown-top-key", ["key": .text(key)]))
         }
         guard let array = table["source"]?.array else {
-            throw RegistryError(file: file, line: nil, message: "ingen kilder: skriv mindst én [[source]]-tabel")
+            throw RegistryError(file: file, line: nil, phrase: Phrase("registry.no-source-tables"))
         }
         var sources: [SourceDefinition] = []
         for index in 0..<array.count {
             guard let entry = array[index].table else {
-                throw RegistryError(file: file, line: line(of: index), message: "source skal være en tabel ([[source]])")
+                throw RegistryError(file: file, line: line(of: index), phrase: Phrase("registry.source-not-table"))
             }
             func string(_ key: String, required: Bool = true) throws(RegistryError) -> String? {
                 guard let value = entry[key] else {
                     if required {
-                        throw RegistryError(file: file, line: line(of: index), message: "kilde nr. \(index + 1) mangler '\(key)'")
+                        throw RegistryError(
+                            file: file, line: line(of: index),
+                            phrase: Phrase("registry.missing-key", ["number": .integer(index + 1), "key": .text(key)]))
                     }
                     return nil
                 }
                 guard let text = value.string, !text.isEmpty else {
-                    throw RegistryError(file: file, line: line(of: index, key: key), message: "'\(key)' skal være en tekst")
+                    throw RegistryError(
+                        file: file, line: line(of: index, key: key), phrase: Phrase("registry.not-text", ["key": .text(key)]))
                 }
                 return text
             }
@@ -109,33 +116,34 @@ public struct SourceRegistry: Sendable, Hashable {
             for key in entry.keys where !known.contains(key) {
                 throw RegistryError(
                     file: file, line: line(of: index, key: key),
-                    message: "ukendt nøgle '\(key)' (kendte: \(known.joined(separator: ", ")))")
+                    phrase: Phrase("registry.unknown-key", ["key": .text(key), "known": .text(known.joined(separator: ", "))]))
             }
             let id = try string("id")!
             guard id.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" }) else {
                 throw RegistryError(
-                    file: file, line: line(of: index, key: "id"), message: "id '\(id)' må kun have bogstaver, tal, - og _")
+                    file: file, line: line(of: index, key: "id"), phrase: Phrase("registry.bad-id", ["id": .text(id)]))
             }
             guard !sources.contains(where: { $0.id == id }) else {
-                throw RegistryError(file: file, line: line(of: index, key: "id"), message: "id '\(id)' er brugt før")
+                throw RegistryError(
+                    file: file, line: line(of: index, key: "id"), phrase: Phrase("registry.duplicate-id", ["id": .text(id)]))
             }
             let sectorText = try string("sector")!
             guard let sector = Sector(rawValue: sectorText) else {
                 throw RegistryError(
                     file: file, line: line(of: index, key: "sector"),
-                    message: "sector '\(sectorText)' skal være hospital, gp, municipality eller other")
+                    phrase: Phrase("registry.bad-sector", ["sector": .text(sectorText)]))
             }
             let fhir = try string("fhir")!
             guard let url = URL(string: fhir), let scheme = url.scheme, ["http", "https"].contains(scheme), url.host != nil else {
                 throw RegistryError(
-                    file: file, line: line(of: index, key: "fhir"), message: "fhir '\(fhir)' er ikke en http(s)-URL")
+                    file: file, line: line(of: index, key: "fhir"), phrase: Phrase("registry.bad-fhir", ["fhir": .text(fhir)]))
             }
             var timeout = SourceDefinition.defaultTimeoutMs
             if let value = entry["timeout_ms"] {
                 guard let ms = value.int, ms > 0, ms <= 600_000 else {
                     throw RegistryError(
                         file: file, line: line(of: index, key: "timeout_ms"),
-                        message: "timeout_ms skal være et heltal mellem 1 og 600000")
+                        phrase: Phrase("registry.bad-timeout"))
                 }
                 timeout = ms
             }
@@ -144,13 +152,13 @@ public struct SourceRegistry: Sendable, Hashable {
             guard let kind = SourceDefinition.Kind(rawValue: kindText) else {
                 throw RegistryError(
                     file: file, line: line(of: index, key: "kind"),
-                    message: "kind '\(kindText)' skal være clinical eller preferences")
+                    phrase: Phrase("registry.bad-kind", ["kind": .text(kindText)]))
             }
             let secretHash = try string("notify_secret_sha256", required: false)?.lowercased()
             if let secretHash, secretHash.count != 64 || !secretHash.allSatisfy(\.isHexDigit) {
                 throw RegistryError(
                     file: file, line: line(of: index, key: "notify_secret_sha256"),
-                    message: "notify_secret_sha256 skal være 64 hex-cifre (SHA-256 af kildens meldenøgle)")
+                    phrase: Phrase("registry.bad-secret-hash"))
             }
             var source = SourceDefinition(id: id, name: name, sector: sector, fhir: fhir, timeoutMs: timeout, kind: kind)
             source.notifySecretSHA256 = secretHash
@@ -160,13 +168,14 @@ public struct SourceRegistry: Sendable, Hashable {
                     ca.hasPrefix("/")
                     ? ca : URL(fileURLWithPath: file).deletingLastPathComponent().appendingPathComponent(ca).path
                 guard FileManager.default.fileExists(atPath: path) else {
-                    throw RegistryError(file: file, line: line(of: index, key: "ca"), message: "ca-filen '\(ca)' findes ikke")
+                    throw RegistryError(
+                        file: file, line: line(of: index, key: "ca"), phrase: Phrase("registry.no-ca-file", ["file": .text(ca)]))
                 }
                 source.ca = path
             }
             sources.append(source)
         }
-        guard !sources.isEmpty else { throw RegistryError(file: file, line: nil, message: "ingen kilder") }
+        guard !sources.isEmpty else { throw RegistryError(file: file, line: nil, phrase: Phrase("registry.no-sources")) }
         return SourceRegistry(sources: sources)
     }
 
@@ -246,10 +255,24 @@ public struct SourceRegistry: Sendable, Hashable {
 public struct RegistryError: Error, CustomStringConvertible, Sendable, Equatable {
     public let file: String
     public let line: Int?
-    public let message: String
+    /// What is wrong, for the edge to put in words (`registry.*`).
+    public let phrase: Phrase
 
-    public var description: String {
-        if let line { return "\(file), linje \(line): \(message)" }
-        return "\(file): \(message)"
+    public init(file: String, line: Int?, phrase: Phrase) {
+        self.file = file
+        self.line = line
+        self.phrase = phrase
     }
+
+    /// What is wrong, in Danish.
+    public var message: String { phrase.danish }
+
+    /// "sources.toml, linje 4: ..." in the catalog's language.
+    public func words(_ catalog: Catalog) -> String {
+        let what = catalog.text(phrase)
+        guard let line else { return "\(file): \(what)" }
+        return catalog.text("registry.at-line", ["file": .text(file), "line": .integer(line), "what": .text(what)])
+    }
+
+    public var description: String { words(.danish) }
 }
