@@ -1,4 +1,4 @@
-// EventEngine: focus resources for full-resource payloads, kept from notifications or fetched.
+// EventEngine: focus resources for full-resource payloads, kept in the FocusResourceCache or fetched.
 
 import AsyncHTTPClient
 import FHIR
@@ -7,13 +7,7 @@ import NIOCore
 
 extension EventEngine {
     func remember(_ resource: JSONValue, at url: String) {
-        state.withLock { state in
-            if state.resources.updateValue(resource, forKey: url) == nil { state.resourceOrder.append(url) }
-            if state.resourceOrder.count > 2000 {
-                let old = state.resourceOrder.removeFirst()
-                state.resources[old] = nil
-            }
-        }
+        state.withLock { $0.focusResources.remember(resource, at: url) }
     }
 
     /// A resource by its absolute URL, only from a registered source; nil if it cannot be had within 3 s.
@@ -36,7 +30,7 @@ extension EventEngine {
         var found: [String: JSONValue] = [:]
         for numbered in events {
             let focus = numbered.event.focus
-            if let known = state.withLock({ $0.resources[focus] }) {
+            if let known = state.withLock({ $0.focusResources[focus] }) {
                 found[focus] = known
             } else if let fetched = await fetch(focus) {
                 found[focus] = fetched

@@ -1,7 +1,6 @@
 // EventEngine: the event engine itself: its state, its start and shutdown, and other nodes' changes.
 
 import AsyncHTTPClient
-import FHIR
 import Logging
 import NIOCore
 import Synchronization
@@ -31,8 +30,8 @@ public final class EventEngine: Sendable {
         var deliversRestHooks = false
         var changes: [Task<Void, Never>] = []
         var publicBase = "http://127.0.0.1"
-        var resources: [String: JSONValue] = [:]
-        var resourceOrder: [String] = []
+        /// Focus resources kept from notifications or fetched, for full-resource payloads.
+        var focusResources = FocusResourceCache()
         var observers: [@Sendable (EventRecord) -> Void] = []
     }
 
