@@ -1,6 +1,7 @@
 import FHIR
 import Federation
 import Testing
+import Words
 
 @Suite struct SanitizerTests {
     @Test(arguments: [
@@ -48,6 +49,7 @@ import Testing
         (92.0, "92"), (8.5, "8,5"), (4.25, "4,25"), (0.05, "0,05"), (-2.5, "-2,5"), (139.999, "140"), (1e13, "10000000000000.0"),
     ])
     func danishDecimals(value: Double, text: String) {
-        #expect(ObservationValueFormat.number(value) == text)
+        #expect(Catalog.danish.number(value) == text)
+        #expect(Catalog.english.number(value) == text.replacingOccurrences(of: ",", with: "."))
     }
 }

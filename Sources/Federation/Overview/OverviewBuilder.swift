@@ -366,7 +366,7 @@ public enum OverviewBuilder {
     }
 }
 
-/// Numbers as Danes write them: decimal comma, no trailing zeros.
+/// Units as clinicians read them (numbers are written by the catalog of the UI's language, `Catalog.number`).
 public enum ObservationValueFormat {
     /// A unit as people read it: UCUM writes micro as `u` ("umol/L", "ug/L", "uL", "uU/mL"), a clinician reads
     /// "µmol/L"; sanitized.
@@ -374,19 +374,5 @@ public enum ObservationValueFormat {
         let clean = TextSanitizer.cleanLine(raw)
         guard clean.hasPrefix("u"), let next = clean.dropFirst().first, "mgLlUs".contains(next) else { return clean }
         return "µ" + clean.dropFirst()
-    }
-
-    /// At most two decimals, trailing zeros dropped: 92, 8,5, 4,25. Integer arithmetic, no `String(format:)`
-    /// (slow on Linux, and an overview formats thousands of values).
-    public static func number(_ value: Double) -> String {
-        guard value.isFinite, abs(value) < 1e12 else { return String(value) }
-        let hundredths = Int64((value * 100).rounded())
-        let sign = hundredths < 0 ? "-" : ""
-        let magnitude = abs(hundredths)
-        let whole = magnitude / 100
-        let fraction = magnitude % 100
-        if fraction == 0 { return sign + String(whole) }
-        if fraction % 10 == 0 { return sign + String(whole) + "," + String(fraction / 10) }
-        return sign + String(whole) + "," + (fraction < 10 ? "0" : "") + String(fraction)
     }
 }
