@@ -34,7 +34,7 @@ cluster: build
 ## timing-sensitive tests beside them, or need their port back at once); then every fuzz target for FUZZ_CI_SECONDS
 ## (`make fuzz-ci`, in .build-fuzz: a second build of the dependencies the first time). The output is also kept in
 ## .build/test.log, and the failures are listed again at the end.
-SERIAL_TESTS := ClusterTests|NodeFailoverTests|PostgresOutageTests|StorageSuiteTests|StorageStartupTests|HostileInputTests|StreamResilienceTests
+SERIAL_TESTS := ClusterTests|NodeFailoverTests|PostgresOutageTests|StorageSuiteTests|StorageStartupTests|HostileInputTests|StreamResilienceTests|DemoRestartTests
 test: deps
 	scripts/check-imports && scripts/check-imports --self-test
 	$(SWIFT) build --build-tests

@@ -61,11 +61,23 @@ import Testing
         try await EngineHarness.with(sources: sources) { harness in
             let akut = try await harness.subscribe("akut-ankomst", filters: ["organization=\(PlatformFixtures.akutHerlev)"])
             for run in 1...2 {
-                // The same source, started again, still holds its notification secret.
-                let cluster = try DemoSourceCluster(
-                    data: data, ports: .fixed(ports),
-                    notifySecrets: Dictionary(uniqueKeysWithValues: sources.keys.map { ($0, PlatformFixtures.notifySecret($0)) }))
-                try await cluster.start()
+                // The same source, started again, still holds its notification secret. The ports were this test's a
+                // moment ago: a busy machine may not have let go of them yet, so a refused start is tried again.
+                var started: DemoSourceCluster?
+                for _ in 0..<40 where started == nil {
+                    let attempt = try DemoSourceCluster(
+                        data: data, ports: .fixed(ports),
+                        notifySecrets: Dictionary(
+                            uniqueKeysWithValues: sources.keys.map { ($0, PlatformFixtures.notifySecret($0)) }))
+                    do {
+                        try await attempt.start()
+                        started = attempt
+                    } catch {
+                        await attempt.stop()
+                        try await Task.sleep(for: .milliseconds(250))
+                    }
+                }
+                let cluster = try #require(started, "run \(run): the sources could not listen on their ports again")
                 await cluster.connect(engineURL: harness.base)
                 let player = ScenarioPlayer(cluster: cluster, speed: 200)
                 player.start()
