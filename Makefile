@@ -3,7 +3,7 @@ SWIFT ?= swift
 APT_PACKAGES := libncursesw5-dev libsqlite3-dev libcurl4-openssl-dev tmux python3 postgresql curl
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: deps build demo sources cluster test fuzz fuzz-ci release bench format format-check demo-data clean
+.PHONY: deps build demo sources cluster test readme-check fuzz fuzz-ci release bench format format-check demo-data clean
 
 ## deps: install the system packages the build and tests need (only those missing)
 deps:
@@ -57,6 +57,11 @@ test: deps
 		echo; echo "Fuzzingen fandt fejl (se ovenfor og .build-fuzz/fuzz-logs/; inputtet i Tests/FuzzRegressions/)"; \
 	fi; \
 	[ "$$rc" = 0 ] && [ "$$fuzzrc" = 0 ]
+
+## readme-check: every command block of README.md run as printed (the HTML comment before a block says how: run,
+## server, tmux or skip); needs the debug build and the README's ports (8080, 8081, 8100-8104) free
+readme-check: build
+	scripts/readme-check
 
 ## fuzz: every fuzz target (Sources/FuzzTargets) under libFuzzer + AddressSanitizer for FUZZ_SECONDS each (two at a
 ## time), built in .build-fuzz; finds go to Tests/FuzzRegressions/<target>/ (then a regression test in `make test`)
