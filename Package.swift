@@ -228,7 +228,7 @@ let package = Package(
         .target(
             name: "FuzzTargets",
             dependencies: [
-                "Words", "FHIR", "Federation", "EventStream", "DemoSources", "Platform",
+                "Words", "FHIR", "Federation", "EventStream", "DemoSources", "Platform", "OverblikApp",
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: strict

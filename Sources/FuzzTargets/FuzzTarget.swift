@@ -43,6 +43,11 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
     /// Audit checkpoint files (`AuditCheckpoint.parseLines`, JSON lines anyone may hand to `audit verify`): each
     /// checkpoint read writes back to a line that reads the same, and checking its signature never traps.
     case auditCheckpoint
+    /// The user's own TOML files and the catalogs' format: a keymap override (`Keymap.overridden`), a theme
+    /// (`ThemeColors.merged`), a strings catalog (`Catalog(language:toml:file:)`), chosen by the first byte. An error
+    /// names a line of the file; a keymap that is accepted has no key bound twice on a screen; every text of an
+    /// accepted catalog fills its parameters without trapping.
+    case userConfig
 
     /// Feeds one input to the target; a broken property ends the process (`fatalError`) with what was broken.
     public static func run(_ target: FuzzTarget, _ bytes: UnsafeRawBufferPointer) {
@@ -72,6 +77,7 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
         case .batchBundle: batchBundle(bytes, &check)
         case .sanitizer: sanitizer(bytes, &check)
         case .auditCheckpoint: auditCheckpoint(bytes, &check)
+        case .userConfig: userConfig(bytes, &check)
         }
         return check.problems
     }

@@ -41,12 +41,10 @@ public struct Catalog: Sendable {
     /// Reads a catalog from TOML; the error names the file and line.
     public init(language: Language, toml text: String, file: String) throws(CatalogError) {
         let table: TOMLTable
-        do {
-            table = try TOMLTable(string: text)
-        } catch let error as TOMLParseError {
-            throw CatalogError(file: file, line: error.source.begin.line, message: "invalid TOML: \(error.description)")
+        do throws(TOMLDocument.Problem) {
+            table = try TOMLDocument.parse(text)
         } catch {
-            throw CatalogError(file: file, line: nil, message: "invalid TOML: \(error)")
+            throw CatalogError(file: file, line: error.line, message: error.message)
         }
         var entries: [String: Entry] = [:]
         try Self.collect(table, prefix: "", into: &entries, file: file, text: text)

@@ -1,6 +1,7 @@
 import Federation
 import Foundation
 import TOMLKit
+import Words
 
 /// `sundhedscloud serve --config FILE` (default `$XDG_CONFIG_HOME/sundhedscloud/sundhedscloud.toml` when it exists):
 /// the node's settings in TOML, for operators who keep them in a file rather than on the command line. A flag given
@@ -63,12 +64,10 @@ struct PlatformConfiguration: Equatable {
 
     static func parse(_ text: String, file: String) throws -> PlatformConfiguration {
         let table: TOMLTable
-        do {
-            table = try TOMLTable(string: text)
-        } catch let error as TOMLParseError {
-            throw ConfigurationError("\(file):\(error.source.begin.line): ugyldig TOML: \(error.description)")
+        do throws(TOMLDocument.Problem) {
+            table = try TOMLDocument.parse(text)
         } catch {
-            throw ConfigurationError("\(file): ugyldig TOML: \(error)")
+            throw ConfigurationError("\(file)\(error.line.map { ":\($0)" } ?? ""): \(error.message)")
         }
         let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
         func line(_ key: String) -> String {

@@ -41,33 +41,18 @@ public struct SourceRegistry: Sendable, Hashable {
     }
 
     public static func parse(_ text: String, file: String = "sources.toml") throws(RegistryError) -> SourceRegistry {
-        // TOML allows no control characters but tab and line ends, anywhere. They are refused here, before TOMLKit:
-        // its parser (toml++) asserts on one in a table header (`[\u{15}source]]`), which aborts a debug build and is
-        // undefined behaviour in a release build.
-        var lineNumber = 1
-        for scalar in text.unicodeScalars {
-            switch scalar.value {
-            case 0x0A: lineNumber += 1
-            case 0x09, 0x0D: break
-            case 0..<0x20, 0x7F:
-                throw RegistryError(
-                    file: file, line: lineNumber,
-                    phrase: Phrase("registry.control-character", ["code": .text(String(format: "%04X", scalar.value))]))
-            default: break
-            }
-        }
-        if let line = malformedTableHeader(in: text) {
-            throw RegistryError(file: file, line: line, phrase: Phrase("registry.table-name"))
-        }
         let table: TOMLTable
-        do {
-            table = try TOMLTable(string: text)
-        } catch let error as TOMLParseError {
-            throw RegistryError(
-                file: file, line: error.source.begin.line,
-                phrase: Phrase("registry.invalid-toml", ["error": .text(error.description)]))
+        do throws(TOMLDocument.Problem) {
+            table = try TOMLDocument.parse(text)
         } catch {
-            throw RegistryError(file: file, line: nil, phrase: Phrase("registry.invalid-toml", ["error": .text("\(error)")]))
+            switch error {
+            case .controlCharacter(let line, let code):
+                throw RegistryError(file: file, line: line, phrase: Phrase("registry.control-character", ["code": .text(code)]))
+            case .tableName(let line):
+                throw RegistryError(file: file, line: line, phrase: Phrase("registry.table-name"))
+            case .invalid(let line, let message):
+                throw RegistryError(file: file, line: line, phrase: Phrase("registry.invalid-toml", ["error": .text(message)]))
+            }
         }
         let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         // Line numbers of each [[source]] header, to name the line of a problem in that table.
@@ -177,45 +162,6 @@ public struct SourceRegistry: Sendable, Hashable {
         }
         guard !sources.isEmpty else { throw RegistryError(file: file, line: nil, phrase: Phrase("registry.no-sources")) }
         return SourceRegistry(sources: sources)
-    }
-
-    /// The line of a table header whose name does not start with a letter, digit, `-`, `_` or a quote
-    /// (`[@source]]`, `[` and a line end), if any. toml++ (inside TOMLKit) asserts on such a header instead of
-    /// reporting it, like the control characters above; a line starting with `[` is read as a header here, as toml++
-    /// reads it.
-    static func malformedTableHeader(in text: String) -> Int? {
-        enum State { case lineStart, inLine, afterBracket, inHeader }
-        var line = 1
-        var state = State.lineStart
-        for scalar in text.unicodeScalars {
-            defer { if scalar == "\n" { line += 1 } }
-            // What toml++ takes for line ends and blanks, Unicode's among them.
-            let lineEnd = scalar == "\n" || scalar == "\r" || [0x85, 0x2028, 0x2029].contains(scalar.value)
-            let blank =
-                !lineEnd
-                && (scalar == " " || scalar == "\t" || scalar.properties.isWhitespace || [0x180E, 0xFEFF].contains(scalar.value))
-            switch state {
-            case .lineStart:
-                if lineEnd || blank { continue }
-                state = scalar == "[" ? .afterBracket : .inLine
-            case .inLine:
-                if lineEnd { state = .lineStart }
-            case .afterBracket, .inHeader:
-                if scalar == "[", state == .afterBracket {
-                    state = .inHeader
-                } else if blank {
-                    state = .inHeader
-                } else if scalar.isASCII,
-                    scalar.properties.isAlphabetic || ("0"..."9").contains(scalar) || "-_\"']".unicodeScalars.contains(scalar)
-                {
-                    state = .inLine
-                } else {
-                    // Another character, or the end of the line (`[` and a newline: the same assertion).
-                    return line
-                }
-            }
-        }
-        return state == .afterBracket || state == .inHeader ? line : nil
     }
 
     /// A TOML basic string. Backslashes were written as they were: `'x\by'` came back as x, backspace, y (found by

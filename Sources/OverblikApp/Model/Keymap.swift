@@ -2,6 +2,7 @@ import Assets
 import Foundation
 import TOMLKit
 import Terminal
+import Words
 
 /// Which key does what, per screen: read from `Assets/keymap.toml`, with the user's own keys from
 /// `~/.config/overblik/keymap.toml` on top. The help screen and the footer are generated from it, so they are never
@@ -118,7 +119,7 @@ public struct Keymap: Sendable {
     }
 
     /// A key that two actions would share on one screen is an error naming the later one's line.
-    func checkConflicts(file: String, text: String) throws(KeymapError) {
+    public func checkConflicts(file: String, text: String) throws(KeymapError) {
         for (i, first) in bindings.enumerated() {
             for second in bindings[(i + 1)...] {
                 let shared =
@@ -153,12 +154,10 @@ public struct Keymap: Sendable {
     }
 
     static func toml(_ text: String, file: String) throws(KeymapError) -> TOMLTable {
-        do {
-            return try TOMLTable(string: text)
-        } catch let error as TOMLParseError {
-            throw KeymapError(file: file, line: error.source.begin.line, message: "invalid TOML: \(error.description)")
+        do throws(TOMLDocument.Problem) {
+            return try TOMLDocument.parse(text)
         } catch {
-            throw KeymapError(file: file, line: nil, message: "invalid TOML: \(error)")
+            throw KeymapError(file: file, line: error.line, message: error.message)
         }
     }
 

@@ -3,6 +3,7 @@ import Federation
 import Foundation
 import TOMLKit
 import Terminal
+import Words
 
 /// The colours of each role per colour tier, from `Assets/themes/<name>.toml` (the user's
 /// `~/.config/overblik/themes/<name>.toml` on top). Without colour (`NO_COLOR`, a terminal without colours) only
@@ -85,14 +86,12 @@ public struct ThemeColors: Sendable, Equatable {
     }
 
     /// These roles with the ones `text` sets replaced (a role it leaves out keeps its colours).
-    func merged(with text: String, file: String) throws(ThemeError) -> ThemeColors {
+    public func merged(with text: String, file: String) throws(ThemeError) -> ThemeColors {
         let table: TOMLTable
-        do {
-            table = try TOMLTable(string: text)
-        } catch let error as TOMLParseError {
-            throw ThemeError(file: file, line: error.source.begin.line, message: "invalid TOML: \(error.description)")
+        do throws(TOMLDocument.Problem) {
+            table = try TOMLDocument.parse(text)
         } catch {
-            throw ThemeError(file: file, line: nil, message: "invalid TOML: \(error)")
+            throw ThemeError(file: file, line: error.line, message: error.message)
         }
         var roles = self.roles
         for name in table.keys {
