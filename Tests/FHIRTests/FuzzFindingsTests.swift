@@ -47,4 +47,21 @@ import Testing
         #expect(decimal(2.5).integerValue == nil)
         #expect(decimal(42).integerValue == 42)
     }
+
+    /// `json`: member names that differ only in control characters ("k\u0085", "k\u0084", then "k\u0085" again) are
+    /// one name once cleaned. Sanitizing while parsing kept the last in the text, sanitizing afterwards the last of
+    /// the names as first settled; both now settle repeats on the text as sent and then on the cleaned names.
+    @Test func namesThatCleaningMakesOneAreSettledAlike() throws {
+        let text = #"{"k\u0085":"A","k\u0084":"B","k\u0085":"C","x":1}"#
+        let data = Data(text.utf8)
+        let afterwards = try JSONValue.parse(data).sanitized()
+        let whileParsing = try data.withUnsafeBytes { try JSONValue.parseSanitized($0) }
+        #expect(whileParsing == afterwards)
+        guard case .object(let members) = whileParsing else {
+            Issue.record("not an object")
+            return
+        }
+        #expect(members.map(\.key) == ["k", "x"])
+        #expect(members["k"] == .string("B"))
+    }
 }

@@ -107,6 +107,9 @@ struct JSONParser {
         }
         let mark = pending.count
         defer { pending.drop(to: mark) }
+        // A member name that cleaning changes: the names are cleaned after the object is whole, so that a repeated
+        // name is settled first on the text as sent and then on the cleaned names, as `JSONValue.sanitized` does.
+        var renamed = false
         while true {
             skipWhitespace()
             guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw error("expected a member name") }
@@ -118,9 +121,9 @@ struct JSONParser {
             if sanitize {
                 // Base64 payloads (`data`) are opaque here, as in `JSONValue.sanitized`.
                 let opaque = key == "data"
-                let clean = sanitized(key, key: true)
+                if !renamed, sanitized(key, key: true) != key { renamed = true }
                 let member = try value(depth: depth + 1, sanitize: !opaque)
-                pending.append((key: consume clean, value: consume member))
+                pending.append((key: consume key, value: consume member))
             } else {
                 let member = try value(depth: depth + 1)
                 pending.append((key: consume key, value: consume member))
@@ -132,7 +135,10 @@ struct JSONParser {
             } else if bytes[index] == UInt8(ascii: "}") {
                 index += 1
                 // A repeated name keeps its last value, as before.
-                return .object(JSONObject(members: pending.take(from: mark)))
+                let object = JSONObject(members: pending.take(from: mark))
+                guard renamed else { return .object(object) }
+                return .object(
+                    JSONObject(members: object.map { (key: TextSanitizer.cleanLine($0.key, maxLength: 200), value: $0.value) }))
             } else {
                 throw error("expected ',' or '}'")
             }
