@@ -3,6 +3,7 @@
 import FHIR
 import Foundation
 import Logging
+import Words
 
 extension EventEngine {
     public struct AcceptSummary: Sendable, Equatable {
@@ -17,7 +18,9 @@ extension EventEngine {
     public func accept(sourceID: String, body: Data) async throws(PlatformError) -> AcceptSummary {
         guard let base = sources[sourceID] else {
             throw PlatformError.notFound(
-                "Ukendt kilde '\(sourceID)'; kendte kilder: \(sources.keys.sorted().joined(separator: ", "))")
+                Phrase(
+                    "denial.unknown-source",
+                    ["source": .text(sourceID), "known": .text(sources.keys.sorted().joined(separator: ", "))]))
         }
         let notification = try IncomingNotification.parse(body)
         var summary = AcceptSummary(type: notification.type)
@@ -53,7 +56,7 @@ extension EventEngine {
             do {
                 previous = try await storage.codes(forFocus: focus)
             } catch {
-                throw PlatformError.unavailable("Hændelsesloggen kan ikke læses: \(error)")
+                throw PlatformError.unavailable(Phrase("platform.event-log-unreadable", ["error": .error(error)]))
             }
             let code: EventCode?
             if let resource {
@@ -79,7 +82,7 @@ extension EventEngine {
                 result = try await store(record)
             } catch {
                 logger.error("Hændelsen kunne ikke gemmes: \(error)")
-                throw PlatformError.unavailable("Hændelsen kunne ikke gemmes; prøv igen: \(error)")
+                throw PlatformError.unavailable(Phrase("platform.event-unsaved", ["error": .error(error)]))
             }
             guard let result else {
                 summary.duplicates += 1

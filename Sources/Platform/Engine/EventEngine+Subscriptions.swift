@@ -3,6 +3,7 @@
 import FHIR
 import Foundation
 import Logging
+import Words
 
 extension EventEngine {
     /// Reads the subscriptions (and their version) from storage again.
@@ -51,7 +52,7 @@ extension EventEngine {
         do {
             try await storage.insertSubscription(record)
         } catch {
-            throw PlatformError.unavailable("Abonnementet kunne ikke gemmes: \(error)")
+            throw PlatformError.unavailable(Phrase("platform.subscription-unsaved", ["error": .error(error)]))
         }
         state.withLock { $0.subscriptions[record.id] = record }
         // Read back with the list's new version (if that fails, the next append finds out and reads again).
@@ -65,9 +66,9 @@ extension EventEngine {
         do {
             found = try await storage.subscription(id: id)
         } catch {
-            throw PlatformError.unavailable("Abonnementet kan ikke læses: \(error)")
+            throw PlatformError.unavailable(Phrase("platform.subscription-unreadable", ["error": .error(error)]))
         }
-        guard let found else { throw PlatformError.notFound("Intet abonnement med id '\(id)'") }
+        guard let found else { throw PlatformError.notFound(Phrase("denial.no-subscription", ["id": .text(id)])) }
         return found
     }
 
@@ -83,7 +84,7 @@ extension EventEngine {
         do {
             try await storage.updateStatus(subscriptionID: id, status: newStatus, error: nil)
         } catch {
-            throw PlatformError.unavailable("Abonnementet kan ikke ændres: \(error)")
+            throw PlatformError.unavailable(Phrase("platform.subscription-unchangeable", ["error": .error(error)]))
         }
         record.status = newStatus
         record.error = nil
@@ -117,7 +118,8 @@ extension EventEngine {
     public func bindingToken(for id: String) async throws(PlatformError) -> BindingToken {
         let record = try await subscription(id)
         guard record.channel == .websocket else {
-            throw PlatformError.invalid("Abonnementet \(id) bruger ikke websocket-kanalen (\(record.channel.rawValue))")
+            throw PlatformError.invalid(
+                Phrase("platform.subscription-not-websocket", ["id": .text(id), "channel": .text(record.channel.rawValue)]))
         }
         var bytes = [UInt8](repeating: 0, count: 24)
         for index in bytes.indices { bytes[index] = UInt8.random(in: 0...255) }
@@ -127,7 +129,7 @@ extension EventEngine {
         do {
             try await storage.saveBindingToken(token)
         } catch {
-            throw PlatformError.unavailable("Token kan ikke gemmes: \(error)")
+            throw PlatformError.unavailable(Phrase("platform.token-unsaved", ["error": .error(error)]))
         }
         return token
     }

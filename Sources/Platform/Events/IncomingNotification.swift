@@ -1,5 +1,6 @@
 import FHIR
 import Foundation
+import Words
 
 /// A subscription notification as a source delivered it, in either backport form: the R4 `Parameters` status or
 /// the R4B `SubscriptionStatus` status as the first entry of a `history` bundle. References may be absolute or
@@ -30,23 +31,21 @@ public struct IncomingNotification: Sendable {
         do {
             json = try JSONValue.parse(data)
         } catch {
-            throw PlatformError.invalid("Notifikationen er ikke gyldig JSON: \(error)")
+            throw PlatformError.invalid(Phrase("platform.notification-not-json", ["error": .error(error)]))
         }
         guard json["resourceType"]?.stringValue == "Bundle" else {
             throw PlatformError.invalid(
-                "En notifikation skal være en Bundle (fik \(json["resourceType"]?.stringValue ?? "ingen resourceType"))",
+                Phrase("platform.notification-not-bundle", ["found": .found(json["resourceType"]?.stringValue)]),
                 expression: "Bundle")
         }
         let bundleType = json["type"]?.stringValue ?? ""
         guard bundleType == "history" || bundleType == "subscription-notification" else {
             throw PlatformError.invalid(
-                "Notifikationens Bundle.type skal være 'history' (fik '\(bundleType)')", expression: "Bundle.type")
+                Phrase("platform.notification-bundle-type", ["found": .found(bundleType)]), expression: "Bundle.type")
         }
         let entries = json["entry"]?.listValue ?? []
         guard let first = entries.first?["resource"] else {
-            throw PlatformError.invalid(
-                "Notifikationen mangler sin status (første entry skal være Parameters eller SubscriptionStatus)",
-                expression: "Bundle.entry[0]")
+            throw PlatformError.invalid(Phrase("platform.notification-no-status"), expression: "Bundle.entry[0]")
         }
         var notification: IncomingNotification
         switch first["resourceType"]?.stringValue {
@@ -54,8 +53,7 @@ public struct IncomingNotification: Sendable {
         case "SubscriptionStatus": notification = try subscriptionStatus(first)
         case let other:
             throw PlatformError.invalid(
-                "Første entry skal være Parameters (R4) eller SubscriptionStatus (R4B), ikke \(other ?? "ukendt")",
-                expression: "Bundle.entry[0].resource")
+                Phrase("platform.notification-first-entry", ["found": .found(other)]), expression: "Bundle.entry[0].resource")
         }
         var resources: [String: JSONValue] = [:]
         var bare: [String] = []
@@ -82,9 +80,7 @@ public struct IncomingNotification: Sendable {
         func named(_ name: String) -> [JSONValue] { parameters.filter { $0["name"]?.stringValue == name } }
         let type = named("type").first.flatMap(stringValue)
         guard let type, types.contains(type) else {
-            throw PlatformError.invalid(
-                "Parameters mangler en gyldig 'type' (handshake, heartbeat, event-notification, query-status, query-event)",
-                expression: "Parameters.parameter.type")
+            throw PlatformError.invalid(Phrase("platform.notification-parameters-type"), expression: "Parameters.parameter.type")
         }
         var events: [Event] = []
         for part in named("notification-event") {
@@ -92,7 +88,8 @@ public struct IncomingNotification: Sendable {
             func partValue(_ name: String) -> JSONValue? { parts.first { $0["name"]?.stringValue == name } }
             let number = try partValue("event-number").map { value throws(PlatformError) -> Int64 in
                 guard let number = integerValue(value) else {
-                    throw PlatformError.invalid("event-number skal være et tal", expression: "notification-event.event-number")
+                    throw PlatformError.invalid(
+                        Phrase("platform.number", ["name": .text("event-number")]), expression: "notification-event.event-number")
                 }
                 return number
             }
@@ -111,7 +108,7 @@ public struct IncomingNotification: Sendable {
 
     private static func subscriptionStatus(_ resource: JSONValue) throws(PlatformError) -> IncomingNotification {
         guard let type = resource["type"]?.stringValue, types.contains(type) else {
-            throw PlatformError.invalid("SubscriptionStatus mangler en gyldig 'type'", expression: "SubscriptionStatus.type")
+            throw PlatformError.invalid(Phrase("platform.notification-status-type"), expression: "SubscriptionStatus.type")
         }
         var events: [Event] = []
         for event in resource["notificationEvent"]?.listValue ?? [] {
@@ -121,7 +118,8 @@ public struct IncomingNotification: Sendable {
                 guard let parsed = value.stringValue.flatMap({ Int64($0) }) ?? value.numberValue.flatMap({ Int64(exactly: $0) })
                 else {
                     throw PlatformError.invalid(
-                        "eventNumber skal være et tal", expression: "SubscriptionStatus.notificationEvent")
+                        Phrase("platform.number", ["name": .text("eventNumber")]),
+                        expression: "SubscriptionStatus.notificationEvent")
                 }
                 number = parsed
             }

@@ -104,8 +104,7 @@ public struct EngineRoutes: Sendable {
                 guard let json = try? JSONValue.parse(body), let text = json["status"]?.stringValue,
                     let status = SubscriptionRecord.Status(rawValue: text)
                 else {
-                    throw PlatformError.invalid(
-                        "Kun status kan ændres (requested, active eller off)", expression: "Subscription.status")
+                    throw PlatformError.invalid(Phrase("platform.subscription-only-status"), expression: "Subscription.status")
                 }
                 return FHIRResponse.json(
                     SubscriptionRequest.resource(try await engine.setStatus(context.parameters.get("id") ?? "", to: status)))
@@ -187,7 +186,7 @@ public struct EngineRoutes: Sendable {
         func number(_ name: String) throws(PlatformError) -> Int64? {
             guard let text = query.get(name) else { return nil }
             guard let value = Int64(text), value >= 0 else {
-                throw PlatformError.invalid("\(name) skal være et ikke-negativt heltal", expression: name)
+                throw PlatformError.invalid(Phrase("platform.non-negative-integer", ["name": .text(name)]), expression: name)
             }
             return value
         }
@@ -195,7 +194,7 @@ public struct EngineRoutes: Sendable {
         let until = try number("eventsUntilNumber")
         if let content = query.get("content") {
             guard let payload = SubscriptionRecord.Payload(rawValue: content) else {
-                throw PlatformError.invalid("content skal være empty, id-only eller full-resource", expression: "content")
+                throw PlatformError.invalid(Phrase("platform.content-values"), expression: "content")
             }
             record.payload = payload
         }
@@ -204,7 +203,7 @@ public struct EngineRoutes: Sendable {
             events = try await engine.storage.events(
                 subscriptionID: id, after: max(0, since - 1), through: until, limit: 1000)
         } catch {
-            throw PlatformError.unavailable("Hændelsesloggen kan ikke læses: \(error)")
+            throw PlatformError.unavailable(Phrase("platform.event-log-unreadable", ["error": .error(error)]))
         }
         let resources = record.payload == .fullResource ? await engine.resources(for: events) : [:]
         let bundle = NotificationBundle.build(
@@ -252,12 +251,14 @@ public struct EngineRoutes: Sendable {
     /// id. `Last-Event-ID` (or `?lastEventId=`) resumes after that number; without it the stream starts now.
     static func sse(_ engine: EventEngine, request: Request, id: String) async throws -> Response {
         let record = try await engine.subscription(id)
-        guard record.status != .off else { throw PlatformError(status: 410, code: "not-found", "Abonnementet er slået fra") }
+        guard record.status != .off else {
+            throw PlatformError(status: 410, code: "not-found", Phrase("platform.subscription-off"))
+        }
         let given = request.headers[lastEventID] ?? request.uri.queryParameters.get("lastEventId")
         var resumeFrom: Int64?
         if let given {
             guard let number = Int64(given.trimmingCharacters(in: .whitespaces)), number >= 0 else {
-                throw PlatformError.invalid("Last-Event-ID skal være et hændelsesnummer")
+                throw PlatformError.invalid(Phrase("platform.last-event-id"), expression: "Last-Event-ID")
             }
             resumeFrom = number
         }

@@ -5,6 +5,7 @@ import Hummingbird
 import Logging
 import NIOCore
 import NIOHTTP1
+import Words
 
 /// Every error that leaves a route is answered as an OperationOutcome with its status: the router's own 404 (no such
 /// route) and 405, Hummingbird's 413 for a body over its limit, a decoding error (400). Only what is really ours to
@@ -29,26 +30,31 @@ struct OutcomeMiddleware<Context: RequestContext>: RouterMiddleware {
         case let denial as GatewayDenial:
             return GatewayRoutes.refusal(denial)
         case is NIOTooManyBytesError:
-            return FHIRResponse.error(PlatformError(status: 413, code: "too-costly", "Forespørgslen er for stor"))
+            return FHIRResponse.error(PlatformError(status: 413, code: "too-costly", Phrase("platform.too-large")))
         case is HTTPParserError:
-            return FHIRResponse.error(PlatformError(status: 400, code: "structure", "Forespørgslen kan ikke læses (HTTP)"))
+            return FHIRResponse.error(PlatformError(status: 400, code: "structure", Phrase("platform.http-unreadable")))
         case let error as HTTPError:
             let status = Int(error.status.code)
-            let message: String
+            let message: Phrase
             switch status {
-            case 404: message = "Ingen ressource eller operation på \(shownPath)"
-            case 405: message = "\(method ?? "Metoden") understøttes ikke på \(shownPath)"
-            case 413: message = "Forespørgslen er for stor"
+            case 404: message = Phrase("platform.no-route", ["path": .text(shownPath)])
+            case 405:
+                message = Phrase(
+                    "platform.method-not-allowed",
+                    ["method": .text(TextSanitizer.cleanLine(method ?? "-", maxLength: 20)), "path": .text(shownPath)])
+            case 413: message = Phrase("platform.too-large")
             default:
-                message = error.body.map { TextSanitizer.cleanLine($0, maxLength: 300) } ?? "Forespørgslen kan ikke besvares"
+                message =
+                    error.body.map { .verbatim(TextSanitizer.cleanLine($0, maxLength: 300)) }
+                    ?? Phrase("platform.unanswerable")
             }
             let code = status == 404 ? "not-found" : status == 413 ? "too-costly" : status < 500 ? "invalid" : "exception"
             return FHIRResponse.error(PlatformError(status: status, code: code, message))
         case is DecodingError:
-            return FHIRResponse.error(PlatformError.invalid("Indholdet kan ikke læses"))
+            return FHIRResponse.error(PlatformError.invalid(Phrase("platform.content-unreadable")))
         default:
             logger?.error("Uventet fejl på \(method ?? "-") \(path ?? "-"): \(error)")
-            return FHIRResponse.error(PlatformError(status: 500, code: "exception", "Intern fejl; den er logget"))
+            return FHIRResponse.error(PlatformError(status: 500, code: "exception", Phrase("platform.internal")))
         }
     }
 }

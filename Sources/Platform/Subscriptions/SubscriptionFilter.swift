@@ -1,4 +1,5 @@
 import FHIR
+import Words
 
 /// One filter of a subscription: all filters must match (logical AND, as in the backport IG); within one filter any
 /// of the values may match.
@@ -38,7 +39,7 @@ public struct SubscriptionFilter: Sendable, Hashable, Codable {
         var filters: [SubscriptionFilter] = []
         for pair in query.split(separator: "&") where !pair.isEmpty {
             guard pair.contains("=") else {
-                throw PlatformError.invalid("Filteret '\(pair)' mangler '=' (f.eks. patient=2509479989)")
+                throw PlatformError.invalid(Phrase("platform.filter-no-equals", ["filter": .text(String(pair))]))
             }
             guard let parsed = QueryString.parse(String(pair)).first else { continue }
             var name = parsed.name
@@ -46,12 +47,17 @@ public struct SubscriptionFilter: Sendable, Hashable, Codable {
             if let colon = name.firstIndex(of: ":") { name = String(name[..<colon]) }
             guard let key = Key(rawValue: name), topic.filters.contains(name) else {
                 throw PlatformError.invalid(
-                    "Ukendt filter '\(name)' for emnet \(topic.slug); tilladt: \(topic.filters.joined(separator: ", "))",
+                    Phrase(
+                        "platform.filter-unknown",
+                        [
+                            "name": .text(name), "topic": .text(topic.slug),
+                            "allowed": .text(topic.filters.joined(separator: ", ")),
+                        ]),
                     expression: "Subscription.criteria.extension")
             }
             var values: [String] = []
             for item in raw.split(separator: ",") { values.append(try normalize(String(item), key: key)) }
-            guard !values.isEmpty else { throw PlatformError.invalid("Filteret '\(name)' har ingen værdi") }
+            guard !values.isEmpty else { throw PlatformError.invalid(Phrase("platform.filter-no-value", ["name": .text(name)])) }
             filters.append(SubscriptionFilter(key: key, values: values))
         }
         return filters
@@ -69,23 +75,23 @@ public struct SubscriptionFilter: Sendable, Hashable, Codable {
         switch key {
         case .patient:
             guard let cpr = try? CPRNumber(text) else {
-                throw PlatformError.invalid("'\(value)' er ikke et CPR-nummer (10 cifre, f.eks. 2509479989)")
+                throw PlatformError.invalid(Phrase("platform.filter-not-cpr", ["value": .text(value)]))
             }
             return cpr.value
         case .organization:
             guard !text.isEmpty, isDigits(text) else {
-                throw PlatformError.invalid("'\(value)' er ikke en SOR-kode eller et ydernummer")
+                throw PlatformError.invalid(Phrase("platform.filter-not-organisation", ["value": .text(value)]))
             }
             return text
         case .municipality:
             guard text.utf8.count == 4, isDigits(text) else {
-                throw PlatformError.invalid("'\(value)' er ikke en kommunekode (4 cifre, f.eks. 0163)")
+                throw PlatformError.invalid(Phrase("platform.filter-not-municipality", ["value": .text(value)]))
             }
             return text
         case .code:
             let code = EventCode(rawValue: text.uppercased())
             guard EventCode.all.contains(code) else {
-                throw PlatformError.invalid("Ukendt hændelseskode '\(value)'")
+                throw PlatformError.invalid(Phrase("platform.filter-unknown-event-code", ["value": .text(value)]))
             }
             return code.rawValue
         }

@@ -1,5 +1,6 @@
 import FHIR
 import Foundation
+import Words
 
 /// Reads a Subscription as a client posts it (R4, Subscriptions Backport profile): the topic canonical in
 /// `criteria`, filters in `criteria.extension` (backport-filter-criteria), the channel type in `channel.type` (or a
@@ -18,25 +19,25 @@ public enum SubscriptionRequest {
         do {
             json = try JSONValue.parse(data)
         } catch {
-            throw PlatformError.invalid("Abonnementet er ikke gyldig JSON: \(error)")
+            throw PlatformError.invalid(Phrase("platform.subscription-not-json", ["error": .error(error)]))
         }
         guard json["resourceType"]?.stringValue == "Subscription" else {
-            throw PlatformError.invalid("Forventede en Subscription-ressource", expression: "Subscription")
+            throw PlatformError.invalid(Phrase("platform.subscription-expected"), expression: "Subscription")
         }
         guard let criteria = json["criteria"]?.stringValue, !criteria.isEmpty else {
-            throw PlatformError.invalid(
-                "Subscription.criteria skal være emnets kanoniske URL (se GET /SubscriptionTopic)",
-                expression: "Subscription.criteria")
+            throw PlatformError.invalid(Phrase("platform.subscription-criteria"), expression: "Subscription.criteria")
         }
         guard let topic = EventTopic.named(criteria) else {
             throw PlatformError.invalid(
-                "Ukendt emne '\(criteria)'; kendte emner: \(EventTopic.all.map(\.slug).joined(separator: ", "))",
+                Phrase(
+                    "platform.subscription-unknown-topic",
+                    ["criteria": .text(criteria), "known": .text(EventTopic.all.map(\.slug).joined(separator: ", "))]),
                 expression: "Subscription.criteria")
         }
         var filters: [SubscriptionFilter] = []
         for ext in json["_criteria"]?["extension"]?.listValue ?? [] where ext["url"]?.stringValue == filterCriteria {
             guard let text = ext["valueString"]?.stringValue else {
-                throw PlatformError.invalid("backport-filter-criteria skal have valueString")
+                throw PlatformError.invalid(Phrase("platform.subscription-filter-value"))
             }
             filters += try SubscriptionFilter.parse(text, topic: topic)
         }
@@ -48,15 +49,13 @@ public enum SubscriptionRequest {
                 url.host != nil
             else {
                 throw PlatformError.invalid(
-                    "Et rest-hook-abonnement skal have channel.endpoint som http(s)-URL",
-                    expression: "Subscription.channel.endpoint")
+                    Phrase("platform.subscription-rest-hook-endpoint"), expression: "Subscription.channel.endpoint")
             }
         }
         var payload = SubscriptionRecord.Payload.idOnly
         for ext in channel["_payload"]?["extension"]?.listValue ?? [] where ext["url"]?.stringValue == payloadContent {
             guard let code = ext["valueCode"]?.stringValue, let value = SubscriptionRecord.Payload(rawValue: code) else {
-                throw PlatformError.invalid(
-                    "Ukendt payload-indhold; brug empty, id-only eller full-resource", expression: "Subscription.channel.payload")
+                throw PlatformError.invalid(Phrase("platform.subscription-payload"), expression: "Subscription.channel.payload")
             }
             payload = value
         }
@@ -65,13 +64,13 @@ public enum SubscriptionRequest {
             guard let seconds = ext["valueUnsignedInt"]?.numberValue ?? ext["valueInteger"]?.numberValue, seconds >= 1,
                 seconds <= 3600
             else {
-                throw PlatformError.invalid("Heartbeat-perioden skal være 1-3600 sekunder")
+                throw PlatformError.invalid(Phrase("platform.subscription-heartbeat"))
             }
             heartbeat = Int(seconds)
         }
         let status = json["status"]?.stringValue
         guard status == nil || status == "requested" || status == "active" else {
-            throw PlatformError.invalid("Et nyt abonnement har status requested (fik \(status ?? ""))")
+            throw PlatformError.invalid(Phrase("platform.subscription-new-status", ["found": .found(status)]))
         }
         var bytes = [UInt8](repeating: 0, count: 12)
         for index in bytes.indices { bytes[index] = UInt8.random(in: 0...255) }
@@ -97,7 +96,8 @@ public enum SubscriptionRequest {
         let code = channel["type"]?.stringValue ?? ""
         guard let type = SubscriptionRecord.Channel(rawValue: code) else {
             throw PlatformError.invalid(
-                "Ukendt kanal '\(code)'; brug rest-hook, websocket eller sse", expression: "Subscription.channel.type")
+                Phrase("platform.subscription-unknown-channel", ["channel": .text(code)]), expression: "Subscription.channel.type"
+            )
         }
         return type
     }
