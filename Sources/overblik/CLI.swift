@@ -6,14 +6,7 @@ import Words
 /// `--lang` (read before the arguments are parsed, so `overblik --lang en --help` is English), else
 /// `$OVERBLIK_LANG`, else Danish.
 enum CLI {
-    static let language: Language = {
-        let arguments = CommandLine.arguments
-        for (index, argument) in arguments.enumerated() {
-            if argument.hasPrefix("--lang=") { return Language(rawValue: String(argument.dropFirst(7))) ?? .da }
-            if argument == "--lang", index + 1 < arguments.count { return Language(rawValue: arguments[index + 1]) ?? .da }
-        }
-        return ProcessInfo.processInfo.environment["OVERBLIK_LANG"].flatMap(Language.init(rawValue:)) ?? .da
-    }()
+    static let language = Language.commandLine(variable: "OVERBLIK_LANG")
 
     static let strings = Strings.for(language)
 

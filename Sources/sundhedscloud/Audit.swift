@@ -2,63 +2,85 @@ import ArgumentParser
 import Federation
 import Foundation
 import Platform
+import Words
 
 /// `sundhedscloud audit verify`: checks the audit log's hash chain.
 struct Audit: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Adgangsloggen (audit).", subcommands: [Verify.self, Key.self])
+        abstract: CLI.text("platform-cli.abstract.audit"), subcommands: [Verify.self, Key.self])
 
     static var defaultKeyFile: String { XDGDirectory.data.path("audit-signing-key.pem", app: "sundhedscloud") }
+
+    /// `--storage`, else `$SUNDHEDSCLOUD_STORAGE`, else the SQLite file under the XDG data folder.
+    static func storageLocation(_ given: String?) -> String {
+        given ?? ProcessInfo.processInfo.environment["SUNDHEDSCLOUD_STORAGE"]
+            ?? "sqlite:" + XDGDirectory.data.path("platform.sqlite", app: "sundhedscloud")
+    }
+
+    /// Where a node appends its checkpoints when `--audit-checkpoints` is not given: one file per storage, so that
+    /// the checkpoints of one chain never sit among another's (which `audit verify` would rightly call a cut). The
+    /// default storage has `audit-checkpoints.jsonl`; another has the file named after it (without its password).
+    static func defaultCheckpointFile(storage location: String) -> String {
+        let defaultLocation = storageLocation(nil)
+        guard location != defaultLocation else {
+            return XDGDirectory.data.path("audit-checkpoints.jsonl", app: "sundhedscloud")
+        }
+        var name = ""
+        for character in PlatformStorageLocation.redacted(location).unicodeScalars {
+            let keep = CharacterSet.alphanumerics.contains(character) && character.isASCII
+            if keep {
+                name.unicodeScalars.append(character)
+            } else if !name.hasSuffix("-") {
+                name += "-"
+            }
+        }
+        let trimmed = name.trimmingCharacters(in: CharacterSet(charactersIn: "-"))
+        return XDGDirectory.data.path("audit-checkpoints-\(trimmed.suffix(100)).jsonl", app: "sundhedscloud")
+    }
 
     /// `sundhedscloud audit key`: the node's public checkpoint key, for auditors to pin (`verify --trusted-key`).
     struct Key: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Vis nodens offentlige nøgle til adgangsloggens checkpoints (til audit verify --trusted-key).")
+            abstract: CLI.text("platform-cli.abstract.key"))
 
         @Option(
-            help: ArgumentHelp("Nodens nøglefil (standard $XDG_DATA_HOME/sundhedscloud/audit-signing-key.pem).", valueName: "fil")
-        )
+            help: ArgumentHelp(CLI.text("platform-cli.help.key-file"), valueName: CLI.catalog.text("cli.value.file")))
         var auditKey: String?
+
+        @OptionGroup var languageOption: LanguageOption
 
         func run() throws {
             let path = auditKey ?? Audit.defaultKeyFile
-            guard FileManager.default.fileExists(atPath: path) else { throw ValidationError("Ingen nøglefil i \(path)") }
+            guard FileManager.default.fileExists(atPath: path) else {
+                throw CLI.failure("platform-cli.error.no-key-file", ["path": .text(path)])
+            }
             do {
                 print(try AuditSigningKey.loadOrCreate(path: path).publicKeyText)
             } catch {
-                throw ValidationError("\(error)")
+                throw CLI.failure(error)
             }
         }
     }
 
     struct Verify: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Kontrollér adgangsloggens hashkæde: ændrede, fjernede eller indskudte poster findes.",
-            discussion: """
-                Med --checkpoints FIL (nodens checkpoint-fil eller gemte svar fra GET /AuditEvent/$checkpoint, én \
-                JSON-linje hver) kontrolleres også at hvert checkpoint er underskrevet med nodens nøgle, at kæden \
-                indeholder dets post og hash, og at den ikke ender før det seneste: en afskåret hale eller en tabel \
-                skrevet om med nye hashes findes. Afslutter med 0 når kæden er hel, 1 når den er brudt.
-                """)
+            abstract: CLI.text("platform-cli.abstract.verify"), discussion: CLI.text("platform-cli.discussion.verify"))
 
         @Option(
-            help: """
-                Platformens lager: sqlite:STI eller postgres://BRUGER:KODE@VÆRT:PORT/DATABASE \
-                (standard: $SUNDHEDSCLOUD_STORAGE, ellers sqlite:$XDG_DATA_HOME/sundhedscloud/platform.sqlite).
-                """)
+            help: ArgumentHelp(CLI.text("platform-cli.help.storage")))
         var storage: String?
 
         @Option(
             name: .customLong("checkpoints"),
-            help: ArgumentHelp("Checkpoints som JSON-linjer (kan gentages).", valueName: "fil"))
+            help: ArgumentHelp(CLI.text("platform-cli.help.checkpoints"), valueName: CLI.catalog.text("cli.value.file")))
         var checkpointFiles: [String] = []
 
         @Option(
             name: .customLong("trusted-key"),
-            help: ArgumentHelp(
-                "En nodes offentlige nøgle (base64, fra audit key) eller dens nøglefil; kan gentages. Standard: nøglefilen i $XDG_DATA_HOME/sundhedscloud/ hvis den findes.",
-                valueName: "nøgle"))
+            help: ArgumentHelp(CLI.text("platform-cli.help.trusted-key"), valueName: CLI.text("platform-cli.value.key")))
         var trustedKeys: [String] = []
+
+        @OptionGroup var languageOption: LanguageOption
 
         /// The keys checkpoints must be signed with; nil when none is known (then each checkpoint's own key).
         func trusted() throws -> Set<String>? {
@@ -68,12 +90,12 @@ struct Audit: AsyncParsableCommand {
                     do {
                         keys.insert(try AuditSigningKey.loadOrCreate(path: given).publicKeyText)
                     } catch {
-                        throw ValidationError("\(error)")
+                        throw CLI.failure(error)
                     }
                 } else if let raw = Data(base64Encoded: given), raw.count == 32 {
                     keys.insert(given)
                 } else {
-                    throw ValidationError("--trusted-key \(given): hverken en nøglefil eller en base64-nøgle (32 byte)")
+                    throw CLI.failure("platform-cli.error.trusted-key", ["key": .text(given)])
                 }
             }
             if trustedKeys.isEmpty, FileManager.default.fileExists(atPath: Audit.defaultKeyFile),
@@ -88,12 +110,12 @@ struct Audit: AsyncParsableCommand {
             var all: [AuditCheckpoint] = []
             for file in checkpointFiles {
                 guard let data = FileManager.default.contents(atPath: file) else {
-                    throw ValidationError("\(file): findes ikke eller kan ikke læses")
+                    throw CLI.failure("platform-cli.error.file-unreadable", ["file": .text(file)])
                 }
                 do {
                     all += try AuditCheckpoint.parseLines(data)
                 } catch {
-                    throw ValidationError("\(file): \(error)")
+                    throw CLI.failure("platform-cli.error.in-file", ["file": .text(file), "error": .text(CLI.words(error))])
                 }
             }
             return all
@@ -102,18 +124,16 @@ struct Audit: AsyncParsableCommand {
         func run() async throws {
             let checkpoints = try checkpoints()
             let trusted = try trusted()
-            let location =
-                storage ?? ProcessInfo.processInfo.environment["SUNDHEDSCLOUD_STORAGE"]
-                ?? "sqlite:" + XDGDirectory.data.path("platform.sqlite", app: "sundhedscloud")
+            let location = Audit.storageLocation(storage)
             if location.hasPrefix("sqlite:"), !FileManager.default.fileExists(atPath: String(location.dropFirst(7))) {
-                throw ValidationError("Intet platformslager i \(location.dropFirst(7))")
+                throw CLI.failure("platform-cli.error.no-storage", ["path": .text(String(location.dropFirst(7)))])
             }
             let entries: [AuditEntry]
             let store: any PlatformStorage
             do {
                 store = try PlatformStorageLocation.open(location)
             } catch {
-                throw ValidationError("\(error)")
+                throw CLI.failure(error)
             }
             do {
                 try await store.migrate()
@@ -121,11 +141,17 @@ struct Audit: AsyncParsableCommand {
                 await store.shutdown()
             } catch {
                 await store.shutdown()
-                throw ValidationError("\(error)")
+                throw CLI.failure(error)
             }
             let report = AuditChain.verify(entries)
             if let broken = report.broken {
-                print("Adgangsloggen er BRUDT ved post \(broken.sequence): \(broken.reason) (\(report.count) poster i alt).")
+                print(
+                    CLI.text(
+                        "platform-cli.verify.broken-at",
+                        [
+                            "sequence": .integer(Int(broken.sequence)), "reason": .text(broken.reason),
+                            "count": .integer(report.count),
+                        ]))
                 throw ExitCode(1)
             }
             let emergencies = entries.filter(\.emergency).count
@@ -133,24 +159,34 @@ struct Audit: AsyncParsableCommand {
             if !checkpointFiles.isEmpty {
                 let result = AuditCheckpointCheck.verify(chain: entries, checkpoints: checkpoints, trustedKeys: trusted)
                 if let problem = result.problem {
-                    print("Adgangsloggen er BRUDT: \(problem) (\(report.count) poster, \(result.count) checkpoints).")
+                    print(
+                        CLI.text(
+                            "platform-cli.verify.broken-checkpoints",
+                            [
+                                "problem": .text(problem), "entries": .integer(report.count),
+                                "count": .integer(result.count),
+                            ]))
                     if problem.contains("nøgle der ikke er nodens") {
                         print(
-                            "Kontrolleret mod \(trustedKeys.isEmpty ? "nøglefilen \(Audit.defaultKeyFile)" : "--trusted-key"); "
-                                + "nodens nøgle vises af 'sundhedscloud audit key' på noden.")
+                            trustedKeys.isEmpty
+                                ? CLI.text("platform-cli.verify.checked-against-file", ["path": .text(Audit.defaultKeyFile)])
+                                : CLI.text("platform-cli.verify.checked-against-trusted"))
                     }
                     throw ExitCode(1)
                 }
                 if result.count == 0 {
-                    print("Advarsel: checkpoint-filen er tom; kun kæden selv er kontrolleret.")
+                    print(CLI.text("platform-cli.verify.empty-checkpoints"))
                 } else if trusted == nil {
-                    print(
-                        "Advarsel: ingen nodenøgle kendt (--trusted-key): underskrifterne er kontrolleret mod nøglerne i checkpointene selv."
-                    )
+                    print(CLI.text("platform-cli.verify.no-trusted-key"))
                 }
-                checked = ", \(result.count) checkpoints holder (seneste post \(result.latest))"
+                checked = CLI.text(
+                    "platform-cli.verify.checkpoints-hold",
+                    ["count": .integer(result.count), "latest": .integer(Int(result.latest))])
             }
-            print("Adgangsloggen er hel: \(report.count) poster, kæden holder (heraf \(emergencies) værdispring)\(checked).")
+            print(
+                CLI.text(
+                    "platform-cli.verify.whole",
+                    ["count": .integer(report.count), "emergencies": .integer(emergencies), "checked": .text(checked)]))
         }
     }
 }

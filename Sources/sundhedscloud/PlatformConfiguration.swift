@@ -57,7 +57,8 @@ struct PlatformConfiguration: Equatable {
         do {
             text = try String(contentsOfFile: file, encoding: .utf8)
         } catch {
-            throw ConfigurationError("\(file): kan ikke læses (\(error.localizedDescription))")
+            throw ConfigurationError(
+                "platform-cli.config.unreadable", ["file": .text(file), "error": .text(error.localizedDescription)])
         }
         return try parse(text, file: file)
     }
@@ -67,7 +68,9 @@ struct PlatformConfiguration: Equatable {
         do throws(TOMLDocument.Problem) {
             table = try TOMLDocument.parse(text)
         } catch {
-            throw ConfigurationError("\(file)\(error.line.map { ":\($0)" } ?? ""): \(error.message)")
+            throw ConfigurationError(
+                "platform-cli.error.in-file",
+                ["file": .text(file + (error.line.map { ":\($0)" } ?? "")), "error": .text(error.message)])
         }
         let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
         func line(_ key: String) -> String {
@@ -76,12 +79,14 @@ struct PlatformConfiguration: Equatable {
         }
         for key in table.keys where !keys.contains(key) {
             throw ConfigurationError(
-                "\(file)\(line(key)): ukendt nøgle '\(key)'; kendte nøgler: \(keys.joined(separator: ", "))")
+                "platform-cli.config.unknown-key",
+                ["place": .text(file + line(key)), "key": .text(key), "known": .text(keys.joined(separator: ", "))])
         }
         func string(_ key: String) throws -> String? {
             guard let value = table[key] else { return nil }
             guard let text = value.string, !text.isEmpty else {
-                throw ConfigurationError("\(file)\(line(key)): '\(key)' skal være en tekst i anførselstegn")
+                throw ConfigurationError(
+                    "platform-cli.config.string", ["place": .text(file + line(key)), "key": .text(key)])
             }
             return text
         }
@@ -104,13 +109,14 @@ struct PlatformConfiguration: Equatable {
         configuration.auditCheckpoints = try string("audit_checkpoints")
         if let value = table["insecure_http"] {
             guard let flag = value.bool else {
-                throw ConfigurationError("\(file)\(line("insecure_http")): 'insecure_http' skal være true eller false")
+                throw ConfigurationError(
+                    "platform-cli.config.bool", ["place": .text(file + line("insecure_http")), "key": .text("insecure_http")])
             }
             configuration.insecureHTTP = flag
         }
         if let value = table["port"] {
             guard let port = value.int, (0...65_535).contains(port) else {
-                throw ConfigurationError("\(file)\(line("port")): 'port' skal være et tal mellem 0 og 65535")
+                throw ConfigurationError("platform-cli.config.port", ["place": .text(file + line("port"))])
             }
             configuration.port = port
         }
@@ -118,7 +124,9 @@ struct PlatformConfiguration: Equatable {
     }
 }
 
-struct ConfigurationError: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
+/// A configuration file that cannot be used, with the line it is on.
+struct ConfigurationError: Error, CustomStringConvertible, Phrased {
+    let phrase: Phrase
+    init(_ id: String, _ arguments: [String: Phrase.Argument]) { phrase = Phrase(id, arguments) }
+    var description: String { CLI.catalog.text(phrase) }
 }

@@ -7,137 +7,107 @@ import Logging
 import Platform
 import ServiceLifecycle
 import Transport
+import Words
 
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Start platformen: gateway og hændelsesmotor (og med --demo demo-kilderne med syntetiske patienter).",
-        discussion: """
-            Eksempler:
-              sundhedscloud serve --demo                      motor på :8080, kilder på :8101-8103
-              sundhedscloud serve --demo --scenario --speed 5  Bruno Test Elmers forløb, fem gange så hurtigt
-              sundhedscloud serve --demo --fault hospital:latency=3000 --fault gp:error=http-500,error-rate=0.2
-              sundhedscloud serve --sources kilder.toml --storage sqlite:/var/lib/sundhedscloud/platform.sqlite
-              sundhedscloud serve --sources kilder.toml --storage postgres://platform:KODE@db:5432/sundhedscloud
-                (flere noder over samme PostgreSQL: hver node sit --port, samme --token-secret)
-
-            Gateway (kræver Authorization: Bearer <JWT>):
-              demo-login                              POST http://127.0.0.1:8080/auth/token  {"user":"akutlaege"}
-              kilderne                                GET  http://127.0.0.1:8080/sources
-              FHIR gennem gatewayen                   GET  http://127.0.0.1:8080/sources/{kilde}/fhir/Patient?identifier=...
-              adgangsloggen                           GET  http://127.0.0.1:8080/AuditEvent?patient=CPR
-            Nodens tilstand (lageret nås?):           GET  http://127.0.0.1:8080/health
-            Kilderne melder ændringer til motoren:  POST http://127.0.0.1:8080/notify/{kilde}
-            Emner:                                    GET  http://127.0.0.1:8080/SubscriptionTopic
-            Abonnement med SSE:                       GET  http://127.0.0.1:8080/Subscription/{id}/$sse
-            Fejl i kilderne kan ændres mens de kører:
-              curl -X PUT -d '{"down":true}' http://127.0.0.1:8100/_demo/sources/hospital/fault
-            """
+        abstract: CLI.text("platform-cli.abstract.serve"),
+        discussion: CLI.text("platform-cli.discussion.serve")
     )
 
-    @Flag(help: "Start demo-kildesystemerne med syntetiske patienter fra demo-data/.")
+    @Flag(help: ArgumentHelp(CLI.text("platform-cli.help.demo")))
     var demo = false
 
-    @Flag(help: "Afspil Bruno Test Elmers forløb og baggrundstrafik (kræver --demo).")
+    @Flag(help: ArgumentHelp(CLI.text("platform-cli.help.scenario")))
     var scenario = false
 
-    @Option(help: "Scenariets hastighed: scenariesekunder pr. sekund.")
+    @Option(help: ArgumentHelp(CLI.text("platform-cli.help.speed")))
     var speed: Double = 1
 
-    @Option(help: "Platformens port (standard 8080).")
+    @Option(help: ArgumentHelp(CLI.text("platform-cli.help.port")))
     var port: Int?
 
-    @Option(help: "Portbase for demo-kilderne: base+1 (hospital), base+2 (gp), base+3 (kommune); styring på base.")
+    @Option(help: ArgumentHelp(CLI.text("platform-cli.help.port-base")))
     var portBase: Int = DemoSourceCluster.defaultPortBase
 
-    @Option(help: "Adresse der lyttes på (standard 127.0.0.1).")
+    @Option(help: ArgumentHelp(CLI.text("platform-cli.help.host")))
     var host: String?
 
     @Option(
-        help: ArgumentHelp(
-            "Indstillinger i TOML (storage, sources, users, port, host, token_secret, jwks, issuer, audience); standard: $XDG_CONFIG_HOME/sundhedscloud/sundhedscloud.toml hvis den findes. Flag på kommandolinjen vinder.",
-            valueName: "fil"))
+        help: ArgumentHelp(CLI.text("platform-cli.help.config"), valueName: CLI.catalog.text("cli.value.file")))
     var config: String?
 
     @Option(
-        help: """
-            Platformens lager: sqlite:STI eller postgres://BRUGER:KODE@VÆRT:PORT/DATABASE \
-            (standard: $SUNDHEDSCLOUD_STORAGE, ellers sqlite:$XDG_DATA_HOME/sundhedscloud/platform.sqlite).
-            """)
+        help: ArgumentHelp(CLI.text("platform-cli.help.storage")))
     var storage: String?
 
-    @Option(help: "Brugere til demo-login (/auth/token), JSON som demo-data/users.json (uden --demo).")
+    @Option(help: ArgumentHelp(CLI.text("platform-cli.help.users")))
     var users: String?
 
-    @Option(help: "Kilderegister (TOML) for kilder der ikke er demo-kilder.")
+    @Option(help: ArgumentHelp(CLI.text("platform-cli.help.sources")))
     var sources: String?
 
-    @Option(help: "Mappe med demodata (standard: ./demo-data eller $OVERBLIK_DEMO_DATA).")
+    @Option(help: ArgumentHelp(CLI.text("platform-cli.help.data")))
     var data: String?
 
     @Option(
         name: .customLong("fault"),
-        help: ArgumentHelp(
-            "Fejlinjektion: KILDE:down | KILDE:latency=MS[,error-rate=0..1][,error=http-500|html|truncated|garbage|hang]",
-            valueName: "spec"))
+        help: ArgumentHelp(CLI.text("platform-cli.help.fault"), valueName: CLI.text("platform-cli.value.spec")))
     var faults: [String] = []
 
-    @Option(help: "Delt nøgle (HS256, mindst 32 tegn) til adgangstokens; ellers $SUNDHEDSCLOUD_TOKEN_SECRET.")
+    @Option(help: ArgumentHelp(CLI.text("platform-cli.help.token-secret")))
     var tokenSecret: String?
 
-    @Option(help: "JWKS-fil med de offentlige nøgler fra en rigtig identitetsudbyder (i stedet for --token-secret).")
+    @Option(help: ArgumentHelp(CLI.text("platform-cli.help.jwks")))
     var jwks: String?
 
-    @Option(help: "Forventet udsteder (iss) af adgangstokens (standard \(TokenAuthority.defaultIssuer)).")
+    @Option(help: ArgumentHelp(CLI.text("platform-cli.help.issuer", ["default": .text(TokenAuthority.defaultIssuer)])))
     var issuer: String?
 
-    @Option(help: "Forventet modtager (aud) af adgangstokens (standard \(TokenAuthority.defaultAudience)).")
+    @Option(
+        help: ArgumentHelp(CLI.text("platform-cli.help.audience", ["default": .text(TokenAuthority.defaultAudience)])))
     var audience: String?
 
-    @Flag(help: "Behold datoerne som i demo-data/ i stedet for at flytte dem, så dataenes 'i dag' bliver i dag.")
+    @Flag(help: ArgumentHelp(CLI.text("platform-cli.help.no-date-shift")))
     var noDateShift = false
 
-    @Option(help: ArgumentHelp("Nodens certifikatkæde (PEM) til TLS. Med --demo uden: et engangs-demo-CA.", valueName: "fil"))
+    @Option(help: ArgumentHelp(CLI.text("platform-cli.help.tls-cert"), valueName: CLI.catalog.text("cli.value.file")))
     var tlsCert: String?
 
-    @Option(help: ArgumentHelp("Nodens private nøgle (PEM) til --tls-cert.", valueName: "fil"))
+    @Option(help: ArgumentHelp(CLI.text("platform-cli.help.tls-key"), valueName: CLI.catalog.text("cli.value.file")))
     var tlsKey: String?
 
-    @Option(help: ArgumentHelp("Kræv klientcertifikat udstedt af dette CA (gensidig TLS).", valueName: "fil"))
+    @Option(help: ArgumentHelp(CLI.text("platform-cli.help.tls-client-ca"), valueName: CLI.catalog.text("cli.value.file")))
     var tlsClientCa: String?
 
     @Option(
-        help: ArgumentHelp(
-            "CA-bundt (PEM) til kildernes og rest-hook-modtagernes certifikater, ud over systemets.", valueName: "fil"))
+        help: ArgumentHelp(CLI.text("platform-cli.help.ca"), valueName: CLI.catalog.text("cli.value.file")))
     var ca: String?
 
-    @Option(help: ArgumentHelp("Gatewayens klientcertifikat (PEM) til kilder der kræver gensidig TLS.", valueName: "fil"))
+    @Option(help: ArgumentHelp(CLI.text("platform-cli.help.client-cert"), valueName: CLI.catalog.text("cli.value.file")))
     var clientCert: String?
 
-    @Option(help: ArgumentHelp("Nøglen til --client-cert.", valueName: "fil"))
+    @Option(help: ArgumentHelp(CLI.text("platform-cli.help.client-key"), valueName: CLI.catalog.text("cli.value.file")))
     var clientKey: String?
 
     @Option(
-        help: ArgumentHelp(
-            "Kun med --demo uden --tls-cert: mappen til engangs-CA'et (standard $XDG_STATE_HOME/sundhedscloud/demo-tls).",
-            valueName: "mappe"))
+        help: ArgumentHelp(CLI.text("platform-cli.help.demo-tls-dir"), valueName: CLI.text("platform-cli.value.folder")))
     var demoTlsDir: String?
 
     @Option(
-        help: ArgumentHelp(
-            "Nodens Ed25519-nøgle (PEM) til underskrevne checkpoints af adgangsloggen; laves hvis den ikke findes (standard $XDG_DATA_HOME/sundhedscloud/audit-signing-key.pem).",
-            valueName: "fil"))
+        help: ArgumentHelp(CLI.text("platform-cli.help.audit-key"), valueName: CLI.catalog.text("cli.value.file")))
     var auditKey: String?
 
     @Option(
-        help: ArgumentHelp(
-            "Fil (JSON-linjer) som nodens checkpoints af adgangsloggen føjes til; hold den uden for databasen (standard $XDG_DATA_HOME/sundhedscloud/audit-checkpoints.jsonl).",
-            valueName: "fil"))
+        help: ArgumentHelp(CLI.text("platform-cli.help.audit-checkpoints"), valueName: CLI.catalog.text("cli.value.file")))
     var auditCheckpoints: String?
 
     @Flag(
         name: .customLong("insecure-http"),
-        help: "Ukrypteret HTTP i stedet for TLS (kun til test og målinger): siges i loggen og i /health.")
+        help: ArgumentHelp(CLI.text("platform-cli.help.insecure-http")))
     var insecureHTTP = false
+
+    @OptionGroup var languageOption: LanguageOption
 
     mutating func validate() throws {
         // The configuration file fills what the command line (and for storage and secret, the environment) left.
@@ -145,7 +115,7 @@ struct Serve: AsyncParsableCommand {
         do {
             file = try PlatformConfiguration.load(path: config)
         } catch {
-            throw ValidationError("\(error)")
+            throw ValidationError(CLI.words(error))
         }
         let environment = ProcessInfo.processInfo.environment
         if storage == nil, environment["SUNDHEDSCLOUD_STORAGE"] == nil { storage = file.storage }
@@ -168,32 +138,28 @@ struct Serve: AsyncParsableCommand {
         insecureHTTP = insecureHTTP || (file.insecureHTTP ?? false)
         auditKey = auditKey ?? file.auditKey
         auditCheckpoints = auditCheckpoints ?? file.auditCheckpoints
-        if (tlsCert == nil) != (tlsKey == nil) { throw ValidationError("Angiv både --tls-cert og --tls-key.") }
-        if (clientCert == nil) != (clientKey == nil) { throw ValidationError("Angiv både --client-cert og --client-key.") }
-        if insecureHTTP, tlsCert != nil { throw ValidationError("Brug enten --tls-cert/--tls-key eller --insecure-http.") }
+        if (tlsCert == nil) != (tlsKey == nil) { throw CLI.refusal("platform-cli.error.tls-pair") }
+        if (clientCert == nil) != (clientKey == nil) { throw CLI.refusal("platform-cli.error.client-pair") }
+        if insecureHTTP, tlsCert != nil { throw CLI.refusal("platform-cli.error.tls-or-insecure") }
         if !demo, !insecureHTTP, tlsCert == nil {
-            throw ValidationError(
-                "Platformen kører med TLS: angiv --tls-cert FIL og --tls-key FIL (eller i konfigurationen), eller --insecure-http for ukrypteret HTTP."
-            )
+            throw CLI.refusal("platform-cli.error.tls-needed")
         }
         guard demo || sources != nil else {
-            throw ValidationError("Angiv --demo (demo-kilderne) eller --sources FIL (et kilderegister).")
+            throw CLI.refusal("platform-cli.error.demo-or-sources")
         }
-        guard !scenario || demo else { throw ValidationError("--scenario kræver --demo") }
-        guard speed > 0, speed <= 10_000 else { throw ValidationError("--speed skal være mellem 0 og 10000") }
-        guard (1...65_000).contains(portBase) else { throw ValidationError("--port-base skal være mellem 1 og 65000") }
-        guard (0...65_535).contains(port ?? 8080) else { throw ValidationError("--port skal være mellem 0 og 65535") }
+        guard !scenario || demo else { throw CLI.refusal("platform-cli.error.scenario-needs-demo") }
+        guard speed > 0, speed <= 10_000 else { throw CLI.refusal("platform-cli.error.speed") }
+        guard (1...65_000).contains(portBase) else { throw CLI.refusal("platform-cli.error.port-base") }
+        guard (0...65_535).contains(port ?? 8080) else { throw CLI.refusal("platform-cli.error.port") }
         _ = try parsedFaults()
         do {
             try PlatformStorageLocation.validate(storageLocation())
         } catch {
-            throw ValidationError("\(error)")
+            throw ValidationError(CLI.words(error))
         }
-        if tokenSecret != nil, jwks != nil { throw ValidationError("Brug enten --token-secret eller --jwks, ikke begge.") }
+        if tokenSecret != nil, jwks != nil { throw CLI.refusal("platform-cli.error.secret-or-jwks") }
         if !demo, jwks == nil, (tokenSecret ?? ProcessInfo.processInfo.environment["SUNDHEDSCLOUD_TOKEN_SECRET"]) == nil {
-            throw ValidationError(
-                "Gatewayen skal kunne kontrollere adgangstokens: angiv --jwks FIL eller --token-secret (eller $SUNDHEDSCLOUD_TOKEN_SECRET)."
-            )
+            throw CLI.refusal("platform-cli.error.tokens-needed")
         }
     }
 
@@ -208,7 +174,7 @@ struct Serve: AsyncParsableCommand {
             }
             return try await TokenAuthority.ephemeral()
         } catch {
-            throw ValidationError("\(error)")
+            throw CLI.failure(error)
         }
     }
 
@@ -216,15 +182,12 @@ struct Serve: AsyncParsableCommand {
         do {
             return try FaultSettings.parse(options: faults)
         } catch {
-            throw ValidationError(error.description)
+            throw ValidationError(CLI.words(error))
         }
     }
 
     /// `--storage`, else `$SUNDHEDSCLOUD_STORAGE`, else the SQLite file under the XDG data folder.
-    func storageLocation() -> String {
-        storage ?? ProcessInfo.processInfo.environment["SUNDHEDSCLOUD_STORAGE"]
-            ?? "sqlite:" + XDGDirectory.data.path("platform.sqlite", app: "sundhedscloud")
-    }
+    func storageLocation() -> String { Audit.storageLocation(storage) }
 
     /// The node's TLS, what it trusts going out, and with `--demo` (no certificate given) this run's throwaway CA,
     /// written under `$XDG_STATE_HOME/sundhedscloud/demo-tls/` so that `curl --cacert` can use it.
@@ -243,9 +206,9 @@ struct Serve: AsyncParsableCommand {
                 key: clientKey ?? pki.clientKeyFile)
             return (try pki.serverTLS(), trust, pki)
         } catch let error as TLSSetupError {
-            throw ValidationError("TLS: \(error)")
+            throw CLI.failure("platform-cli.error.tls", ["error": .text(CLI.words(error))])
         } catch {
-            throw ValidationError("TLS: demo-certifikaterne kunne ikke laves: \(error)")
+            throw CLI.failure("platform-cli.error.tls-demo", ["error": .text(CLI.words(error))])
         }
     }
 
@@ -272,7 +235,7 @@ struct Serve: AsyncParsableCommand {
                     }
                 }
             } catch {
-                throw ValidationError("\(error)")
+                throw CLI.failure(error)
             }
         }
         if demo {
@@ -282,12 +245,12 @@ struct Serve: AsyncParsableCommand {
             } else if let found = DemoDataSet.locateDirectory() {
                 directory = found
             } else {
-                throw ValidationError("Fandt ikke demo-data/. Kør fra projektmappen eller angiv --data MAPPE.")
+                throw CLI.failure("platform-cli.error.no-demo-data")
             }
             do {
                 dataSet = try DemoDataSet.load(from: directory, dateShift: noDateShift ? DateShift.none : nil)
             } catch {
-                throw ValidationError("Demodata kan ikke indlæses: \(error)")
+                throw CLI.failure("platform-cli.error.demo-data", ["error": .text(CLI.words(error))])
             }
             do {
                 // The demo sources ask for the gateway's client certificate (mutual TLS), as a health network would.
@@ -295,7 +258,7 @@ struct Serve: AsyncParsableCommand {
                     data: dataSet!, host: host, ports: .manifest(base: portBase), faults: try parsedFaults(),
                     tls: try security.pki?.mutualServerTLS() ?? security.server)
             } catch {
-                throw ValidationError("\(error)")
+                throw CLI.failure(error)
             }
             for source in dataSet!.manifest.sources {
                 let scheme = security.server == nil ? "http" : "https"
@@ -306,14 +269,14 @@ struct Serve: AsyncParsableCommand {
             do {
                 users = try Identity.loadUsers(file: directory.appendingPathComponent("users.json"))
             } catch {
-                throw ValidationError("\(error)")
+                throw CLI.failure(error)
             }
         }
         if let file = self.users {
             do {
                 users = try Identity.loadUsers(file: URL(fileURLWithPath: file))
             } catch {
-                throw ValidationError("\(error)")
+                throw CLI.failure(error)
             }
         }
         var logger = Logger(label: "sundhedscloud")
@@ -322,7 +285,7 @@ struct Serve: AsyncParsableCommand {
         do {
             storage = try PlatformStorageLocation.open(storageLocation(), logger: logger)
         } catch {
-            throw ValidationError("\(error)")
+            throw CLI.failure(error)
         }
         if insecureHTTP {
             logger.warning("Ukrypteret HTTP (--insecure-http): adgangstokens og data sendes i klartekst")
@@ -333,7 +296,7 @@ struct Serve: AsyncParsableCommand {
             signingKey = try AuditSigningKey.loadOrCreate(path: keyFile)
         } catch {
             await storage.shutdown()
-            throw ValidationError("Adgangsloggens nøgle: \(error)")
+            throw CLI.failure("platform-cli.error.audit-key", ["error": .text(CLI.words(error))])
         }
         var node = PlatformAssembly.Configuration(storage: storage, tokens: try await tokenAuthority())
         node.sources = nodeSources
@@ -345,7 +308,7 @@ struct Serve: AsyncParsableCommand {
         node.host = host
         node.port = port
         node.auditKey = signingKey
-        node.auditCheckpoints = auditCheckpoints ?? XDGDirectory.data.path("audit-checkpoints.jsonl", app: "sundhedscloud")
+        node.auditCheckpoints = auditCheckpoints ?? Audit.defaultCheckpointFile(storage: storageLocation())
         node.node = "\(host):\(port)"
         node.logger = logger
         let (engine, gateway) = PlatformAssembly.assemble(node)
@@ -380,19 +343,28 @@ struct PlatformService: Service {
             server = try await PlatformServer.start(engine: engine, gateway: gateway, host: host, port: port, tls: tls)
         } catch let error as PlatformListenError {
             await storage.shutdown()
-            throw StartupError("\(error). Er porten optaget? Brug --port.")
+            throw CLI.failure("platform-cli.error.port-taken", ["error": .text(CLI.words(error))])
         } catch {
             await storage.shutdown()
-            throw StartupError("\(error)")
+            throw CLI.failure(error)
+        }
+        func row(_ label: String, _ value: String, _ role: String) -> String {
+            "  " + label.padding(toLength: 14, withPad: " ", startingAt: 0) + value + (role.isEmpty ? "" : "   " + role)
         }
         var lines = [
-            "SundhedsCloud kører" + (tls == nil ? " UDEN KRYPTERING (--insecure-http)." : " med TLS."),
-            "  " + "gateway".padding(toLength: 14, withPad: " ", startingAt: 0) + server.baseURL
-                + "   integrationsgateway: /sources, /AuditEvent" + (gateway.users.isEmpty ? "" : ", demo-login /auth/token"),
-            "  " + "motor".padding(toLength: 14, withPad: " ", startingAt: 0) + server.baseURL
-                + "   hændelsesmotor (lager: \(storage.location)), tilstand: /health",
-            "  " + "checkpoints".padding(toLength: 14, withPad: " ", startingAt: 0) + (gateway.checkpoints.file ?? "-")
-                + "   underskrevne checkpoints af adgangsloggen (nøgle \(gateway.checkpoints.key.publicKeyText.prefix(12))…)",
+            CLI.text(tls == nil ? "platform-cli.banner.running-insecure" : "platform-cli.banner.running-tls"),
+            row(
+                "gateway", server.baseURL,
+                CLI.text("platform-cli.banner.gateway-role")
+                    + (gateway.users.isEmpty ? "" : CLI.text("platform-cli.banner.demo-login"))),
+            row(
+                CLI.text("platform-cli.banner.engine"), server.baseURL,
+                CLI.text("platform-cli.banner.engine-role", ["storage": .text(storage.location)])),
+            row(
+                "checkpoints", gateway.checkpoints.file ?? "-",
+                CLI.text(
+                    "platform-cli.banner.checkpoints",
+                    ["key": .text(String(gateway.checkpoints.key.publicKeyText.prefix(12)))])),
         ]
         var player: ScenarioPlayer?
         if let cluster {
@@ -400,31 +372,33 @@ struct PlatformService: Service {
                 try await cluster.start()
             } catch {
                 await server.stop()
-                throw ValidationError("\(error)")
+                throw CLI.failure(error)
             }
             await cluster.connect(engineURL: server.baseURL, trust: trust)
-            lines.append("Demo-kilder (syntetiske data, \(patients) patienter):")
+            lines.append(CLI.text("platform-cli.banner.sources", ["count": .integer(patients)]))
             for source in cluster.servers {
                 let url = await source.baseURL ?? "-"
-                let state = source.faults.current.down ? "  (nede: fejlinjektion)" : ""
-                lines.append(
-                    "  " + source.id.padding(toLength: 14, withPad: " ", startingAt: 0) + url + "   " + source.name + state)
+                let state = source.faults.current.down ? CLI.text("platform-cli.banner.source-down") : ""
+                lines.append(row(source.id, url, source.name + state))
             }
             if let control = await cluster.controlURL {
-                lines.append("  " + "styring".padding(toLength: 14, withPad: " ", startingAt: 0) + control + "/_demo/sources")
+                lines.append(row(CLI.text("platform-cli.banner.control"), control + "/_demo/sources", ""))
             }
             if scenario {
                 player = ScenarioPlayer(cluster: cluster, speed: speed) { line in
-                    FileHandle.standardOutput.write(Data("scenarie \(line)\n".utf8))
+                    FileHandle.standardOutput.write(
+                        Data((CLI.text("platform-cli.banner.scenario-line", ["line": .text(line)]) + "\n").utf8))
                 }
-                lines.append("Scenariet afspilles med hastighed \(speed): Bruno Test Elmer ankommer efter \(Int(15 / speed)) s.")
+                lines.append(
+                    CLI.text(
+                        "platform-cli.banner.scenario", ["speed": .decimal(speed), "seconds": .integer(Int(15 / speed))]))
             }
         }
         if let pki {
-            lines.append("Demo-CA (engangs, kun til demo): \(pki.caFile)")
-            lines.append("  curl --cacert \(pki.caFile) \(server.baseURL)/health")
+            lines.append(CLI.text("platform-cli.banner.demo-ca", ["path": .text(pki.caFile)]))
+            lines.append(CLI.text("platform-cli.banner.curl", ["ca": .text(pki.caFile), "url": .text(server.baseURL)]))
         }
-        lines.append("Stop med Ctrl-C.")
+        lines.append(CLI.text("platform-cli.banner.stop"))
         FileHandle.standardOutput.write(Data((lines.joined(separator: "\n") + "\n").utf8))
         player?.start()
         try? await gracefulShutdown()
@@ -432,12 +406,6 @@ struct PlatformService: Service {
         if let cluster { await cluster.stop() }
         await server.stop()
         await storage.shutdown()
-        FileHandle.standardOutput.write(Data("SundhedsCloud er stoppet.\n".utf8))
+        FileHandle.standardOutput.write(Data((CLI.text("platform-cli.banner.stopped") + "\n").utf8))
     }
-}
-
-/// The node could not start (its storage or its port); said once, without the usage text.
-struct StartupError: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
 }

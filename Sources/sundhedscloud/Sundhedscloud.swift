@@ -4,7 +4,7 @@ import ArgumentParser
 struct Sundhedscloud: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sundhedscloud",
-        abstract: "SundhedsCloud: integrationsgateway, hændelsesmotor og demo-kildesystemer (FHIR R4) med syntetiske patienter.",
+        abstract: CLI.text("platform-cli.abstract.sundhedscloud"),
         subcommands: [Serve.self, Audit.self, TLSCommand.self, SourceSecretCommand.self],
         defaultSubcommand: Serve.self
     )

@@ -69,6 +69,47 @@ import Transport
         await #expect(throws: (any Error).self) { _ = try await HTTP.get("https://127.0.0.1:\(base + 1)/fhir/metadata") }
     }
 
+    /// `--lang en` speaks English from the first line to the last, and a storage other than the default one gets a
+    /// checkpoint file of its own (the default file is the default storage's: another chain's checkpoints in it
+    /// would make `audit verify` report a cut).
+    @Test func englishWhenAskedAndACheckpointFilePerStorage() async throws {
+        let base = Int.random(in: 11_000...30_000)
+        let name = "serve-\(UUID().uuidString)"
+        let storage = FileManager.default.temporaryDirectory.appendingPathComponent(name + ".sqlite")
+        defer { try? FileManager.default.removeItem(at: storage) }
+        let tlsDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("serve-tls-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: tlsDirectory) }
+        let run = try launch([
+            "serve", "--demo", "--lang", "en", "--port-base", String(base), "--port", "0", "--storage",
+            "sqlite:" + storage.path, "--demo-tls-dir", tlsDirectory.path,
+        ])
+        let banner = await run.readUntil("Stop with Ctrl-C", timeout: .seconds(120))
+        #expect(banner.contains("SundhedsCloud is running with TLS."), "\(banner)")
+        #expect(banner.contains("Demo sources (synthetic data,"), "\(banner)")
+        #expect(!banner.contains("kører") && !banner.contains("patienter"), "\(banner)")
+        let checkpoints = banner.split(separator: "\n").first { $0.hasPrefix("  checkpoints") } ?? ""
+        #expect(checkpoints.contains("audit-checkpoints-sqlite-"), "\(checkpoints)")
+        #expect(checkpoints.contains(name), "\(checkpoints)")
+        kill(run.process.processIdentifier, SIGINT)
+        let stopped = await run.waitForExit(timeout: .seconds(30))
+        if !stopped { run.process.terminate() }
+        let rest = await run.readUntil("stopped", timeout: .seconds(2))
+        #expect(rest.contains("SundhedsCloud has stopped."), "\(rest)")
+    }
+
+    /// A wrong option is said in the language asked for, and says what it wants: `--speed 0` is no speed.
+    @Test func aWrongSpeedIsSaidInEitherLanguage() async throws {
+        for (arguments, expected) in [
+            (["--lang", "en"], "--speed must be above 0 and at most 10000"), ([], "--speed skal være over 0 og højst 10000"),
+        ] {
+            let run = try launch(["serve", "--demo", "--speed", "0"] + arguments)
+            let text = await run.readUntil("\n", timeout: .seconds(30))
+            _ = await run.waitForExit(timeout: .seconds(10))
+            #expect(run.process.terminationStatus != 0)
+            #expect(text.contains(expected), "\(text)")
+        }
+    }
+
     @Test func badOptionsGetAClearMessage() async throws {
         let run = try launch(["serve", "--demo", "--fault", "hospital:explode"])
         let text = await run.readUntil("\n", timeout: .seconds(30))

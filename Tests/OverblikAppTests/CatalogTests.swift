@@ -52,7 +52,13 @@ import Words
 
     @Test func bothLanguagesHaveTheSameParametersAndForms() {
         func parameters(_ entry: Catalog.Entry) -> Set<String> {
-            Set(entry.forms.flatMap { $0.matches(of: /\{([a-z]+)\}/).map { String($0.output.1) } })
+            // `{{` and `}}` are braces, not parameters.
+            Set(
+                entry.forms.flatMap {
+                    $0.replacing("{{", with: "").replacing("}}", with: "").matches(of: /\{([a-z]+)\}/).map {
+                        String($0.output.1)
+                    }
+                })
         }
         for (id, danish) in Self.danish.entries {
             guard let english = Self.english.entries[id] else { continue }

@@ -20,7 +20,7 @@ import Testing
             let answer = try await harness.notify(bundle)
 
             #expect(answer.status == 200)
-            #expect(answer.diagnostics.contains("1 hændelse(r) gemt"), "\(answer.text)")
+            #expect(answer.diagnostics.contains("1 hændelse gemt"), "\(answer.text)")
             #expect(try await harness.eventCount(subscription) == 1)
             let events = try await harness.events(subscription)
             try #require(events.count == 1)
@@ -68,7 +68,7 @@ import Testing
             let answer = try await harness.notify(Notifications.r4b(topic: nil, number: 1, focus: "Encounter/unknown"))
 
             #expect(answer.status == 200)
-            #expect(answer.diagnostics.contains("0 hændelse(r) gemt"), "\(answer.text)")
+            #expect(answer.diagnostics.contains("0 hændelser gemt"), "\(answer.text)")
             #expect(try await harness.eventCount(subscription) == 0)
         }
     }
@@ -85,7 +85,7 @@ import Testing
             for bundle in bundles {
                 let answer = try await harness.notify(bundle)
                 #expect(answer.status == 200, "\(answer.text)")
-                #expect(answer.diagnostics.contains("0 hændelse(r) gemt"), "\(answer.text)")
+                #expect(answer.diagnostics.contains("0 hændelser gemt"), "\(answer.text)")
             }
             #expect(try await harness.eventCount(subscription) == 0)
             #expect(try await harness.events(subscription).isEmpty)

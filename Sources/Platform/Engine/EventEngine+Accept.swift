@@ -10,7 +10,8 @@ extension EventEngine {
         public var type: String
         public var stored = 0
         public var duplicates = 0
-        public var ignored: [String] = []
+        /// What was left out of the notification and why (`platform.ignored-*`).
+        public var ignored: [Phrase] = []
         public var deliveries = 0
     }
 
@@ -28,14 +29,15 @@ extension EventEngine {
         let hint = notification.topic.flatMap(EventTopic.named)
         for (index, incoming) in notification.events.enumerated() {
             guard let reference = incoming.focus else {
-                summary.ignored.append("hændelse \(index + 1): intet focus")
+                summary.ignored.append(Phrase("outcome.ignored-no-focus", ["number": .integer(index + 1)]))
                 continue
             }
             let focus = Self.absolute(reference, base: base)
             guard Self.lies(focus, within: base) else {
                 summary.ignored.append(
-                    "hændelse \(index + 1): focus \(TextSanitizer.cleanLine(reference, maxLength: 120)) ligger uden for kildens "
-                        + "egen FHIR-base og bruges ikke")
+                    Phrase(
+                        "outcome.ignored-foreign-focus",
+                        ["number": .integer(index + 1), "reference": .text(TextSanitizer.cleanLine(reference, maxLength: 120))]))
                 continue
             }
             var resource = notification.resources[focus] ?? notification.resources[reference]
@@ -56,7 +58,7 @@ extension EventEngine {
             do {
                 previous = try await storage.codes(forFocus: focus)
             } catch {
-                throw PlatformError.unavailable(Phrase("platform.event-log-unreadable", ["error": .error(error)]))
+                throw PlatformError.unavailable(Phrase("outcome.event-log-unreadable", ["error": .error(error)]))
             }
             let code: EventCode?
             if let resource {
@@ -65,7 +67,10 @@ extension EventEngine {
                 code = hint.flatMap { $0.codes.count == 1 ? $0.codes[0] : nil }
             }
             guard let code, let topic = hint ?? EventTopic.primary(for: code) else {
-                summary.ignored.append("hændelse \(index + 1): ingen af platformens emner (\(reference))")
+                summary.ignored.append(
+                    Phrase(
+                        "outcome.ignored-no-topic",
+                        ["number": .integer(index + 1), "reference": .text(TextSanitizer.cleanLine(reference, maxLength: 120))]))
                 continue
             }
             let organization: (code: String?, name: String?) = resource.map(EventClassifier.organization) ?? (nil, nil)
@@ -82,7 +87,7 @@ extension EventEngine {
                 result = try await store(record)
             } catch {
                 logger.error("Hændelsen kunne ikke gemmes: \(error)")
-                throw PlatformError.unavailable(Phrase("platform.event-unsaved", ["error": .error(error)]))
+                throw PlatformError.unavailable(Phrase("outcome.event-unsaved", ["error": .error(error)]))
             }
             guard let result else {
                 summary.duplicates += 1
@@ -94,7 +99,7 @@ extension EventEngine {
             delivered(result)
         }
         if !summary.ignored.isEmpty {
-            logger.info("Notifikation fra \(sourceID): \(summary.ignored.joined(separator: "; "))")
+            logger.info("Notifikation fra \(sourceID): \(summary.ignored.map(Catalog.danish.text).joined(separator: "; "))")
         }
         return summary
     }

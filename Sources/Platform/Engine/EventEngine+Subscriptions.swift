@@ -52,7 +52,7 @@ extension EventEngine {
         do {
             try await storage.insertSubscription(record)
         } catch {
-            throw PlatformError.unavailable(Phrase("platform.subscription-unsaved", ["error": .error(error)]))
+            throw PlatformError.unavailable(Phrase("outcome.subscription-unsaved", ["error": .error(error)]))
         }
         state.withLock { $0.subscriptions[record.id] = record }
         // Read back with the list's new version (if that fails, the next append finds out and reads again).
@@ -66,7 +66,7 @@ extension EventEngine {
         do {
             found = try await storage.subscription(id: id)
         } catch {
-            throw PlatformError.unavailable(Phrase("platform.subscription-unreadable", ["error": .error(error)]))
+            throw PlatformError.unavailable(Phrase("outcome.subscription-unreadable", ["error": .error(error)]))
         }
         guard let found else { throw PlatformError.notFound(Phrase("denial.no-subscription", ["id": .text(id)])) }
         return found
@@ -84,7 +84,7 @@ extension EventEngine {
         do {
             try await storage.updateStatus(subscriptionID: id, status: newStatus, error: nil)
         } catch {
-            throw PlatformError.unavailable(Phrase("platform.subscription-unchangeable", ["error": .error(error)]))
+            throw PlatformError.unavailable(Phrase("outcome.subscription-unchangeable", ["error": .error(error)]))
         }
         record.status = newStatus
         record.error = nil
@@ -119,7 +119,7 @@ extension EventEngine {
         let record = try await subscription(id)
         guard record.channel == .websocket else {
             throw PlatformError.invalid(
-                Phrase("platform.subscription-not-websocket", ["id": .text(id), "channel": .text(record.channel.rawValue)]))
+                Phrase("outcome.subscription-not-websocket", ["id": .text(id), "channel": .text(record.channel.rawValue)]))
         }
         var bytes = [UInt8](repeating: 0, count: 24)
         for index in bytes.indices { bytes[index] = UInt8.random(in: 0...255) }
@@ -129,7 +129,7 @@ extension EventEngine {
         do {
             try await storage.saveBindingToken(token)
         } catch {
-            throw PlatformError.unavailable(Phrase("platform.token-unsaved", ["error": .error(error)]))
+            throw PlatformError.unavailable(Phrase("outcome.token-unsaved", ["error": .error(error)]))
         }
         return token
     }

@@ -31,21 +31,21 @@ public struct IncomingNotification: Sendable {
         do {
             json = try JSONValue.parse(data)
         } catch {
-            throw PlatformError.invalid(Phrase("platform.notification-not-json", ["error": .error(error)]))
+            throw PlatformError.invalid(Phrase("outcome.notification-not-json", ["error": .error(error)]))
         }
         guard json["resourceType"]?.stringValue == "Bundle" else {
             throw PlatformError.invalid(
-                Phrase("platform.notification-not-bundle", ["found": .found(json["resourceType"]?.stringValue)]),
+                Phrase("outcome.notification-not-bundle", ["found": .found(json["resourceType"]?.stringValue)]),
                 expression: "Bundle")
         }
         let bundleType = json["type"]?.stringValue ?? ""
         guard bundleType == "history" || bundleType == "subscription-notification" else {
             throw PlatformError.invalid(
-                Phrase("platform.notification-bundle-type", ["found": .found(bundleType)]), expression: "Bundle.type")
+                Phrase("outcome.notification-bundle-type", ["found": .found(bundleType)]), expression: "Bundle.type")
         }
         let entries = json["entry"]?.listValue ?? []
         guard let first = entries.first?["resource"] else {
-            throw PlatformError.invalid(Phrase("platform.notification-no-status"), expression: "Bundle.entry[0]")
+            throw PlatformError.invalid(Phrase("outcome.notification-no-status"), expression: "Bundle.entry[0]")
         }
         var notification: IncomingNotification
         switch first["resourceType"]?.stringValue {
@@ -53,7 +53,7 @@ public struct IncomingNotification: Sendable {
         case "SubscriptionStatus": notification = try subscriptionStatus(first)
         case let other:
             throw PlatformError.invalid(
-                Phrase("platform.notification-first-entry", ["found": .found(other)]), expression: "Bundle.entry[0].resource")
+                Phrase("outcome.notification-first-entry", ["found": .found(other)]), expression: "Bundle.entry[0].resource")
         }
         var resources: [String: JSONValue] = [:]
         var bare: [String] = []
@@ -80,7 +80,7 @@ public struct IncomingNotification: Sendable {
         func named(_ name: String) -> [JSONValue] { parameters.filter { $0["name"]?.stringValue == name } }
         let type = named("type").first.flatMap(stringValue)
         guard let type, types.contains(type) else {
-            throw PlatformError.invalid(Phrase("platform.notification-parameters-type"), expression: "Parameters.parameter.type")
+            throw PlatformError.invalid(Phrase("outcome.notification-parameters-type"), expression: "Parameters.parameter.type")
         }
         var events: [Event] = []
         for part in named("notification-event") {
@@ -89,7 +89,7 @@ public struct IncomingNotification: Sendable {
             let number = try partValue("event-number").map { value throws(PlatformError) -> Int64 in
                 guard let number = integerValue(value) else {
                     throw PlatformError.invalid(
-                        Phrase("platform.number", ["name": .text("event-number")]), expression: "notification-event.event-number")
+                        Phrase("outcome.number", ["name": .text("event-number")]), expression: "notification-event.event-number")
                 }
                 return number
             }
@@ -108,7 +108,7 @@ public struct IncomingNotification: Sendable {
 
     private static func subscriptionStatus(_ resource: JSONValue) throws(PlatformError) -> IncomingNotification {
         guard let type = resource["type"]?.stringValue, types.contains(type) else {
-            throw PlatformError.invalid(Phrase("platform.notification-status-type"), expression: "SubscriptionStatus.type")
+            throw PlatformError.invalid(Phrase("outcome.notification-status-type"), expression: "SubscriptionStatus.type")
         }
         var events: [Event] = []
         for event in resource["notificationEvent"]?.listValue ?? [] {
@@ -118,7 +118,7 @@ public struct IncomingNotification: Sendable {
                 guard let parsed = value.stringValue.flatMap({ Int64($0) }) ?? value.numberValue.flatMap({ Int64(exactly: $0) })
                 else {
                     throw PlatformError.invalid(
-                        Phrase("platform.number", ["name": .text("eventNumber")]),
+                        Phrase("outcome.number", ["name": .text("eventNumber")]),
                         expression: "SubscriptionStatus.notificationEvent")
                 }
                 number = parsed

@@ -35,9 +35,17 @@ public struct EngineRoutes: Sendable {
                 try engine.notifyCredentials.check(source: source, authorization: request.headers[.authorization])
                 let body = try await Self.body(request, limit: Self.maxNotification)
                 let summary = try await engine.accept(sourceID: source, body: body)
-                var message = "Modtaget (\(summary.type)): \(summary.stored) hændelse(r) gemt"
-                if summary.duplicates > 0 { message += ", \(summary.duplicates) allerede modtaget" }
-                if !summary.ignored.isEmpty { message += "; ikke brugt: " + summary.ignored.joined(separator: "; ") }
+                var message = Phrase(
+                    "outcome.received", ["type": .text(summary.type), "count": .integer(summary.stored)])
+                if summary.duplicates > 0 {
+                    message = Phrase(
+                        "outcome.received-duplicates",
+                        ["received": .phrase(message), "count": .integer(summary.duplicates)])
+                }
+                if !summary.ignored.isEmpty {
+                    message = Phrase(
+                        "outcome.received-ignored", ["received": .phrase(message), "ignored": .list(summary.ignored)])
+                }
                 return FHIRResponse.information(message)
             }
         }
@@ -104,7 +112,7 @@ public struct EngineRoutes: Sendable {
                 guard let json = try? JSONValue.parse(body), let text = json["status"]?.stringValue,
                     let status = SubscriptionRecord.Status(rawValue: text)
                 else {
-                    throw PlatformError.invalid(Phrase("platform.subscription-only-status"), expression: "Subscription.status")
+                    throw PlatformError.invalid(Phrase("outcome.subscription-only-status"), expression: "Subscription.status")
                 }
                 return FHIRResponse.json(
                     SubscriptionRequest.resource(try await engine.setStatus(context.parameters.get("id") ?? "", to: status)))
@@ -113,7 +121,7 @@ public struct EngineRoutes: Sendable {
         router.delete("/Subscription/:id") { _, context -> Response in
             await Self.answer {
                 _ = try await engine.setStatus(context.parameters.get("id") ?? "", to: .off)
-                return FHIRResponse.information("Abonnementet er slået fra")
+                return FHIRResponse.information(Phrase("outcome.subscription-off"))
             }
         }
         router.on("/Subscription/:id/$status", method: .get) { _, context in
@@ -186,7 +194,7 @@ public struct EngineRoutes: Sendable {
         func number(_ name: String) throws(PlatformError) -> Int64? {
             guard let text = query.get(name) else { return nil }
             guard let value = Int64(text), value >= 0 else {
-                throw PlatformError.invalid(Phrase("platform.non-negative-integer", ["name": .text(name)]), expression: name)
+                throw PlatformError.invalid(Phrase("outcome.non-negative-integer", ["name": .text(name)]), expression: name)
             }
             return value
         }
@@ -194,7 +202,7 @@ public struct EngineRoutes: Sendable {
         let until = try number("eventsUntilNumber")
         if let content = query.get("content") {
             guard let payload = SubscriptionRecord.Payload(rawValue: content) else {
-                throw PlatformError.invalid(Phrase("platform.content-values"), expression: "content")
+                throw PlatformError.invalid(Phrase("outcome.content-values"), expression: "content")
             }
             record.payload = payload
         }
@@ -203,7 +211,7 @@ public struct EngineRoutes: Sendable {
             events = try await engine.storage.events(
                 subscriptionID: id, after: max(0, since - 1), through: until, limit: 1000)
         } catch {
-            throw PlatformError.unavailable(Phrase("platform.event-log-unreadable", ["error": .error(error)]))
+            throw PlatformError.unavailable(Phrase("outcome.event-log-unreadable", ["error": .error(error)]))
         }
         let resources = record.payload == .fullResource ? await engine.resources(for: events) : [:]
         let bundle = NotificationBundle.build(
@@ -232,8 +240,7 @@ public struct EngineRoutes: Sendable {
         }
         if !encrypted {
             body["warning"] = .string(
-                "Ukrypteret HTTP (--insecure-http): adgangstokens og data sendes i klartekst / "
-                    + "Unencrypted HTTP: tokens and data travel in the clear")
+                Catalog.danish.text("outcome.unencrypted") + " / " + Catalog.english.text("outcome.unencrypted"))
         }
         do {
             try await engine.storage.check()
@@ -241,7 +248,7 @@ public struct EngineRoutes: Sendable {
             return FHIRResponse.json(.object(body))
         } catch {
             body["status"] = .string("unavailable")
-            body["error"] = .string("Lageret kan ikke bruges: \(error)")
+            body["error"] = .string(Catalog.danish.text("outcome.storage-unusable", ["error": .error(error)]))
             return FHIRResponse.json(.object(body), status: .serviceUnavailable)
         }
     }
@@ -252,13 +259,13 @@ public struct EngineRoutes: Sendable {
     static func sse(_ engine: EventEngine, request: Request, id: String) async throws -> Response {
         let record = try await engine.subscription(id)
         guard record.status != .off else {
-            throw PlatformError(status: 410, code: "not-found", Phrase("platform.subscription-off"))
+            throw PlatformError(status: 410, code: "not-found", Phrase("outcome.subscription-off"))
         }
         let given = request.headers[lastEventID] ?? request.uri.queryParameters.get("lastEventId")
         var resumeFrom: Int64?
         if let given {
             guard let number = Int64(given.trimmingCharacters(in: .whitespaces)), number >= 0 else {
-                throw PlatformError.invalid(Phrase("platform.last-event-id"), expression: "Last-Event-ID")
+                throw PlatformError.invalid(Phrase("outcome.last-event-id"), expression: "Last-Event-ID")
             }
             resumeFrom = number
         }

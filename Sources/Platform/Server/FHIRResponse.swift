@@ -2,6 +2,7 @@ import FHIR
 import Foundation
 import HTTPTypes
 import Hummingbird
+import Words
 
 /// FHIR JSON responses.
 enum FHIRResponse {
@@ -23,8 +24,13 @@ enum FHIRResponse {
         encodable(error.outcome, status: .init(code: error.status))
     }
 
-    static func information(_ message: String) -> Response {
-        encodable(OperationOutcome(issue: [.init(severity: "information", code: "informational", diagnostics: message)]))
+    /// An OperationOutcome of severity `information`: Danish diagnostics, English details.text, the message id.
+    static func information(_ phrase: Phrase) -> Response {
+        var issue = OperationOutcome.Issue(
+            severity: "information", code: "informational", diagnostics: Catalog.danish.text(phrase))
+        issue.details = CodeableConcept(
+            coding: [Coding(system: FHIRError.messageSystem, code: phrase.id)], text: Catalog.english.text(phrase))
+        return encodable(OperationOutcome(issue: [issue]))
     }
 
     static func searchset(_ resources: [JSONValue], selfURL: String) -> JSONValue {

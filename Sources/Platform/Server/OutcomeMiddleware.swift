@@ -30,31 +30,31 @@ struct OutcomeMiddleware<Context: RequestContext>: RouterMiddleware {
         case let denial as GatewayDenial:
             return GatewayRoutes.refusal(denial)
         case is NIOTooManyBytesError:
-            return FHIRResponse.error(PlatformError(status: 413, code: "too-costly", Phrase("platform.too-large")))
+            return FHIRResponse.error(PlatformError(status: 413, code: "too-costly", Phrase("outcome.too-large")))
         case is HTTPParserError:
-            return FHIRResponse.error(PlatformError(status: 400, code: "structure", Phrase("platform.http-unreadable")))
+            return FHIRResponse.error(PlatformError(status: 400, code: "structure", Phrase("outcome.http-unreadable")))
         case let error as HTTPError:
             let status = Int(error.status.code)
             let message: Phrase
             switch status {
-            case 404: message = Phrase("platform.no-route", ["path": .text(shownPath)])
+            case 404: message = Phrase("outcome.no-route", ["path": .text(shownPath)])
             case 405:
                 message = Phrase(
-                    "platform.method-not-allowed",
+                    "outcome.method-not-allowed",
                     ["method": .text(TextSanitizer.cleanLine(method ?? "-", maxLength: 20)), "path": .text(shownPath)])
-            case 413: message = Phrase("platform.too-large")
+            case 413: message = Phrase("outcome.too-large")
             default:
                 message =
                     error.body.map { .verbatim(TextSanitizer.cleanLine($0, maxLength: 300)) }
-                    ?? Phrase("platform.unanswerable")
+                    ?? Phrase("outcome.unanswerable")
             }
             let code = status == 404 ? "not-found" : status == 413 ? "too-costly" : status < 500 ? "invalid" : "exception"
             return FHIRResponse.error(PlatformError(status: status, code: code, message))
         case is DecodingError:
-            return FHIRResponse.error(PlatformError.invalid(Phrase("platform.content-unreadable")))
+            return FHIRResponse.error(PlatformError.invalid(Phrase("outcome.content-unreadable")))
         default:
             logger?.error("Uventet fejl på \(method ?? "-") \(path ?? "-"): \(error)")
-            return FHIRResponse.error(PlatformError(status: 500, code: "exception", Phrase("platform.internal")))
+            return FHIRResponse.error(PlatformError(status: 500, code: "exception", Phrase("outcome.internal")))
         }
     }
 }

@@ -5,7 +5,7 @@ import Words
 public typealias PlatformError = FHIRError
 
 extension FHIRError {
-    /// The code system of the message ids (`Assets/strings`, `[platform]`) an error carries in `details.coding`: a
+    /// The code system of the message ids (`Assets/strings`, `[outcome]`) an error carries in `details.coding`: a
     /// program can tell one reason from another without reading the words.
     public static let messageSystem = "https://sundhedscloud.dk/fhir/CodeSystem/platform-message"
 
@@ -18,7 +18,7 @@ extension FHIRError {
     /// `details.coding` (as a refusal carries its reason code).
     ///
     /// ```swift
-    /// throw PlatformError.invalid(Phrase("platform.heartbeat-range"), expression: "Subscription.heartbeatPeriod")
+    /// throw PlatformError.invalid(Phrase("outcome.subscription-heartbeat"), expression: "Subscription.heartbeatPeriod")
     /// ```
     public init(status: Int, code: String, _ phrase: Phrase, expression: [String]? = nil) {
         var issue = OperationOutcome.Issue(severity: "error", code: code, diagnostics: Catalog.danish.text(phrase))
@@ -48,7 +48,7 @@ extension FHIRError {
 extension Phrase.Argument {
     /// What a request held where something else was wanted, quoted and cleaned (`{found}`), or "nothing".
     static func found(_ value: String?) -> Phrase.Argument {
-        guard let value, !value.isEmpty else { return .phrase(Phrase("platform.nothing")) }
+        guard let value, !value.isEmpty else { return .phrase(Phrase("outcome.nothing")) }
         return .text("'" + TextSanitizer.cleanLine(value, maxLength: 100) + "'")
     }
 }

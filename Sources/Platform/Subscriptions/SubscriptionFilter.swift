@@ -39,7 +39,7 @@ public struct SubscriptionFilter: Sendable, Hashable, Codable {
         var filters: [SubscriptionFilter] = []
         for pair in query.split(separator: "&") where !pair.isEmpty {
             guard pair.contains("=") else {
-                throw PlatformError.invalid(Phrase("platform.filter-no-equals", ["filter": .text(String(pair))]))
+                throw PlatformError.invalid(Phrase("outcome.filter-no-equals", ["filter": .text(String(pair))]))
             }
             guard let parsed = QueryString.parse(String(pair)).first else { continue }
             var name = parsed.name
@@ -48,7 +48,7 @@ public struct SubscriptionFilter: Sendable, Hashable, Codable {
             guard let key = Key(rawValue: name), topic.filters.contains(name) else {
                 throw PlatformError.invalid(
                     Phrase(
-                        "platform.filter-unknown",
+                        "outcome.filter-unknown",
                         [
                             "name": .text(name), "topic": .text(topic.slug),
                             "allowed": .text(topic.filters.joined(separator: ", ")),
@@ -57,7 +57,7 @@ public struct SubscriptionFilter: Sendable, Hashable, Codable {
             }
             var values: [String] = []
             for item in raw.split(separator: ",") { values.append(try normalize(String(item), key: key)) }
-            guard !values.isEmpty else { throw PlatformError.invalid(Phrase("platform.filter-no-value", ["name": .text(name)])) }
+            guard !values.isEmpty else { throw PlatformError.invalid(Phrase("outcome.filter-no-value", ["name": .text(name)])) }
             filters.append(SubscriptionFilter(key: key, values: values))
         }
         return filters
@@ -75,23 +75,23 @@ public struct SubscriptionFilter: Sendable, Hashable, Codable {
         switch key {
         case .patient:
             guard let cpr = try? CPRNumber(text) else {
-                throw PlatformError.invalid(Phrase("platform.filter-not-cpr", ["value": .text(value)]))
+                throw PlatformError.invalid(Phrase("outcome.filter-not-cpr", ["value": .text(value)]))
             }
             return cpr.value
         case .organization:
             guard !text.isEmpty, isDigits(text) else {
-                throw PlatformError.invalid(Phrase("platform.filter-not-organisation", ["value": .text(value)]))
+                throw PlatformError.invalid(Phrase("outcome.filter-not-organisation", ["value": .text(value)]))
             }
             return text
         case .municipality:
             guard text.utf8.count == 4, isDigits(text) else {
-                throw PlatformError.invalid(Phrase("platform.filter-not-municipality", ["value": .text(value)]))
+                throw PlatformError.invalid(Phrase("outcome.filter-not-municipality", ["value": .text(value)]))
             }
             return text
         case .code:
             let code = EventCode(rawValue: text.uppercased())
             guard EventCode.all.contains(code) else {
-                throw PlatformError.invalid(Phrase("platform.filter-unknown-event-code", ["value": .text(value)]))
+                throw PlatformError.invalid(Phrase("outcome.filter-unknown-event-code", ["value": .text(value)]))
             }
             return code.rawValue
         }

@@ -19,25 +19,25 @@ public enum SubscriptionRequest {
         do {
             json = try JSONValue.parse(data)
         } catch {
-            throw PlatformError.invalid(Phrase("platform.subscription-not-json", ["error": .error(error)]))
+            throw PlatformError.invalid(Phrase("outcome.subscription-not-json", ["error": .error(error)]))
         }
         guard json["resourceType"]?.stringValue == "Subscription" else {
-            throw PlatformError.invalid(Phrase("platform.subscription-expected"), expression: "Subscription")
+            throw PlatformError.invalid(Phrase("outcome.subscription-expected"), expression: "Subscription")
         }
         guard let criteria = json["criteria"]?.stringValue, !criteria.isEmpty else {
-            throw PlatformError.invalid(Phrase("platform.subscription-criteria"), expression: "Subscription.criteria")
+            throw PlatformError.invalid(Phrase("outcome.subscription-criteria"), expression: "Subscription.criteria")
         }
         guard let topic = EventTopic.named(criteria) else {
             throw PlatformError.invalid(
                 Phrase(
-                    "platform.subscription-unknown-topic",
+                    "outcome.subscription-unknown-topic",
                     ["criteria": .text(criteria), "known": .text(EventTopic.all.map(\.slug).joined(separator: ", "))]),
                 expression: "Subscription.criteria")
         }
         var filters: [SubscriptionFilter] = []
         for ext in json["_criteria"]?["extension"]?.listValue ?? [] where ext["url"]?.stringValue == filterCriteria {
             guard let text = ext["valueString"]?.stringValue else {
-                throw PlatformError.invalid(Phrase("platform.subscription-filter-value"))
+                throw PlatformError.invalid(Phrase("outcome.subscription-filter-value"))
             }
             filters += try SubscriptionFilter.parse(text, topic: topic)
         }
@@ -49,13 +49,13 @@ public enum SubscriptionRequest {
                 url.host != nil
             else {
                 throw PlatformError.invalid(
-                    Phrase("platform.subscription-rest-hook-endpoint"), expression: "Subscription.channel.endpoint")
+                    Phrase("outcome.subscription-rest-hook-endpoint"), expression: "Subscription.channel.endpoint")
             }
         }
         var payload = SubscriptionRecord.Payload.idOnly
         for ext in channel["_payload"]?["extension"]?.listValue ?? [] where ext["url"]?.stringValue == payloadContent {
             guard let code = ext["valueCode"]?.stringValue, let value = SubscriptionRecord.Payload(rawValue: code) else {
-                throw PlatformError.invalid(Phrase("platform.subscription-payload"), expression: "Subscription.channel.payload")
+                throw PlatformError.invalid(Phrase("outcome.subscription-payload"), expression: "Subscription.channel.payload")
             }
             payload = value
         }
@@ -64,13 +64,13 @@ public enum SubscriptionRequest {
             guard let seconds = ext["valueUnsignedInt"]?.numberValue ?? ext["valueInteger"]?.numberValue, seconds >= 1,
                 seconds <= 3600
             else {
-                throw PlatformError.invalid(Phrase("platform.subscription-heartbeat"))
+                throw PlatformError.invalid(Phrase("outcome.subscription-heartbeat"))
             }
             heartbeat = Int(seconds)
         }
         let status = json["status"]?.stringValue
         guard status == nil || status == "requested" || status == "active" else {
-            throw PlatformError.invalid(Phrase("platform.subscription-new-status", ["found": .found(status)]))
+            throw PlatformError.invalid(Phrase("outcome.subscription-new-status", ["found": .found(status)]))
         }
         var bytes = [UInt8](repeating: 0, count: 12)
         for index in bytes.indices { bytes[index] = UInt8.random(in: 0...255) }
@@ -96,7 +96,7 @@ public enum SubscriptionRequest {
         let code = channel["type"]?.stringValue ?? ""
         guard let type = SubscriptionRecord.Channel(rawValue: code) else {
             throw PlatformError.invalid(
-                Phrase("platform.subscription-unknown-channel", ["channel": .text(code)]), expression: "Subscription.channel.type"
+                Phrase("outcome.subscription-unknown-channel", ["channel": .text(code)]), expression: "Subscription.channel.type"
             )
         }
         return type
