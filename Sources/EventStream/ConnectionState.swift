@@ -1,3 +1,5 @@
+import Words
+
 /// How the live event stream stands, for the indicator in the TUI.
 public enum ConnectionState: Sendable, Equatable {
     case connecting
@@ -5,7 +7,7 @@ public enum ConnectionState: Sendable, Equatable {
     /// Lost; trying again (attempt number).
     case reconnecting(attempt: Int)
     /// Not reachable for a while (still trying in the background), with why.
-    case offline(String)
+    case offline(Phrase)
 }
 
 /// What the stream reports.

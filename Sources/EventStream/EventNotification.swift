@@ -1,5 +1,6 @@
 import FHIR
 import Foundation
+import Words
 
 /// One event as a subscriber sees it: its number in the subscription, what happened (MedCom or our code), to whom
 /// (CPR), where, and where the changed data lives at the source.
@@ -44,13 +45,13 @@ public struct EventNotification: Sendable, Equatable {
     public static func parse(bundle data: Data) throws -> (type: String, eventsSinceStart: Int64?, events: [EventNotification]) {
         let json = try JSONValue.parse(data)
         guard json["resourceType"]?.stringValue == "Bundle", let status = json["entry"]?.listValue.first?["resource"] else {
-            throw EventStreamError("Notifikationen er ikke en Bundle med en status først")
+            throw EventStreamError(Phrase("event-stream.not-bundle"))
         }
         if status["resourceType"]?.stringValue == "SubscriptionStatus" {
             return parseR4B(status)
         }
         guard status["resourceType"]?.stringValue == "Parameters" else {
-            throw EventStreamError("Notifikationens status er hverken Parameters eller SubscriptionStatus")
+            throw EventStreamError(Phrase("event-stream.status-form"))
         }
         let parameters = status["parameter"]?.listValue ?? []
         func value(_ name: String) -> JSONValue? { parameters.first { $0["name"]?.stringValue == name } }
@@ -124,10 +125,25 @@ public struct EventNotification: Sendable, Equatable {
 }
 
 /// Something the event stream could not do, in words a user can act on.
-public struct EventStreamError: Error, CustomStringConvertible, Sendable {
-    public let description: String
+/// Why the event stream could not be set up or read, not yet in any language (`event-stream.*`).
+public struct EventStreamError: Error, CustomStringConvertible, Sendable, Phrased {
+    public let phrase: Phrase
 
-    public init(_ description: String) {
-        self.description = description
+    public init(_ phrase: Phrase) {
+        self.phrase = phrase
+    }
+
+    public var description: String { Catalog.danish.text(phrase) }
+}
+
+extension Phrase {
+    /// An OperationOutcome's first issue as a phrase: its Danish diagnostics and, when the engine gave one, its
+    /// English details.text (cleaned: a server's words may hold anything); nil when the body is no outcome.
+    static func outcome(_ json: JSONValue?) -> Phrase? {
+        guard let issue = json?["issue"]?.listValue.first, let danish = issue["diagnostics"]?.stringValue else { return nil }
+        let english = issue["details"]?["text"]?.stringValue
+        return .translated(
+            danish: TextSanitizer.cleanLine(danish, maxLength: 300),
+            english: english.map { TextSanitizer.cleanLine($0, maxLength: 300) })
     }
 }

@@ -5,6 +5,7 @@ import NIOCore
 import NIOFoundationCompat
 import NIOHTTP1
 import Synchronization
+import Words
 
 /// Listens to one subscription over the engine's SSE channel and keeps listening: on a dropped connection it
 /// reconnects with backoff and resumes after the last event number it saw (`Last-Event-ID`), and it never hands
@@ -101,8 +102,8 @@ public final class EventStreamClient: Sendable {
             }
             failures += 1
             if failures >= backoff.offlineAfter {
-                let reason: String
-                if case .failed(let why) = outcome { reason = why } else { reason = "forbindelsen blev afbrudt" }
+                let reason: Phrase
+                if case .failed(let why) = outcome { reason = why } else { reason = Phrase("event-stream.dropped") }
                 out.yield(.state(.offline(reason)))
             } else {
                 out.yield(.state(.reconnecting(attempt: failures)))
@@ -115,8 +116,8 @@ public final class EventStreamClient: Sendable {
 
     enum Outcome: Equatable {
         case dropped
-        case failed(String)
-        case gone(String)
+        case failed(Phrase)
+        case gone(Phrase)
     }
 
     private func connectOnce(_ out: AsyncStream<StreamUpdate>.Continuation, connected: () -> Void) async -> Outcome {
@@ -128,17 +129,15 @@ public final class EventStreamClient: Sendable {
         do {
             response = try await httpClient.execute(request, deadline: .now() + .seconds(5))
         } catch {
-            return .failed("hændelsesmotoren svarer ikke (\(engineURL))")
+            return .failed(Phrase("event-stream.no-answer", ["url": .text(engineURL)]))
         }
         guard response.status == .ok else {
             let body = try? await response.body.collect(upTo: 1 << 16)
-            let message = body.flatMap { try? JSONValue.parse(Data(buffer: $0)) }.flatMap {
-                $0["issue"]?.listValue.first?["diagnostics"]?.stringValue
-            }
+            let message = Phrase.outcome(body.flatMap { try? JSONValue.parse(Data(buffer: $0)) })
             if response.status == .notFound || response.status == .gone {
-                return .gone(message ?? "abonnementet findes ikke længere")
+                return .gone(message ?? Phrase("event-stream.gone"))
             }
-            return .failed(message ?? "HTTP \(response.status.code)")
+            return .failed(message ?? Phrase("event-stream.http", ["status": .integer(Int(response.status.code))]))
         }
         connected()
         out.yield(.state(.live))
@@ -205,7 +204,9 @@ public final class EventStreamClient: Sendable {
         var request = HTTPClientRequest(url: url)
         if let token { request.headers.add(name: "Authorization", value: "Bearer \(try await token())") }
         let response = try await httpClient.execute(request, timeout: .seconds(5))
-        guard response.status == .ok else { throw EventStreamError("$events svarede HTTP \(response.status.code)") }
+        guard response.status == .ok else {
+            throw EventStreamError(Phrase("event-stream.events-http", ["status": .integer(Int(response.status.code))]))
+        }
         let body = try await response.body.collect(upTo: 16 << 20)
         return try EventNotification.parse(bundle: Data(buffer: body)).events.sorted { $0.number < $1.number }
     }

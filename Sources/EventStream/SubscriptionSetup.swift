@@ -4,6 +4,7 @@ import Foundation
 import NIOCore
 import NIOFoundationCompat
 import NIOHTTP1
+import Words
 
 /// Creates a subscription for a user, or reuses the one they already have with the same topic and filters.
 public enum SubscriptionSetup {
@@ -77,7 +78,7 @@ public enum SubscriptionSetup {
             ]),
         ])
         let created = try await call(httpClient, url: "\(engineURL)/Subscription", method: .POST, body: body)
-        guard let id = created["id"]?.stringValue else { throw EventStreamError("Abonnementet fik intet id") }
+        guard let id = created["id"]?.stringValue else { throw EventStreamError(Phrase("event-stream.no-id")) }
         return Subscription(id: id, eventCount: 0, reused: false)
     }
 
@@ -105,13 +106,14 @@ public enum SubscriptionSetup {
         do {
             response = try await client.execute(request, timeout: .seconds(5))
         } catch {
-            throw EventStreamError("Hændelsesmotoren svarer ikke (\(url)): \(error)")
+            throw EventStreamError(Phrase("event-stream.no-answer-because", ["url": .text(url), "error": .text("\(error)")]))
         }
         let data = Data(buffer: try await response.body.collect(upTo: 4 << 20))
         let json = try? JSONValue.parse(data)
         guard (200..<300).contains(response.status.code), let json else {
-            let message = json?["issue"]?.listValue.first?["diagnostics"]?.stringValue ?? "HTTP \(response.status.code)"
-            throw EventStreamError("Abonnementet kunne ikke oprettes: \(message)")
+            let message =
+                Phrase.outcome(json) ?? Phrase("event-stream.http", ["status": .integer(Int(response.status.code))])
+            throw EventStreamError(Phrase("event-stream.not-created", ["reason": .phrase(message)]))
         }
         return json
     }

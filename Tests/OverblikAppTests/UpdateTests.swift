@@ -325,7 +325,7 @@ import Words
         var model = AppFixtures.model()
         #expect(!View.render(model).text.split(separator: "\n")[0].contains("live"))
         for (state, word) in [
-            (ConnectionState.live, "live"), (.reconnecting(attempt: 2), "genforbinder"), (.offline("nede"), "offline"),
+            (ConnectionState.live, "live"), (.reconnecting(attempt: 2), "genforbinder"), (.offline(.verbatim("nede")), "offline"),
         ] {
             _ = Update.update(&model, .stream(.state(state)))
             #expect(View.render(model).text.split(separator: "\n")[0].hasSuffix(word + " "))

@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import EventStream
 import Foundation
+import Words
 
 /// The live notifications for one user: which engine, which subscription wish (topic, filters, owner). Sets the
 /// subscription up (reusing the user's own) and then listens, retrying with backoff when the engine is away.
@@ -52,7 +53,7 @@ public struct EventFeed: Sendable {
                                 lastError = error
                             }
                         }
-                        guard let found else { throw lastError ?? EventStreamError("ingen node svarer") }
+                        guard let found else { throw lastError ?? EventStreamError(Phrase("event-stream.no-node")) }
                         let subscription = found.subscription
                         let client = EventStreamClient(
                             engineURL: found.url, alternateURLs: urls, subscriptionID: subscription.id,
@@ -63,7 +64,11 @@ public struct EventFeed: Sendable {
                         // The subscription is gone (the engine lost it): make a new one.
                     } catch {
                         attempt += 1
-                        continuation.yield(.state(attempt > 3 ? .offline("\(error)") : .reconnecting(attempt: attempt)))
+                        continuation.yield(
+                            .state(
+                                attempt > 3
+                                    ? .offline((error as? any Phrased)?.phrase ?? .verbatim("\(error)"))
+                                    : .reconnecting(attempt: attempt)))
                         try? await Task.sleep(for: .seconds(min(8, attempt)))
                     }
                 }
