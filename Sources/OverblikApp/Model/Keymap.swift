@@ -53,7 +53,7 @@ public struct Keymap: Sendable {
         let path = userPath(environment: environment)
         guard FileManager.default.fileExists(atPath: path) else { return base }
         guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
-            throw KeymapError(file: path, line: nil, message: "cannot be read / kan ikke læses")
+            throw KeymapError(file: path, line: nil, message: "cannot be read (not UTF-8, or no permission)")
         }
         return try base.overridden(by: text, file: path)
     }

@@ -74,7 +74,8 @@ public final class TerminalApp: @unchecked Sendable {
         do {
             wake = try WakePipe()
         } catch {
-            FileHandle.standardError.write(Data("Kan ikke starte: \(error)\n".utf8))
+            FileHandle.standardError.write(
+                Data((Strings.for(options.language).text("common.cannot-start", ["error": .text("\(error)")]) + "\n").utf8))
             return 1
         }
         let mailbox = Mailbox<Msg>(wake: wake)
