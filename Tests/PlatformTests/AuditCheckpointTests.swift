@@ -34,8 +34,11 @@ extension GatewayTests {
                 #expect(checkpoint.signatureHolds)
                 #expect(checkpoint.key == h.gateway.checkpoints.key.publicKeyText)
                 #expect(!answer.text.contains(GW.bruno))
+                // One JSON line, newline and all: answers appended to a file as they come are a checkpoint file.
+                #expect(answer.text.hasSuffix("}\n") && answer.text.filter { $0 == "\n" }.count == 1)
                 let copies = h.directory.appendingPathComponent("copies.jsonl").path
-                try Data((answer.text + "\n").utf8).write(to: URL(fileURLWithPath: copies))
+                try Data((answer.text + answer.text).utf8).write(to: URL(fileURLWithPath: copies))
+                #expect(try AuditCheckpoint.parseLines(Data(contentsOf: URL(fileURLWithPath: copies))).count == 2)
 
                 // The node's own file holds the checkpoint it wrote at start (the empty log).
                 let written = try AuditCheckpoint.parseLines(try Data(contentsOf: URL(fileURLWithPath: h.checkpointFile)))
