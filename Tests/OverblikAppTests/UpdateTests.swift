@@ -458,6 +458,25 @@ import Words
         let text = View.render(model).text
         #expect(text.contains("Adgangsloggen: opslag til opfølgning") && !text.contains("Min log"), "\(text)")
     }
+
+    /// Log follow-up's work is the log: the program opens on it (and starts fetching it), not on a patient search
+    /// she cannot use; a clinician starts on the search with the ED board, or on the patient asked for.
+    @Test func logFollowUpStartsOnTheAccessLog() throws {
+        var auditor = AppFixtures.model()
+        auditor.boardEnabled = false
+        auditor.viaGateway = true
+        auditor.role = "log-auditor"
+        #expect(Update.start(&auditor, initialCPR: nil) == [.loadAccessLog])
+        #expect(auditor.screen == .accessLog)
+
+        var doctor = AppFixtures.model()
+        doctor.role = "ed-doctor"
+        #expect(Update.start(&doctor, initialCPR: nil) == [.loadBoard])
+        #expect(doctor.screen == .search)
+        let cpr = try CPRNumber("2509479989")
+        #expect(Update.start(&doctor, initialCPR: cpr) == [.loadBoard, .loadOverview(cpr, refresh: false)])
+        #expect(doctor.screen == .overview)
+    }
 }
 
 @Suite struct BoardWordingTests {

@@ -99,6 +99,18 @@ public enum Update {
         return perform(action, &model)
     }
 
+    /// What the program does first, once the model has its user: the ED board (when there is one), the patient asked
+    /// for on the command line, and for log follow-up, whose work is the access log and not patients, the log.
+    public static func start(_ model: inout Model, initialCPR: CPRNumber?) -> [Effect] {
+        var effects: [Effect] = model.boardEnabled ? [.loadBoard] : []
+        if let initialCPR {
+            effects += open(initialCPR, &model)
+        } else if !model.ownLog {
+            effects += perform(.accessLog, &model)
+        }
+        return effects
+    }
+
     static func perform(_ action: Action, _ model: inout Model) -> [Effect] {
         switch action {
         case .quit:

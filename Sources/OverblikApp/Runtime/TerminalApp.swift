@@ -107,8 +107,7 @@ public final class TerminalApp: @unchecked Sendable {
         model.role = options.role
         model.keymap = options.keymap
         model.theme = options.theme
-        var effects: [Effect] = options.boardEnabled ? [.loadBoard] : []
-        if let cpr = options.initialCPR { effects += Update.open(cpr, &model) }
+        var effects = Update.start(&model, initialCPR: options.initialCPR)
         let runner = EffectRunner(client: client, mailbox: mailbox, readiness: readiness)
         if let feed = options.events {
             model.connection = .connecting
