@@ -1,5 +1,6 @@
 import Foundation
 import NIOSSL
+import Words
 import X509
 
 /// What a client trusts and shows: the CA bundle to verify servers against (`--ca FILE`, `ca = "..."` per source;
@@ -49,9 +50,9 @@ public struct ClientTLS: Sendable {
             configuration.certificateChain = chain.map { .certificate($0.1) }
             configuration.privateKey = .privateKey(privateKey)
         case (let certificate?, nil):
-            throw TLSSetupError(file: certificate, "klientcertifikatet mangler sin nøgle")
+            throw TLSSetupError(file: certificate, Phrase("tls-setup.certificate-without-key"))
         case (nil, let key?):
-            throw TLSSetupError(file: key, "nøglen mangler sit klientcertifikat")
+            throw TLSSetupError(file: key, Phrase("tls-setup.key-without-certificate"))
         case (nil, nil):
             break
         }

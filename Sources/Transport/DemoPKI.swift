@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import SwiftASN1
+import Words
 import X509
 
 /// A throwaway certificate authority for the demo and the tests, made at start (nothing to set up, nothing kept):
@@ -77,7 +78,7 @@ public struct DemoPKI: Sendable {
     static func write(_ text: String, to path: String, secret: Bool = false) throws {
         let created = FileManager.default.createFile(
             atPath: path, contents: Data((text + "\n").utf8), attributes: [.posixPermissions: secret ? 0o600 : 0o644])
-        if !created { throw TLSSetupError(file: path, "kan ikke skrives") }
+        if !created { throw TLSSetupError(file: path, Phrase("tls-setup.unwritable")) }
     }
 
     /// The servers' TLS (no client certificates asked for).

@@ -1,5 +1,6 @@
 import Foundation
 import NIOSSL
+import Words
 import X509
 
 /// A server's TLS: its certificate chain and key (`--tls-cert FILE --tls-key FILE`), and, for mutual TLS, the CA
@@ -23,9 +24,10 @@ public struct ServerTLS: Sendable {
         if let host, !host.isEmpty, host != "0.0.0.0", host != "::", let leaf = chain.first?.0,
             !TLSWords.covers(leaf, host: host)
         {
+            let covered: Phrase.Argument =
+                names.isEmpty ? .phrase(Phrase("tls-setup.no-name")) : .text(names.joined(separator: ", "))
             throw TLSSetupError(
-                file: certificate,
-                "certifikatet gælder ikke \(host) (det gælder: \(names.isEmpty ? "intet navn" : names.joined(separator: ", ")))")
+                file: certificate, Phrase("tls-setup.wrong-host", ["host": .text(host), "names": covered]))
         }
         var configuration: TLSConfiguration
         if let clientCA {

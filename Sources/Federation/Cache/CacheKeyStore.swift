@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import Words
 
 /// Where the cache's key comes from: `$OVERBLIK_CACHE_KEY` (32 bytes, base64), else a key file (mode 0600) that is
 /// created on first use. The key file lives in the configuration directory, the cache in the cache directory: never
@@ -7,8 +8,13 @@ import Foundation
 public enum CacheKeyStore {
     public static let environmentVariable = "OVERBLIK_CACHE_KEY"
 
-    public struct KeyError: Error, CustomStringConvertible, Sendable {
-        public let description: String
+    /// The key cannot be had, with why (`cache-error.key-*` in `Assets/strings`); `description` is it in Danish.
+    public struct KeyError: Error, CustomStringConvertible, Sendable, Phrased {
+        public let phrase: Phrase
+
+        public init(_ phrase: Phrase) { self.phrase = phrase }
+
+        public var description: String { Catalog.danish.text(phrase) }
     }
 
     public static func defaultKeyPath(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
@@ -20,7 +26,7 @@ public enum CacheKeyStore {
     ) throws(KeyError) -> SymmetricKey {
         if let encoded = environment[environmentVariable], !encoded.isEmpty {
             guard let bytes = Data(base64Encoded: encoded), bytes.count == 32 else {
-                throw KeyError(description: "\(environmentVariable) skal være 32 bytes i base64 (fx `openssl rand -base64 32`)")
+                throw KeyError(Phrase("cache-error.key-not-base64", ["variable": .text(environmentVariable)]))
             }
             return SymmetricKey(data: bytes)
         }
@@ -29,12 +35,10 @@ public enum CacheKeyStore {
             let attributes = try? fm.attributesOfItem(atPath: path)
             if let mode = (attributes?[.posixPermissions] as? NSNumber)?.intValue, mode & 0o077 != 0 {
                 throw KeyError(
-                    description: "Nøglefilen \(path) kan læses af andre (mode \(String(mode, radix: 8))); kør: chmod 600 \(path)")
+                    Phrase("cache-error.key-file-readable", ["file": .text(path), "mode": .text(String(mode, radix: 8))]))
             }
             guard let bytes = fm.contents(atPath: path), bytes.count == 32 else {
-                throw KeyError(
-                    description:
-                        "Nøglefilen \(path) er beskadiget (skal være 32 bytes); slet den og tøm cachen: overblik cache purge")
+                throw KeyError(Phrase("cache-error.key-file-damaged", ["file": .text(path)]))
             }
             return SymmetricKey(data: bytes)
         }
@@ -45,10 +49,12 @@ public enum CacheKeyStore {
                 atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true,
                 attributes: [.posixPermissions: 0o700])
         } catch {
-            throw KeyError(description: "Kan ikke oprette mappen til nøglefilen \(path): \(error.localizedDescription)")
+            throw KeyError(
+                Phrase(
+                    "cache-error.key-folder-unmakeable", ["file": .text(path), "error": .text(error.localizedDescription)]))
         }
         guard fm.createFile(atPath: path, contents: bytes, attributes: [.posixPermissions: 0o600]) else {
-            throw KeyError(description: "Kan ikke skrive nøglefilen \(path)")
+            throw KeyError(Phrase("cache-error.key-file-unwritable", ["file": .text(path)]))
         }
         return key
     }

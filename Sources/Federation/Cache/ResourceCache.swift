@@ -2,6 +2,7 @@ import Crypto
 import FHIR
 import Foundation
 import GRDB
+import Words
 
 /// The client's cache of source answers: SQLite (GRDB), every payload sealed with AES-GCM. Rows are keyed by an HMAC
 /// of source and request, and tagged with an HMAC of the patient's CPR for invalidation, so neither a CPR number nor
@@ -13,8 +14,13 @@ public final class ResourceCache: Sendable {
     private let sealingKey: SymmetricKey
     private let naming: SymmetricKey
 
-    public struct CacheError: Error, CustomStringConvertible, Sendable {
-        public let description: String
+    /// The cache cannot be used, with why (`cache-error.*` in `Assets/strings`); `description` is it in Danish.
+    public struct CacheError: Error, CustomStringConvertible, Sendable, Phrased {
+        public let phrase: Phrase
+
+        public init(_ phrase: Phrase) { self.phrase = phrase }
+
+        public var description: String { Catalog.danish.text(phrase) }
     }
 
     public static func defaultPath(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
@@ -34,7 +40,10 @@ public final class ResourceCache: Sendable {
             try FileManager.default.createDirectory(
                 atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         } catch {
-            throw CacheError(description: "Kan ikke oprette cachemappen \(directory): \(error.localizedDescription)")
+            throw CacheError(
+                Phrase(
+                    "cache-error.folder-unmakeable",
+                    ["folder": .text(directory), "error": .text(error.localizedDescription)]))
         }
         do {
             database = try Self.open(path)
@@ -45,7 +54,7 @@ public final class ResourceCache: Sendable {
             do {
                 database = try Self.open(path)
             } catch {
-                throw CacheError(description: "Kan ikke åbne cachen \(path): \(error)")
+                throw CacheError(Phrase("cache-error.unopenable", ["file": .text(path), "error": .text("\(error)")]))
             }
         }
         _ = try? purge(olderThan: Date().addingTimeInterval(-policy.maxAge))
@@ -102,7 +111,7 @@ public final class ResourceCache: Sendable {
                 return row
             }
         } catch {
-            throw CacheError(description: "Cachen kan ikke læses: \(error)")
+            throw CacheError(Phrase("cache-error.unreadable", ["error": .text("\(error)")]))
         }
         guard let row else { return nil }
         let sealed: Data = row["payload"]
@@ -126,7 +135,7 @@ public final class ResourceCache: Sendable {
         do {
             sealed = try AES.GCM.seal(payload, using: sealingKey, authenticating: Data(key.utf8)).combined ?? Data()
         } catch {
-            throw CacheError(description: "Kan ikke kryptere: \(error)")
+            throw CacheError(Phrase("cache-error.unsealable", ["error": .text("\(error)")]))
         }
         let expires = fetchedAt.addingTimeInterval(policy.timeToLive(for: type))
         let patientTag = patient.map(self.patientTag)
@@ -146,7 +155,7 @@ public final class ResourceCache: Sendable {
         } catch let error as CacheError {
             throw error
         } catch {
-            throw CacheError(description: "Cachen kan ikke skrives: \(error)")
+            throw CacheError(Phrase("cache-error.unwritable", ["error": .text("\(error)")]))
         }
     }
 
@@ -163,7 +172,7 @@ public final class ResourceCache: Sendable {
                     ])
             }
         } catch {
-            throw CacheError(description: "Cachen kan ikke skrives: \(error)")
+            throw CacheError(Phrase("cache-error.unwritable", ["error": .text("\(error)")]))
         }
     }
 
@@ -183,7 +192,7 @@ public final class ResourceCache: Sendable {
                 return db.changesCount
             }
         } catch {
-            throw CacheError(description: "Cachen kan ikke skrives: \(error)")
+            throw CacheError(Phrase("cache-error.unwritable", ["error": .text("\(error)")]))
         }
     }
 
@@ -196,7 +205,7 @@ public final class ResourceCache: Sendable {
                 return db.changesCount
             }
         } catch {
-            throw CacheError(description: "Cachen kan ikke ryddes: \(error)")
+            throw CacheError(Phrase("cache-error.unpurgeable", ["error": .text("\(error)")]))
         }
     }
 
@@ -206,7 +215,7 @@ public final class ResourceCache: Sendable {
             try database.write { db in try db.execute(sql: "DELETE FROM entry") }
             try database.vacuum()
         } catch {
-            throw CacheError(description: "Cachen kan ikke tømmes: \(error)")
+            throw CacheError(Phrase("cache-error.unemptiable", ["error": .text("\(error)")]))
         }
     }
 
@@ -222,7 +231,7 @@ public final class ResourceCache: Sendable {
                 return Statistics(entries: row?["n"] ?? 0, bytes: row?["bytes"] ?? 0)
             }
         } catch {
-            throw CacheError(description: "Cachen kan ikke læses: \(error)")
+            throw CacheError(Phrase("cache-error.unreadable", ["error": .text("\(error)")]))
         }
     }
 

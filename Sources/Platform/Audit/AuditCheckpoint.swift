@@ -1,6 +1,7 @@
 import Crypto
 import FHIR
 import Foundation
+import Words
 
 #if canImport(Glibc)
     import Glibc
@@ -89,25 +90,25 @@ public struct AuditCheckpoint: Sendable, Equatable {
 
     /// Reads one checkpoint; throws what is wrong with it (the signature is not checked here).
     public init(json: JSONValue) throws(AuditCheckpointError) {
-        guard json.objectValue != nil else { throw AuditCheckpointError("er ikke et JSON-objekt") }
+        guard json.objectValue != nil else { throw AuditCheckpointError(Phrase("audit-check.not-object")) }
         guard json["checkpoint"]?.stringValue == Self.form else {
-            throw AuditCheckpointError("er ikke et checkpoint af formen \(Self.form)")
+            throw AuditCheckpointError(Phrase("audit-check.not-checkpoint", ["form": .text(Self.form)]))
         }
         func text(_ name: String, max: Int = 512) throws(AuditCheckpointError) -> String {
             guard let value = json[name]?.stringValue, !value.isEmpty, value.utf8.count <= max else {
-                throw AuditCheckpointError("feltet \(name) mangler eller er ugyldigt")
+                throw AuditCheckpointError(Phrase("audit-check.field-invalid", ["field": .text(name)]))
             }
             return value
         }
         guard let number = json["sequence"]?.numberValue, number >= 0, number <= 9_007_199_254_740_992,
             number.rounded() == number
-        else { throw AuditCheckpointError("feltet sequence mangler eller er ikke et løbenummer") }
+        else { throw AuditCheckpointError(Phrase("audit-check.sequence-invalid")) }
         let hash = try text("hash")
         guard hash.count == 64, hash.allSatisfy({ $0.isHexDigit && !$0.isUppercase }) else {
-            throw AuditCheckpointError("feltet hash er ikke en SHA-256 i hex")
+            throw AuditCheckpointError(Phrase("audit-check.hash-invalid"))
         }
         let time = try text("time", max: 40)
-        guard Self.instant(time) != nil else { throw AuditCheckpointError("feltet time er ikke et tidspunkt") }
+        guard Self.instant(time) != nil else { throw AuditCheckpointError(Phrase("audit-check.time-invalid")) }
         self.init(
             node: try text("node"), sequence: Int64(number), hash: hash, time: time, key: try text("key"),
             signature: try text("signature"))
@@ -124,21 +125,31 @@ public struct AuditCheckpoint: Sendable, Equatable {
             do {
                 value = try JSONValue.parse(Data(trimmed))
             } catch {
-                throw AuditCheckpointError("linje \(index + 1): er ikke JSON")
+                throw AuditCheckpointError(Phrase("audit-check.line-not-json", ["line": .integer(index + 1)]))
             }
             do {
                 out.append(try AuditCheckpoint(json: value))
             } catch {
-                throw AuditCheckpointError("linje \(index + 1): \(error.description)")
+                throw AuditCheckpointError(
+                    Phrase("audit-check.in-line", ["line": .integer(index + 1), "error": .phrase(error.phrase)]))
             }
         }
         return out
     }
 }
 
-public struct AuditCheckpointError: Error, CustomStringConvertible, Sendable, Equatable {
-    public let description: String
-    public init(_ description: String) { self.description = description }
+/// A checkpoint, a checkpoint file or a signing key that cannot be used (`audit-check.*` in `Assets/strings`);
+/// `description` is it in Danish.
+public struct AuditCheckpointError: Error, CustomStringConvertible, Sendable, Equatable, Phrased {
+    public let phrase: Phrase
+    public init(_ phrase: Phrase) { self.phrase = phrase }
+
+    /// `{file}: {error}`: what is wrong, said of a file.
+    init(file: String, _ problem: Phrase) {
+        self.init(Phrase("audit-check.in-file", ["file": .text(file), "error": .phrase(problem)]))
+    }
+
+    public var description: String { Catalog.danish.text(phrase) }
 }
 
 /// A node's Ed25519 key for signing checkpoints, kept in a PEM file (PKCS #8, RFC 8410: what
@@ -174,13 +185,13 @@ public struct AuditSigningKey: Sendable {
         let lines = text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }
         guard let begin = lines.firstIndex(of: "-----BEGIN PRIVATE KEY-----"),
             let end = lines.firstIndex(of: "-----END PRIVATE KEY-----"), begin < end
-        else { throw AuditCheckpointError("er ikke en PEM-fil med en privat nøgle (-----BEGIN PRIVATE KEY-----)") }
+        else { throw AuditCheckpointError(Phrase("audit-check.key-not-pem")) }
         guard let der = Data(base64Encoded: lines[(begin + 1)..<end].joined()) else {
-            throw AuditCheckpointError("nøglens base64 kan ikke læses")
+            throw AuditCheckpointError(Phrase("audit-check.key-not-base64"))
         }
         guard der.count == Self.pkcs8Prefix.count + 32, der.prefix(Self.pkcs8Prefix.count).elementsEqual(Self.pkcs8Prefix),
             let key = try? Curve25519.Signing.PrivateKey(rawRepresentation: der.suffix(32))
-        else { throw AuditCheckpointError("er ikke en Ed25519-nøgle (PKCS #8)") }
+        else { throw AuditCheckpointError(Phrase("audit-check.key-not-ed25519")) }
         self.privateKey = key
     }
 
@@ -201,26 +212,28 @@ public struct AuditSigningKey: Sendable {
             try manager.createDirectory(
                 at: URL(fileURLWithPath: path).deletingLastPathComponent(), withIntermediateDirectories: true)
         } catch {
-            throw AuditCheckpointError("\(path): mappen kan ikke laves (\(error.localizedDescription))")
+            throw AuditCheckpointError(
+                file: path, Phrase("audit-check.folder-unmakeable", ["error": .text(error.localizedDescription)]))
         }
         guard
             manager.createFile(atPath: aside, contents: Data(key.pemRepresentation.utf8), attributes: [.posixPermissions: 0o600])
-        else { throw AuditCheckpointError("\(path): nøglefilen kan ikke skrives") }
+        else { throw AuditCheckpointError(file: path, Phrase("audit-check.key-unwritable")) }
         defer { unlink(aside) }
         // EEXIST: another process made it first; its key is the one.
         if link(aside, path) != 0, errno != EEXIST {
-            throw AuditCheckpointError("\(path): nøglefilen kan ikke skrives (\(String(cString: strerror(errno))))")
+            throw AuditCheckpointError(
+                file: path, Phrase("audit-check.key-unwritable-because", ["error": .text(String(cString: strerror(errno)))]))
         }
     }
 
     static func load(_ path: String) throws(AuditCheckpointError) -> AuditSigningKey {
         guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
-            throw AuditCheckpointError("\(path): nøglefilen kan ikke læses (rettigheder?)")
+            throw AuditCheckpointError(file: path, Phrase("audit-check.key-unreadable"))
         }
         do {
             return try AuditSigningKey(pemRepresentation: text)
         } catch {
-            throw AuditCheckpointError("\(path): \(error.description)")
+            throw AuditCheckpointError(file: path, error.phrase)
         }
     }
 }
@@ -232,8 +245,11 @@ public enum AuditCheckpointCheck {
         public var count: Int
         /// The latest checkpoint's sequence.
         public var latest: Int64
-        /// What does not hold, if anything (the first problem found).
-        public var problem: String?
+        /// What does not hold, if anything (the first problem found; `audit-check.*`).
+        public var problemPhrase: Phrase?
+
+        /// The problem in Danish.
+        public var problem: String? { problemPhrase.map { Catalog.danish.text($0) } }
     }
 
     /// - Parameters:
@@ -242,33 +258,39 @@ public enum AuditCheckpointCheck {
     public static func verify(
         chain: [AuditEntry], checkpoints: [AuditCheckpoint], trustedKeys: Set<String>?
     ) -> Report {
-        var report = Report(count: checkpoints.count, latest: checkpoints.map(\.sequence).max() ?? 0, problem: nil)
+        var report = Report(count: checkpoints.count, latest: checkpoints.map(\.sequence).max() ?? 0, problemPhrase: nil)
         let head = chain.last?.sequence ?? 0
         let bySequence = Dictionary(chain.map { ($0.sequence, $0.hash) }, uniquingKeysWith: { first, _ in first })
         for checkpoint in checkpoints {
-            let label = "checkpointet fra \(checkpoint.node) \(checkpoint.time) (post \(checkpoint.sequence))"
+            let which: [String: Phrase.Argument] = [
+                "node": .text(checkpoint.node), "time": .text(checkpoint.time),
+                "sequence": .integer(Int(checkpoint.sequence)),
+            ]
             if let trustedKeys, !trustedKeys.contains(checkpoint.key) {
-                report.problem = "\(label) er underskrevet med en nøgle der ikke er nodens"
+                report.problemPhrase = Phrase("audit-check.untrusted-key", which)
                 return report
             }
             guard checkpoint.signatureHolds else {
-                report.problem = "underskriften på \(label) holder ikke"
+                report.problemPhrase = Phrase("audit-check.signature-fails", which)
                 return report
             }
         }
         // Cut tail: the chain ends before what a node once signed.
         if report.latest > head {
-            report.problem =
-                "kæden ender ved post \(head), men et checkpoint har set post \(report.latest): "
-                + "\(report.latest - head) poster er fjernet"
+            report.problemPhrase = Phrase(
+                "audit-check.cut-tail",
+                [
+                    "head": .integer(Int(head)), "latest": .integer(Int(report.latest)),
+                    "removed": .integer(Int(report.latest - head)),
+                ])
             return report
         }
         for checkpoint in checkpoints {
             let expected = checkpoint.sequence == 0 ? AuditEntry.genesis : bySequence[checkpoint.sequence]
             guard expected == checkpoint.hash else {
-                report.problem =
-                    "kæden indeholder ikke post \(checkpoint.sequence) som checkpointet fra \(checkpoint.time) så den: "
-                    + "loggen er skrevet om"
+                report.problemPhrase = Phrase(
+                    "audit-check.rewritten",
+                    ["sequence": .integer(Int(checkpoint.sequence)), "time": .text(checkpoint.time)])
                 return report
             }
         }

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import Synchronization
+import Words
 
 #if canImport(Glibc)
     import Glibc
@@ -26,7 +27,7 @@ public final class AuditCheckpoints: Sendable {
     private struct State {
         var written: Int64 = -1
         var timer: Task<Void, Never>?
-        var problem: String?
+        var problem: Phrase?
     }
 
     private let state = Mutex(State())
@@ -89,9 +90,10 @@ public final class AuditCheckpoints: Sendable {
         if due { write(AuditCheckpoint.sign(sequence: entry.sequence, hash: entry.hash, node: node, key: key)) }
     }
 
-    /// The last sequence written to the file, and the last problem writing it (for `/health`).
+    /// The last sequence written to the file, and the last problem writing it (for `/health`, in Danish).
     public var status: (written: Int64?, problem: String?) {
-        state.withLock { ($0.written >= 0 ? $0.written : nil, $0.problem) }
+        let (written, problem) = state.withLock { ($0.written >= 0 ? $0.written : nil, $0.problem) }
+        return (written, problem.map { Catalog.danish.text($0) })
     }
 
     /// Writes a checkpoint of the head unless the file already has it.
@@ -105,7 +107,8 @@ public final class AuditCheckpoints: Sendable {
             }
             if fresh { write(AuditCheckpoint.sign(sequence: head.sequence, hash: head.hash, node: node, key: key)) }
         } catch {
-            state.withLock { $0.problem = "adgangsloggens hoved kan ikke læses: \(error)" }
+            let inner: Phrase.Argument = (error as? any Phrased).map { .phrase($0.phrase) } ?? .text("\(error)")
+            state.withLock { $0.problem = Phrase("audit-check.head-unreadable", ["error": inner]) }
             logger.error("Audit-checkpoint: adgangsloggens hoved kan ikke læses: \(error)")
         }
     }
@@ -113,16 +116,16 @@ public final class AuditCheckpoints: Sendable {
     private func write(_ checkpoint: AuditCheckpoint) {
         guard let file else { return }
         // One write per line with O_APPEND: lines from several writers never interleave.
-        let problem: String? = state.withLock { state in
-            do {
+        let problem: Phrase? = state.withLock { state in
+            do throws(AuditCheckpointError) {
                 try Self.append(Data((checkpoint.line + "\n").utf8), to: file)
                 state.problem = nil
             } catch {
-                state.problem = "\(error)"
+                state.problem = error.phrase
             }
             return state.problem
         }
-        if let problem { logger.error("Audit-checkpoint kan ikke skrives: \(problem)") }
+        if let problem { logger.error("Audit-checkpoint kan ikke skrives: \(problem.danish)") }
     }
 
     static func checkWritable(_ path: String) throws(AuditCheckpointError) {
@@ -136,17 +139,20 @@ public final class AuditCheckpoints: Sendable {
         }
         let descriptor = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else {
-            throw AuditCheckpointError("\(path): checkpoint-filen kan ikke åbnes (\(String(cString: strerror(errno))))")
+            throw AuditCheckpointError(
+                file: path, Phrase("audit-check.file-unopenable", ["error": .text(String(cString: strerror(errno)))]))
         }
         defer { close(descriptor) }
         let written = data.withUnsafeBytes { bytes in
             bytes.isEmpty ? 0 : Glibc.write(descriptor, bytes.baseAddress, bytes.count)
         }
         guard written == data.count else {
-            throw AuditCheckpointError("\(path): checkpoint-filen kan ikke skrives (\(String(cString: strerror(errno))))")
+            throw AuditCheckpointError(
+                file: path, Phrase("audit-check.file-unwritable", ["error": .text(String(cString: strerror(errno)))]))
         }
         if !data.isEmpty, fsync(descriptor) != 0 {
-            throw AuditCheckpointError("\(path): checkpoint-filen kan ikke gemmes (\(String(cString: strerror(errno))))")
+            throw AuditCheckpointError(
+                file: path, Phrase("audit-check.file-unsaved", ["error": .text(String(cString: strerror(errno)))]))
         }
     }
 }

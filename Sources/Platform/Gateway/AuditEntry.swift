@@ -1,6 +1,7 @@
 import Crypto
 import FHIR
 import Foundation
+import Words
 
 /// One access, as logged: who (user, role, organisation), about whom (CPR), which source and resource types, why
 /// (purpose of use; the typed reason for emergency access), the outcome and when. Each entry carries the hash of the
@@ -85,11 +86,16 @@ public enum AuditChain {
     public struct Report: Sendable, Equatable {
         public var count: Int
         /// The first entry that does not fit, and why; nil when the chain is intact.
-        public var broken: (sequence: Int64, reason: String)?
+        public var broken: Broken?
+    }
 
-        public static func == (a: Report, b: Report) -> Bool {
-            a.count == b.count && a.broken?.sequence == b.broken?.sequence && a.broken?.reason == b.broken?.reason
-        }
+    /// Where a chain breaks: the entry, and why (`audit-check.*`).
+    public struct Broken: Sendable, Equatable, Phrased {
+        public var sequence: Int64
+        public var phrase: Phrase
+
+        /// Why, in Danish.
+        public var reason: String { Catalog.danish.text(phrase) }
     }
 
     public static func verify(_ entries: [AuditEntry]) -> Report {
@@ -97,13 +103,19 @@ public enum AuditChain {
         var expected: Int64 = 1
         for entry in entries {
             if entry.sequence != expected {
-                return Report(count: entries.count, broken: (entry.sequence, "løbenummer \(expected) mangler"))
+                return Report(
+                    count: entries.count,
+                    broken: Broken(
+                        sequence: entry.sequence,
+                        phrase: Phrase("audit-check.sequence-missing", ["sequence": .integer(Int(expected))])))
             }
             if entry.previousHash != previous {
-                return Report(count: entries.count, broken: (entry.sequence, "peger ikke på den forrige post"))
+                return Report(
+                    count: entries.count, broken: Broken(sequence: entry.sequence, phrase: Phrase("audit-check.wrong-previous")))
             }
             if entry.computedHash() != entry.hash {
-                return Report(count: entries.count, broken: (entry.sequence, "indholdet er ændret efter det blev skrevet"))
+                return Report(
+                    count: entries.count, broken: Broken(sequence: entry.sequence, phrase: Phrase("audit-check.content-changed")))
             }
             previous = entry.hash
             expected += 1

@@ -1,5 +1,6 @@
 import FHIR
 import Foundation
+import Words
 
 /// Who is asking, as the gateway knows them from a verified token.
 public struct Identity: Codable, Sendable, Hashable {
@@ -106,7 +107,8 @@ extension Identity {
         do {
             return try JSONDecoder().decode(UsersFile.self, from: Data(contentsOf: file)).users
         } catch {
-            throw PlatformStorageError("Brugerne i \(file.path) kan ikke læses: \(error)")
+            throw PlatformStorageError(
+                Phrase("storage.users-unreadable", ["file": .text(file.path), "error": .text("\(error)")]))
         }
     }
 }

@@ -29,7 +29,7 @@ public final class TokenAuthority: Sendable {
         _ secret: String, issuer: String = defaultIssuer, audience: String = defaultAudience
     ) async throws -> TokenAuthority {
         guard secret.utf8.count >= 32 else {
-            throw PlatformStorageError("Den delte nøgle til tokens skal være mindst 32 tegn (den er \(secret.utf8.count))")
+            throw PlatformStorageError(Phrase("storage.token-secret-short", ["length": .integer(secret.utf8.count)]))
         }
         let keys = JWTKeyCollection()
         await keys.add(hmac: HMACKey(from: secret), digestAlgorithm: .sha256)
@@ -49,13 +49,14 @@ public final class TokenAuthority: Sendable {
         do {
             text = try String(contentsOfFile: file, encoding: .utf8)
         } catch {
-            throw PlatformStorageError("JWKS-filen \(file) kan ikke læses: \(error.localizedDescription)")
+            throw PlatformStorageError(
+                Phrase("storage.jwks-unreadable", ["file": .text(file), "error": .text(error.localizedDescription)]))
         }
         let keys = JWTKeyCollection()
         do {
             try await keys.add(jwksJSON: text)
         } catch {
-            throw PlatformStorageError("JWKS-filen \(file) indeholder ikke gyldige nøgler: \(error)")
+            throw PlatformStorageError(Phrase("storage.jwks-invalid", ["file": .text(file), "error": .text("\(error)")]))
         }
         return TokenAuthority(issuer: issuer, audience: audience, keys: keys, canIssue: false)
     }

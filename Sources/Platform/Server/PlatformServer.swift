@@ -8,6 +8,7 @@ import NIOCore
 import ServiceLifecycle
 import Synchronization
 import Transport
+import Words
 
 /// The platform's HTTP server (event engine now, gateway beside it later) on one port, in a service group of its
 /// own so it can be started and stopped from tests, the embedded demo and `sundhedscloud serve` alike.
@@ -74,7 +75,7 @@ public final class PlatformServer: Sendable {
         } catch {
             await engine.shutdown()
             await gateway?.shutdown()
-            throw PlatformListenError(description: "TLS kan ikke sættes op: \(error)")
+            throw PlatformListenError(Phrase("storage.listen-tls", ["error": .text("\(error)")]))
         }
         let app = Application(
             router: router,
@@ -104,7 +105,9 @@ public final class PlatformServer: Sendable {
             task.cancel()
             await engine.shutdown()
             await gateway?.shutdown()
-            throw PlatformListenError(description: "Platformen kan ikke lytte på \(host):\(port): \(error)")
+            throw PlatformListenError(
+                Phrase(
+                    "storage.listen", ["host": .text(host), "port": .integer(port), "error": .text("\(error)")]))
         }
     }
 
@@ -136,9 +139,13 @@ public final class PlatformServer: Sendable {
     }
 }
 
-/// The platform's port could not be opened.
-public struct PlatformListenError: Error, CustomStringConvertible, Sendable {
-    public let description: String
+/// The platform's port could not be opened (`storage.listen*` in `Assets/strings`); `description` is it in Danish.
+public struct PlatformListenError: Error, CustomStringConvertible, Sendable, Phrased {
+    public let phrase: Phrase
+
+    public init(_ phrase: Phrase) { self.phrase = phrase }
+
+    public var description: String { Catalog.danish.text(phrase) }
 }
 
 /// Resumes one waiter once with the bound port or the error that kept the server from starting.

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Words
 
 /// Everything the platform persists, behind one protocol so that the embedded default (SQLite) and a shared
 /// database for several nodes (PostgreSQL) are two backends of the same platform. No clinical data: events are
@@ -93,8 +94,7 @@ public enum PlatformStorageLocation {
         if text.hasPrefix("sqlite:"), text.count > 7 {
             return try SQLiteStorage(path: String(text.dropFirst(7)))
         }
-        throw PlatformStorageError(
-            "Ukendt lager '\(PostgresURL.redact(text))': brug sqlite:STI eller postgres://BRUGER:KODE@VÆRT:PORT/DATABASE")
+        throw PlatformStorageError(Phrase("storage.unknown-location", ["location": PostgresURL.shown(text)]))
     }
 
     /// Checks the form of a location without opening anything.
@@ -102,8 +102,7 @@ public enum PlatformStorageLocation {
         if text.hasPrefix("postgres://") || text.hasPrefix("postgresql://") {
             _ = try PostgresURL(text)
         } else if !(text.hasPrefix("sqlite:") && text.count > 7) {
-            throw PlatformStorageError(
-                "Ukendt lager '\(PostgresURL.redact(text))': brug sqlite:STI eller postgres://BRUGER:KODE@VÆRT:PORT/DATABASE")
+            throw PlatformStorageError(Phrase("storage.unknown-location", ["location": PostgresURL.shown(text)]))
         }
     }
 }

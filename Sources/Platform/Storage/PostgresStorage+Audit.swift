@@ -2,10 +2,11 @@
 
 import Foundation
 import PostgresNIO
+import Words
 
 extension PostgresStorage {
     public func appendAudit(_ entry: AuditEntry) async throws -> AuditEntry {
-        try await transaction("Adgangsloggen kan ikke skrives") { db in
+        try await transaction(Phrase("storage.audit-unwritable")) { db in
             var head: (Int64, String) = (0, AuditEntry.genesis)
             for try await row in try await db.query(
                 "SELECT sequence, hash FROM audit_head WHERE id = 1 FOR UPDATE", logger: Self.quiet
@@ -33,7 +34,7 @@ extension PostgresStorage {
     }
 
     public func auditEntries(patient: String?, emergencyOnly: Bool, after: Int64, limit: Int) async throws -> [AuditEntry] {
-        try await within("svarer ikke") {
+        try await within {
             let rows = try await self.client.query(
                 """
                 SELECT * FROM audit WHERE sequence > \(after)
@@ -47,7 +48,7 @@ extension PostgresStorage {
     }
 
     public func auditHead() async throws -> (sequence: Int64, hash: String) {
-        try await within("svarer ikke") {
+        try await within {
             let rows = try await self.client.query(
                 "SELECT sequence, hash FROM audit ORDER BY sequence DESC LIMIT 1", logger: Self.quiet
             ).collect()

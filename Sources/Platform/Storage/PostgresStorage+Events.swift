@@ -2,6 +2,7 @@
 
 import Foundation
 import PostgresNIO
+import Words
 
 extension PostgresStorage {
     /// One statement, so one round trip and the shortest possible hold on the locks: the server-side
@@ -17,7 +18,7 @@ extension PostgresStorage {
         while true {
             attempt += 1
             do {
-                let result = try await within("svarer ikke (Hændelsen kunne ikke gemmes)") { () -> AppendResult? in
+                let result = try await within(Phrase("storage.event-unsaved")) { () -> AppendResult? in
                     var inserted: Int64?
                     var numbers: [String: Int64] = [:]
                     for try await (id, subscription, number) in try await self.client.query(
@@ -48,7 +49,7 @@ extension PostgresStorage {
     /// One query for a whole batch (a node following another reads what it was told of since it last looked).
     public func appended(eventIDs: [Int64]) async throws -> [AppendResult] {
         guard !eventIDs.isEmpty else { return [] }
-        return try await within("svarer ikke") {
+        return try await within {
             let rows = try await self.client.query(
                 """
                 SELECT e.*, se.subscription_id AS numbered_in, se.number AS numbered_as
@@ -77,7 +78,7 @@ extension PostgresStorage {
     }
 
     public func events(subscriptionID: String, after: Int64, through: Int64?, limit: Int) async throws -> [NumberedEvent] {
-        try await within("svarer ikke") {
+        try await within {
             let rows = try await self.client.query(
                 """
                 SELECT se.number AS number, e.* FROM subscription_event se JOIN event e ON e.id = se.event_id
@@ -93,7 +94,7 @@ extension PostgresStorage {
     }
 
     public func codes(forFocus focus: String) async throws -> [EventCode] {
-        try await within("svarer ikke") {
+        try await within {
             var codes: [EventCode] = []
             for try await code in try await self.client.query(
                 "SELECT code FROM event WHERE focus = \(focus) ORDER BY id", logger: Self.quiet
@@ -105,7 +106,7 @@ extension PostgresStorage {
     }
 
     public func setDelivered(subscriptionID: String, through number: Int64) async throws {
-        try await within("svarer ikke") {
+        try await within {
             try await self.client.query(
                 """
                 UPDATE subscription SET delivered_through = greatest(delivered_through, \(number))

@@ -66,7 +66,7 @@ extension PostgresStorage {
                 if lostSince == nil {
                     lostSince = .now
                     logger.error(
-                        "PostgreSQL (\(location)) kan ikke nås: \(Self.describe(error)); adgange der skal logges afvises, prøver igen"
+                        "PostgreSQL (\(location)) kan ikke nås: \(Self.describe(error).danish); adgange der skal logges afvises, prøver igen"
                     )
                 }
             }

@@ -2,6 +2,7 @@
 
 import Foundation
 import PostgresNIO
+import Words
 
 extension PostgresStorage {
     /// Versioned migrations, applied in order, each once (table `schema_migration`).
@@ -131,7 +132,10 @@ extension PostgresStorage {
             connection = try await PostgresConnection.connect(
                 configuration: self.connection, id: 0, logger: Self.quiet)
         } catch {
-            throw PlatformStorageError("PostgreSQL på \(location) kan ikke nås: \(Self.describe(error))")
+            throw PlatformStorageError(
+                Phrase(
+                    "storage.postgres-unreachable",
+                    ["location": .text(location), "error": .phrase(Self.describe(error))]))
         }
         do {
             try await connection.withTransaction(logger: Self.quiet) { db in
@@ -157,7 +161,10 @@ extension PostgresStorage {
             try? await connection.close()
         } catch {
             try? await connection.close()
-            throw PlatformStorageError("PostgreSQL på \(location) kan ikke opgraderes: \(Self.describe(error))")
+            throw PlatformStorageError(
+                Phrase(
+                    "storage.postgres-unmigratable",
+                    ["location": .text(location), "error": .phrase(Self.describe(error))]))
         }
     }
 }

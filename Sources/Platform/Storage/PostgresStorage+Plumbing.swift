@@ -1,13 +1,16 @@
 // PostgresStorage: every query within the timeout, transactions retried, PostgreSQL's errors in words.
 
-import FHIR
 import Foundation
 import PostgresNIO
+import Words
 
 extension PostgresStorage {
-    /// Runs `body` within the storage timeout; a database that does not answer in time is an error that says so.
+    /// Runs `body` within the storage timeout; a database that does not answer in time is an error that says so,
+    /// and what could not be done (`what`) when given.
     @discardableResult
-    func within<T: Sendable>(_ what: String, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
+    func within<T: Sendable>(
+        _ what: Phrase? = nil, _ body: @escaping @Sendable () async throws -> T
+    ) async throws -> T {
         let limit = timeout
         let location = self.location
         do {
@@ -19,7 +22,10 @@ extension PostgresStorage {
                 }
                 defer { group.cancelAll() }
                 guard let first = try await group.next(), let value = first else {
-                    throw PlatformStorageError("PostgreSQL (\(location)) \(what) inden for \(DanishDuration.seconds(limit))")
+                    let seconds = Double(limit.components.seconds) + Double(limit.components.attoseconds) / 1e18
+                    var arguments: [String: Phrase.Argument] = ["location": .text(location), "limit": .seconds(seconds)]
+                    if let what { arguments["what"] = .phrase(what) }
+                    throw PlatformStorageError(Phrase(what == nil ? "storage.timeout" : "storage.timeout-doing", arguments))
                 }
                 return value
             }
@@ -29,20 +35,22 @@ extension PostgresStorage {
             case let psql as PSQLError where psql.serverInfo?[.sqlState] == "SC001":
                 throw StorageConflict.subscriptionsChanged
             case let storage as PlatformStorageError: throw storage
-            case let other: throw PlatformStorageError("PostgreSQL (\(location)): \(Self.describe(other))")
+            case let other:
+                throw PlatformStorageError(
+                    Phrase("storage.failed", ["location": .text(location), "error": .phrase(Self.describe(other))]))
             }
         }
     }
 
     /// A transaction on a pooled connection, within the timeout; a deadlock or serialization failure is retried.
     func transaction<T: Sendable>(
-        _ what: String, _ body: @escaping @Sendable (PostgresConnection) async throws -> T
+        _ what: Phrase, _ body: @escaping @Sendable (PostgresConnection) async throws -> T
     ) async throws -> T {
         var attempt = 0
         while true {
             attempt += 1
             do {
-                return try await within("svarer ikke (\(what))") {
+                return try await within(what) {
                     try await self.client.withTransaction(logger: Self.quiet) { db in try await body(db) }
                 }
             } catch let error as PlatformStorageError where attempt < 4 && Self.isRetryable(error) {
@@ -66,24 +74,22 @@ extension PostgresStorage {
         return error
     }
 
-    /// A PostgreSQL error in words: the server's message and SQLSTATE when there is one.
-    static func describe(_ error: any Error) -> String {
+    /// A PostgreSQL error in words: the server's message and SQLSTATE when there is one (as the server wrote it).
+    static func describe(_ error: any Error) -> Phrase {
         let error = unwrap(error)
         if let psql = error as? PSQLError {
             if let message = psql.serverInfo?[.message] {
                 let state = psql.serverInfo?[.sqlState].map { " (\($0))" } ?? ""
-                return message + state
+                return .verbatim(message + state)
             }
             if let underlying = psql.underlying {
                 let text = "\(underlying)"
-                if text.contains("Connection refused") {
-                    return "forbindelsen blev afvist (kører PostgreSQL, og er port og vært rigtige?)"
-                }
-                if text.contains("timed out") || text.contains("Timeout") { return "ingen svar (tidsgrænse)" }
-                return "\(psql.code): \(text)"
+                if text.contains("Connection refused") { return Phrase("storage.connection-refused") }
+                if text.contains("timed out") || text.contains("Timeout") { return Phrase("storage.no-answer") }
+                return .verbatim("\(psql.code): \(text)")
             }
-            return "\(psql.code)"
+            return .verbatim("\(psql.code)")
         }
-        return "\(error)"
+        return .verbatim("\(error)")
     }
 }

@@ -2,6 +2,7 @@
 
 import Foundation
 import PostgresNIO
+import Words
 
 extension PostgresStorage {
     /// A subscription row with its count of numbered events (counted, not kept: see migration v4).
@@ -18,7 +19,7 @@ extension PostgresStorage {
         let filters = try Self.encode(record.filters)
         let headers = try Self.encode(record.headers)
         let audience = try record.audience.map(Self.encode)
-        try await transaction("Abonnementet kunne ikke gemmes") { db in
+        try await transaction(Phrase("storage.subscription-unsaved")) { db in
             try await Self.bumpSubscriptionsVersion(db)
             try await db.query(
                 """
@@ -34,7 +35,7 @@ extension PostgresStorage {
     }
 
     public func subscription(id: String) async throws -> SubscriptionRecord? {
-        try await within("svarer ikke") {
+        try await within {
             let rows = try await self.client.query(
                 "SELECT \(unescaped: Self.subscriptionColumns) FROM subscription s WHERE s.id = \(id)", logger: Self.quiet
             ).collect()
@@ -43,7 +44,7 @@ extension PostgresStorage {
     }
 
     public func subscriptionSnapshot() async throws -> SubscriptionSnapshot {
-        try await transaction("Abonnementerne kan ikke læses") { db in
+        try await transaction(Phrase("storage.subscriptions-unreadable")) { db in
             var version: Int64 = 0
             for try await value in try await db.query(
                 "SELECT value FROM counter WHERE name = 'subscriptions'", logger: Self.quiet
@@ -59,7 +60,7 @@ extension PostgresStorage {
     }
 
     public func updateStatus(subscriptionID: String, status: SubscriptionRecord.Status, error: String?) async throws {
-        try await transaction("Abonnementet kan ikke ændres") { db in
+        try await transaction(Phrase("storage.subscription-unchangeable")) { db in
             // The counter first: an append holds it FOR SHARE before it locks subscription rows.
             try await Self.bumpSubscriptionsVersion(db)
             try await db.query(
@@ -69,7 +70,7 @@ extension PostgresStorage {
     }
 
     public func saveBindingToken(_ token: BindingToken) async throws {
-        try await transaction("Token kan ikke gemmes") { db in
+        try await transaction(Phrase("storage.token-unsaved")) { db in
             try await db.query(
                 "DELETE FROM binding_token WHERE expires < \(Date().timeIntervalSince1970)", logger: Self.quiet)
             try await db.query(
@@ -81,7 +82,7 @@ extension PostgresStorage {
     }
 
     public func bindingToken(_ token: String) async throws -> BindingToken? {
-        try await within("svarer ikke") {
+        try await within {
             for try await (value, subscription, expires) in try await self.client.query(
                 "SELECT token, subscription_id, expires FROM binding_token WHERE token = \(token)", logger: Self.quiet
             ).decode((String, String, Double).self) {

@@ -90,7 +90,7 @@ public final class PostgresStorage: PlatformStorage {
     }
 
     public func check() async throws {
-        try await within("svarer ikke") {
+        try await within {
             try await self.client.query("SELECT 1", logger: Self.quiet).collect()
         }
     }

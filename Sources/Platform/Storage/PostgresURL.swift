@@ -1,6 +1,7 @@
 // PostgresURL: a postgres:// address taken apart, its password never shown.
 
 import Foundation
+import Words
 
 /// A `postgres://` URL taken apart; the password is never shown.
 struct PostgresURL {
@@ -17,21 +18,20 @@ struct PostgresURL {
         guard let components = URLComponents(string: text),
             components.scheme == "postgres" || components.scheme == "postgresql"
         else {
-            throw PlatformStorageError(
-                "Lageret '\(Self.redact(text))' er ikke en PostgreSQL-adresse; skriv postgres://BRUGER:KODE@VÆRT:PORT/DATABASE")
+            throw PlatformStorageError(Phrase("storage.not-postgres", ["location": Self.shown(text)]))
         }
         guard let host = components.host, !host.isEmpty else {
-            throw PlatformStorageError("PostgreSQL-adressen '\(Self.redact(text))' mangler en vært")
+            throw PlatformStorageError(Phrase("storage.no-host", ["location": Self.shown(text)]))
         }
         guard let user = components.user, !user.isEmpty else {
-            throw PlatformStorageError("PostgreSQL-adressen '\(Self.redact(text))' mangler en bruger (postgres://BRUGER@...)")
+            throw PlatformStorageError(Phrase("storage.no-user", ["location": Self.shown(text)]))
         }
         let database = String(components.path.drop { $0 == "/" })
         guard !database.isEmpty else {
-            throw PlatformStorageError("PostgreSQL-adressen '\(Self.redact(text))' mangler en database (.../DATABASE)")
+            throw PlatformStorageError(Phrase("storage.no-database", ["location": Self.shown(text)]))
         }
         if let port = components.port, !(1...65_535).contains(port) {
-            throw PlatformStorageError("PostgreSQL-adressen '\(Self.redact(text))' har en ugyldig port")
+            throw PlatformStorageError(Phrase("storage.bad-port", ["location": Self.shown(text)]))
         }
         self.host = host
         self.port = components.port ?? 5432
@@ -43,16 +43,27 @@ struct PostgresURL {
         case "prefer", "allow": tls = .prefer
         case "require", "verify-ca", "verify-full": tls = .require
         case let other:
-            throw PlatformStorageError("Ukendt sslmode '\(other)' (disable, prefer eller require)")
+            throw PlatformStorageError(Phrase("storage.unknown-sslmode", ["mode": .text(other)]))
         }
     }
 
     /// The address without its password.
     var redacted: String { "postgres://\(user)@\(host):\(port)/\(database)" }
 
-    static func redact(_ text: String) -> String {
-        guard var components = URLComponents(string: text) else { return "(ulæselig adresse)" }
+    /// An address as given, without its password; nil when it cannot be read at all.
+    static func withoutPassword(_ text: String) -> String? {
+        guard var components = URLComponents(string: text) else { return nil }
         if components.password != nil { components.password = "***" }
-        return components.string ?? "(ulæselig adresse)"
+        return components.string
+    }
+
+    /// The address without its password, as a parameter (`{location}`).
+    static func shown(_ text: String) -> Phrase.Argument {
+        withoutPassword(text).map { .text($0) } ?? .phrase(Phrase("storage.unreadable-address"))
+    }
+
+    /// The address without its password, as text ("(ulæselig adresse)" when it cannot be read).
+    static func redact(_ text: String) -> String {
+        withoutPassword(text) ?? Catalog.danish.text(Phrase("storage.unreadable-address"))
     }
 }

@@ -1,6 +1,7 @@
 // SQLiteStorage: the schema and its versioned migrations (GRDB's migrator).
 
 import GRDB
+import Words
 
 extension SQLiteStorage {
     public func migrate() async throws {
@@ -96,7 +97,8 @@ extension SQLiteStorage {
         do {
             try migrator.migrate(pool)
         } catch {
-            throw PlatformStorageError("Platformens database \(path) kan ikke opgraderes: \(error)")
+            throw PlatformStorageError(
+                Phrase("storage.sqlite-unmigratable", ["file": .text(path), "error": .text("\(error)")]))
         }
     }
 }

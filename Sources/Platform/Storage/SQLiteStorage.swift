@@ -3,6 +3,7 @@
 import Foundation
 import GRDB
 import Synchronization
+import Words
 
 /// The embedded default storage: one SQLite file (GRDB, WAL). Numbers are assigned inside the write transaction
 /// from the subscription row's counter, so they are gap-free and survive restarts.
@@ -30,7 +31,8 @@ public final class SQLiteStorage: PlatformStorage {
         do {
             pool = try DatabasePool(path: path, configuration: configuration)
         } catch {
-            throw PlatformStorageError("Platformens database \(path) kan ikke åbnes: \(error)")
+            throw PlatformStorageError(
+                Phrase("storage.sqlite-unopenable", ["file": .text(path), "error": .text("\(error)")]))
         }
     }
 
