@@ -11,4 +11,11 @@ enum CLI {
     static let strings = Strings.for(language)
 
     static func text(_ id: String, _ arguments: [String: Phrase.Argument] = [:]) -> String { strings.text(id, arguments) }
+
+    /// An error in the chosen language when it carries a phrase (TLS, cache, storage, catalog), else as it describes
+    /// itself.
+    static func words(_ error: any Error) -> String {
+        if let phrased = error as? any Phrased { return strings.text(phrased.phrase) }
+        return "\(error)"
+    }
 }

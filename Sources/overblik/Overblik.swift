@@ -44,7 +44,7 @@ struct Overblik: AsyncParsableCommand {
             keymap = try Keymap.forUser()
             colors = try ThemeColors.named(theme ?? ProcessInfo.processInfo.environment["OVERBLIK_THEME"] ?? "default")
         } catch {
-            throw ValidationError("\(error)")
+            throw ValidationError(CLI.words(error))
         }
         let interactive = !(plain || isatty(0) == 0 || isatty(1) == 0)
         let language = languageOption.language
@@ -74,7 +74,7 @@ struct Overblik: AsyncParsableCommand {
             if let user = resolved.gateway?.user { path = (path as NSString).deletingPathExtension + "-\(user).sqlite" }
             cache = try ResourceCache(path: path, key: try CacheKeyStore.loadOrCreate())
         } catch {
-            FileHandle.standardError.write(Data((CLI.text("cli.warning.no-cache", ["error": .text("\(error)")]) + "\n").utf8))
+            FileHandle.standardError.write(Data((CLI.text("cli.warning.no-cache", ["error": .text(CLI.words(error))]) + "\n").utf8))
         }
         let client = FederatedClient(
             registry: registry, client: FHIRHTTPClient(http: http, login: login, trust: security.trust), cache: cache)

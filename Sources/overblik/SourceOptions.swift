@@ -108,7 +108,7 @@ struct SourceOptions: ParsableArguments {
             registry = try await login.sources()
         } catch {
             throw ValidationError(
-                CLI.text("cli.error.gateway", ["urls": .text(urls.joined(separator: ", ")), "error": .text("\(error)")]))
+                CLI.text("cli.error.gateway", ["urls": .text(urls.joined(separator: ", ")), "error": .text(CLI.words(error))]))
         }
         let profile = login.user
         let role = profile?["role"]?.stringValue
@@ -165,7 +165,7 @@ struct SourceOptions: ParsableArguments {
                 let pki = try DemoPKI.make(in: folder)
                 return ClientSecurity(trust: try pki.clientTLS(), pki: pki)
             } catch {
-                throw ValidationError(CLI.text("cli.error.demo-certificates", ["error": .text("\(error)")]))
+                throw ValidationError(CLI.text("cli.error.demo-certificates", ["error": .text(CLI.words(error))]))
             }
         }
         var cas = ca.map { [$0] } ?? []
@@ -176,7 +176,7 @@ struct SourceOptions: ParsableArguments {
         do {
             return ClientSecurity(trust: try ClientTLS.load(cas: cas), pki: nil)
         } catch {
-            throw ValidationError("\(ca == nil ? "ca" : "--ca"): \(error)")
+            throw ValidationError("\(ca == nil ? "ca" : "--ca"): \(CLI.words(error))")
         }
     }
 
@@ -215,7 +215,7 @@ struct SourceOptions: ParsableArguments {
                 manifest = try DemoDataSet.loadManifest(from: directory)
                 ports = try DemoSourceCluster.reservePorts(for: manifest)
             } catch {
-                throw ValidationError("\(error)")
+                throw ValidationError(CLI.words(error))
             }
             for id in parsed.keys where !manifest.sources.contains(where: { $0.id == id }) {
                 throw ValidationError(CLI.text("cli.error.fault-source", ["source": .text(id)]))
@@ -237,7 +237,7 @@ struct SourceOptions: ParsableArguments {
                 while ports.values.contains(port) { port = try DemoSourceServer.freePort(host: "127.0.0.1") }
                 enginePort = port
             } catch {
-                throw ValidationError("\(error)")
+                throw ValidationError(CLI.words(error))
             }
             let chosen = try user ?? (throughGateway && ask ? Self.ask(users, language: language) : "akutlaege")
             guard let who = users.first(where: { $0.id == chosen }) else {
@@ -363,7 +363,7 @@ struct DemoStartup: Sendable {
         do {
             return try await task.value
         } catch {
-            throw ValidationError(CLI.text("cli.error.demo-start", ["error": .text("\(error)")]))
+            throw ValidationError(CLI.text("cli.error.demo-start", ["error": .text(CLI.words(error))]))
         }
     }
 

@@ -149,7 +149,7 @@ struct Audit: AsyncParsableCommand {
                     CLI.text(
                         "platform-cli.verify.broken-at",
                         [
-                            "sequence": .integer(Int(broken.sequence)), "reason": .text(broken.reason),
+                            "sequence": .integer(Int(broken.sequence)), "reason": .phrase(broken.phrase),
                             "count": .integer(report.count),
                         ]))
                 throw ExitCode(1)
@@ -163,10 +163,10 @@ struct Audit: AsyncParsableCommand {
                         CLI.text(
                             "platform-cli.verify.broken-checkpoints",
                             [
-                                "problem": .text(problem), "entries": .integer(report.count),
+                                "problem": .phrase(result.problemPhrase ?? .verbatim(problem)), "entries": .integer(report.count),
                                 "count": .integer(result.count),
                             ]))
-                    if problem.contains("nøgle der ikke er nodens") {
+                    if result.problemPhrase?.id == "audit-check.untrusted-key" {
                         print(
                             trustedKeys.isEmpty
                                 ? CLI.text("platform-cli.verify.checked-against-file", ["path": .text(Audit.defaultKeyFile)])

@@ -47,10 +47,11 @@ public struct GatewayDenial: Error, Sendable, Equatable, CustomStringConvertible
 }
 
 extension Phrase.Argument {
-    /// An inner error as a parameter (`{error}`): a failed read of a source in words, anything else as it describes
-    /// itself.
+    /// An inner error as a parameter (`{error}`): a failed read of a source, or any error with a phrase (storage, TLS,
+    /// audit), in the outcome's language; anything else as it describes itself.
     static func error(_ error: any Error) -> Phrase.Argument {
         if let failure = error as? SourceReader.Failure { return .phrase(failure.phrase) }
+        if let phrased = error as? any Phrased { return .phrase(phrased.phrase) }
         return .text("\(error)")
     }
 }
