@@ -74,7 +74,8 @@ struct Overblik: AsyncParsableCommand {
             if let user = resolved.gateway?.user { path = (path as NSString).deletingPathExtension + "-\(user).sqlite" }
             cache = try ResourceCache(path: path, key: try CacheKeyStore.loadOrCreate())
         } catch {
-            FileHandle.standardError.write(Data((CLI.text("cli.warning.no-cache", ["error": .text(CLI.words(error))]) + "\n").utf8))
+            FileHandle.standardError.write(
+                Data((CLI.text("cli.warning.no-cache", ["error": .text(CLI.words(error))]) + "\n").utf8))
         }
         let client = FederatedClient(
             registry: registry, client: FHIRHTTPClient(http: http, login: login, trust: security.trust), cache: cache)

@@ -73,7 +73,8 @@ struct OverviewCommand: AsyncParsableCommand {
                 if let user = login?.userID { path = (path as NSString).deletingPathExtension + "-\(user).sqlite" }
                 cache = try ResourceCache(path: path, key: try CacheKeyStore.loadOrCreate())
             } catch {
-                FileHandle.standardError.write(Data((CLI.text("cli.warning.no-cache", ["error": .text(CLI.words(error))]) + "\n").utf8))
+                FileHandle.standardError.write(
+                    Data((CLI.text("cli.warning.no-cache", ["error": .text(CLI.words(error))]) + "\n").utf8))
             }
         }
         let client = FederatedClient(
