@@ -40,6 +40,10 @@ public struct ServerTLS: Sendable {
                 certificateChain: chain.map { .certificate($0.1) }, privateKey: .privateKey(privateKey))
         }
         configuration.minimumTLSVersion = .tlsv12
+        // Closing a connection waits this long for the peer's close_notify. A client's idle keep-alive connection (a
+        // gateway's pool, a TUI) never sends one while it idles, and NIOSSL's 5 s default then held every stop (Ctrl-C
+        // of `serve --demo` took 10 s after gateway traffic: 5 s for each source the gateway had talked to).
+        configuration.shutdownTimeout = .milliseconds(300)
         return ServerTLS(
             certificateFile: certificate, configuration: configuration, names: names,
             requiresClientCertificate: clientCA != nil)

@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import FHIR
 import Foundation
 import NIOCore
 import TestSupport
@@ -90,9 +91,24 @@ import Transport
         let checkpoints = banner.split(separator: "\n").first { $0.hasPrefix("  checkpoints") } ?? ""
         #expect(checkpoints.contains("audit-checkpoints-sqlite-"), "\(checkpoints)")
         #expect(checkpoints.contains(name), "\(checkpoints)")
-        kill(run.process.processIdentifier, SIGINT)
-        let stopped = await run.waitForExit(timeout: .seconds(30))
-        if !stopped { run.process.terminate() }
+        // Through the gateway (which keeps its connections to the sources), and with this client's connection to the
+        // node still open, Ctrl-C stops the node at once: no TLS connection holds the stop (it took 10 s).
+        let node = banner.split(separator: "\n").first { $0.hasPrefix("  gateway") }?.split(separator: " ").first {
+            $0.hasPrefix("https://")
+        }.map(String.init) ?? "-"
+        let ca = tlsDirectory.appendingPathComponent("ca.pem").path
+        try await HTTP.with(try ClientTLS.load(ca: ca)) { client in
+            let login = try await HTTP.get("\(node)/auth/token", method: .POST, body: #"{"user":"akutlaege"}"#, client: client)
+            let token = try login.json()["access_token"]?.stringValue ?? "-"
+            let search = "\(node)/sources/hospital/fhir/Patient?identifier=\(HTTP.q("urn:oid:1.2.208.176.1.2|2509479989"))"
+            let answer = try await HTTP.get(search, headers: [("Authorization", "Bearer \(token)")], client: client)
+            #expect([200, 403].contains(answer.status), "\(answer.text.prefix(300))")
+            let asked = ContinuousClock.now
+            kill(run.process.processIdentifier, SIGINT)
+            let stopped = await run.waitForExit(timeout: .seconds(30))
+            if !stopped { run.process.terminate() }
+            #expect(stopped && ContinuousClock.now - asked < .seconds(8), "\(ContinuousClock.now - asked)")
+        }
         let rest = await run.readUntil("stopped", timeout: .seconds(2))
         #expect(rest.contains("SundhedsCloud has stopped."), "\(rest)")
     }
