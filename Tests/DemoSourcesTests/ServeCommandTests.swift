@@ -93,9 +93,10 @@ import Transport
         #expect(checkpoints.contains(name), "\(checkpoints)")
         // Through the gateway (which keeps its connections to the sources), and with this client's connection to the
         // node still open, Ctrl-C stops the node at once: no TLS connection holds the stop (it took 10 s).
-        let node = banner.split(separator: "\n").first { $0.hasPrefix("  gateway") }?.split(separator: " ").first {
-            $0.hasPrefix("https://")
-        }.map(String.init) ?? "-"
+        let node =
+            banner.split(separator: "\n").first { $0.hasPrefix("  gateway") }?.split(separator: " ").first {
+                $0.hasPrefix("https://")
+            }.map(String.init) ?? "-"
         let ca = tlsDirectory.appendingPathComponent("ca.pem").path
         try await HTTP.with(try ClientTLS.load(ca: ca)) { client in
             let login = try await HTTP.get("\(node)/auth/token", method: .POST, body: #"{"user":"akutlaege"}"#, client: client)
