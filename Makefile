@@ -2,6 +2,10 @@
 SWIFT ?= swift
 APT_PACKAGES := libncursesw5-dev libsqlite3-dev libcurl4-openssl-dev tmux python3 postgresql curl
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+# SwiftPM plans a build anew (15-25 s even when nothing changed) whenever its environment differs from the last
+# build's: make's own variables (MAKEFLAGS, MAKE_TERMOUT, ...) or `_`, which bash sets to the command's path.
+# Without them `make demo` and a `swift build` typed in the shell share one plan.
+SWIFT_BUILD = env -u MAKEFLAGS -u MAKELEVEL -u MFLAGS -u MAKE_TERMOUT -u MAKE_TERMERR _=$(shell command -v $(SWIFT)) $(SWIFT) build
 
 .PHONY: deps build demo sources cluster test readme-check fuzz fuzz-ci release bench format format-check demo-data clean
 
@@ -14,7 +18,7 @@ deps:
 	else echo "Alle systempakker er installeret."; fi
 
 build: deps
-	$(SWIFT) build
+	$(SWIFT_BUILD)
 
 ## demo: the TUI on the embedded demo (demo sources in the same process, synthetic patients); q quits
 demo: build
@@ -31,13 +35,14 @@ cluster: build
 ## test: the whole test suite (Swift Testing), with a throwaway PostgreSQL for the storage and multi-node tests.
 ## Two rounds: everything else in parallel, then the PostgreSQL and multi-node suites, the hostile-input suite and
 ## the engine-restart test one test at a time (they load both cores for seconds, which would starve the
-## timing-sensitive tests beside them, or need their port back at once); then every fuzz target for FUZZ_CI_SECONDS
+## timing-sensitive tests beside them, or need their port back at once); then every command block of README.md as
+## printed (`scripts/readme-check`: ports 8080, 8081, 8100-8104 must be free); then every fuzz target for FUZZ_CI_SECONDS
 ## (`make fuzz-ci`, in .build-fuzz: a second build of the dependencies the first time). The output is also kept in
 ## .build/test.log, and the failures are listed again at the end.
 SERIAL_TESTS := ClusterTests|NodeFailoverTests|PostgresOutageTests|StorageSuiteTests|StorageStartupTests|HostileInputTests|StreamResilienceTests|DemoRestartTests
 test: deps
 	scripts/check-imports && scripts/check-imports --self-test
-	$(SWIFT) build --build-tests
+	$(SWIFT_BUILD) --build-tests
 	@pgdir=$$(mktemp -d /tmp/overblik-test-pg.XXXXXX); \
 	url=$$(scripts/throwaway-postgres start $$pgdir --fast) || exit 1; \
 	trap 'scripts/throwaway-postgres stop '$$pgdir'; rm -rf '$$pgdir EXIT; \
@@ -47,16 +52,21 @@ test: deps
 	rc=$$(cat .build/test.rc); \
 	{ $(SWIFT) test --skip-build --no-parallel --filter '$(SERIAL_TESTS)'; echo $$? > .build/test.rc; } 2>&1 | tee -a $$log; \
 	[ "$$rc" = 0 ] && rc=$$(cat .build/test.rc); \
+	{ scripts/readme-check; echo $$? > .build/readme.rc; } 2>&1 | tee -a $$log; \
+	readmerc=$$(cat .build/readme.rc); \
 	{ scripts/fuzz --seconds $(FUZZ_CI_SECONDS); echo $$? > .build/fuzz.rc; } 2>&1 | tee -a $$log; \
 	fuzzrc=$$(cat .build/fuzz.rc); \
 	if [ "$$rc" != 0 ]; then \
 		echo; echo "Testene fejlede (hele udskriften: $$log):"; \
 		grep -E '✘ (Test|Suite) .* (recorded an issue|failed)' $$log | grep -v '✘ Suite .* failed' | head -60; \
 	fi; \
+	if [ "$$readmerc" != 0 ]; then \
+		echo; echo "README'en holder ikke som skrevet (se ovenfor: scripts/readme-check)"; \
+	fi; \
 	if [ "$$fuzzrc" != 0 ]; then \
 		echo; echo "Fuzzingen fandt fejl (se ovenfor og .build-fuzz/fuzz-logs/; inputtet i Tests/FuzzRegressions/)"; \
 	fi; \
-	[ "$$rc" = 0 ] && [ "$$fuzzrc" = 0 ]
+	[ "$$rc" = 0 ] && [ "$$readmerc" = 0 ] && [ "$$fuzzrc" = 0 ]
 
 ## readme-check: every command block of README.md run as printed (the HTML comment before a block says how: run,
 ## server, tmux or skip); needs the debug build and the README's ports (8080, 8081, 8100-8104) free
