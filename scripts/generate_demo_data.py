@@ -909,6 +909,125 @@ def gen_preferences(people):
     return src
 
 
+NSP_ORG = {"id": "org-nsp", "sor": "327381000016001", "name": "Den Nationale Serviceplatform (FMK, DDV)"}
+PHARMACIES = ["Herlev Apotek", "Apoteket Herlev Torv", "Gladsaxe Apotek"]
+# Medication started at the hospital and kept on the medication card, not on the GP's own list (FMK's reason to be).
+HOSPITAL_MEDS = {
+    "CKD": [("B03XA01", "Epoetin alfa", "4000 IE 3 gange ugentligt ved dialyse", "nefro"),
+            ("V03AE02", "Sevelamer", "800 mg 3 gange dagligt til måltiderne", "nefro")],
+    "HF": [("C10AA05", "Atorvastatin", "40 mg 1 gang dagligt", "kardio")],
+}
+# DDV vaccine codes are the vaccines' ATC codes here (the register's own product codes are not public).
+VACCINES = {
+    "influenza": ("J07BB02", "Influenza, inaktiveret, split virus eller overfladeantigen", "Influenzavaccine"),
+    "covid": ("J07BN01", "Covid-19, RNA-baseret vaccine", "Covid-19-vaccine"),
+    "pneumo": ("J07AL02", "Pneumokok, oprenset polysakkarid-antigen konjugeret", "Pneumokokvaccine"),
+    "dite": ("J07AM51", "Tetanustoxoid, kombinationer med difteritoxoid", "Difteri-tetanus"),
+}
+
+
+def gen_nsp(people, rng):
+    """The national services (NSP): the shared medication card (FMK: MedicationRequest as ordinations with their
+    MedicationDispense effectuations) and the vaccination register (DDV: Immunization). Every citizen is on it. The
+    card holds the GP's chronic medication (the same ATC codes and doses as the GP's own list) and what the hospital
+    started, so a block on GP data still leaves the medication visible."""
+    src = Source("nsp", "n-")
+    src.add(organization(NSP_ORG), dt.date(2013, 1, 1))
+    for idx, p in enumerate(people):
+        pid = str(uuid.UUID(int=rng.getrandbits(128), version=4))
+        src.patient_ids[p.cpr] = pid
+        src.add({"resourceType": "Patient", "id": pid, "identifier": [{"system": CPR_SYSTEM, "value": p.cpr}],
+                 "active": True, "name": [{"use": "official", "family": p.family, "given": p.given}],
+                 "gender": p.gender, "birthDate": p.birth.isoformat()}, dt.date(2013, 1, 1))
+        subject = ref("Patient", pid, p.name)
+        doctor = GP_DOCTORS[idx % 2]
+        gp_requester = {"display": f"{doctor[1][0]} {doctor[2]}, {GP_ORG['name']}",
+                        "identifier": {"system": YDER_SYSTEM, "value": GP_ORG["yder"]}}
+        orders = []
+        for key, onset in sorted(p.conditions.items(), key=lambda kv: kv[1]):
+            code, display, _ = CHRONIC[key]
+            for atc, name, dose in MEDS.get(key, []):
+                orders.append((atc, name, dose, gp_requester, onset, code, display))
+            for atc, name, dose, dept in HOSPITAL_MEDS.get(key, []):
+                if key == "CKD" and not getattr(p, "dialysis", False):
+                    continue
+                department = DEPARTMENTS[dept]
+                requester = {"display": department["name"], "identifier": {"system": SOR_SYSTEM, "value": department["sor"]}}
+                orders.append((atc, name, dose, requester, onset + dt.timedelta(days=60), code, display))
+        seen = set()
+        for atc, name, dose, requester, onset, code, display in orders:
+            if atc in seen:  # one ordination per drug, as on the card
+                continue
+            seen.add(atc)
+            start = onset + dt.timedelta(days=rng.randrange(0, 30))
+            mid = src.next_id("MedicationRequest", "ord")
+            src.add({
+                "resourceType": "MedicationRequest", "id": mid, "status": "active", "intent": "order",
+                "identifier": [{"system": "https://fmk-online.dk/ordination", "value": f"{p.cpr[-4:]}-{mid}"}],
+                "medicationCodeableConcept": cc(ATC_SYSTEM, atc, name, name),
+                "subject": subject, "authoredOn": start.isoformat(), "requester": requester,
+                "reasonCode": [cc(SKS_SYSTEM, code, display)],
+                "dosageInstruction": [{"text": dose}],
+                "dispenseRequest": {"validityPeriod": {"start": start.isoformat()}},
+            }, start)
+            last = max(start, (ANCHOR - dt.timedelta(days=rng.randrange(20, 80))).date())
+            for k in range(3):
+                handed = last - dt.timedelta(days=90 * k)
+                if handed < start:
+                    break
+                did = src.next_id("MedicationDispense", "eff")
+                src.add({
+                    "resourceType": "MedicationDispense", "id": did, "status": "completed",
+                    "medicationCodeableConcept": cc(ATC_SYSTEM, atc, name, name),
+                    "subject": subject, "authorizingPrescription": [ref("MedicationRequest", mid)],
+                    "performer": [{"actor": {"display": PHARMACIES[(idx + k) % len(PHARMACIES)]}}],
+                    "quantity": {"value": 100, "unit": "stk"},
+                    "whenHandedOver": iso(dt.datetime.combine(handed, dt.time(10 + k, 15))),
+                    "dosageInstruction": [{"text": dose}],
+                }, handed)
+        if "T2D" in p.conditions and rng.random() < 0.5:
+            # An ended ordination: the card keeps it, marked stopped.
+            start = p.conditions["T2D"]
+            mid = src.next_id("MedicationRequest", "ord")
+            src.add({
+                "resourceType": "MedicationRequest", "id": mid, "status": "stopped", "intent": "order",
+                "medicationCodeableConcept": cc(ATC_SYSTEM, "A10BB12", "Glimepirid", "Glimepirid"),
+                "subject": subject, "authoredOn": start.isoformat(), "requester": gp_requester,
+                "dosageInstruction": [{"text": "1 mg 1 gang dagligt"}],
+                "dispenseRequest": {"validityPeriod": {"start": start.isoformat(),
+                                                       "end": (start + dt.timedelta(days=700)).isoformat()}},
+                "note": [{"text": "Seponeret pga. hypoglykæmi"}],
+            }, start + dt.timedelta(days=700))
+        # Vaccinations (DDV): the seasonal ones from 65, pneumococcal once from 65, a diphtheria-tetanus booster.
+        shots = []
+        if p.age() >= 65:
+            for season in range(3):
+                year = ANCHOR.year - season
+                autumn = dt.date(year, 10, 1) + dt.timedelta(days=rng.randrange(0, 40))
+                if autumn < ANCHOR.date():
+                    shots.append(("influenza", autumn))
+                    shots.append(("covid", autumn + dt.timedelta(days=rng.choice([0, 0, 7]))))
+            shots.append(("pneumo", dt.date(p.birth.year + 65, 1, 1) + dt.timedelta(days=rng.randrange(30, 700))))
+        booster = dt.date(ANCHOR.year - rng.randrange(1, 9), rng.randrange(1, 13), rng.randrange(1, 28))
+        shots.append(("dite", booster))
+        for kind, day in sorted(shots, key=lambda s: s[1]):
+            if day >= ANCHOR.date():
+                continue
+            atc, name, short = VACCINES[kind]
+            iid = src.next_id("Immunization", "vac")
+            src.add({
+                "resourceType": "Immunization", "id": iid, "status": "completed",
+                "vaccineCode": cc(ATC_SYSTEM, atc, name, short),
+                "patient": subject, "occurrenceDateTime": day.isoformat(), "recorded": day.isoformat(),
+                "primarySource": True,
+                "lotNumber": f"{kind[:2].upper()}{rng.randrange(100000, 999999)}",
+                "performer": [{"actor": {"display": GP_ORG["name"] if p.gp_listed else "Vaccinationsklinikken, Herlev"}}],
+                "route": cc("http://terminology.hl7.org/CodeSystem/v3-RouteOfAdministration", "IM",
+                            "Injection, intramuscular", "i.m."),
+            }, day)
+    return src
+
+
 def write(sources, people):
     for src in sources:
         d = os.path.join(OUT, src.sid)
@@ -935,6 +1054,8 @@ def write(sources, people):
             {"id": "preferences", "name": "Borgerens præferencer (Min Spærring)", "sector": "other", "port": 8104,
              "kind": "preferences",
              "organization": {"system": SOR_SYSTEM, "value": PREFS_ORG["sor"], "name": PREFS_ORG["name"]}},
+            {"id": "nsp", "name": "Den Nationale Serviceplatform (FMK, DDV)", "sector": "national", "port": 8105,
+             "organization": {"system": SOR_SYSTEM, "value": NSP_ORG["sor"], "name": NSP_ORG["name"]}},
         ],
         "patients": [
             {"cpr": p.cpr, "name": p.name, "gender": p.gender, "birthDate": p.birth.isoformat(),
@@ -1006,7 +1127,8 @@ def main():
     rng = random.Random(SEED)
     people = build_people(rng)
     sources = [gen_hospital(people, random.Random(SEED + 1)), gen_gp(people, random.Random(SEED + 2)),
-               gen_municipality(people, random.Random(SEED + 3)), gen_preferences(people)]
+               gen_municipality(people, random.Random(SEED + 3)), gen_preferences(people),
+               gen_nsp(people, random.Random(SEED + 5))]
     write(sources, people)
     write_users(people)
     total = sum(len(v) for s in sources for v in s.resources.values())

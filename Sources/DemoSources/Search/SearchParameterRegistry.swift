@@ -66,6 +66,27 @@ public enum SearchParameterRegistry {
             P("effective", .date, ["effectiveDateTime", "effectivePeriod"], "Behandlingsperiode"),
             P("category", .token, ["category"], "Kategori"),
         ],
+        // The medication card (FMK): ordinations and their effectuations.
+        "MedicationRequest": [identifier] + subjectParams() + [
+            P("status", .token, ["status"], "Status"),
+            P("intent", .token, ["intent"], "Hensigt"),
+            P("code", .token, ["medicationCodeableConcept"], "Lægemiddel (ATC)"),
+            P("authoredon", .date, ["authoredOn"], "Ordineret"),
+            P("requester", .reference, ["requester"], "Ordinerende"),
+        ],
+        "MedicationDispense": [identifier] + subjectParams() + [
+            P("status", .token, ["status"], "Status"),
+            P("code", .token, ["medicationCodeableConcept"], "Lægemiddel (ATC)"),
+            P("whenhandedover", .date, ["whenHandedOver"], "Udleveret"),
+            P("prescription", .reference, ["authorizingPrescription"], target: "MedicationRequest", "Ordinationen"),
+        ],
+        // The vaccination register (DDV).
+        "Immunization": [identifier] + subjectParams("patient").filter { $0.name == "patient" } + [
+            P("status", .token, ["status"], "Status"),
+            P("vaccine-code", .token, ["vaccineCode"], "Vaccine"),
+            P("date", .date, ["occurrenceDateTime"], "Givet"),
+            P("lot-number", .string, ["lotNumber"], "Batchnummer"),
+        ],
         "AllergyIntolerance": [
             identifier,
             P("patient", .reference, ["patient"], target: "Patient", "Patienten"),

@@ -7,6 +7,8 @@ public indirect enum AnyResource: Sendable, Hashable, Codable {
     case appointment(Appointment)
     case observation(Observation)
     case medicationStatement(MedicationStatement)
+    case medicationRequest(MedicationRequest)
+    case immunization(Immunization)
     case allergyIntolerance(AllergyIntolerance)
     case carePlan(CarePlan)
     case documentReference(DocumentReference)
@@ -48,6 +50,8 @@ public indirect enum AnyResource: Sendable, Hashable, Codable {
         case Appointment.resourceType: self = .appointment(try Appointment(from: decoder))
         case Observation.resourceType: self = .observation(try Observation(from: decoder))
         case MedicationStatement.resourceType: self = .medicationStatement(try MedicationStatement(from: decoder))
+        case MedicationRequest.resourceType: self = .medicationRequest(try MedicationRequest(from: decoder))
+        case Immunization.resourceType: self = .immunization(try Immunization(from: decoder))
         case AllergyIntolerance.resourceType: self = .allergyIntolerance(try AllergyIntolerance(from: decoder))
         case CarePlan.resourceType: self = .carePlan(try CarePlan(from: decoder))
         case DocumentReference.resourceType: self = .documentReference(try DocumentReference(from: decoder))
@@ -73,6 +77,8 @@ public indirect enum AnyResource: Sendable, Hashable, Codable {
         case .appointment(let r): try r.encode(to: encoder)
         case .observation(let r): try r.encode(to: encoder)
         case .medicationStatement(let r): try r.encode(to: encoder)
+        case .medicationRequest(let r): try r.encode(to: encoder)
+        case .immunization(let r): try r.encode(to: encoder)
         case .allergyIntolerance(let r): try r.encode(to: encoder)
         case .carePlan(let r): try r.encode(to: encoder)
         case .documentReference(let r): try r.encode(to: encoder)
@@ -102,6 +108,8 @@ public indirect enum AnyResource: Sendable, Hashable, Codable {
         case .appointment: return Appointment.resourceType
         case .observation: return Observation.resourceType
         case .medicationStatement: return MedicationStatement.resourceType
+        case .medicationRequest: return MedicationRequest.resourceType
+        case .immunization: return Immunization.resourceType
         case .allergyIntolerance: return AllergyIntolerance.resourceType
         case .carePlan: return CarePlan.resourceType
         case .documentReference: return DocumentReference.resourceType
@@ -129,6 +137,8 @@ public indirect enum AnyResource: Sendable, Hashable, Codable {
         case .appointment(let r): return r
         case .observation(let r): return r
         case .medicationStatement(let r): return r
+        case .medicationRequest(let r): return r
+        case .immunization(let r): return r
         case .allergyIntolerance(let r): return r
         case .carePlan(let r): return r
         case .documentReference(let r): return r
@@ -156,6 +166,8 @@ public indirect enum AnyResource: Sendable, Hashable, Codable {
         case .appointment(let r): return r.id
         case .observation(let r): return r.id
         case .medicationStatement(let r): return r.id
+        case .medicationRequest(let r): return r.id
+        case .immunization(let r): return r.id
         case .allergyIntolerance(let r): return r.id
         case .carePlan(let r): return r.id
         case .documentReference(let r): return r.id

@@ -273,6 +273,8 @@ extension AnyResource: JSONValueReadable {
         case Condition.resourceType: self = .condition(try Condition(reading: o))
         case Appointment.resourceType: self = .appointment(try Appointment(reading: o))
         case MedicationStatement.resourceType: self = .medicationStatement(try MedicationStatement(reading: o))
+        case MedicationRequest.resourceType: self = .medicationRequest(try MedicationRequest(reading: o))
+        case Immunization.resourceType: self = .immunization(try Immunization(reading: o))
         case AllergyIntolerance.resourceType: self = .allergyIntolerance(try AllergyIntolerance(reading: o))
         case CarePlan.resourceType: self = .carePlan(try CarePlan(reading: o))
         case DocumentReference.resourceType: self = .documentReference(try DocumentReference(reading: o))
@@ -507,6 +509,61 @@ extension MedicationStatement: JSONValueReadable {
         reasonCode = try o.readArray("reasonCode")
         note = try o.readArray("note")
         dosage = try o.readArray("dosage")
+    }
+}
+
+extension MedicationRequest: JSONValueReadable {
+    public init(reading o: JSONObjectReader) throws {
+        self.init()
+        resourceType = try o.requiredString("resourceType")
+        id = try o.string("id")
+        meta = try o.read("meta")
+        identifier = try o.readArray("identifier")
+        status = try o.string("status")
+        intent = try o.string("intent")
+        medicationCodeableConcept = try o.read("medicationCodeableConcept")
+        medicationReference = try o.read("medicationReference")
+        subject = try o.read("subject")
+        authoredOn = try o.dateTime("authoredOn")
+        requester = try o.read("requester")
+        reasonCode = try o.readArray("reasonCode")
+        note = try o.readArray("note")
+        dosageInstruction = try o.readArray("dosageInstruction")
+        dispenseRequest = try o.read("dispenseRequest")
+    }
+}
+
+extension MedicationRequest.DispenseRequest: JSONValueReadable {
+    public init(reading o: JSONObjectReader) throws {
+        self.init(validityPeriod: try o.read("validityPeriod"))
+    }
+}
+
+extension Immunization: JSONValueReadable {
+    public init(reading o: JSONObjectReader) throws {
+        self.init()
+        resourceType = try o.requiredString("resourceType")
+        id = try o.string("id")
+        meta = try o.read("meta")
+        identifier = try o.readArray("identifier")
+        status = try o.string("status")
+        vaccineCode = try o.read("vaccineCode")
+        patient = try o.read("patient")
+        occurrenceDateTime = try o.dateTime("occurrenceDateTime")
+        occurrenceString = try o.string("occurrenceString")
+        recorded = try o.dateTime("recorded")
+        primarySource = try o.bool("primarySource")
+        lotNumber = try o.string("lotNumber")
+        route = try o.read("route")
+        performer = try o.readArray("performer")
+        note = try o.readArray("note")
+    }
+}
+
+extension Immunization.Performer: JSONValueReadable {
+    public init(reading o: JSONObjectReader) throws {
+        self.init(actor: try o.read("actor"))
+        function = try o.read("function")
     }
 }
 

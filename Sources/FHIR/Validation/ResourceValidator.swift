@@ -53,6 +53,20 @@ public enum ResourceValidator {
                 "MedicationStatement.status")
             require(r.medicationCodeableConcept != nil || r.medicationReference != nil, "MedicationStatement.medication[x]")
             require(r.subject != nil, "MedicationStatement.subject")
+        case .medicationRequest(let r):
+            oneOf(
+                r.status, ["active", "on-hold", "cancelled", "completed", "entered-in-error", "stopped", "draft", "unknown"],
+                "MedicationRequest.status")
+            require(r.status != nil, "MedicationRequest.status")
+            require(r.intent != nil, "MedicationRequest.intent")
+            require(r.medicationCodeableConcept != nil || r.medicationReference != nil, "MedicationRequest.medication[x]")
+            require(r.subject != nil, "MedicationRequest.subject")
+        case .immunization(let r):
+            require(r.status != nil, "Immunization.status")
+            oneOf(r.status, ["completed", "entered-in-error", "not-done"], "Immunization.status")
+            require(r.vaccineCode != nil, "Immunization.vaccineCode")
+            require(r.patient != nil, "Immunization.patient")
+            require(r.occurrenceDateTime != nil || r.occurrenceString != nil, "Immunization.occurrence[x]")
         case .allergyIntolerance(let r):
             require(r.patient != nil, "AllergyIntolerance.patient")
         case .carePlan(let r):

@@ -18,6 +18,10 @@ public enum CodePhrases {
         "status.medication": [
             "active", "completed", "stopped", "on-hold", "intended", "not-taken", "entered-in-error", "unknown",
         ],
+        "status.medication-request": [
+            "active", "on-hold", "cancelled", "completed", "entered-in-error", "stopped", "draft", "unknown",
+        ],
+        "status.immunization": ["completed", "entered-in-error", "not-done"],
         "status.careplan": ["active", "completed", "revoked", "on-hold", "draft", "entered-in-error"],
         "status.document": ["current", "superseded", "entered-in-error"],
         "status.allergy": ["active", "inactive", "resolved"],

@@ -65,6 +65,7 @@ public enum OverviewBuilder {
             switch kind {
             case .appointments: return PatientOverview.Section(kind: kind, items: upcomingFirst(items, now: now))
             case .homeCare: return PatientOverview.Section(kind: kind, items: grantedFirst(items))
+            case .medication: return PatientOverview.Section(kind: kind, items: cardFirst(items))
             default: return PatientOverview.Section(kind: kind, items: items)
             }
         }
@@ -73,6 +74,13 @@ public enum OverviewBuilder {
             cpr: cpr, patient: patient, sections: sections, timeline: timeline,
             trends: trends(samples), sources: results.map(\.status), flags: flags(merged), assembledAt: now)
         return (overview, validUntil)
+    }
+
+    /// Medication as the medication card (FMK, a national source) has it first, each drug once with the sources that
+    /// agree on it, then what only a local list holds (the GP's own). `items` are newest first and stay so in each part.
+    static func cardFirst(_ items: [OverviewItem]) -> [OverviewItem] {
+        let onCard = items.filter { $0.sources.contains { $0.sector == .national } }
+        return onCard + items.filter { !$0.sources.contains { $0.sector == .national } }
     }
 
     /// Appointments as a clinician reads them: the next one first and the later ones after it, then the past ones,
@@ -115,13 +123,31 @@ public enum OverviewBuilder {
                 result.append(item)
                 continue
             }
-            // An allergy is the same allergy whenever it was recorded; other things are the same on the same day.
-            let day = item.section == .allergies ? "" : (item.date?.datePart ?? "")
-            let key = "\(item.section.rawValue)|\(code)|\(day)|\(item.resourceType)"
+            let key: String
+            switch item.section {
+            case .allergies:
+                // An allergy is the same allergy whenever it was recorded.
+                key = "\(item.section.rawValue)|\(code)|\(item.resourceType)"
+            case .medication:
+                // A drug on the medication card and on the GP's own list is one drug when they agree on it (the same
+                // ATC code, the same status), whenever each recorded it; the card's ordination leads.
+                key = "\(item.section.rawValue)|\(code)|\(item.statusCode ?? "")"
+            default:
+                // Other things are the same on the same day.
+                key = "\(item.section.rawValue)|\(code)|\(item.date?.datePart ?? "")|\(item.resourceType)"
+            }
             if let existing = index[key],
                 !result[existing].sources.contains(where: { $0.sourceID == item.sources.first?.sourceID })
             {
-                result[existing].sources += item.sources
+                if item.section == .medication, item.resourceType == "MedicationRequest",
+                    result[existing].resourceType != "MedicationRequest"
+                {
+                    var lead = item
+                    lead.sources += result[existing].sources
+                    result[existing] = lead
+                } else {
+                    result[existing].sources += item.sources
+                }
             } else {
                 index[key] = result.count
                 result.append(item)
@@ -214,6 +240,36 @@ public enum OverviewBuilder {
                 status: CodePhrases.phrase("status.medication", m.status), statusCode: m.status,
                 code: codeKey(m.medicationCodeableConcept),
                 text: m.note?.compactMap(\.text).map { TextSanitizer.clean($0) }.joined(separator: "\n"), sources: [origin])
+        case .medicationRequest(let m):
+            // An ordination on the medication card: the dosage, and who ordered it.
+            let name = verbatim(m.medicationName) ?? Phrase("item.unknown-drug")
+            let atc = m.medicationCodeableConcept?.coding(in: DanishSystems.atc)?.code
+            var detail = verbatim(m.dosageInstruction?.first?.text)
+            if let by = verbatim(m.requester?.display) {
+                detail = Phrase("item.ordered-by", ["dosage": .phrase(detail ?? Phrase("item.no-dosage")), "by": .phrase(by)])
+            }
+            return OverviewItem(
+                id: id, section: .medication, resourceType: "MedicationRequest", date: m.period?.start ?? m.authoredOn,
+                title: withCode(name, atc), detail: detail,
+                status: CodePhrases.phrase("status.medication-request", m.status), statusCode: m.status,
+                code: codeKey(m.medicationCodeableConcept),
+                text: m.note?.compactMap(\.text).map { TextSanitizer.clean($0) }.joined(separator: "\n"), sources: [origin])
+        case .immunization(let v):
+            let name = verbatim(v.vaccineCode?.displayText) ?? Phrase("item.vaccine")
+            let atc = v.vaccineCode?.coding(in: DanishSystems.atc)?.code
+            let by = verbatim(v.performer?.first?.actor?.display)
+            let lot = line(v.lotNumber)
+            let detail: Phrase? =
+                switch (lot, by) {
+                case (let lot?, let by?): Phrase("item.vaccination-lot-by", ["lot": .text(lot), "by": .phrase(by)])
+                case (let lot?, nil): Phrase("item.vaccination-lot", ["lot": .text(lot)])
+                case (nil, let by): by
+                }
+            return OverviewItem(
+                id: id, section: .vaccinations, resourceType: "Immunization", date: v.occurrenceDateTime ?? v.recorded,
+                title: withCode(name, atc), detail: detail,
+                status: CodePhrases.phrase("status.immunization", v.status), statusCode: v.status, code: nil,
+                text: v.note?.compactMap(\.text).map { TextSanitizer.clean($0) }.joined(separator: "\n"), sources: [origin])
         case .observation(let o):
             let laboratory =
                 o.category?.contains { $0.contains(system: HL7Systems.observationCategory, code: "laboratory") } ?? false

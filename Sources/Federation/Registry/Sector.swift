@@ -1,13 +1,6 @@
-/// Which part of the health service a source belongs to.
+/// Which part of the health service a source belongs to: its data is shown with the sector's tag, and a patient's
+/// block names the sectors whose data it withholds (`national`: the national services, such as the medication card
+/// and the vaccination register, which a block on GP data leaves visible).
 public enum Sector: String, Codable, Sendable, CaseIterable {
-    case hospital, gp, municipality, other
-
-    public var danishName: String {
-        switch self {
-        case .hospital: return "hospital"
-        case .gp: return "almen praksis"
-        case .municipality: return "kommune"
-        case .other: return "anden"
-        }
-    }
+    case hospital, gp, municipality, national, other
 }

@@ -101,6 +101,7 @@ public struct Strings: Sendable {
         case .hospital?: return text("sector.hospital")
         case .gp?: return text("sector.gp")
         case .municipality?: return text("sector.municipality")
+        case .national?: return text("sector.national")
         case .other?: return text("sector.other")
         }
     }
@@ -111,6 +112,7 @@ public struct Strings: Sendable {
         case .hospital: return text("sector-tag.hospital")
         case .gp: return text("sector-tag.gp")
         case .municipality: return text("sector-tag.municipality")
+        case .national: return text("sector-tag.national")
         case .other: return text("sector-tag.other")
         }
     }
