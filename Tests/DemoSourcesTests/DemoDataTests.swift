@@ -47,10 +47,13 @@ import Testing
         let manifest = try Fixtures.dataSet().manifest
         let bruno = try #require(manifest.patients.first { $0.cpr == "2509479989" })
         #expect(bruno.name == "Bruno Test Elmer")
-        #expect(Set(bruno.sources.keys) == ["hospital", "gp", "municipality"])
+        #expect(Set(bruno.sources.keys) == ["hospital", "gp", "municipality", "nsp"])
         let large = try Fixtures.patient(tag: "large")
         #expect(large.resources.values.reduce(0, +) > 1000)
-        #expect(try Fixtures.patient(tag: "single-source").sources.count == 1)
+        // Known to one local source, and to the national services (the medication card and the vaccination register
+        // hold every citizen).
+        #expect(Set(try Fixtures.patient(tag: "single-source").sources.keys).subtracting(["nsp"]).count == 1)
+        #expect(manifest.patients.allSatisfy { $0.sources["nsp"] != nil })
         #expect(try Fixtures.patient(tag: "long-texts").name.count > 60)
         for cpr in ["2512489996", "0201609995", "1509819996"] {
             #expect(manifest.patients.contains { $0.cpr == cpr }, "MedCom test person \(cpr)")

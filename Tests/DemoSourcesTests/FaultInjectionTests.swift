@@ -104,7 +104,7 @@ import Testing
         let gp = try #require(await cluster.server("gp")?.baseURL)
         await #expect(throws: (any Error).self) { _ = try await HTTP.get("\(gp)/metadata") }
         let list = try await HTTP.get("\(control)/_demo/sources").json()
-        #expect(list.arrayValue?.count == 4, "hospital, gp, municipality and the preferences source")
+        #expect(list.arrayValue?.count == 5, "hospital, gp, municipality, the preferences source and the national services")
         let changed = try await HTTP.get(
             "\(control)/_demo/sources/gp/fault", method: .PUT, body: #"{"down":false,"latency_ms":5}"#)
         #expect(changed.status == 200, "\(changed.text)")

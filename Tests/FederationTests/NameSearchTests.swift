@@ -26,10 +26,10 @@ import Testing
         // Every word must match: a word of no one's name finds nobody.
         #expect(await found("Bruno Zylberstein").isEmpty)
         #expect(await found("   ").isEmpty)
-        // Found at three sources, listed once with all three.
+        // Found at four sources, listed once with all four.
         let bruno = await client.findPatients(name: "Bruno Test Elmer")
         #expect(bruno.count == 1)
-        #expect(Set(bruno.first?.sources ?? []) == ["hospital", "gp", "municipality"])
+        #expect(Set(bruno.first?.sources ?? []) == ["hospital", "gp", "municipality", "nsp"])
         await sources.stop()
     }
 

@@ -57,7 +57,7 @@ import Testing
         #expect(status == 0)
         let json = try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any]
         #expect(json?["cpr"] as? String == "2509479989")
-        #expect((json?["sources"] as? [[String: Any]])?.count == 3)
+        #expect((json?["sources"] as? [[String: Any]])?.count == 4)
         #expect(((json?["timeline"] as? [Any])?.count ?? 0) > 100)
     }
 

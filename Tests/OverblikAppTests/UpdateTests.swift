@@ -130,7 +130,9 @@ import Words
         _ = press([.tab], &model)
         #expect(model.sections.pane == .encounters)
         _ = press([.backTab, .backTab], &model)
-        #expect(model.sections.pane == .allergies)
+        #expect(model.sections.pane == .vaccinations)
+        _ = press([.character("9")], &model)
+        #expect(model.sections.pane == .vaccinations)
         _ = press([.character("6")], &model)
         #expect(model.sections.pane == .labs)
         _ = press([.down, .down, .enter], &model)
@@ -213,6 +215,19 @@ import Words
         #expect(model.quit)
     }
 
+    /// `:vacc` (or `9`) shows the vaccinations from the register, from any screen over the patient's overview.
+    @Test func vaccinationsByCommandFromAnywhere() {
+        var model = AppFixtures.bruno()
+        _ = press([.character("t")], &model)
+        #expect(model.screen == .timeline)
+        _ = press([.character(":")] + type("vacc") + [.enter], &model)
+        #expect(model.screen == .overview)
+        #expect(model.sections.pane == .vaccinations)
+        let text = View.render(model).text
+        #expect(text.contains("Vaccinationer") && text.contains("Influenzavaccine (J07BB02)"), "\(text)")
+        #expect(text.contains("NSP"), "\(text)")
+    }
+
     @Test func timelineFilters() {
         var model = AppFixtures.bruno()
         _ = press([.character("t")], &model)
@@ -221,6 +236,9 @@ import Words
         #expect(model.timeline.sector == .hospital)
         #expect(model.timelineItems.allSatisfy { $0.sources.contains { $0.sector == .hospital } })
         _ = press([.character("s"), .character("s"), .character("s")], &model)
+        #expect(model.timeline.sector == .national)
+        #expect(model.timelineItems.contains { $0.section == .vaccinations })
+        _ = press([.character("s")], &model)
         #expect(model.timeline.sector == nil)
         _ = press([.character("p"), .character("p")], &model)
         #expect(model.timeline.period == .quarter)
@@ -363,11 +381,16 @@ import Words
     }
 
     @Test func anEmptySectionNamesTheMissingSource() {
-        // Bruno's medication is at his GP only: with the GP's data withheld, the section is empty.
+        // Bruno's appointments are at his GP only: with the GP's data withheld, the section is empty.
+        let appointments = brunoWithHisGPWithheld([.character("3")])
+        #expect(appointments.contains("Aftaler  mangler: LÆGE tilbageholdt"), "\(appointments)")
+        #expect(appointments.contains("Ingen fra de kilder der svarede; mangler: LÆGE tilbageholdt"), "\(appointments)")
+        #expect(!appointments.contains("│ Ingen" + String(repeating: " ", count: 10)), "\(appointments)")
+        // His medication is on the medication card too: the block on GP data leaves it, and says what is missing.
         let medication = brunoWithHisGPWithheld([.character("5")])
         #expect(medication.contains("Medicin  mangler: LÆGE tilbageholdt"), "\(medication)")
-        #expect(medication.contains("Ingen fra de kilder der svarede; mangler: LÆGE tilbageholdt"), "\(medication)")
-        #expect(!medication.contains("│ Ingen" + String(repeating: " ", count: 10)), "\(medication)")
+        #expect(medication.contains("Furosemid (C03CA01)"), "\(medication)")
+        #expect(medication.contains("NSP"), "\(medication)")
         // A section with items says it too: the GP's part of the history is not there.
         #expect(brunoWithHisGPWithheld([]).contains("Sygehistorik  mangler: LÆGE tilbageholdt"))
     }
@@ -389,7 +412,8 @@ import Words
     @Test func plainTextSaysWhatIsMissing() {
         let overview = AppFixtures.overview("2509479989", states: ["gp": .withheld])
         let text = PlainOverviewRenderer().render(overview, now: AppFixtures.now)
-        #expect(text.contains("Medicin, 0 punkter:\n- Ingen fra de kilder der svarede; mangler: LÆGE tilbageholdt."), "\(text)")
+        #expect(text.contains("Aftaler, 0 punkter:\n- Ingen fra de kilder der svarede; mangler: LÆGE tilbageholdt."), "\(text)")
+        #expect(text.contains("Furosemid (C03CA01)"), "\(text)")
     }
 }
 
@@ -401,7 +425,9 @@ import Words
         model.viaGateway = true
         model.role = role
         for key in "2509479989".map({ Key.character($0) }) + [.enter] { _ = Update.update(&model, .key(key)) }
-        let states: [String: SourceStatus.State] = ["hospital": .denied, "gp": .denied, "municipality": .denied]
+        let states: [String: SourceStatus.State] = [
+            "hospital": .denied, "gp": .denied, "municipality": .denied, "nsp": .denied,
+        ]
         _ = Update.update(&model, .overviewLoaded(AppFixtures.overview("2509479989", states: states), complete: true))
         return model
     }

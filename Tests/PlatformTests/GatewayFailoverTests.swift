@@ -20,7 +20,7 @@ import Words
             _ = try await login.token()
             #expect(login.gatewayURL == h.base, "logged in at the node that answers")
             let registry = try await login.sources()
-            #expect(registry.sources.map(\.id).sorted() == ["gp", "hospital", "municipality"])
+            #expect(registry.sources.map(\.id).sorted() == ["gp", "hospital", "municipality", "nsp"])
             // The registry's URLs name the working node; a request to the dead node's URL is moved as well.
             let moved = login.route("http://127.0.0.1:9/sources/hospital/fhir/Patient")
             #expect(moved == h.base + "/sources/hospital/fhir/Patient")

@@ -18,10 +18,10 @@ extension GatewayTests {
                 #expect(answer.status == 200, "\(answer.text)")
                 #expect(answer.header("Content-Type") == "application/json")
                 let sources = answer.json?["sources"]?.listValue ?? []
-                #expect(sources.compactMap { $0["id"]?.stringValue } == ["hospital", "gp", "municipality", "preferences"])
-                #expect(sources.compactMap { $0["kind"]?.stringValue } == ["clinical", "clinical", "clinical", "preferences"])
-                #expect(sources.compactMap { $0["sector"]?.stringValue } == ["hospital", "gp", "municipality", "other"])
-                #expect(sources.compactMap { $0["health"]?["status"]?.stringValue } == ["up", "up", "down", "up"])
+                #expect(sources.compactMap { $0["id"]?.stringValue } == ["hospital", "gp", "municipality", "preferences", "nsp"])
+                #expect(sources.compactMap { $0["kind"]?.stringValue } == ["clinical", "clinical", "clinical", "preferences", "clinical"])
+                #expect(sources.compactMap { $0["sector"]?.stringValue } == ["hospital", "gp", "municipality", "other", "national"])
+                #expect(sources.compactMap { $0["health"]?["status"]?.stringValue } == ["up", "up", "down", "up", "up"])
                 #expect(sources.allSatisfy { $0["health"]?["latencyMs"]?.numberValue != nil })
                 #expect(sources.allSatisfy { $0["health"]?["checked"]?.stringValue != nil })
                 func supports(_ index: Int) -> Set<String> {
@@ -31,6 +31,7 @@ extension GatewayTests {
                 #expect(supports(1).isSuperset(of: ["Patient", "Condition", "MedicationStatement", "Appointment"]))
                 #expect(supports(2).isEmpty, "a source that does not answer says nothing of what it supports")
                 #expect(supports(3).contains("Consent"))
+                #expect(supports(4).isSuperset(of: ["Patient", "MedicationRequest", "MedicationDispense", "Immunization"]))
                 #expect(sources[2]["health"]?["message"]?.stringValue?.isEmpty == false)
                 #expect(sources[0]["fhir"]?.stringValue == "\(h.base)/sources/hospital/fhir")
                 #expect(sources[2]["fhir"]?.stringValue == "\(h.base)/sources/municipality/fhir")
@@ -40,7 +41,7 @@ extension GatewayTests {
                 // The preferences source is not forwarded to anyone.
                 let consent = try await h.get("/sources/preferences/fhir/Consent", as: "borger-bruno")
                 #expect(consent.status == 404)
-                #expect(consent.diagnostics == "Ukendt kilde 'preferences'; kendte: hospital, gp, municipality")
+                #expect(consent.diagnostics == "Ukendt kilde 'preferences'; kendte: hospital, gp, municipality, nsp")
 
                 // The nurse's relationships are read from the stopped source: access cannot be decided, and she is
                 // told so (and of emergency access) instead of being shown or refused data on a guess.
@@ -114,14 +115,15 @@ extension GatewayTests {
         @Test func aSlowSourceIs504AndAStoppedOne502() async throws {
             // The stopped source has a long time limit: a refused connection is known at once, so it must not take
             // the time limit (nor be mistaken for one when a busy machine delays the answer by a second or two).
-            try await GatewayHarness.with(timeoutMs: ["hospital": 300, "gp": 10_000]) { h in
-                // The source would answer after 10 s; the gateway gives up after 300 ms. The bound below is far from
-                // both, so a busy machine (CI runs 200 tests at once on 2 cores) cannot fail it by accident.
-                try await h.source("hospital").setFaults(FaultSettings(latencyMs: 10_000))
+            try await GatewayHarness.with(timeoutMs: ["hospital": 300, "gp": 40_000]) { h in
+                // The source would answer after 40 s; the gateway gives up after 300 ms. The bounds below are far from
+                // both, so a busy machine (CI runs 200 tests at once on 2 cores) cannot fail them by accident (a
+                // refused connection once took 6.5 s to be answered beside a parallel build).
+                try await h.source("hospital").setFaults(FaultSettings(latencyMs: 40_000))
                 let clock = ContinuousClock()
                 let started = clock.now
                 let slow = try await h.get("/sources/hospital/fhir/Patient?\(GW.byCPR(GW.bruno))", as: "borger-bruno")
-                #expect(clock.now - started < .seconds(5), "the gateway gives up after the source's time limit")
+                #expect(clock.now - started < .seconds(15), "the gateway gives up after the source's time limit")
                 expectRefused(
                     slow, status: 504, code: "timeout", reason: "source",
                     saying: "Herlev og Gentofte Hospital (EPJ) svarede ikke inden for 300 ms")
@@ -130,7 +132,7 @@ extension GatewayTests {
                 try await h.source("gp").setFaults(FaultSettings(down: true))
                 let refusedAt = clock.now
                 let stopped = try await h.get("/sources/gp/fhir/Patient?\(GW.byCPR(GW.bruno))", as: "borger-bruno")
-                #expect(clock.now - refusedAt < .seconds(5), "a stopped source is known at once, not after its time limit")
+                #expect(clock.now - refusedAt < .seconds(15), "a stopped source is known at once, not after its time limit")
                 expectRefused(
                     stopped, status: 502, code: "transient", reason: "source",
                     saying: "Lægehuset Herlev Bygade (lægesystem) kunne ikke nås")
@@ -192,8 +194,9 @@ extension GatewayTests {
     @Suite(.timeLimit(.minutes(3))) struct RateLimits {
         @Test func aUserOverTheLimitIs429WithRetryAfterAndOthersAreNotAffected() async throws {
             var limits = Gateway.Limits()
-            // One request per 5 s after the burst: slow enough that a loaded test machine cannot refill in between.
-            limits.userRate = 0.2
+            // One request per 20 s after the burst: slow enough that a loaded test machine cannot refill in between
+            // (at one per 5 s, three reads through a busy CI machine's TLS once took long enough to earn a fourth).
+            limits.userRate = 0.05
             limits.userBurst = 3
             try await GatewayHarness.with(limits: limits) { h in
                 // Patient 1016 is in the acute department right now: the ED doctor may read him.
@@ -208,7 +211,7 @@ extension GatewayTests {
                     saying: "For mange forespørgsler fra brugeren; prøv igen om")
                 #expect(limited.english.hasPrefix("Too many requests; retry in"))
                 let retry = try #require(limited.header("Retry-After").flatMap { Int($0) })
-                #expect((1...5).contains(retry), "\(retry)")
+                #expect((1...20).contains(retry), "\(retry)")
                 #expect(limited.diagnostics.hasSuffix("om \(retry) s"))
                 #expect(logged.isEmpty, "a request turned away at the door reaches no data and is not an access")
                 #expect(try await h.get("/sources", as: "akutlaege").status == 429)
@@ -218,7 +221,7 @@ extension GatewayTests {
                 #expect(try await h.get("/sources", as: "egen-laege").status == 200)
 
                 // After the wait the doctor is let in again.
-                let admitted = try await eventually(within: .seconds(12), every: .milliseconds(250)) {
+                let admitted = try await eventually(within: .seconds(40), every: .milliseconds(500)) {
                     try await h.get(acute, as: "akutlaege").status == 200
                 }
                 #expect(admitted)

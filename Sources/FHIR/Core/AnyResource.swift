@@ -8,6 +8,7 @@ public indirect enum AnyResource: Sendable, Hashable, Codable {
     case observation(Observation)
     case medicationStatement(MedicationStatement)
     case medicationRequest(MedicationRequest)
+    case medicationDispense(MedicationDispense)
     case immunization(Immunization)
     case allergyIntolerance(AllergyIntolerance)
     case carePlan(CarePlan)
@@ -51,6 +52,7 @@ public indirect enum AnyResource: Sendable, Hashable, Codable {
         case Observation.resourceType: self = .observation(try Observation(from: decoder))
         case MedicationStatement.resourceType: self = .medicationStatement(try MedicationStatement(from: decoder))
         case MedicationRequest.resourceType: self = .medicationRequest(try MedicationRequest(from: decoder))
+        case MedicationDispense.resourceType: self = .medicationDispense(try MedicationDispense(from: decoder))
         case Immunization.resourceType: self = .immunization(try Immunization(from: decoder))
         case AllergyIntolerance.resourceType: self = .allergyIntolerance(try AllergyIntolerance(from: decoder))
         case CarePlan.resourceType: self = .carePlan(try CarePlan(from: decoder))
@@ -78,6 +80,7 @@ public indirect enum AnyResource: Sendable, Hashable, Codable {
         case .observation(let r): try r.encode(to: encoder)
         case .medicationStatement(let r): try r.encode(to: encoder)
         case .medicationRequest(let r): try r.encode(to: encoder)
+        case .medicationDispense(let r): try r.encode(to: encoder)
         case .immunization(let r): try r.encode(to: encoder)
         case .allergyIntolerance(let r): try r.encode(to: encoder)
         case .carePlan(let r): try r.encode(to: encoder)
@@ -109,6 +112,7 @@ public indirect enum AnyResource: Sendable, Hashable, Codable {
         case .observation: return Observation.resourceType
         case .medicationStatement: return MedicationStatement.resourceType
         case .medicationRequest: return MedicationRequest.resourceType
+        case .medicationDispense: return MedicationDispense.resourceType
         case .immunization: return Immunization.resourceType
         case .allergyIntolerance: return AllergyIntolerance.resourceType
         case .carePlan: return CarePlan.resourceType
@@ -138,6 +142,7 @@ public indirect enum AnyResource: Sendable, Hashable, Codable {
         case .observation(let r): return r
         case .medicationStatement(let r): return r
         case .medicationRequest(let r): return r
+        case .medicationDispense(let r): return r
         case .immunization(let r): return r
         case .allergyIntolerance(let r): return r
         case .carePlan(let r): return r
@@ -167,6 +172,7 @@ public indirect enum AnyResource: Sendable, Hashable, Codable {
         case .observation(let r): return r.id
         case .medicationStatement(let r): return r.id
         case .medicationRequest(let r): return r.id
+        case .medicationDispense(let r): return r.id
         case .immunization(let r): return r.id
         case .allergyIntolerance(let r): return r.id
         case .carePlan(let r): return r.id

@@ -274,6 +274,7 @@ extension AnyResource: JSONValueReadable {
         case Appointment.resourceType: self = .appointment(try Appointment(reading: o))
         case MedicationStatement.resourceType: self = .medicationStatement(try MedicationStatement(reading: o))
         case MedicationRequest.resourceType: self = .medicationRequest(try MedicationRequest(reading: o))
+        case MedicationDispense.resourceType: self = .medicationDispense(try MedicationDispense(reading: o))
         case Immunization.resourceType: self = .immunization(try Immunization(reading: o))
         case AllergyIntolerance.resourceType: self = .allergyIntolerance(try AllergyIntolerance(reading: o))
         case CarePlan.resourceType: self = .carePlan(try CarePlan(reading: o))
@@ -536,6 +537,25 @@ extension MedicationRequest: JSONValueReadable {
 extension MedicationRequest.DispenseRequest: JSONValueReadable {
     public init(reading o: JSONObjectReader) throws {
         self.init(validityPeriod: try o.read("validityPeriod"))
+    }
+}
+
+extension MedicationDispense: JSONValueReadable {
+    public init(reading o: JSONObjectReader) throws {
+        self.init()
+        resourceType = try o.requiredString("resourceType")
+        id = try o.string("id")
+        meta = try o.read("meta")
+        identifier = try o.readArray("identifier")
+        status = try o.string("status")
+        medicationCodeableConcept = try o.read("medicationCodeableConcept")
+        medicationReference = try o.read("medicationReference")
+        subject = try o.read("subject")
+        authorizingPrescription = try o.readArray("authorizingPrescription")
+        performer = try o.readArray("performer")
+        quantity = try o.read("quantity")
+        whenHandedOver = try o.dateTime("whenHandedOver")
+        dosageInstruction = try o.readArray("dosageInstruction")
     }
 }
 

@@ -61,6 +61,10 @@ public enum ResourceValidator {
             require(r.intent != nil, "MedicationRequest.intent")
             require(r.medicationCodeableConcept != nil || r.medicationReference != nil, "MedicationRequest.medication[x]")
             require(r.subject != nil, "MedicationRequest.subject")
+        case .medicationDispense(let r):
+            require(r.status != nil, "MedicationDispense.status")
+            require(
+                r.medicationCodeableConcept != nil || r.medicationReference != nil, "MedicationDispense.medication[x]")
         case .immunization(let r):
             require(r.status != nil, "Immunization.status")
             oneOf(r.status, ["completed", "entered-in-error", "not-done"], "Immunization.status")

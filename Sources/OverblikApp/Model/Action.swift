@@ -5,7 +5,7 @@ public enum Action: String, Sendable, CaseIterable {
     case up, down, top, bottom, pageUp, pageDown
     case nextPane, previousPane
     case open, back, quit, help, command, filter, refresh
-    case section1, section2, section3, section4, section5, section6, section7, section8
+    case section1, section2, section3, section4, section5, section6, section7, section8, section9
     case timeline, trends, notifications, search
     case cycleSector, cycleType, cyclePeriod
     case emergency, accessLog
@@ -16,7 +16,7 @@ public enum Action: String, Sendable, CaseIterable {
         return strings.text("action.section", ["section": .text(strings.sectionTitle(SectionKind.allCases[index]))])
     }
 
-    /// 0-7 for `section1`...`section8`.
+    /// 0-8 for `section1`...`section9`.
     var sectionIndex: Int? {
         guard rawValue.hasPrefix("section"), let number = Int(rawValue.dropFirst(7)) else { return nil }
         return number - 1

@@ -55,6 +55,9 @@ extension Update {
         (["quit", "afslut", "exit"], .quit),
         (["værdispring", "vaerdispring", "emergency"], .emergency),
         (["log", "minlog", "adgangslog"], .accessLog),
+        (["vaccinationer", "vacc", "vaccinations"], .section9),
+        (["medicin", "medication"], .section5),
+        (["allergier", "allergies"], .section8),
     ]
 
     static func run(command line: String, _ model: inout Model) -> [Effect] {
@@ -79,6 +82,10 @@ extension Update {
                 return []
             }
             return open(cpr, &model)
+        }
+        if action.sectionIndex != nil, model.stack.contains(.overview) {
+            // A section by name (`:vacc`) from any screen over the patient's overview: back to it, on that section.
+            while model.screen != .overview { model.stack.removeLast() }
         }
         return perform(action, &model)
     }

@@ -160,11 +160,11 @@ public enum Update {
             let step = action == .nextPane ? 1 : all.count - 1
             model.sections.pane = all[(index + step) % all.count]
             return []
-        case .section1, .section2, .section3, .section4, .section5, .section6, .section7, .section8:
+        case .section1, .section2, .section3, .section4, .section5, .section6, .section7, .section8, .section9:
             model.sections.pane = SectionKind.allCases[Int(String(action.rawValue.last!))! - 1]
             return []
         case .cycleSector:
-            let order: [Sector?] = [nil, .hospital, .gp, .municipality]
+            let order: [Sector?] = [nil, .hospital, .gp, .municipality, .national]
             let index = order.firstIndex { $0 == model.timeline.sector } ?? 0
             model.timeline.sector = order[(index + 1) % order.count]
             model.timeline.selection = 0

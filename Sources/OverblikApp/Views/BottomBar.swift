@@ -54,7 +54,7 @@ enum BottomBar {
             ]
         case .overview:
             hints = [
-                ("\(key(.section1))-\(key(.section8))/\(key(.nextPane))", s.text("hint.section")),
+                ("\(key(.section1))-\(key(.section9))/\(key(.nextPane))", s.text("hint.section")),
                 hint(.open, "hint.details"), hint(.timeline, "hint.timeline"), hint(.trends, "hint.lab"),
                 hint(.filter, "hint.filter"), hint(.refresh, "hint.refresh"), hint(.back, "hint.back"),
                 hint(.help, "hint.help"),
