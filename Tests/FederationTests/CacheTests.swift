@@ -27,10 +27,13 @@ import Words
         let sources = try await FederationFixtures.start()
         let client = FederatedClient(registry: sources.registry, client: FederationFixtures.http, cache: cache)
         _ = await client.overview(cpr: FederationFixtures.bruno)
-        #expect(await client.overview(cpr: FederationFixtures.bruno).sources.map(\.state) == [.cached, .cached, .cached, .cached])
+        #expect(
+            await client.overview(cpr: FederationFixtures.bruno).sources.map(\.state) == [.cached, .cached, .cached, .cached])
         client.invalidate(cpr: FederationFixtures.bruno, source: "gp")
         let after = await client.overview(cpr: FederationFixtures.bruno)
-        #expect(after.sources.map(\.state) == [.cached, .ok, .cached, .cached], "only the invalidated source is asked (and answers 304)")
+        #expect(
+            after.sources.map(\.state) == [.cached, .ok, .cached, .cached],
+            "only the invalidated source is asked (and answers 304)")
         await sources.stop()
     }
 

@@ -19,8 +19,12 @@ extension GatewayTests {
                 #expect(answer.header("Content-Type") == "application/json")
                 let sources = answer.json?["sources"]?.listValue ?? []
                 #expect(sources.compactMap { $0["id"]?.stringValue } == ["hospital", "gp", "municipality", "preferences", "nsp"])
-                #expect(sources.compactMap { $0["kind"]?.stringValue } == ["clinical", "clinical", "clinical", "preferences", "clinical"])
-                #expect(sources.compactMap { $0["sector"]?.stringValue } == ["hospital", "gp", "municipality", "other", "national"])
+                #expect(
+                    sources.compactMap { $0["kind"]?.stringValue } == [
+                        "clinical", "clinical", "clinical", "preferences", "clinical",
+                    ])
+                #expect(
+                    sources.compactMap { $0["sector"]?.stringValue } == ["hospital", "gp", "municipality", "other", "national"])
                 #expect(sources.compactMap { $0["health"]?["status"]?.stringValue } == ["up", "up", "down", "up", "up"])
                 #expect(sources.allSatisfy { $0["health"]?["latencyMs"]?.numberValue != nil })
                 #expect(sources.allSatisfy { $0["health"]?["checked"]?.stringValue != nil })
