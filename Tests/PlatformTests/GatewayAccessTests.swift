@@ -2,6 +2,7 @@ import DemoSources
 import FHIR
 import Foundation
 import Platform
+import TestSupport
 import Testing
 
 extension GatewayTests {
@@ -61,6 +62,21 @@ extension GatewayTests {
                 let gp = try await h.get(brunosGPConditions, as: "akutlaege")
                 expectRefused(
                     gp, code: "suppressed", reason: "blocked-by-patient", saying: AccessPolicy.withheldDanish)
+
+                // His medication card (the national services) is not his GP's data: the block leaves it, and the
+                // reading is logged under the doctor like any other.
+                let onCard = try #require(
+                    try DemoFixtures.data().manifest.patients.first { $0.cpr == GW.bruno }?.sources["nsp"])
+                let (card, cardAccess) = try await h.logged {
+                    try await h.get("/sources/nsp/fhir/MedicationRequest?patient=\(onCard)&status=active", as: "akutlaege")
+                }
+                #expect(card.status == 200, "\(card.text.prefix(300))")
+                let drugs = card.resources("MedicationRequest").compactMap {
+                    $0["medicationCodeableConcept"]?["text"]?.stringValue
+                }
+                #expect(drugs.contains("Furosemid"), "\(drugs)")
+                expectOneEntry(
+                    cardAccess, user: "akutlaege", cpr: GW.bruno, source: "nsp", outcome: "success", purpose: "TREAT")
             }
         }
 
