@@ -26,8 +26,8 @@ import Words
     }
 
     static let screens = [
-        "search", "overview", "overview-labs", "detail", "timeline", "trends", "notifications", "help", "source-down",
-        "denied", "withheld", "access-log",
+        "search", "overview", "overview-labs", "overview-vaccinations", "detail", "timeline", "trends", "notifications",
+        "help", "source-down", "denied", "withheld", "withheld-medication", "access-log",
     ]
     static let cases: [Case] = screens.flatMap { screen in
         Language.allCases.flatMap { language in
@@ -46,15 +46,17 @@ import Words
         switch test.screen {
         case "search":
             return AppFixtures.model(test.language, width: test.width, height: test.height, tier: test.tier)
-        case "denied", "withheld":
+        case "denied", "withheld", "withheld-medication":
             // Through the gateway: an unrelated doctor is refused; the ED doctor sees all but Bruno's blocked GP data.
             var model = AppFixtures.model(test.language, width: test.width, height: test.height, tier: test.tier)
             model.viaGateway = true
             keys(&model, "2509479989".map { .character($0) } + [.enter])
             let states: [String: SourceStatus.State] =
                 test.screen == "denied"
-                ? ["hospital": .denied, "gp": .withheld, "municipality": .denied] : ["gp": .withheld]
+                ? ["hospital": .denied, "gp": .withheld, "municipality": .denied, "nsp": .denied] : ["gp": .withheld]
             _ = Update.update(&model, .overviewLoaded(AppFixtures.overview("2509479989", states: states), complete: true))
+            // With the GP's data withheld, the medication card still lists his medication.
+            if test.screen == "withheld-medication" { keys(&model, [.character("5")]) }
             return model
         case "access-log":
             var model = AppFixtures.model(test.language, width: test.width, height: test.height, tier: test.tier)
@@ -72,6 +74,7 @@ import Words
             var model = AppFixtures.bruno(test.language, width: test.width, height: test.height, tier: test.tier)
             switch test.screen {
             case "overview-labs": keys(&model, [.character("6"), .down])
+            case "overview-vaccinations": keys(&model, [.character("9")])
             case "detail": keys(&model, [.character("7"), .enter])
             case "timeline": keys(&model, [.character("t")])
             case "trends": keys(&model, [.character("L"), .down])
