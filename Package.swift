@@ -181,6 +181,15 @@ let package = Package(
         ),
         /// One platform node from one configuration (`PlatformAssembly`), and the one mapping of a source definition:
         /// used by `sundhedscloud serve`, `overblik --demo`, the benchmarks and the tests.
+        /// The international patient summary (IPS): a document built from what the sources give one caller.
+        .target(
+            name: "Summary",
+            dependencies: [
+                "Words", "FHIR", "Federation",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: strict
+        ),
         .target(
             name: "Assembly",
             dependencies: [
@@ -252,7 +261,7 @@ let package = Package(
         .testTarget(
             name: "FederationTests",
             dependencies: [
-                "Words",
+                "Words", "Summary",
                 "FHIR", "Federation", "OverblikApp", "DemoSources", "TestSupport", "Transport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),

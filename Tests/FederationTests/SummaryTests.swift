@@ -1,0 +1,133 @@
+import FHIR
+import Federation
+import Foundation
+import Summary
+import Testing
+import Words
+
+/// The international patient summary (IPS IG 2.0) built from the demo sources, held to the IG's rules as a
+/// receiving system would check them.
+@Suite(.timeLimit(.minutes(3))) struct SummaryTests {
+    /// What each clinical source gives for one patient, as the summary service asks for it.
+    func results(_ cpr: CPRNumber, states: [String: SourceStatus.State] = [:]) async throws -> [SourceResult] {
+        let sources = try await FederationFixtures.start()
+        let client = FederatedClient(registry: sources.registry, client: FederationFixtures.http, cache: nil)
+        var results: [SourceResult] = []
+        for source in sources.registry.clinical {
+            if let state = states[source.id] {
+                let status = SourceStatus(
+                    sourceID: source.id, sourceName: source.name, sector: source.sector, state: state, fetchedAt: nil,
+                    message: .translated(danish: "Data tilbageholdt efter patientens ønske", english: nil), resourceCount: 0,
+                    elapsedMs: 0)
+                results.append(SourceResult(source: source, status: status))
+            } else {
+                results.append(await client.fetch(source: source, cpr: cpr))
+            }
+        }
+        await sources.stop()
+        return results
+    }
+
+    func sections(_ document: JSONValue) -> [String: JSONValue] {
+        let composition = document["entry"]?.listValue.first?["resource"]
+        var byCode: [String: JSONValue] = [:]
+        for section in composition?["section"]?.listValue ?? [] {
+            if let code = section["code"]?["coding"]?.listValue.first?["code"]?.stringValue { byCode[code] = section }
+        }
+        return byCode
+    }
+
+    /// Every `reference` anywhere in the Bundle.
+    func references(in value: JSONValue) -> [String] {
+        switch value {
+        case .object(let members):
+            return (members["reference"]?.stringValue.map { [$0] } ?? [])
+                + members.filter { $0.key != "reference" }.flatMap { references(in: $0.value) }
+        case .array(let items): return items.flatMap { references(in: $0) }
+        default: return []
+        }
+    }
+
+    @Test func brunosSummaryKeepsTheIGsRules() async throws {
+        let now = Date()
+        let document = try #require(
+            IPSBuilder(language: .da, now: now).document(cpr: "2509479989", results: try await results(FederationFixtures.bruno)))
+        #expect(document["resourceType"]?.stringValue == "Bundle")
+        #expect(document["type"]?.stringValue == "document")
+        #expect(document["identifier"]?["value"]?.stringValue?.hasPrefix("urn:uuid:") == true)
+        #expect(document["timestamp"]?.stringValue != nil)
+        let entries = document["entry"]?.listValue ?? []
+        // Every entry has a fullUrl, each one once; the Composition first; exactly one Patient.
+        let urls = entries.compactMap { $0["fullUrl"]?.stringValue }
+        #expect(urls.count == entries.count && Set(urls).count == urls.count)
+        #expect(entries.first?["resource"]?["resourceType"]?.stringValue == "Composition")
+        #expect(entries.filter { $0["resource"]?["resourceType"]?.stringValue == "Composition" }.count == 1)
+        #expect(entries.filter { $0["resource"]?["resourceType"]?.stringValue == "Patient" }.count == 1)
+        let composition = try #require(entries.first?["resource"])
+        #expect(composition["type"]?["coding"]?.listValue.first?["code"]?.stringValue == "60591-5")
+        #expect(composition["title"]?.stringValue == "Patientresumé")
+        let patientURL = entries.first { $0["resource"]?["resourceType"]?.stringValue == "Patient" }?["fullUrl"]?.stringValue
+        #expect(composition["subject"]?["reference"]?.stringValue == patientURL)
+        // Every reference resolves inside the Bundle.
+        let unresolved = references(in: document).filter { !urls.contains($0) }
+        #expect(unresolved.isEmpty, "\(unresolved.prefix(5))")
+        // The required sections, with entries here; his medication from the card, his vaccinations.
+        let byCode = sections(document)
+        for code in ["10160-0", "48765-2", "11450-4"] {
+            let count = byCode[code]?["entry"]?.listValue.count ?? 0
+            #expect(count > 0, "section \(code)")
+        }
+        let medication = byCode["10160-0"]?["text"]?["div"]?.stringValue ?? ""
+        #expect(medication.hasPrefix("<div xmlns=\"http://www.w3.org/1999/xhtml\">"))
+        #expect(medication.contains("Furosemid — 40 mg 1 gang dagligt"), "\(medication)")
+        #expect(medication.components(separatedBy: "Furosemid").count == 2, "a drug on the card and the GP's list is listed once")
+        #expect(byCode["11369-6"]?["text"]?["div"]?.stringValue?.contains("Influenzavaccine") == true)
+        #expect(byCode["30954-2"] != nil, "his latest lab results")
+        // Every section has its narrative; no section is empty without a reason.
+        for (code, section) in byCode {
+            #expect(section["text"]?["div"]?.stringValue?.isEmpty == false, "\(code)")
+            #expect(section["entry"] != nil || section["emptyReason"] != nil, "\(code)")
+        }
+    }
+
+    /// A block or a refusal hides data: the required section says `withheld` and which source, never an empty list
+    /// that reads as "none". English when asked.
+    @Test func aWithheldSourceIsSaidNotHiddenAndInEnglishWhenAsked() async throws {
+        let results = try await results(FederationFixtures.bruno, states: ["gp": .withheld, "nsp": .withheld])
+        let document = try #require(IPSBuilder(language: .en).document(cpr: "2509479989", results: results))
+        let composition = document["entry"]?.listValue.first?["resource"]
+        #expect(composition?["title"]?.stringValue == "Patient Summary")
+        // His medication is on the GP's list and the card, both withheld here.
+        for code in ["10160-0"] {
+            let section = sections(document)[code]
+            #expect(section?["entry"] == nil, "\(code)")
+            #expect(section?["emptyReason"]?["coding"]?.listValue.first?["code"]?.stringValue == "withheld", "\(code)")
+            let narrative = section?["text"]?["div"]?.stringValue ?? ""
+            #expect(narrative.contains("the data is withheld"), "\(narrative)")
+            #expect(narrative.contains("Lægehuset Herlev Bygade"), "\(narrative)")
+        }
+        #expect(sections(document)["11450-4"]?["entry"] != nil, "the hospital's diagnoses are still there")
+    }
+
+    /// Text from a source reaches the XHTML narrative only as escaped character data.
+    @Test func hostileTextIsEscapedInTheNarrative() async throws {
+        let hostile = try FederationFixtures.patient(tag: "hostile-text")
+        let document = try #require(
+            IPSBuilder(language: .da).document(cpr: hostile.cpr, results: try await results(try CPRNumber(hostile.cpr))))
+        for (code, section) in sections(document) {
+            let div = section["text"]?["div"]?.stringValue ?? ""
+            // The only markup is the narrative's own.
+            let markup = div.replacingOccurrences(of: "<div xmlns=\"http://www.w3.org/1999/xhtml\">", with: "")
+                .replacingOccurrences(of: "</div>", with: "")
+                .replacing(/<\/?(ul|li|p)>/, with: "")
+            #expect(!markup.contains("<") && !markup.contains(">"), "\(code): \(div.prefix(300))")
+        }
+        #expect(IPSBuilder.escape("<script>&\"'") == "&lt;script&gt;&amp;&quot;&#39;")
+    }
+
+    @Test func noSourceKnowingThePatientIsNoDocument() async throws {
+        #expect(
+            IPSBuilder(language: .da).document(cpr: "0101019900", results: try await results(try CPRNumber("0101019900")))
+                == nil)
+    }
+}
