@@ -215,6 +215,7 @@ let package = Package(
             name: "overblik",
             dependencies: [
                 "Words", "Assembly", "FHIR", "Federation", "OverblikApp", "DemoSources", "Platform", "EventStream", "Transport",
+                "Summary",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],

@@ -18,4 +18,9 @@ enum CLI {
         if let phrased = error as? any Phrased { return strings.text(phrased.phrase) }
         return "\(error)"
     }
+
+    /// A command that could not do its work, said once, without the usage text.
+    struct Failure: Error, CustomStringConvertible {
+        let description: String
+    }
 }

@@ -12,7 +12,7 @@ struct Overblik: AsyncParsableCommand {
         commandName: "overblik",
         abstract: CLI.text("cli.abstract.overblik"),
         discussion: CLI.text("cli.discussion.overblik"),
-        subcommands: [OverviewCommand.self, CacheCommand.self]
+        subcommands: [OverviewCommand.self, SummaryCommand.self, CacheCommand.self]
     )
 
     @OptionGroup var sourceOptions: SourceOptions

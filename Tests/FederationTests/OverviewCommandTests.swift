@@ -105,4 +105,31 @@ import Testing
         #expect(status == 0)
         #expect(text.contains("Cachen er tom") || text.contains("Cachen er tømt"))
     }
+
+    /// `overblik summary`: the citizen's own patient summary through the embedded gateway, as text and as the FHIR
+    /// document; someone without access gets no summary and a clear word, not an empty one.
+    @Test func aCitizenTakesHisSummaryAlongAndAStrangerGetsNone() async throws {
+        let (text, status) = try await run(["summary", "2509479989", "--demo", "--user", "borger-bruno"])
+        #expect(status == 0, "\(text)")
+        #expect(text.contains("Patientresumé: Bruno Test Elmer"), "\(text)")
+        #expect(text.contains("- Furosemid — 40 mg 1 gang dagligt"), "\(text)")
+        #expect(text.contains("Vaccinationer:\n- "), "\(text)")
+
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("ips-\(UUID().uuidString).json")
+        defer { try? FileManager.default.removeItem(at: file) }
+        let (said, written) = try await run([
+            "summary", "2509479989", "--demo", "--user", "borger-bruno", "--json", "--out", file.path, "--lang", "en",
+        ])
+        #expect(written == 0, "\(said)")
+        #expect(said.contains("The summary is written to \(file.path)."), "\(said)")
+        let document = try JSONSerialization.jsonObject(with: try Data(contentsOf: file)) as? [String: Any]
+        #expect(document?["type"] as? String == "document")
+        let first = ((document?["entry"] as? [[String: Any]])?.first?["resource"]) as? [String: Any]
+        #expect(first?["resourceType"] as? String == "Composition")
+        #expect(first?["title"] as? String == "Patient Summary")
+
+        let (refused, code) = try await run(["summary", "2509479989", "--demo", "--user", "laege-uden-relation"])
+        #expect(code != 0)
+        #expect(refused.contains("Ingen kilde kender patienten 250947-9989 (eller ingen giver adgang)"), "\(refused)")
+    }
 }

@@ -1,0 +1,127 @@
+import ArgumentParser
+import FHIR
+import Federation
+import Foundation
+import Summary
+import Words
+
+/// `overblik summary CPR`: the patient's international patient summary (IPS), read through the gateway as the user
+/// (with `--demo`, the embedded one), so that care relationships, blocks and the audit log apply as for the overview.
+struct SummaryCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "summary", abstract: CLI.text("cli.abstract.summary"), discussion: CLI.text("cli.discussion.summary"))
+
+    @Argument(help: ArgumentHelp(CLI.text("cli.help.cpr")))
+    var cpr: String
+
+    @OptionGroup var sourceOptions: SourceOptions
+
+    @Flag(help: ArgumentHelp(CLI.text("cli.help.summary-json")))
+    var json = false
+
+    @Flag(help: ArgumentHelp(CLI.text("cli.help.summary-plain")))
+    var plain = false
+
+    @Option(help: ArgumentHelp(CLI.text("cli.help.out"), valueName: CLI.text("cli.value.file")))
+    var out: String?
+
+    @OptionGroup var languageOption: LanguageOption
+
+    func validate() throws {
+        if json, plain { throw ValidationError(CLI.text("cli.error.json-or-plain")) }
+        do {
+            _ = try CPRNumber(cpr)
+        } catch {
+            throw ValidationError(CLI.strings.cprProblem(error))
+        }
+    }
+
+    func run() async throws {
+        let number = try CPRNumber(cpr)
+        let security = try sourceOptions.security()
+        let http = FHIRHTTPClient.makeHTTPClient(trust: security.trust)
+        let resolved: SourceOptions.Resolved
+        var login: GatewayLogin?
+        do {
+            if sourceOptions.gateway != nil {
+                (resolved, login) = try await sourceOptions.resolveGateway(http: http, ask: false)
+            } else {
+                resolved = try await sourceOptions.resolve(throughGateway: true, security: security)
+                login = resolved.gateway.map { GatewayLogin(gatewayURL: $0.url, demoUser: $0.user, http: http) }
+            }
+            _ = try await resolved.startup?.ready()
+        } catch {
+            try? await http.shutdown()
+            throw error
+        }
+        let client = FederatedClient(
+            registry: resolved.registry, client: FHIRHTTPClient(http: http, login: login, trust: security.trust),
+            cache: nil)
+        // Every clinical source at once, in the registry's order.
+        let sources = resolved.registry.clinical
+        let results = await withTaskGroup(of: (Int, SourceResult).self) { group in
+            for (index, source) in sources.enumerated() {
+                group.addTask { (index, await client.fetch(source: source, cpr: number, refresh: true)) }
+            }
+            var all: [(Int, SourceResult)] = []
+            for await result in group { all.append(result) }
+            return all.sorted { $0.0 < $1.0 }.map(\.1)
+        }
+        try await http.shutdown()
+        await resolved.startup?.stop()
+        let language = languageOption.language
+        guard let document = IPSBuilder(language: language).document(cpr: number.value, results: results) else {
+            throw CLI.Failure(description: CLI.text("cli.error.summary-no-patient", ["cpr": .text(number.formatted)]))
+        }
+        let bytes: Data =
+            json ? Data((document.serializedString() + "\n").utf8) : Data(SummaryText.render(document).utf8)
+        if let out {
+            do {
+                try bytes.write(to: URL(fileURLWithPath: out))
+            } catch {
+                throw CLI.Failure(
+                    description: CLI.text("cli.error.summary-write", ["path": .text(out), "error": .text("\(error)")]))
+            }
+            FileHandle.standardError.write(Data((CLI.text("cli.summary.written", ["path": .text(out)]) + "\n").utf8))
+        } else {
+            FileHandle.standardOutput.write(bytes)
+        }
+    }
+}
+
+/// A summary document as linear text (screen readers, a terminal): its title, then each section with its items or
+/// why it has none, from the narratives.
+enum SummaryText {
+    static func render(_ document: JSONValue) -> String {
+        let composition = document["entry"]?.listValue.first?["resource"]
+        let patient = document["entry"]?.listValue.first { $0["resource"]?["resourceType"]?.stringValue == "Patient" }?[
+            "resource"]
+        let name = patient?["name"]?.listValue.first.map { name in
+            ((name["given"]?.listValue.compactMap(\.stringValue) ?? []) + [name["family"]?.stringValue].compactMap { $0 })
+                .joined(separator: " ")
+        }
+        var lines = [[composition?["title"]?.stringValue, name].compactMap { $0 }.joined(separator: ": "), ""]
+        for section in composition?["section"]?.listValue ?? [] {
+            lines.append((section["title"]?.stringValue ?? "-") + ":")
+            let div = section["text"]?["div"]?.stringValue ?? ""
+            let items: [String] = div.components(separatedBy: "<li>").dropFirst().map { (part: String) -> String in
+                part.components(separatedBy: "</li>")[0]
+            }
+            if items.isEmpty {
+                let after: [String] = div.components(separatedBy: "<p>")
+                let paragraph: String = after.count > 1 ? after[1].components(separatedBy: "</p>")[0] : "-"
+                lines.append("- " + unescape(paragraph))
+            } else {
+                lines += items.map { "- " + unescape($0) }
+            }
+            lines.append("")
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    static func unescape(_ text: String) -> String {
+        text.replacingOccurrences(of: "&lt;", with: "<").replacingOccurrences(of: "&gt;", with: ">")
+            .replacingOccurrences(of: "&quot;", with: "\"").replacingOccurrences(of: "&#39;", with: "'")
+            .replacingOccurrences(of: "&amp;", with: "&")
+    }
+}
