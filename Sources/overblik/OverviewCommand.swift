@@ -38,33 +38,13 @@ struct OverviewCommand: AsyncParsableCommand {
     var all = false
 
     func validate() throws {
-        if json, plain { throw ValidationError(CLI.text("cli.error.json-or-plain")) }
-        do {
-            _ = try CPRNumber(cpr)
-        } catch {
-            throw ValidationError(CLI.strings.cprProblem(error))
-        }
+        try CommandInput.check(cpr: cpr, json: json, plain: plain)
     }
 
     func run() async throws {
         let number = try CPRNumber(cpr)
-        let security = try sourceOptions.security()
-        let http = FHIRHTTPClient.makeHTTPClient(trust: security.trust)
-        let resolved: SourceOptions.Resolved
-        var login: GatewayLogin?
-        do {
-            if sourceOptions.gateway != nil {
-                (resolved, login) = try await sourceOptions.resolveGateway(http: http, ask: false)
-            } else {
-                resolved = try await sourceOptions.resolve(security: security)
-            }
-            _ = try await resolved.startup?.ready()
-        } catch {
-            // Said as an error, not as a crash: the HTTP client must be shut down before it goes.
-            try? await http.shutdown()
-            throw error
-        }
-        let (registry, startup) = (resolved.registry, resolved.startup)
+        let connection = try await sourceOptions.connect(throughGateway: false)
+        let login = connection.login
         var cache: ResourceCache?
         if !noCache {
             do {
@@ -77,8 +57,7 @@ struct OverviewCommand: AsyncParsableCommand {
                     Data((CLI.text("cli.warning.no-cache", ["error": .text(CLI.words(error))]) + "\n").utf8))
             }
         }
-        let client = FederatedClient(
-            registry: registry, client: FHIRHTTPClient(http: http, login: login, trust: security.trust), cache: cache)
+        let client = connection.client(cache: cache)
         let overview = await client.overview(cpr: number, refresh: refresh)
         if json {
             let encoder = JSONEncoder()
@@ -89,7 +68,6 @@ struct OverviewCommand: AsyncParsableCommand {
             let text = PlainOverviewRenderer(limit: all ? nil : limit, language: languageOption.language).render(overview)
             FileHandle.standardOutput.write(Data(text.utf8))
         }
-        try await http.shutdown()
-        await startup?.stop()
+        await connection.close()
     }
 }

@@ -28,35 +28,14 @@ struct SummaryCommand: AsyncParsableCommand {
     @OptionGroup var languageOption: LanguageOption
 
     func validate() throws {
-        if json, plain { throw ValidationError(CLI.text("cli.error.json-or-plain")) }
-        do {
-            _ = try CPRNumber(cpr)
-        } catch {
-            throw ValidationError(CLI.strings.cprProblem(error))
-        }
+        try CommandInput.check(cpr: cpr, json: json, plain: plain)
     }
 
     func run() async throws {
         let number = try CPRNumber(cpr)
-        let security = try sourceOptions.security()
-        let http = FHIRHTTPClient.makeHTTPClient(trust: security.trust)
-        let resolved: SourceOptions.Resolved
-        var login: GatewayLogin?
-        do {
-            if sourceOptions.gateway != nil {
-                (resolved, login) = try await sourceOptions.resolveGateway(http: http, ask: false)
-            } else {
-                resolved = try await sourceOptions.resolve(throughGateway: true, security: security)
-                login = resolved.gateway.map { GatewayLogin(gatewayURL: $0.url, demoUser: $0.user, http: http) }
-            }
-            _ = try await resolved.startup?.ready()
-        } catch {
-            try? await http.shutdown()
-            throw error
-        }
-        let client = FederatedClient(
-            registry: resolved.registry, client: FHIRHTTPClient(http: http, login: login, trust: security.trust),
-            cache: nil)
+        let connection = try await sourceOptions.connect(throughGateway: true)
+        let client = connection.client(cache: nil)
+        let resolved = connection.resolved
         // Every clinical source at once, in the registry's order.
         let sources = resolved.registry.clinical
         let results = await withTaskGroup(of: (Int, SourceResult).self) { group in
@@ -67,8 +46,7 @@ struct SummaryCommand: AsyncParsableCommand {
             for await result in group { all.append(result) }
             return all.sorted { $0.0 < $1.0 }.map(\.1)
         }
-        try await http.shutdown()
-        await resolved.startup?.stop()
+        await connection.close()
         let language = languageOption.language
         guard let document = IPSBuilder(language: language).document(cpr: number.value, results: results) else {
             throw CLI.Failure(description: CLI.text("cli.error.summary-no-patient", ["cpr": .text(number.formatted)]))
