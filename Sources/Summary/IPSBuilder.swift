@@ -270,10 +270,7 @@ public struct IPSBuilder: Sendable {
         ])
     }
 
-    static func codeKey(_ concept: CodeableConcept?) -> String? {
-        guard let coding = concept?.coding?.first(where: { $0.code != nil }), let code = coding.code else { return nil }
-        return "\(coding.system ?? "")|\(code)"
-    }
+    static func codeKey(_ concept: CodeableConcept?) -> String? { concept?.codeKey }
 
     /// The parts there are, cleaned to one line, joined with " — ".
     static func join(_ parts: String?...) -> String {

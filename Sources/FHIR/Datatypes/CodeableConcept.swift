@@ -29,3 +29,11 @@ public struct CodeableConcept: Codable, Sendable, Hashable {
         return coding?.first?.code
     }
 }
+
+extension CodeableConcept {
+    /// `system|code` of the first coding with a code: what "the same code" means when sources are merged.
+    public var codeKey: String? {
+        guard let coding = coding?.first(where: { $0.code != nil }), let code = coding.code else { return nil }
+        return "\(coding.system ?? "")|\(code)"
+    }
+}

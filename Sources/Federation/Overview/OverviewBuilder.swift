@@ -165,10 +165,7 @@ public enum OverviewBuilder {
     /// A source's own words as they are, or nil.
     static func verbatim(_ text: String?) -> Phrase? { line(text).map(Phrase.verbatim) }
 
-    static func codeKey(_ concept: CodeableConcept?) -> String? {
-        guard let coding = concept?.coding?.first(where: { $0.code != nil }), let code = coding.code else { return nil }
-        return "\(coding.system ?? "")|\(code)"
-    }
+    static func codeKey(_ concept: CodeableConcept?) -> String? { concept?.codeKey }
 
     /// "Name (code)": a title with the code it was recorded under.
     static func withCode(_ name: Phrase, _ code: String?) -> Phrase {
