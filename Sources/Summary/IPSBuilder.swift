@@ -48,7 +48,7 @@ public struct IPSBuilder: Sendable {
                 var references: [JSONValue] = []
                 var lines: [String] = []
                 for item in items {
-                    var resource = item.json
+                    guard var resource = Self.json(item.resource) else { continue }
                     Self.rewriteReferences(&resource, patientURL: patientURL)
                     Self.strip(&resource)
                     let url = Self.urn("\(item.source)|\(item.type)|\(item.id)")
@@ -62,12 +62,13 @@ public struct IPSBuilder: Sendable {
             sections.append(.object(object))
         }
         let title = catalog.text("summary.title")
+        let stamp = FHIRDateTime(date: now).text
         let composition: JSONValue = .object([
             "resourceType": .string("Composition"),
             "status": .string("final"),
             "type": Self.concept(IPSSection.loinc, "60591-5", "Patient summary Document"),
             "subject": .object(["reference": .string(patientURL)]),
-            "date": .string(FHIRDateTime(date: now).text),
+            "date": .string(stamp),
             "author": .array([.object(["reference": .string(author)])]),
             "title": .string(title),
             "confidentiality": .string("N"),
@@ -77,13 +78,13 @@ public struct IPSBuilder: Sendable {
             "resourceType": .string("Organization"),
             "name": .string("SundhedsCloud"),
         ])
-        let documentID = Self.urn("document|\(cpr)|\(FHIRDateTime(date: now).text)")
-        let composed = Self.urn("composition|\(cpr)|\(FHIRDateTime(date: now).text)")
+        let documentID = Self.urn("document|\(cpr)|\(stamp)")
+        let composed = Self.urn("composition|\(cpr)|\(stamp)")
         return .object([
             "resourceType": .string("Bundle"),
             "identifier": .object(["system": .string("urn:ietf:rfc:3986"), "value": .string(documentID)]),
             "type": .string("document"),
-            "timestamp": .string(FHIRDateTime(date: now).text),
+            "timestamp": .string(stamp),
             "entry": .array(
                 [
                     .object(["fullUrl": .string(composed), "resource": composition]),
@@ -99,7 +100,8 @@ public struct IPSBuilder: Sendable {
         var source: String
         var type: String
         var id: String
-        var json: JSONValue
+        /// Put into JSON only once it is in the document (most of what the sources give is not).
+        var resource: AnyResource
         var line: String
         var date: String
         var key: String?
@@ -136,12 +138,10 @@ public struct IPSBuilder: Sendable {
         let ordered = answered.filter { $0.source.sector == .national } + answered.filter { $0.source.sector != .national }
         for result in ordered {
             for fetched in result.resources {
-                guard let id = fetched.resource.id, let type = fetched.resource.resourceType,
-                    let json = Self.json(fetched.resource)
-                else { continue }
+                guard let id = fetched.resource.id, let type = fetched.resource.resourceType else { continue }
                 func entry(_ line: String, date: FHIRDateTime?, key: String? = nil) -> Entry {
                     Entry(
-                        source: result.source.id, type: type, id: id, json: json, line: line, date: date?.text ?? "",
+                        source: result.source.id, type: type, id: id, resource: fetched.resource, line: line, date: date?.text ?? "",
                         key: key)
                 }
                 switch fetched.resource {
