@@ -141,7 +141,8 @@ public struct IPSBuilder: Sendable {
                 guard let id = fetched.resource.id, let type = fetched.resource.resourceType else { continue }
                 func entry(_ line: String, date: FHIRDateTime?, key: String? = nil) -> Entry {
                     Entry(
-                        source: result.source.id, type: type, id: id, resource: fetched.resource, line: line, date: date?.text ?? "",
+                        source: result.source.id, type: type, id: id, resource: fetched.resource, line: line,
+                        date: date?.text ?? "",
                         key: key)
                 }
                 switch fetched.resource {
