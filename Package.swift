@@ -179,21 +179,25 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
-        /// One platform node from one configuration (`PlatformAssembly`), and the one mapping of a source definition:
-        /// used by `sundhedscloud serve`, `overblik --demo`, the benchmarks and the tests.
-        /// The international patient summary (IPS): a document built from what the sources give one caller.
+        /// The international patient summary (IPS): a document built from what the sources give one caller, and the
+        /// node service (`$summary`) that reads them through the gateway with the caller's token.
         .target(
             name: "Summary",
             dependencies: [
-                "Words", "FHIR", "Federation",
+                "Words", "FHIR", "Federation", "Platform", "Transport",
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
             swiftSettings: strict
         ),
+        /// One platform node from one configuration (`PlatformAssembly`), and the one mapping of a source definition:
+        /// used by `sundhedscloud serve`, `overblik --demo`, the benchmarks and the tests.
         .target(
             name: "Assembly",
             dependencies: [
-                "Words", "FHIR", "Transport", "Federation", "DemoSources", "Platform",
+                "Words", "FHIR", "Transport", "Federation", "DemoSources", "Platform", "Summary",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Hummingbird", package: "hummingbird"),
             ],
@@ -238,7 +242,7 @@ let package = Package(
         .target(
             name: "FuzzTargets",
             dependencies: [
-                "Words", "FHIR", "Federation", "EventStream", "DemoSources", "Platform", "OverblikApp",
+                "Words", "FHIR", "Federation", "EventStream", "DemoSources", "Platform", "OverblikApp", "Summary",
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: strict

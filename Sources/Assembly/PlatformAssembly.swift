@@ -4,6 +4,7 @@ import Foundation
 import Hummingbird
 import Logging
 import Platform
+import Summary
 import Transport
 
 /// One SundhedsCloud node (event engine, integration gateway, HTTP server) built from one configuration. The one
@@ -59,15 +60,23 @@ public enum PlatformAssembly {
 
     /// The node of `configuration`, listening.
     public static func start(_ configuration: Configuration) async throws -> PlatformServer {
-        let (engine, gateway) = assemble(configuration)
+        let parts = assemble(configuration)
         return try await PlatformServer.start(
-            engine: engine, gateway: configuration.gateway ? gateway : nil, host: configuration.host, port: configuration.port,
-            tls: configuration.tls,
-            logger: configuration.logger)
+            engine: parts.engine, gateway: configuration.gateway ? parts.gateway : nil, services: parts.services,
+            host: configuration.host, port: configuration.port, tls: configuration.tls, logger: configuration.logger)
     }
 
-    /// The engine and the gateway of `configuration`, not started (`serve` starts them inside its service group).
-    public static func assemble(_ configuration: Configuration) -> (EventEngine, Gateway) {
+    /// What a node is made of, not started.
+    public struct Parts: Sendable {
+        public let engine: EventEngine
+        public let gateway: Gateway
+        /// The services beside the gateway (the patient summary); none for a node without a gateway.
+        public let services: [any NodeService]
+    }
+
+    /// The engine, the gateway and the services of `configuration`, not started (`serve` starts them inside its
+    /// service group).
+    public static func assemble(_ configuration: Configuration) -> Parts {
         var urls: [String: String] = [:]
         for source in configuration.sources { urls[source.id] = source.fhir }
         let engine = EventEngine(
@@ -81,7 +90,9 @@ public enum PlatformAssembly {
             tokens: configuration.tokens, users: configuration.users, storage: configuration.storage,
             checkpoints: checkpoints, limits: configuration.limits, clientTLS: configuration.trust,
             logger: configuration.logger)
-        return (engine, gateway)
+        let services: [any NodeService] =
+            configuration.gateway ? [SummaryService(gateway: gateway, trust: configuration.trust)] : []
+        return Parts(engine: engine, gateway: gateway, services: services)
     }
 }
 
@@ -122,20 +133,24 @@ extension PlatformAssembly {
         public let router: Router<PlatformRequestContext>
         public let engine: EventEngine
         public let gateway: Gateway
+        let services: [any NodeService]
 
         public func stop() async {
             await engine.shutdown()
             await gateway.shutdown()
+            for service in services { await service.shutdown() }
         }
     }
 
     public static func inProcess(_ configuration: Configuration) async throws -> InProcessNode {
-        let (engine, gateway) = assemble(configuration)
+        let parts = assemble(configuration)
+        let (engine, gateway) = (parts.engine, parts.gateway)
         try await engine.start()
         engine.publicBase = "http://\(configuration.host):\(configuration.port)"
         gateway.publicBase = engine.publicBase
         return InProcessNode(
-            router: PlatformServer.router(engine: engine, gateway: gateway, encrypted: configuration.tls != nil),
-            engine: engine, gateway: gateway)
+            router: PlatformServer.router(
+                engine: engine, gateway: gateway, services: parts.services, encrypted: configuration.tls != nil),
+            engine: engine, gateway: gateway, services: parts.services)
     }
 }

@@ -48,6 +48,10 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
     /// names a line of the file; a keymap that is accepted has no key bound twice on a screen; every text of an
     /// accepted catalog fills its parameters without trapping.
     case userConfig
+    /// A `$summary` request (`SummaryRequest`: the query, or a `Parameters` body, by the first byte) and the
+    /// summary's XHTML escaping: a request read is a valid CPR number, a refusal is 400 or 404 with words in both
+    /// languages; `Accept-Language` always gives a language; escaped text has no markup left.
+    case summaryRequest
 
     /// Feeds one input to the target; a broken property ends the process (`fatalError`) with what was broken.
     public static func run(_ target: FuzzTarget, _ bytes: UnsafeRawBufferPointer) {
@@ -78,6 +82,7 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
         case .sanitizer: sanitizer(bytes, &check)
         case .auditCheckpoint: auditCheckpoint(bytes, &check)
         case .userConfig: userConfig(bytes, &check)
+        case .summaryRequest: summaryRequest(bytes, &check)
         }
         return check.problems
     }

@@ -57,7 +57,8 @@ public struct IPSBuilder: Sendable {
                     lines.append(item.line)
                 }
                 object["entry"] = .array(references)
-                object["text"] = Self.narrative(items: lines)
+                // What is shown is not all there is when a source withheld or failed: said under the list.
+                object["text"] = Self.narrative(items: lines, note: partialNote(results))
             }
             sections.append(.object(object))
         }
@@ -204,14 +205,7 @@ public struct IPSBuilder: Sendable {
     /// Why a required section has nothing: a source refused or withheld its data, a source failed, or every source
     /// answered and holds nothing; with the sources and their reasons in words.
     func emptyReason(_ results: [SourceResult]) -> (code: String, why: String) {
-        let withheld = results.filter { $0.status.state == .denied || $0.status.state == .withheld }
-        let failed = results.filter { [.error, .timedOut, .loading].contains($0.status.state) }
-        func names(_ missing: [SourceResult]) -> String {
-            missing.map { result in
-                let reason = result.status.message.map { catalog.text($0) }
-                return reason.map { "\(result.source.name): \($0)" } ?? result.source.name
-            }.joined(separator: "; ")
-        }
+        let (withheld, failed) = missing(results)
         if !withheld.isEmpty {
             return ("withheld", catalog.text("summary.empty-withheld", ["sources": .text(names(withheld))]))
         }
@@ -219,6 +213,29 @@ public struct IPSBuilder: Sendable {
             return ("unavailable", catalog.text("summary.empty-unavailable", ["sources": .text(names(failed))]))
         }
         return ("nilknown", catalog.text("summary.empty-nilknown"))
+    }
+
+    /// The sources whose data is not in the document: withheld or refused, and failed.
+    func missing(_ results: [SourceResult]) -> (withheld: [SourceResult], failed: [SourceResult]) {
+        (
+            results.filter { $0.status.state == .denied || $0.status.state == .withheld },
+            results.filter { [.error, .timedOut, .loading].contains($0.status.state) }
+        )
+    }
+
+    /// The sources and their reasons in words: "Lægehuset …: tilbageholdt …; …".
+    func names(_ missing: [SourceResult]) -> String {
+        missing.map { result in
+            let reason = result.status.message.map { catalog.text($0) }
+            return reason.map { "\(result.source.name): \($0)" } ?? result.source.name
+        }.joined(separator: "; ")
+    }
+
+    /// Under a section's list, when sources are missing: which, and why (nil when none is).
+    func partialNote(_ results: [SourceResult]) -> String? {
+        let (withheld, failed) = missing(results)
+        guard !withheld.isEmpty || !failed.isEmpty else { return nil }
+        return catalog.text("summary.partial", ["sources": .text(names(withheld + failed))])
     }
 
     // MARK: - FHIR pieces
@@ -281,12 +298,15 @@ public struct IPSBuilder: Sendable {
 
     // MARK: - Narrative (XHTML)
 
-    /// Text as XHTML character data: `&`, `<`, `>`, `"` and `'` escaped, nothing passed through.
+    /// Text as XHTML character data: `&`, `<`, `>`, `"` and `'` escaped, nothing passed through; what XML does not
+    /// allow at all (control characters, U+FFFE, U+FFFF) and what could make it read differently (escape
+    /// sequences, direction controls) is removed first.
     public static func escape(_ text: String) -> String {
         var out = ""
         out.reserveCapacity(text.utf8.count)
-        for character in text {
+        for character in TextSanitizer.clean(text) {
             switch character {
+            case "\u{FFFE}", "\u{FFFF}": continue
             case "&": out += "&amp;"
             case "<": out += "&lt;"
             case ">": out += "&gt;"
@@ -298,10 +318,11 @@ public struct IPSBuilder: Sendable {
         return out
     }
 
-    static func narrative(items: [String]) -> JSONValue {
+    static func narrative(items: [String], note: String? = nil) -> JSONValue {
         let list = items.map { "<li>\(escape($0))</li>" }.joined()
+        let after = note.map { "<p>\(escape($0))</p>" } ?? ""
         return .object([
-            "status": .string("generated"), "div": .string("<div xmlns=\"\(xhtml)\"><ul>\(list)</ul></div>"),
+            "status": .string("generated"), "div": .string("<div xmlns=\"\(xhtml)\"><ul>\(list)</ul>\(after)</div>"),
         ])
     }
 

@@ -34,21 +34,26 @@ struct SummaryCommand: AsyncParsableCommand {
     func run() async throws {
         let number = try CPRNumber(cpr)
         let connection = try await sourceOptions.connect(throughGateway: true)
-        let client = connection.client(cache: nil)
-        let resolved = connection.resolved
-        // Every clinical source at once, in the registry's order.
-        let sources = resolved.registry.clinical
-        let results = await withTaskGroup(of: (Int, SourceResult).self) { group in
-            for (index, source) in sources.enumerated() {
-                group.addTask { (index, await client.fetch(source: source, cpr: number, refresh: true)) }
+        let language = languageOption.language
+        let document: JSONValue?
+        if let login = connection.login {
+            // The node's summary service ($summary): the same document a curl or an app gets.
+            do {
+                document = try await login.summary(cpr: number.value, language: language)
+            } catch {
+                await connection.close()
+                if error.httpStatus == 404 {
+                    throw CLI.Failure(description: CLI.text("cli.error.summary-no-patient", ["cpr": .text(number.formatted)]))
+                }
+                throw CLI.Failure(description: CLI.words(error))
             }
-            var all: [(Int, SourceResult)] = []
-            for await result in group { all.append(result) }
-            return all.sorted { $0.0 < $1.0 }.map(\.1)
+        } else {
+            // Straight from the sources (`--sources` without a gateway): built here, from the same builder.
+            let results = await connection.client(cache: nil).fetchAll(cpr: number)
+            document = IPSBuilder(language: language).document(cpr: number.value, results: results)
         }
         await connection.close()
-        let language = languageOption.language
-        guard let document = IPSBuilder(language: language).document(cpr: number.value, results: results) else {
+        guard let document else {
             throw CLI.Failure(description: CLI.text("cli.error.summary-no-patient", ["cpr": .text(number.formatted)]))
         }
         let bytes: Data =
@@ -85,13 +90,13 @@ enum SummaryText {
             let items: [String] = div.components(separatedBy: "<li>").dropFirst().map { (part: String) -> String in
                 part.components(separatedBy: "</li>")[0]
             }
-            if items.isEmpty {
-                let after: [String] = div.components(separatedBy: "<p>")
-                let paragraph: String = after.count > 1 ? after[1].components(separatedBy: "</p>")[0] : "-"
-                lines.append("- " + unescape(paragraph))
-            } else {
-                lines += items.map { "- " + unescape($0) }
+            // The list, then what the paragraphs say (why it is empty, or which sources are not in it).
+            let paragraphs: [String] = div.components(separatedBy: "<p>").dropFirst().map { (part: String) -> String in
+                part.components(separatedBy: "</p>")[0]
             }
+            lines += items.map { "- " + unescape($0) }
+            lines += paragraphs.map { (items.isEmpty ? "- " : "  ") + unescape($0) }
+            if items.isEmpty, paragraphs.isEmpty { lines.append("- -") }
             lines.append("")
         }
         return lines.joined(separator: "\n")

@@ -311,9 +311,10 @@ struct Serve: AsyncParsableCommand {
         node.auditCheckpoints = auditCheckpoints ?? Audit.defaultCheckpointFile(storage: storageLocation())
         node.node = "\(host):\(port)"
         node.logger = logger
-        let (engine, gateway) = PlatformAssembly.assemble(node)
+        let parts = PlatformAssembly.assemble(node)
         let service = PlatformService(
-            engine: engine, gateway: gateway, host: host, port: port, tls: security.server, trust: security.trust,
+            engine: parts.engine, gateway: parts.gateway, services: parts.services, host: host, port: port, tls: security.server,
+            trust: security.trust,
             pki: security.pki, storage: storage, cluster: cluster,
             patients: dataSet?.manifest.patients.count ?? 0, scenario: scenario, speed: speed)
         let group = ServiceGroup(
@@ -326,6 +327,7 @@ struct Serve: AsyncParsableCommand {
 struct PlatformService: Service {
     let engine: EventEngine
     let gateway: Gateway
+    let services: [any NodeService]
     let host: String
     let port: Int
     let tls: ServerTLS?
@@ -340,7 +342,8 @@ struct PlatformService: Service {
     func run() async throws {
         let server: PlatformServer
         do {
-            server = try await PlatformServer.start(engine: engine, gateway: gateway, host: host, port: port, tls: tls)
+            server = try await PlatformServer.start(
+                engine: engine, gateway: gateway, services: services, host: host, port: port, tls: tls)
         } catch let error as PlatformListenError {
             await storage.shutdown()
             throw CLI.failure("platform-cli.error.port-taken", ["error": .text(CLI.words(error))])

@@ -202,9 +202,18 @@ final class GatewayHarness: StoppableHarness {
         request.method = method
         for (name, value) in headers { request.headers.add(name: name, value: value) }
         if let body { request.body = .bytes(ByteBuffer(bytes: body)) }
-        let response = try await HTTP.client.execute(request, timeout: .seconds(10))
-        let bytes = try await response.body.collect(upTo: 64 << 20)
-        return GatewayAnswer(status: Int(response.status.code), headers: response.headers, body: Data(bytes.readableBytesView))
+        // 30 s: far above any answer the tests expect (the slowest is a source's time limit), so that only a request
+        // that truly hangs fails, and it says which one and after how long (CI once ran 4 heavy tests on 2 cores).
+        let clock = ContinuousClock()
+        let started = clock.now
+        do {
+            let response = try await HTTP.client.execute(request, timeout: .seconds(30))
+            let bytes = try await response.body.collect(upTo: 64 << 20)
+            return GatewayAnswer(
+                status: Int(response.status.code), headers: response.headers, body: Data(bytes.readableBytesView))
+        } catch {
+            throw TestFailure("\(method) \(path) failed after \(clock.now - started): \(error)")
+        }
     }
 
     /// A demo user's access token from the demo identity provider (`POST /auth/token`), fetched once.

@@ -6,6 +6,20 @@ import Words
 
 // One source: everything it holds on the patient, within its time limit, in one SourceResult.
 extension FederatedClient {
+    /// What every clinical source of the registry holds on the patient, asked at once, in the registry's order
+    /// (no cache: each source now).
+    public func fetchAll(cpr: CPRNumber) async -> [SourceResult] {
+        let sources = registry.clinical
+        return await withTaskGroup(of: (Int, SourceResult).self) { group in
+            for (index, source) in sources.enumerated() {
+                group.addTask { (index, await self.fetch(source: source, cpr: cpr, refresh: true)) }
+            }
+            var all: [(Int, SourceResult)] = []
+            for await result in group { all.append(result) }
+            return all.sorted { $0.0 < $1.0 }.map(\.1)
+        }
+    }
+
     // MARK: - One source
 
     /// Everything one source holds on the patient, within the source's time limit.

@@ -18,6 +18,8 @@ public final class GatewayLogin: Sendable {
     /// The node in use now.
     public var gatewayURL: String { gatewayURLs[current.withLock { $0 }] }
     public let userID: String?
+    /// Sent with every request (a node service's key and the caller's address it forwards).
+    let extraHeaders: [(String, String)]
     let http: HTTPClient
     private struct State {
         var token: String?
@@ -32,14 +34,19 @@ public final class GatewayLogin: Sendable {
     public init(gatewayURL: String, alternateURLs: [String] = [], demoUser: String, http: HTTPClient) {
         self.gatewayURLs = Self.normalized([gatewayURL] + alternateURLs)
         self.userID = demoUser
+        self.extraHeaders = []
         self.http = http
         self.state = Mutex(State())
     }
 
-    /// Uses a token obtained elsewhere (a real identity provider).
-    public init(gatewayURL: String, alternateURLs: [String] = [], token: String, http: HTTPClient) {
+    /// Uses a token obtained elsewhere (a real identity provider, or the caller of a node service), with `headers`
+    /// on every request.
+    public init(
+        gatewayURL: String, alternateURLs: [String] = [], token: String, headers: [(String, String)] = [], http: HTTPClient
+    ) {
         self.gatewayURLs = Self.normalized([gatewayURL] + alternateURLs)
         self.userID = nil
+        self.extraHeaders = headers
         self.http = http
         self.state = Mutex(State(token: token, expires: .distantFuture))
     }
@@ -135,11 +142,12 @@ public final class GatewayLogin: Sendable {
         state.withLock { $0.emergency[cpr] }
     }
 
-    /// Headers for a request about `cpr`: emergency purpose of use and the reason, when granted.
+    /// Headers for a request about `cpr`: emergency purpose of use and the reason, when granted (and the extra
+    /// headers of every request).
     public func headers(cpr: String?) -> [(String, String)] {
-        guard let cpr, let reason = emergencyReason(cpr: cpr) else { return [] }
+        guard let cpr, let reason = emergencyReason(cpr: cpr) else { return extraHeaders }
         let encoded = QueryString.encodeComponent(reason)
-        return [("X-Purpose-Of-Use", "EMERGENCY"), ("X-Emergency-Reason", encoded)]
+        return extraHeaders + [("X-Purpose-Of-Use", "EMERGENCY"), ("X-Emergency-Reason", encoded)]
     }
 
     /// The registry of clinical sources as the gateway lists them, each reached through the gateway.
@@ -165,28 +173,47 @@ public final class GatewayLogin: Sendable {
         return (json["entry"]?.listValue ?? []).compactMap { $0["resource"] }.compactMap(AccessLogEntry.init)
     }
 
-    func get(_ path: String) async throws(FetchFailure) -> JSONValue {
+    /// The patient's international patient summary (IPS document Bundle) from the node's `$summary`, as the user,
+    /// under emergency access when it is granted for the patient, with narratives in `language`. A refusal and an
+    /// unknown patient are the same 404.
+    public func summary(cpr: String, language: Language) async throws(FetchFailure) -> JSONValue {
+        let identifier = QueryString.encodeComponent("\(DanishSystems.cpr)|\(cpr)")
+        // Every source through the gateway, each within its time limit (twice: the patient, then the searches).
+        return try await get(
+            "/Patient/$summary?identifier=\(identifier)", headers: headers(cpr: cpr) + [("Accept-Language", language.rawValue)],
+            timeout: .seconds(60), language: language)
+    }
+
+    func get(
+        _ path: String, headers: [(String, String)] = [], timeout: TimeAmount = .seconds(5), language: Language = .da
+    ) async throws(FetchFailure) -> JSONValue {
         var renewed = false
         var attempts = 0
         while true {
             attempts += 1
             let base = gatewayURL
             do {
-                return try await get(path, at: base, renewed: &renewed)
+                return try await get(
+                    path, at: base, headers: headers, timeout: timeout, language: language, renewed: &renewed)
             } catch let failure where failure.kind == .unreachable && attempts < gatewayURLs.count {
                 failover(from: base)
             }
         }
     }
 
-    private func get(_ path: String, at base: String, renewed: inout Bool) async throws(FetchFailure) -> JSONValue {
+    private func get(
+        _ path: String, at base: String, headers: [(String, String)], timeout: TimeAmount, language: Language,
+        renewed: inout Bool
+    ) async throws(FetchFailure) -> JSONValue {
         while true {
             let token = try await token(renew: renewed)
             do {
                 var request = HTTPClientRequest(url: base + path)
                 request.headers.add(name: "Authorization", value: "Bearer \(token)")
                 request.headers.add(name: "Accept", value: "application/fhir+json")
-                let response = try await http.execute(request, timeout: .seconds(5))
+                let sent = headers.isEmpty ? extraHeaders : headers
+                for (name, value) in sent { request.headers.add(name: name, value: value) }
+                let response = try await http.execute(request, timeout: timeout)
                 let body = try await response.body.collect(upTo: 16 << 20)
                 let json = try? JSONValue.parse(Data(body.readableBytesView))
                 if response.status == .unauthorized, !renewed, userID != nil {
@@ -194,7 +221,11 @@ public final class GatewayLogin: Sendable {
                     continue
                 }
                 guard response.status == .ok, let json else {
-                    let why = json?["issue"]?.listValue.first?["diagnostics"]?.stringValue ?? "HTTP \(response.status.code)"
+                    // The outcome in the user's language: Danish diagnostics, or the English details.text.
+                    let issue = json?["issue"]?.listValue.first
+                    let why =
+                        (language == .en ? issue?["details"]?["text"]?.stringValue : nil)
+                        ?? issue?["diagnostics"]?.stringValue ?? "HTTP \(response.status.code)"
                     throw FetchFailure(
                         .http, .verbatim(TextSanitizer.cleanLine(why, maxLength: 300)), httpStatus: Int(response.status.code))
                 }

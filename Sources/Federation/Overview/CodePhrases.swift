@@ -56,3 +56,14 @@ public enum CodePhrases {
         return Phrase("item.contact")
     }
 }
+
+extension CPRNumber.ValidationError: Phrased {
+    /// What is wrong with a CPR number, for the edge to put in words (`cpr.*`).
+    public var phrase: Phrase {
+        switch self {
+        case .wrongLength(let text): Phrase("cpr.wrong-length", ["text": .text(TextSanitizer.cleanLine(text, maxLength: 40))])
+        case .notDigits(let text): Phrase("cpr.not-digits", ["text": .text(TextSanitizer.cleanLine(text, maxLength: 40))])
+        case .noSuchDate(let text): Phrase("cpr.no-such-date", ["text": .text(TextSanitizer.cleanLine(text, maxLength: 40))])
+        }
+    }
+}

@@ -86,11 +86,7 @@ public struct Strings: Sendable {
     /// What is wrong with a typed CPR number.
     public func cprProblem(_ error: any Error) -> String {
         guard let problem = error as? CPRNumber.ValidationError else { return String(describing: error) }
-        switch problem {
-        case .wrongLength(let text): return self.text("cpr.wrong-length", ["text": .text(text)])
-        case .notDigits(let text): return self.text("cpr.not-digits", ["text": .text(text)])
-        case .noSuchDate(let text): return self.text("cpr.no-such-date", ["text": .text(text)])
-        }
+        return text(problem.phrase)
     }
 
     func sectionTitle(_ kind: SectionKind) -> String { text("section.\(kind.rawValue)") }

@@ -12,6 +12,24 @@ extension Gateway {
         return try await tokens.verify(String(authorization.dropFirst(7)).trimmingCharacters(in: .whitespaces))
     }
 
+    /// The client address the rate limits count: the connection's, or, for a request from one of the node's own
+    /// services that shows the service key, the caller's it forwards (`X-Forwarded-For`). Anyone else's
+    /// `X-Forwarded-For` is ignored: a client cannot pick the bucket it is counted in.
+    public func clientAddress(connection: String?, serviceKey given: String?, forwardedFor: String?) -> String? {
+        guard let given, let forwardedFor, Self.sameKey(given, serviceKey) else { return connection }
+        let first = forwardedFor.split(separator: ",").first.map { $0.trimmingCharacters(in: .whitespaces) } ?? ""
+        return first.isEmpty ? connection : String(first.prefix(64))
+    }
+
+    /// Compares in time that depends on the length only, not on where the first difference is.
+    static func sameKey(_ a: String, _ b: String) -> Bool {
+        let (x, y) = (Array(a.utf8), Array(b.utf8))
+        guard x.count == y.count else { return false }
+        var difference: UInt8 = 0
+        for index in x.indices { difference |= x[index] ^ y[index] }
+        return difference == 0
+    }
+
     /// 429 when the user or the client address has used up its requests.
     public func admit(user: String?, client: String?) throws(GatewayDenial) {
         for (limiter, key, id) in [

@@ -47,6 +47,10 @@ public final class Gateway: Sendable {
     let logger: Logger
     let patientCPRs = Mutex<[String: String]>([:])
     private let base = Mutex("http://127.0.0.1")
+    /// The key the node's own services (the patient summary) show when they call the gateway on a caller's behalf
+    /// (`X-SundhedsCloud-Service`): with it, and only with it, `X-Forwarded-For` names the client the rate limits
+    /// count. Random per process, never written anywhere, never sent outside the node.
+    public let serviceKey: String = (0..<32).map { _ in String(format: "%02x", UInt8.random(in: 0...255)) }.joined()
     let healthCache = Mutex<[String: (JSONValue, Date)]>([:])
 
     public init(

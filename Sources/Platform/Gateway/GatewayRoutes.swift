@@ -21,8 +21,9 @@ public struct GatewayRoutes: Sendable {
     public func add(to router: Router<Context>) {
         let gateway = self.gateway
         router.post("/auth/token") { request, context -> Response in
-            await Self.answer {
-                try gateway.admit(user: nil, client: Self.client(context))
+            let client = Self.client(gateway, request, context)
+            return await Self.answer {
+                try gateway.admit(user: nil, client: client)
                 var request = request
                 let body = try await request.collectBody(upTo: gateway.limits.maxRequestBytes)
                 let text = String(buffer: body)
@@ -45,9 +46,9 @@ public struct GatewayRoutes: Sendable {
                     ]), contentType: "application/json")
             }
         }
-        router.get("/auth/users") { _, context -> Response in
+        router.get("/auth/users") { request, context -> Response in
             await Self.answer {
-                try gateway.admit(user: nil, client: Self.client(context))
+                try gateway.admit(user: nil, client: Self.client(gateway, request, context))
                 let users = gateway.users.values.sorted { $0.id < $1.id }
                 let json = (try? JSONValue.parse(JSONEncoder().encode(users))) ?? .array([])
                 return Self.json(.object(["users": json]), contentType: "application/json")
@@ -56,14 +57,14 @@ public struct GatewayRoutes: Sendable {
         router.get("/sources") { request, context -> Response in
             await Self.answer {
                 let identity = try await gateway.authenticate(request.headers[.authorization])
-                try gateway.admit(user: identity.id, client: Self.client(context))
+                try gateway.admit(user: identity.id, client: Self.client(gateway, request, context))
                 return Self.json(await gateway.sourceList(), contentType: "application/json")
             }
         }
         router.get("/sources/:source/fhir/**") { request, context -> Response in
             await Self.answer {
                 let identity = try await gateway.authenticate(request.headers[.authorization])
-                try gateway.admit(user: identity.id, client: Self.client(context))
+                try gateway.admit(user: identity.id, client: Self.client(gateway, request, context))
                 var reason: String?
                 if request.headers[Self.purposeOfUse]?.uppercased() == "EMERGENCY" {
                     let raw = request.headers[Self.emergencyReason] ?? ""
@@ -74,7 +75,8 @@ public struct GatewayRoutes: Sendable {
                 }
                 let path = context.parameters.getCatchAll().joined(separator: "/")
                 let answer = try await gateway.forward(
-                    identity: identity, client: Self.client(context), sourceID: context.parameters.get("source") ?? "",
+                    identity: identity, client: Self.client(gateway, request, context),
+                    sourceID: context.parameters.get("source") ?? "",
                     path: path, query: request.uri.query ?? "", emergencyReason: reason,
                     ifNoneMatch: request.headers[.ifNoneMatch])
                 var headers = HTTPFields()
@@ -86,13 +88,13 @@ public struct GatewayRoutes: Sendable {
                     body: .init(byteBuffer: ByteBuffer(bytes: answer.body)))
             }
         }
-        router.get("/AuditEvent/$checkpoint") { _, context -> Response in
-            await Self.answer { try await Self.checkpoint(gateway, client: Self.client(context)) }
+        router.get("/AuditEvent/$checkpoint") { request, context -> Response in
+            await Self.answer { try await Self.checkpoint(gateway, client: Self.client(gateway, request, context)) }
         }
         router.get("/AuditEvent") { request, context -> Response in
             await Self.answer {
                 let identity = try await gateway.authenticate(request.headers[.authorization])
-                try gateway.admit(user: identity.id, client: Self.client(context))
+                try gateway.admit(user: identity.id, client: Self.client(gateway, request, context))
                 let query = request.uri.queryParameters
                 let patient = query.get("patient").map { String($0.filter(\.isNumber)) }
                 let emergency = query.get("emergency") == "true" || query.get("purpose") == "EMERGENCY"
@@ -131,8 +133,14 @@ public struct GatewayRoutes: Sendable {
         return Response(status: .init(code: denial.status), headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
 
-    static func client(_ context: Context) -> String? {
-        context.remoteAddress?.ipAddress
+    static let serviceKey = HTTPField.Name("X-SundhedsCloud-Service")!
+    static let forwardedFor = HTTPField.Name("X-Forwarded-For")!
+
+    /// The client the rate limits count (the caller a node service forwards, see `Gateway.clientAddress`).
+    static func client(_ gateway: Gateway, _ request: Request, _ context: Context) -> String? {
+        gateway.clientAddress(
+            connection: context.remoteAddress?.ipAddress, serviceKey: request.headers[serviceKey],
+            forwardedFor: request.headers[forwardedFor])
     }
 
     static func json(_ value: JSONValue, contentType: String) -> Response {

@@ -15,6 +15,8 @@ import Words
 public final class PlatformServer: Sendable {
     public let engine: EventEngine
     public let gateway: Gateway?
+    /// The node's other services (the patient summary, ...), served after the gateway.
+    public let services: [any NodeService]
     public let port: Int
     public let host: String
     /// The node's TLS; nil: plain HTTP (`--insecure-http`).
@@ -23,10 +25,11 @@ public final class PlatformServer: Sendable {
     private let task: Task<Void, Never>
 
     private init(
-        engine: EventEngine, gateway: Gateway?, host: String, port: Int, tls: ServerTLS?, group: ServiceGroup,
-        task: Task<Void, Never>
+        engine: EventEngine, gateway: Gateway?, services: [any NodeService], host: String, port: Int, tls: ServerTLS?,
+        group: ServiceGroup, task: Task<Void, Never>
     ) {
         self.tls = tls
+        self.services = services
         self.engine = engine
         self.gateway = gateway
         self.host = host
@@ -45,9 +48,14 @@ public final class PlatformServer: Sendable {
     /// Starts the engine (migrating its storage) and listens on `host:port` (0: any free port), with TLS when
     /// `tls` is given (plain HTTP otherwise: tests, and `--insecure-http`).
     public static func start(
-        engine: EventEngine, gateway: Gateway? = nil, host: String = "127.0.0.1", port: Int = 0, tls: ServerTLS? = nil,
-        logger: Logger? = nil
+        engine: EventEngine, gateway: Gateway? = nil, services: [any NodeService] = [], host: String = "127.0.0.1",
+        port: Int = 0, tls: ServerTLS? = nil, logger: Logger? = nil
     ) async throws -> PlatformServer {
+        func shutdown() async {
+            await engine.shutdown()
+            await gateway?.shutdown()
+            for service in services { await service.shutdown() }
+        }
         var log = logger ?? Logger(label: "sundhedscloud")
         if logger == nil { log.logLevel = .warning }
         do {
@@ -55,11 +63,10 @@ public final class PlatformServer: Sendable {
             try await gateway?.checkpoints.start()
         } catch {
             // Nothing started: let go of the HTTP clients before saying why.
-            await engine.shutdown()
-            await gateway?.shutdown()
+            await shutdown()
             throw error
         }
-        let router = Self.router(engine: engine, gateway: gateway, encrypted: tls != nil)
+        let router = Self.router(engine: engine, gateway: gateway, services: services, encrypted: tls != nil)
         let started = PortSignal()
         let webSocketResponder = router.buildResponder()
         let plain = HTTPServerBuilder { responder in
@@ -73,8 +80,7 @@ public final class PlatformServer: Sendable {
         do {
             server = try tls.map { try .tls(plain, tlsConfiguration: $0.configuration) } ?? plain
         } catch {
-            await engine.shutdown()
-            await gateway?.shutdown()
+            await shutdown()
             throw PlatformListenError(Phrase("storage.listen-tls", ["error": .text("\(error)")]))
         }
         let app = Application(
@@ -99,12 +105,14 @@ public final class PlatformServer: Sendable {
             let scheme = tls == nil ? "http" : "https"
             engine.publicBase = "\(scheme)://\(host):\(bound)"
             gateway?.publicBase = "\(scheme)://\(host):\(bound)"
+            let base = Self.selfBase(scheme: scheme, host: host, port: bound)
+            for service in services { service.started(base: base) }
             return PlatformServer(
-                engine: engine, gateway: gateway, host: host, port: bound, tls: tls, group: group, task: task)
+                engine: engine, gateway: gateway, services: services, host: host, port: bound, tls: tls, group: group,
+                task: task)
         } catch {
             task.cancel()
-            await engine.shutdown()
-            await gateway?.shutdown()
+            await shutdown()
             throw PlatformListenError(
                 Phrase(
                     "storage.listen", ["host": .text(host), "port": .integer(port), "error": .text("\(error)")]))
@@ -113,7 +121,9 @@ public final class PlatformServer: Sendable {
 
     /// Every route of a node, its middleware first: what `start` serves, and what a test drives in-process
     /// (HummingbirdTesting's `.router` client) where a real socket adds nothing. The engine must have been started.
-    public static func router(engine: EventEngine, gateway: Gateway?, encrypted: Bool) -> Router<PlatformRequestContext> {
+    public static func router(
+        engine: EventEngine, gateway: Gateway?, services: [any NodeService] = [], encrypted: Bool
+    ) -> Router<PlatformRequestContext> {
         let router = Router(context: PlatformRequestContext.self)
         router.add(middleware: OutcomeMiddleware())
         // Middleware applies to the routes added after it: subscriptions behind the gateway need a token.
@@ -125,6 +135,7 @@ public final class PlatformServer: Sendable {
             // concluded about the patient is forgotten when an event concerns them (this node's or another's).
             engine.deliveryGate = gateway
         }
+        for service in services { service.add(to: router) }
         return router
     }
 
@@ -136,6 +147,7 @@ public final class PlatformServer: Sendable {
         await engine.shutdown()
         await gateway?.checkpoints.stop()
         await gateway?.shutdown()
+        for service in services { await service.shutdown() }
     }
 }
 
