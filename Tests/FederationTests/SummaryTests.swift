@@ -131,3 +131,64 @@ import Words
                 == nil)
     }
 }
+
+/// What a `$summary` request asks for, read as the IPS OperationDefinition says (and as clients send it).
+@Suite struct SummaryRequestTests {
+    func problem(id: String? = nil, query: String? = nil, body: String? = nil) -> SummaryRequest.Problem? {
+        do {
+            _ = try SummaryRequest(id: id, query: query, body: body.map { Data($0.utf8) })
+            return nil
+        } catch {
+            return error
+        }
+    }
+
+    @Test func thePatientByIdentifierByIdOrInParameters() throws {
+        let cpr = "2509479989"
+        for query in [
+            "identifier=urn:oid:1.2.208.176.1.2|\(cpr)", "identifier=urn%3Aoid%3A1.2.208.176.1.2%7C250947-9989",
+            "identifier=%7C\(cpr)", "identifier=\(cpr)&_format=json",
+            "identifier=\(cpr)&profile=http://hl7.org/fhir/uv/ips/StructureDefinition/Bundle-uv-ips",
+        ] {
+            #expect(try SummaryRequest(id: nil, query: query, body: nil).cpr.value == cpr, "\(query)")
+        }
+        #expect(try SummaryRequest(id: cpr, query: nil, body: nil).cpr.value == cpr)
+        let parameters = #"{"resourceType":"Parameters","parameter":[{"name":"identifier","valueString":"|2509479989"}]}"#
+        #expect(try SummaryRequest(id: nil, query: nil, body: Data(parameters.utf8)).cpr.value == cpr)
+        // An empty POST body: the query says it.
+        #expect(try SummaryRequest(id: nil, query: "identifier=\(cpr)", body: Data(" \n".utf8)).cpr.value == cpr)
+    }
+
+    @Test func whatIsWrongIsNamedWithTheParameter() {
+        #expect(problem(query: nil)?.phrase.id == "outcome.summary-identifier-missing")
+        #expect(problem(query: "identifier=http://x|2509479989")?.phrase.id == "outcome.summary-identifier-system")
+        #expect(problem(query: "identifier=3201479989")?.phrase.id == "cpr.no-such-date")
+        #expect(problem(query: "identifier=2509479989&identifier=2509479989")?.phrase.id == "outcome.summary-repeated")
+        #expect(problem(query: "identifier=2509479989&subject=x")?.expression == "subject")
+        #expect(problem(query: "identifier=2509479989&profile=x")?.phrase.id == "outcome.summary-profile")
+        #expect(problem(id: "2509479989", query: "identifier=2509479989")?.status == 400)
+        // A logical id that is no CPR number is an unknown patient, not a bad request.
+        for id in ["abc", "25094799890", "3201479989", ""] { #expect(problem(id: id)?.status == 404, "\(id)") }
+        for body in [
+            "{", "[]", #"{"resourceType":"Patient"}"#, #"{"resourceType":"Parameters","parameter":{}}"#,
+            #"{"resourceType":"Parameters","parameter":[{"valueString":"x"}]}"#,
+            #"{"resourceType":"Parameters","parameter":[{"name":"identifier","valueInteger":1}]}"#,
+        ] {
+            #expect(problem(body: body)?.status == 400, "\(body)")
+        }
+        // Every refusal has words in both languages.
+        let refusal = problem(query: "identifier=http://x|1")
+        #expect(Catalog.english.text(refusal!.phrase).contains("'http://x' is not known here"))
+    }
+
+    @Test func theLanguageOfAcceptLanguage() {
+        let cases: [(String?, Language)] = [
+            (nil, .da), ("", .da), ("en", .en), ("en-GB,en;q=0.9", .en), ("da, en;q=0.8", .da), ("de, en;q=0.5", .en),
+            ("fr", .da), ("en;q=0, da;q=0.1", .da), ("da;q=0.5, en;q=0.6", .en), ("*", .da), ("EN-us", .en),
+            ("en;q=abc", .da), (",,,;;;", .da),
+        ]
+        for (header, language) in cases {
+            #expect(SummaryRequest.language(acceptLanguage: header) == language, "\(header ?? "nil")")
+        }
+    }
+}

@@ -110,7 +110,8 @@ import Testing
         "/Subscription/..%2f..%2f/$events", "/no/such/route", "/sources/hospital/fhir/", "/sources//fhir/Patient",
         "/sources/ukendt/fhir/Patient", "/SubscriptionTopic/%ZZ", "/sources/hospital/fhir/patient",
         "/sources/hospital/fhir/Patient?_count=%", "/%C3%28", "/health/%00", "/auth/token/x", "/AuditEvent/1",
-        "/AuditEvent/%24checkpoint", "/AuditEvent/$checkpoint/x",
+        "/AuditEvent/%24checkpoint", "/AuditEvent/$checkpoint/x", "/Patient/%00/$summary", "/Patient/../$summary",
+        "/Patient/$summary/x", "/Patient/" + String(repeating: "9", count: 5000) + "/$summary",
     ]
 
     static let rawGarbage: [(String, [UInt8])] = {
@@ -195,12 +196,18 @@ import Testing
             "/Subscription/none/$events",
             "/Subscription/none/$sse", "/auth/users", "/sources", "/sources/hospital/fhir/Patient",
             "/sources/hospital/fhir/Encounter", "/sources/hospital/fhir/Patient/\(GW.brunoHospital)", "/AuditEvent",
-            "/AuditEvent/$checkpoint",
+            "/AuditEvent/$checkpoint", "/Patient/$summary",
         ]
         for route in nodeGets {
             for query in queries {
                 add("GET \(route)?\(query.prefix(40))", node, RawHTTP.request("GET", "\(route)?\(query)", headers: auth))
             }
+        }
+        // A summary by id reads every source when the query is harmless: a few of them.
+        for query in queries.prefix(6) {
+            add(
+                "GET summary by id ?\(query.prefix(40))", node,
+                RawHTTP.request("GET", "/Patient/\(GW.bruno)/$summary?\(query)", headers: auth))
         }
         for route in ["/fhir/Patient", "/fhir/Observation", "/fhir/metadata"] {
             for query in queries {
@@ -215,6 +222,7 @@ import Testing
             ("POST", node, "/auth/token", []), ("POST", node, "/notify/hospital", h.notifyAuthorization("hospital")),
             ("POST", node, "/notify/hospital", []), ("POST", node, "/Subscription", auth),
             ("PUT", node, "/Subscription/none", auth), ("POST", node, "/Subscription/none/$events", auth),
+            ("POST", node, "/Patient/$summary", auth),
             ("POST", source, "/fhir", []), ("POST", source, "/fhir/Patient/_search", []),
             ("PUT", control, "/_demo/sources/hospital/fault", []),
         ]
@@ -227,7 +235,10 @@ import Testing
         }
         // Tokens on the routes that need one.
         for (name, forged) in forgedTokens(from: token) {
-            for route in ["/sources", "/sources/hospital/fhir/Patient/\(GW.brunoHospital)", "/AuditEvent", "/Subscription"] {
+            for route in [
+                "/sources", "/sources/hospital/fhir/Patient/\(GW.brunoHospital)", "/AuditEvent", "/Subscription",
+                "/Patient/\(GW.bruno)/$summary",
+            ] {
                 add(
                     "token \(name) \(route)", node,
                     RawHTTP.request("GET", route, headers: [("Authorization", "Bearer \(forged)")]))
