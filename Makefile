@@ -1,6 +1,6 @@
 # Overblik / SundhedsCloud. The two commands that matter: `make demo` and `make test`.
 SWIFT ?= swift
-APT_PACKAGES := libncursesw5-dev libsqlite3-dev libcurl4-openssl-dev tmux python3 postgresql curl
+APT_PACKAGES := libncursesw5-dev libsqlite3-dev libcurl4-openssl-dev tmux python3 python3-venv postgresql curl
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # SwiftPM plans a build anew (15-25 s even when nothing changed) whenever its environment differs from the last
 # build's: make's own variables (MAKEFLAGS, MAKE_TERMOUT, ...) or `_`, which bash sets to the command's path.
