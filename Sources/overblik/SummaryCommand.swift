@@ -72,39 +72,19 @@ struct SummaryCommand: AsyncParsableCommand {
     }
 }
 
-/// A summary document as linear text (screen readers, a terminal): its title, then each section with its items or
-/// why it has none, from the narratives.
+/// A summary document as linear text (screen readers, a terminal): its title, then each section with its items, and
+/// why it has none or which sources are not in it.
 enum SummaryText {
     static func render(_ document: JSONValue) -> String {
-        let composition = document["entry"]?.listValue.first?["resource"]
-        let patient = document["entry"]?.listValue.first { $0["resource"]?["resourceType"]?.stringValue == "Patient" }?[
-            "resource"]
-        let name = patient?["name"]?.listValue.first.map { name in
-            ((name["given"]?.listValue.compactMap(\.stringValue) ?? []) + [name["family"]?.stringValue].compactMap { $0 })
-                .joined(separator: " ")
-        }
-        var lines = [[composition?["title"]?.stringValue, name].compactMap { $0 }.joined(separator: ": "), ""]
-        for section in composition?["section"]?.listValue ?? [] {
-            lines.append((section["title"]?.stringValue ?? "-") + ":")
-            let div = section["text"]?["div"]?.stringValue ?? ""
-            let items: [String] = div.components(separatedBy: "<li>").dropFirst().map { (part: String) -> String in
-                part.components(separatedBy: "</li>")[0]
-            }
-            // The list, then what the paragraphs say (why it is empty, or which sources are not in it).
-            let paragraphs: [String] = div.components(separatedBy: "<p>").dropFirst().map { (part: String) -> String in
-                part.components(separatedBy: "</p>")[0]
-            }
-            lines += items.map { "- " + unescape($0) }
-            lines += paragraphs.map { (items.isEmpty ? "- " : "  ") + unescape($0) }
-            if items.isEmpty, paragraphs.isEmpty { lines.append("- -") }
+        guard let summary = try? SummaryDocument(document) else { return "" }
+        var lines = [[summary.title, summary.patientName].compactMap { $0 }.joined(separator: ": "), ""]
+        for section in summary.sections {
+            lines.append(section.title + ":")
+            lines += section.items.map { "- " + $0 }
+            lines += section.notes.map { (section.items.isEmpty ? "- " : "  ") + $0 }
+            if section.items.isEmpty, section.notes.isEmpty { lines.append("- -") }
             lines.append("")
         }
         return lines.joined(separator: "\n")
-    }
-
-    static func unescape(_ text: String) -> String {
-        text.replacingOccurrences(of: "&lt;", with: "<").replacingOccurrences(of: "&gt;", with: ">")
-            .replacingOccurrences(of: "&quot;", with: "\"").replacingOccurrences(of: "&#39;", with: "'")
-            .replacingOccurrences(of: "&amp;", with: "&")
     }
 }

@@ -79,6 +79,70 @@ enum AppFixtures {
     }
 
     /// Bruno's log as the gateway returns it to him: his own lookups, his GP, and an emergency access.
+    /// A summary document as the gateway's `$summary` gives one to the ED doctor: the card's medication, the GP's data
+    /// withheld (said under the lists, and as the reason of an empty section), vaccinations, and markup and control
+    /// characters from a source that must reach the screen as text.
+    static func summaryDocument(_ language: Language) -> JSONValue {
+        let da = language == .da
+        let xhtml = "http://www.w3.org/1999/xhtml"
+        func list(_ items: [String], note: String? = nil) -> JSONValue {
+            let body = "<ul>" + items.map { "<li>\($0)</li>" }.joined() + "</ul>" + (note.map { "<p>\($0)</p>" } ?? "")
+            return .object(["status": .string("generated"), "div": .string("<div xmlns=\"\(xhtml)\">\(body)</div>")])
+        }
+        let withheld =
+            da
+            ? "Lægehuset Herlev Bygade (lægesystem): Data tilbageholdt efter patientens ønske"
+            : "Lægehuset Herlev Bygade (lægesystem): Data withheld at the patient&#39;s request"
+        let note = (da ? "Ikke med her: " : "Not included here: ") + withheld
+        func section(_ code: String, _ title: String, _ items: [String], empty: String? = nil) -> JSONValue {
+            var object: JSONObject = [
+                "title": .string(title),
+                "code": .object(["coding": .array([.object(["system": .string("http://loinc.org"), "code": .string(code)])])]),
+            ]
+            if let empty {
+                object["emptyReason"] = .object(["coding": .array([.object(["code": .string(empty)])])])
+                object["text"] = .object([
+                    "status": .string("generated"),
+                    "div": .string(
+                        "<div xmlns=\"\(xhtml)\"><p>\(da ? "Ingen oplysninger: data er tilbageholdt" : "No information: the data is withheld") (\(withheld))</p></div>"
+                    ),
+                ])
+            } else {
+                object["entry"] = .array(items.indices.map { .object(["reference": .string("urn:uuid:item-\(code)-\($0)")]) })
+                object["text"] = list(items, note: note)
+            }
+            return .object(object)
+        }
+        let composition: JSONValue = .object([
+            "resourceType": .string("Composition"), "title": .string(da ? "Patientresumé" : "Patient Summary"),
+            "date": .string("2026-11-23T09:59:55+01:00"), "subject": .object(["reference": .string("urn:uuid:patient")]),
+            "section": .array([
+                section(
+                    "10160-0", da ? "Medicin" : "Medication",
+                    [
+                        "Furosemid — 40 mg 1 gang dagligt", "Metformin — 1000 mg 2 gange dagligt",
+                        "&lt;script&gt;Tiotropium&amp;#27;&lt;/script&gt; &#x1B;[31m1 inhalation dagligt",
+                    ]),
+                section("48765-2", da ? "Allergier og intolerancer" : "Allergies and intolerances", [], empty: "withheld"),
+                section("11450-4", da ? "Aktuelle problemer" : "Current problems", ["KOL med akut eksacerbation — 2026-11-23"]),
+                section(
+                    "11369-6", da ? "Vaccinationer" : "Immunizations",
+                    ["Influenzavaccine — 2025-10-14", "COVID-19-vaccine — 2025-10-14", "Pneumokokvaccine — 2021-03-02"]),
+            ]),
+        ])
+        let patient: JSONValue = .object([
+            "resourceType": .string("Patient"),
+            "name": .array([.object(["family": .string("Elmer"), "given": .array([.string("Bruno"), .string("Test")])])]),
+        ])
+        return .object([
+            "resourceType": .string("Bundle"), "type": .string("document"),
+            "entry": .array([
+                .object(["fullUrl": .string("urn:uuid:composition"), "resource": composition]),
+                .object(["fullUrl": .string("urn:uuid:patient"), "resource": patient]),
+            ]),
+        ])
+    }
+
     static let accessLog: [AccessLogEntry] = {
         func event(
             _ sequence: Int, _ minutesAgo: Double, who: String, role: String, organization: String?, source: String,

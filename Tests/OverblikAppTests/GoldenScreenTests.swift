@@ -27,7 +27,7 @@ import Words
 
     static let screens = [
         "search", "overview", "overview-labs", "overview-vaccinations", "detail", "timeline", "trends", "notifications",
-        "help", "source-down", "denied", "withheld", "withheld-medication", "access-log",
+        "help", "source-down", "denied", "withheld", "withheld-medication", "access-log", "summary",
     ]
     static let cases: [Case] = screens.flatMap { screen in
         Language.allCases.flatMap { language in
@@ -87,6 +87,15 @@ import Words
                     .stream(.notification(AppFixtures.event("2509479989", code: "lab-result", number: 3, organization: nil))))
                 keys(&model, [.character("n")])
             case "help": keys(&model, [.character("?")])
+            case "summary":
+                // The ED doctor's summary of Bruno (through the gateway), fetched five seconds ago.
+                model.viaGateway = true
+                keys(&model, [.character("R")])
+                _ = Update.update(
+                    &model,
+                    .summaryLoaded(
+                        try! CPRNumber("2509479989"), AppFixtures.summaryDocument(test.language),
+                        at: AppFixtures.now.addingTimeInterval(-5)))
             default: break
             }
             return model

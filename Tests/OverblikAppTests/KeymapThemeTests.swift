@@ -57,9 +57,9 @@ import Testing
         try FileManager.default.createDirectory(at: home.appendingPathComponent("overblik"), withIntermediateDirectories: true)
         let environment = ["XDG_CONFIG_HOME": home.path]
         #expect(try Keymap.forUser(environment: environment).action(for: .character("r"), on: .overview) == .refresh)
-        try "refresh = [\"R\"]\n".write(
+        try "refresh = [\"Ctrl-R\"]\n".write(
             to: home.appendingPathComponent("overblik/keymap.toml"), atomically: true, encoding: .utf8)
-        #expect(try Keymap.forUser(environment: environment).action(for: .character("R"), on: .overview) == .refresh)
+        #expect(try Keymap.forUser(environment: environment).action(for: .control("r"), on: .overview) == .refresh)
         try "refresh = [\"?\"]\n".write(
             to: home.appendingPathComponent("overblik/keymap.toml"), atomically: true, encoding: .utf8)
         #expect(throws: KeymapError.self) { try Keymap.forUser(environment: environment) }

@@ -9,6 +9,7 @@ public enum Action: String, Sendable, CaseIterable {
     case timeline, trends, notifications, search
     case cycleSector, cycleType, cyclePeriod
     case emergency, accessLog
+    case summary, export
 
     /// What the help screen says it does (`action.<name>` in the catalogs).
     public func describe(_ strings: Strings) -> String {

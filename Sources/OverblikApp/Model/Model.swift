@@ -29,6 +29,7 @@ public struct Model: Sendable {
     public var trends = TrendsModel()
     public var notifications = NotificationsModel()
     public var accessLog = AccessLogModel()
+    public var summary = SummaryModel()
     public var help = HelpModel()
 
     // The open patient

@@ -23,6 +23,12 @@ public enum Msg: Sendable {
     /// "Min log": the user's access log from the gateway, or why it could not be had.
     case accessLogLoaded([AccessLogEntry])
     case accessLogFailed(Phrase)
+    /// The patient's summary (an IPS document) from the gateway, when it came; or why there is none.
+    case summaryLoaded(CPRNumber, JSONValue, at: Date)
+    case summaryFailed(CPRNumber, Phrase)
+    /// `E`: the summary is written to this file, or why it could not be.
+    case summaryExported(path: String)
+    case summaryExportFailed(Phrase)
 }
 
 /// Work the update asks for; the runtime does it in the background and answers with a `Msg`.
@@ -36,5 +42,9 @@ public enum Effect: Sendable, Equatable {
     /// Open the patient under emergency access (værdispring) with this reason, for the session.
     case grantEmergency(CPRNumber, reason: String)
     case loadAccessLog
+    /// The patient's summary from the gateway's `$summary`, in the model's language.
+    case loadSummary(CPRNumber)
+    /// Writes the summary (the document as it came) to a file of its own, readable by the user only.
+    case exportSummary(CPRNumber, Data)
     case quit
 }

@@ -62,6 +62,17 @@ public struct AccessLogModel: Sendable {
     public var selection = 0
 }
 
+/// The open patient's summary (IPS) from the gateway's `$summary`: nil while it is fetched, why it could not be had,
+/// the document as it came (for `E`, export) and how far it is scrolled.
+public struct SummaryModel: Sendable {
+    public var cpr: CPRNumber?
+    public var document: SummaryDocument?
+    public var raw: JSONValue?
+    public var fetchedAt: Date?
+    public var error: Phrase?
+    public var scroll = 0
+}
+
 /// The help screen's scroll.
 public struct HelpModel: Sendable {
     public var scroll = 0

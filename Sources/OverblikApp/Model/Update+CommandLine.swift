@@ -58,6 +58,8 @@ extension Update {
         (["vaccinationer", "vacc", "vaccinations"], .section9),
         (["medicin", "medication"], .section5),
         (["allergier", "allergies"], .section8),
+        (["resumé", "resume", "summary", "ips"], .summary),
+        (["eksporter", "export"], .export),
     ]
 
     static func run(command line: String, _ model: inout Model) -> [Effect] {

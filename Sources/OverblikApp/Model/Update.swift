@@ -3,6 +3,7 @@ import FHIR
 import Federation
 import Foundation
 import Terminal
+import Words
 
 /// The app's logic: a message and the model give the new model and the work to start. Pure: no I/O, no clock
 /// reads (time arrives as `tick`), so every behaviour can be tested without a terminal.
@@ -65,6 +66,27 @@ public enum Update {
         case .accessLogFailed(let message):
             model.accessLog.groups = []
             model.accessLog.error = message
+            return []
+        case .summaryLoaded(let cpr, let json, let at):
+            guard cpr == model.summary.cpr else { return [] }
+            do {
+                model.summary.document = try SummaryDocument(json)
+                model.summary.raw = json
+                model.summary.fetchedAt = at
+                model.summary.error = nil
+            } catch {
+                model.summary.error = Phrase("summary.not-a-document")
+            }
+            return []
+        case .summaryFailed(let cpr, let message):
+            guard cpr == model.summary.cpr else { return [] }
+            model.summary.error = message
+            return []
+        case .summaryExported(let path):
+            toast(model.strings.text("summary.exported", ["path": .text(path)]), &model)
+            return []
+        case .summaryExportFailed(let message):
+            toast(model.strings.text(message), &model)
             return []
         case .tick(let date):
             model.now = date
@@ -136,6 +158,7 @@ public enum Update {
             return []
         case .refresh:
             if model.screen == .accessLog { return [.loadAccessLog] }
+            if model.screen == .summary { return perform(.summary, &model) }
             if model.screen == .search { return model.boardEnabled ? [.loadBoard] : [] }
             guard let cpr = model.cpr else { return [] }
             model.loading = true
@@ -198,6 +221,20 @@ public enum Update {
             model.accessLog.groups = nil
             model.accessLog.error = nil
             return [.loadAccessLog]
+        case .summary:
+            guard let cpr = model.cpr else {
+                toast(model.strings.noPatientOpen, &model)
+                return []
+            }
+            if model.screen != .summary { model.stack.append(.summary) }
+            model.summary = SummaryModel(cpr: cpr)
+            return [.loadSummary(cpr)]
+        case .export:
+            guard let cpr = model.summary.cpr, let raw = model.summary.raw else {
+                toast(model.strings.text("summary.nothing-to-export"), &model)
+                return []
+            }
+            return [.exportSummary(cpr, Data((raw.serializedString() + "\n").utf8))]
         case .open:
             return openSelected(&model)
         case .up, .down, .top, .bottom, .pageUp, .pageDown:

@@ -108,7 +108,7 @@ public final class TerminalApp: @unchecked Sendable {
         model.keymap = options.keymap
         model.theme = options.theme
         var effects = Update.start(&model, initialCPR: options.initialCPR)
-        let runner = EffectRunner(client: client, mailbox: mailbox, readiness: readiness)
+        let runner = EffectRunner(client: client, mailbox: mailbox, readiness: readiness, language: options.language)
         if let feed = options.events {
             model.connection = .connecting
             runner.follow(feed)
@@ -164,12 +164,17 @@ final class EffectRunner: @unchecked Sendable {
     let client: FederatedClient
     let mailbox: Mailbox<Msg>
     let ready: Task<Phrase?, Never>
+    let language: Language
     private var overviewTask: Task<Void, Never>?
     private var tasks: [Task<Void, Never>] = []
 
-    init(client: FederatedClient, mailbox: Mailbox<Msg>, readiness: (@Sendable () async throws -> Void)?) {
+    init(
+        client: FederatedClient, mailbox: Mailbox<Msg>, readiness: (@Sendable () async throws -> Void)?,
+        language: Language = .da
+    ) {
         self.client = client
         self.mailbox = mailbox
+        self.language = language
         // Nil when ready; else why it will never be.
         ready = Task {
             do {
@@ -252,6 +257,36 @@ final class EffectRunner: @unchecked Sendable {
                         mailbox.post(.accessLogFailed(.verbatim("\(error)")))
                     }
                 })
+        case .loadSummary(let cpr):
+            let language = language
+            tasks.append(
+                Task {
+                    guard let login = client.login else {
+                        mailbox.post(.summaryFailed(cpr, Phrase("summary.gateway-only")))
+                        return
+                    }
+                    if let failure = await ready.value {
+                        mailbox.post(.summaryFailed(cpr, failure))
+                        return
+                    }
+                    do {
+                        let document = try await login.summary(cpr: cpr.value, language: language)
+                        mailbox.post(.summaryLoaded(cpr, document, at: Date()))
+                    } catch let failure as FetchFailure {
+                        let reason =
+                            failure.httpStatus == 404
+                            ? Phrase("summary.no-access", ["cpr": .text(cpr.formatted)]) : failure.reason
+                        mailbox.post(.summaryFailed(cpr, reason))
+                    } catch {
+                        mailbox.post(.summaryFailed(cpr, .verbatim("\(error)")))
+                    }
+                })
+        case .exportSummary(let cpr, let data):
+            do {
+                mailbox.post(.summaryExported(path: try SummaryExport.write(data, cpr: cpr, language: language)))
+            } catch {
+                mailbox.post(.summaryExportFailed(Phrase("summary.export-failed", ["error": .text("\(error)")])))
+            }
         case .quit:
             break
         }

@@ -68,6 +68,11 @@ enum BottomBar {
             hints = [
                 hint(.open, "hint.all-values"), hint(.filter, "hint.filter"), hint(.back, "hint.back"), hint(.help, "hint.help"),
             ]
+        case .summary:
+            hints = [
+                (arrows, s.text("hint.scroll")), hint(.export, "hint.export"), hint(.refresh, "hint.refresh"),
+                hint(.back, "hint.back"), hint(.help, "hint.help"),
+            ]
         case .accessLog:
             hints = [
                 (arrows, s.text("hint.scroll")), hint(.refresh, "hint.refresh"), hint(.back, "hint.back"),
