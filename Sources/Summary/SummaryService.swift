@@ -30,12 +30,7 @@ public final class SummaryService: NodeService {
     public init(gateway: Gateway, trust: ClientTLS = .system) {
         self.gateway = gateway
         self.trust = trust
-        var configuration = HTTPClient.Configuration()
-        configuration.connectionPool.retryConnectionEstablishment = false
-        configuration.timeout.connect = .seconds(2)
-        configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = 64
-        configuration.tlsConfiguration = trust.configuration
-        self.http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+        self.http = HTTPClient.node(trust: trust)
     }
 
     public func started(base: String) { self.base.withLock { $0 = base } }

@@ -65,12 +65,7 @@ public final class Gateway: Sendable {
         self.storage = storage
         self.limits = limits
         self.logger = logger
-        var configuration = HTTPClient.Configuration()
-        configuration.connectionPool.retryConnectionEstablishment = false
-        configuration.timeout.connect = .seconds(2)
-        configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = 64
-        configuration.tlsConfiguration = clientTLS.configuration
-        let http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+        let http = HTTPClient.node(trust: clientTLS)
         self.http = http
         let reader = SourceReader(http: http)
         self.reader = reader

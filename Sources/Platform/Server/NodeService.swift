@@ -1,6 +1,8 @@
+import AsyncHTTPClient
 import FHIR
 import HTTPTypes
 import Hummingbird
+import Transport
 
 /// A service of a node beside the event engine and the gateway (the patient summary now; the app cloud's and the
 /// analysis platform's later): its routes are served on the node's port after the gateway's, it is told where the
@@ -31,6 +33,19 @@ public enum NodeResponse {
     /// headers, 413 for a body over the limit, 500 for anything else, in the platform's words).
     public static func answer(_ work: () async throws -> Response) async -> Response {
         await EngineRoutes.answer(work)
+    }
+}
+
+extension HTTPClient {
+    /// The client a node calls out with (its sources, its own gateway): a refused connection is not retried (a
+    /// stopped source is known at once), 2 s to connect, up to 64 connections per host, `trust` for certificates.
+    public static func node(trust: ClientTLS) -> HTTPClient {
+        var configuration = HTTPClient.Configuration()
+        configuration.connectionPool.retryConnectionEstablishment = false
+        configuration.timeout.connect = .seconds(2)
+        configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = 64
+        configuration.tlsConfiguration = trust.configuration
+        return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
     }
 }
 
