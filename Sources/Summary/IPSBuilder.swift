@@ -302,20 +302,21 @@ public struct IPSBuilder: Sendable {
     /// allow at all (control characters, U+FFFE, U+FFFF) and what could make it read differently (escape
     /// sequences, direction controls) is removed first.
     public static func escape(_ text: String) -> String {
-        var out = ""
-        out.reserveCapacity(text.utf8.count)
-        for character in TextSanitizer.clean(text) {
-            switch character {
+        // Scalar by scalar: a noncharacter followed by a combining mark is one Character, not equal to the
+        // noncharacter alone.
+        var out = String.UnicodeScalarView()
+        for scalar in TextSanitizer.clean(text).unicodeScalars {
+            switch scalar {
             case "\u{FFFE}", "\u{FFFF}": continue
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&#39;"
-            default: out.append(character)
+            case "&": out.append(contentsOf: "&amp;".unicodeScalars)
+            case "<": out.append(contentsOf: "&lt;".unicodeScalars)
+            case ">": out.append(contentsOf: "&gt;".unicodeScalars)
+            case "\"": out.append(contentsOf: "&quot;".unicodeScalars)
+            case "'": out.append(contentsOf: "&#39;".unicodeScalars)
+            default: out.append(scalar)
             }
         }
-        return out
+        return String(out)
     }
 
     static func narrative(items: [String], note: String? = nil) -> JSONValue {
