@@ -129,6 +129,8 @@ import Words
     /// into the narrative, where XML does not allow it.
     @Test func aNoncharacterIsDroppedEvenWithACombiningMarkOnIt() {
         #expect(IPSBuilder.escape("a\u{FFFE}\u{0743}b\u{FFFF}\u{0301}c\u{1}\u{0}") == "a\u{0743}b\u{0301}c")
+        // The same for markup: `<` with a combining mark on it was passed through as a tag's start.
+        #expect(IPSBuilder.escape("<\u{035C}script>\u{0301}\"\u{035C}") == "&lt;\u{035C}script&gt;\u{0301}&quot;\u{035C}")
     }
 
     @Test func noSourceKnowingThePatientIsNoDocument() async throws {

@@ -83,6 +83,10 @@ import Words
         // Elements are read by name: `<link>` is not `<li>`, an unclosed one ends the text.
         #expect(SummaryDocument.elements("li", in: "<link>x</link><li class=\"a\">1 &amp; 2</li><li>3") == ["1 & 2", "3"])
         #expect(SummaryDocument.text(of: "a &#x41;&#66; &bogus; &") == "a AB &bogus; &")
+        // Read as XML reads it, scalar by scalar: a combining mark after `>` or `&` (one Character with it) hides
+        // neither the item nor the entity.
+        #expect(SummaryDocument.elements("li", in: "<li>\u{035C}x &amp;\u{0301} y</li>") == ["\u{035C}x &\u{0301} y"])
+        #expect(SummaryDocument.text(of: "<\u{035C}b>z") == "z")
     }
 
     @Test func anExportIsTheUsersOwnFileAndNeverOverwritesOne() throws {

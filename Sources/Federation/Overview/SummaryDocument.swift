@@ -59,62 +59,72 @@ public struct SummaryDocument: Sendable, Equatable {
 
     /// The text of each `<tag>` element of an XHTML fragment, its markup removed and its entities read.
     static func elements(_ tag: String, in xhtml: String) -> [String] {
+        let scalars = Array(xhtml.unicodeScalars)
+        let open = Array("<\(tag)".unicodeScalars)
+        let close = Array("</\(tag)>".unicodeScalars)
+        func find(_ needle: [Unicode.Scalar], from: Int) -> Int? {
+            guard scalars.count >= needle.count, from <= scalars.count - needle.count else { return nil }
+            return (from...(scalars.count - needle.count)).first { scalars[$0..<($0 + needle.count)].elementsEqual(needle) }
+        }
         var texts: [String] = []
-        var rest = Substring(xhtml)
-        while let start = rest.range(of: "<\(tag)") {
-            let afterName = rest[start.upperBound...]
+        var index = 0
+        while let start = find(open, from: index) {
+            let afterName = start + open.count
             // `<li>` or `<li class=...>`, not `<link>`.
-            guard let next = afterName.first, next == ">" || next == " ", let open = afterName.firstIndex(of: ">") else {
-                rest = afterName
+            guard afterName < scalars.count, scalars[afterName] == ">" || scalars[afterName] == " ",
+                let tagEnd = scalars[afterName...].firstIndex(of: ">")
+            else {
+                index = afterName
                 continue
             }
-            let body = afterName[afterName.index(after: open)...]
-            let end = body.range(of: "</\(tag)>")
-            texts.append(text(of: String(body[..<(end?.lowerBound ?? body.endIndex)])))
-            rest = end.map { body[$0.upperBound...] } ?? ""
+            let body = tagEnd + 1
+            let end = find(close, from: body)
+            texts.append(text(of: String(String.UnicodeScalarView(scalars[body..<(end ?? scalars.count)]))))
+            guard let end else { break }
+            index = end + close.count
         }
         return texts
     }
 
-    /// Markup removed, entities read (`&lt;` → `<`; a numeric one by its code point).
+    /// Markup removed, entities read (`&lt;` → `<`; a numeric one by its code point). Read scalar by scalar, as XML
+    /// is: a combining mark after `<` or `&` does not hide it.
     static func text(of xhtml: String) -> String {
-        var plain = ""
+        var plain: [Unicode.Scalar] = []
         var inTag = false
-        for character in xhtml {
-            if character == "<" {
+        for scalar in xhtml.unicodeScalars {
+            if scalar == "<" {
                 inTag = true
-            } else if character == ">" {
+            } else if scalar == ">" {
                 inTag = false
             } else if !inTag {
-                plain.append(character)
+                plain.append(scalar)
             }
         }
-        guard plain.contains("&") else { return plain }
-        var out = ""
-        var rest = Substring(plain)
-        while let amp = rest.firstIndex(of: "&") {
-            out += rest[..<amp]
-            let after = rest[rest.index(after: amp)...]
-            guard let semicolon = after.prefix(10).firstIndex(of: ";") else {
-                out.append("&")
-                rest = after
+        var out = String.UnicodeScalarView()
+        var index = 0
+        let named: [String: String] = ["amp": "&", "lt": "<", "gt": ">", "quot": "\"", "apos": "'", "nbsp": " "]
+        while index < plain.count {
+            let scalar = plain[index]
+            index += 1
+            guard scalar == "&", let semicolon = plain[index..<min(plain.count, index + 10)].firstIndex(of: ";") else {
+                out.append(scalar)
                 continue
             }
-            let name = after[..<semicolon]
-            let named: [Substring: String] = ["amp": "&", "lt": "<", "gt": ">", "quot": "\"", "apos": "'", "nbsp": " "]
+            let name = String(String.UnicodeScalarView(plain[index..<semicolon]))
             if let known = named[name] {
-                out += known
+                out.append(contentsOf: known.unicodeScalars)
             } else if name.hasPrefix("#"),
                 let value = name.hasPrefix("#x") || name.hasPrefix("#X")
                     ? UInt32(name.dropFirst(2), radix: 16) : UInt32(name.dropFirst()),
-                let scalar = Unicode.Scalar(value)
+                let decoded = Unicode.Scalar(value)
             {
-                out.unicodeScalars.append(scalar)
+                out.append(decoded)
             } else {
-                out += "&" + name + ";"
+                out.append(scalar)
+                continue
             }
-            rest = after[after.index(after: semicolon)...]
+            index = semicolon + 1
         }
-        return out + rest
+        return String(out)
     }
 }
