@@ -17,7 +17,7 @@ struct OverblikBench: AsyncParsableCommand {
     @Option(help: "Mappe med demodata.")
     var data: String?
 
-    @Option(help: "Kun én del: warm, cold, decode, tui, gateway, events eller cluster.")
+    @Option(help: "Kun én del: warm, cold, decode, tui, gateway, summary, events eller cluster.")
     var only: String?
 
     @Option(help: "PostgreSQL til klyngemålingen (ellers startes en midlertidig).")
@@ -70,6 +70,12 @@ struct OverblikBench: AsyncParsableCommand {
             FileHandle.standardOutput.write(try report.json())
             return
         }
+        if only == "summary" {
+            await cluster.stop()
+            try await SummaryBench.run(data: dataSet, iterations: iterations, report: &report)
+            FileHandle.standardOutput.write(try report.json())
+            return
+        }
         if only == "warm" {
             await cluster.stop()
             try await FederationBench.runWarm(data: dataSet, iterations: iterations, report: &report)
@@ -114,6 +120,7 @@ struct OverblikBench: AsyncParsableCommand {
         try await FederationBench.run(data: dataSet, iterations: max(10, iterations / 4), report: &report)
         try await TUIBench.run(data: dataSet, iterations: iterations, report: &report)
         try await GatewayBench.run(data: dataSet, iterations: iterations * 5, report: &report)
+        try await SummaryBench.run(data: dataSet, iterations: iterations, report: &report)
         try await EventBench.run(rate: eventRate, seconds: eventSeconds, subscribers: subscribers, report: &report)
         FileHandle.standardOutput.write(try report.json())
     }
