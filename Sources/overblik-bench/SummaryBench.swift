@@ -128,7 +128,9 @@ enum SummaryBench {
         report.add("summary_bruno_50ms_p95_ms", summaryP95)
         report.add("summary_bruno_50ms_p99_ms", BenchReport.percentile(summaries, 0.99))
         report.add("summary_bruno_slowest_source_alone_p95_ms", slowestP95)
-        for (id, values) in perSource { report.add("summary_bruno_source_\(id)_alone_p95_ms", BenchReport.percentile(values, 0.95)) }
+        for (id, values) in perSource {
+            report.add("summary_bruno_source_\(id)_alone_p95_ms", BenchReport.percentile(values, 0.95))
+        }
         report.add("summary_bruno_p95_over_slowest_source_p95", slowestP95 > 0 ? summaryP95 / slowestP95 : 0)
         report.add("summary_bruno_bytes", Double(bytes))
         try await report.latency("summary_large_patient_50ms", max(20, iterations / 2)) {

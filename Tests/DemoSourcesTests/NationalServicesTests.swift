@@ -126,8 +126,9 @@ import Testing
         #expect((active.total ?? 0) + (notActive.total ?? 0) == orders.count)
 
         // An effectuation names the ordination it carried out, and can be found by it.
-        guard case .medicationDispense(let dispense)? = try await HTTP.get("\(base)/MedicationDispense?_count=1").bundle()
-            .resources.first,
+        guard
+            case .medicationDispense(let dispense)? = try await HTTP.get("\(base)/MedicationDispense?_count=1").bundle()
+                .resources.first,
             let prescription = dispense.authorizingPrescription?.first?.reference
         else {
             Issue.record("no effectuation with its ordination")
