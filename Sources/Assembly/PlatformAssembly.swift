@@ -101,7 +101,7 @@ extension GatewaySource {
     public init(_ source: SourceDefinition, tls: ClientTLS? = nil) {
         self.init(
             id: source.id, name: source.name, sector: source.sector.rawValue, fhir: source.fhir, timeoutMs: source.timeoutMs,
-            kind: source.kind == .preferences ? .preferences : .clinical, tls: tls)
+            kind: source.kind == .preferences ? .preferences : .clinical, tls: tls, sandbox: source.sandbox)
     }
 }
 
@@ -111,6 +111,8 @@ extension SourceDefinition {
         self.init(
             id: source.id, name: source.name, sector: Sector(rawValue: source.sector) ?? .other, fhir: fhir,
             timeoutMs: timeoutMs, kind: source.isClinical ? .clinical : .preferences)
+        // The demo's patients are synthetic: its sources are sandboxes.
+        sandbox = true
     }
 
     /// Every source of a started demo cluster, at the address it listens on.

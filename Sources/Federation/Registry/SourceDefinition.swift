@@ -15,6 +15,8 @@ public struct SourceDefinition: Codable, Sendable, Hashable {
     public var notifySecretSHA256: String?
     /// A CA bundle (PEM file) to verify this source's certificate against, besides the system store (`ca`).
     public var ca: String?
+    /// A sandbox: synthetic data only, the one kind of source a pilot app may reach (`sandbox = true`).
+    public var sandbox = false
 
     public enum Kind: String, Codable, Sendable {
         case clinical, preferences
@@ -37,7 +39,7 @@ public struct SourceDefinition: Codable, Sendable, Hashable {
         case id, name, sector, fhir, kind
         case timeoutMs = "timeout_ms"
         case notifySecretSHA256 = "notify_secret_sha256"
-        case ca
+        case ca, sandbox
     }
 
     public init(from decoder: any Decoder) throws {
@@ -49,5 +51,6 @@ public struct SourceDefinition: Codable, Sendable, Hashable {
             kind: try container.decodeIfPresent(Kind.self, forKey: .kind) ?? .clinical)
         notifySecretSHA256 = try container.decodeIfPresent(String.self, forKey: .notifySecretSHA256)
         ca = try container.decodeIfPresent(String.self, forKey: .ca)
+        sandbox = try container.decodeIfPresent(Bool.self, forKey: .sandbox) ?? false
     }
 }

@@ -97,7 +97,7 @@ public struct SourceRegistry: Sendable, Hashable {
                 }
                 return text
             }
-            let known = ["id", "name", "sector", "fhir", "timeout_ms", "kind", "notify_secret_sha256", "ca"]
+            let known = ["id", "name", "sector", "fhir", "timeout_ms", "kind", "notify_secret_sha256", "ca", "sandbox"]
             for key in entry.keys where !known.contains(key) {
                 throw RegistryError(
                     file: file, line: line(of: index, key: key),
@@ -158,6 +158,13 @@ public struct SourceRegistry: Sendable, Hashable {
                 }
                 source.ca = path
             }
+            if let value = entry["sandbox"] {
+                guard let flag = value.bool else {
+                    throw RegistryError(
+                        file: file, line: line(of: index, key: "sandbox"), phrase: Phrase("registry.bad-sandbox"))
+                }
+                source.sandbox = flag
+            }
             sources.append(source)
         }
         guard !sources.isEmpty else { throw RegistryError(file: file, line: nil, phrase: Phrase("registry.no-sources")) }
@@ -192,7 +199,7 @@ public struct SourceRegistry: Sendable, Hashable {
             sector = "\(source.sector.rawValue)"
             fhir = \(Self.quoted(source.fhir))
             timeout_ms = \(source.timeoutMs)
-            \(source.kind == .clinical ? "" : "kind = \"\(source.kind.rawValue)\"\n")\(source.notifySecretSHA256.map { "notify_secret_sha256 = \"\($0)\"\n" } ?? "")\(source.ca.map { "ca = \"\($0)\"\n" } ?? "")
+            \(source.kind == .clinical ? "" : "kind = \"\(source.kind.rawValue)\"\n")\(source.notifySecretSHA256.map { "notify_secret_sha256 = \"\($0)\"\n" } ?? "")\(source.ca.map { "ca = \"\($0)\"\n" } ?? "")\(source.sandbox ? "sandbox = true\n" : "")
             """
         }.joined(separator: "\n")
     }

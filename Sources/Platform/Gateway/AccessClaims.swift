@@ -15,6 +15,12 @@ struct AccessClaims: JWTPayload, Equatable {
     var organization: Identity.Organization?
     var municipality: String?
     var cpr: String?
+    /// An app's token (SMART): its client id, name and kind, the granted scopes, the launch's patient.
+    var client_id: String?
+    var app_name: String?
+    var app_kind: String?
+    var scope: String?
+    var patient: String?
 
     func verify(using algorithm: some JWTAlgorithm) async throws {
         try exp.verifyNotExpired()

@@ -28,6 +28,9 @@ public struct AuditEntry: Sendable, Equatable, Codable {
     public var reason: String?
     public var emergency: Bool
     public var client: String?
+    /// The app the access went through (client id and name), when it was not the user's own client.
+    public var appID: String?
+    public var appName: String?
     public var previousHash: String
     public var hash: String
 
@@ -53,6 +56,8 @@ public struct AuditEntry: Sendable, Equatable, Codable {
         self.reason = reason
         self.emergency = emergency
         self.client = client
+        self.appID = identity.app?.clientID
+        self.appName = identity.app?.name
         self.previousHash = ""
         self.hash = ""
     }
@@ -68,7 +73,9 @@ public struct AuditEntry: Sendable, Equatable, Codable {
             resourceTypes.joined(separator: ","), action, purpose, outcome, reason ?? "", emergency ? "1" : "0",
             client ?? "", previousHash,
         ]
-        let digest = SHA256.hash(data: Data(fields.joined(separator: "\u{1F}").utf8))
+        // An access through an app also seals the app; entries without one hash as they always have.
+        let app = appID.map { ["app", $0, appName ?? ""] } ?? []
+        let digest = SHA256.hash(data: Data((fields + app).joined(separator: "\u{1F}").utf8))
         return digest.hexString
     }
 

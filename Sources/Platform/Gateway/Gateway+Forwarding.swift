@@ -39,15 +39,19 @@ extension Gateway {
         let query = QueryString.encode(pairs)
         let action = parts.count == 2 ? "read" : "search"
         if parts.count == 2, type != "Patient" {
-            return try await read(identity, client, source: source, path: path, type: type, emergencyReason: emergencyReason)
+            return try await read(
+                identity, client, source: source, path: path, type: type, parameters: parameters,
+                emergencyReason: emergencyReason)
         }
         switch try await subject(source, type: type, id: parts.count == 2 ? parts[1] : nil, parameters: parameters) {
         case .one(let cpr):
+            try await admitApp(identity, client, source: source, type: type, action: action, parameters: parameters, cpr: cpr)
             let decision = await decide(identity, cpr: cpr, source: source, emergencyReason: emergencyReason)
             try await log(identity, client, cpr: cpr, source: source, types: [type], action: action, decision: decision)
             return try await send(source, path: path, query: query, ifNoneMatch: ifNoneMatch, rewrite: true)
         case .many:
             guard identity.role != .logAuditor else { throw Self.auditorDenied }
+            try await admitApp(identity, client, source: source, type: type, action: action, parameters: parameters, cpr: nil)
             // A count across patients would tell about patients the user may not see.
             if parameters.contains(where: { ($0.0 == "_summary" && $0.1 == "count") || ($0.0 == "_count" && $0.1 == "0") }) {
                 throw GatewayDenial.forbidden("count", Phrase("denial.count-across-patients"))
@@ -80,14 +84,24 @@ extension Gateway {
     /// `If-None-Match`, the body is needed), decided and logged before anything is returned. A resource of no patient
     /// (an Organization) passes; the source's own errors (404) pass as they are.
     func read(
-        _ identity: Identity, _ client: String?, source: GatewaySource, path: String, type: String, emergencyReason: String?
+        _ identity: Identity, _ client: String?, source: GatewaySource, path: String, type: String,
+        parameters: [(String, String)], emergencyReason: String?
     ) async throws(GatewayDenial) -> Forwarded {
         guard identity.role != .logAuditor else { throw Self.auditorDenied }
+        // An app without any read of this type is refused before the source is asked; with a `patient/` scope,
+        // again once the resource's patient is known.
+        if identity.app != nil,
+            await appDenial(identity, source: source, type: type, .read, parameters: parameters, cpr: identity.app?.patient)
+                != nil
+        {
+            try await admitApp(identity, client, source: source, type: type, action: "read", parameters: parameters, cpr: nil)
+        }
         let answer = try await send(source, path: path, query: "", ifNoneMatch: nil, rewrite: true)
         guard answer.status == 200, let resource = try? JSONValue.parse(Data(answer.body)),
             let reference = Self.patientReference(resource)
         else { return answer }
         let cpr = try await cpr(source, patientID: reference)
+        try await admitApp(identity, client, source: source, type: type, action: "read", parameters: parameters, cpr: cpr)
         let decision = await decide(identity, cpr: cpr, source: source, emergencyReason: emergencyReason)
         try await log(identity, client, cpr: cpr, source: source, types: [type], action: "read", decision: decision)
         return answer

@@ -39,6 +39,8 @@ public final class Gateway: Sendable {
     /// Signed checkpoints of the audit chain's head (the node's file and `GET /AuditEvent/$checkpoint`).
     public let checkpoints: AuditCheckpoints
     public let limits: Limits
+    /// The app cloud's apps and installations (what an app's token may still do).
+    public let apps: AppRegistry
     let consents: ConsentReader
     let reader: SourceReader
     let http: HTTPClient
@@ -63,6 +65,7 @@ public final class Gateway: Sendable {
         self.tokens = tokens
         self.users = Dictionary(users.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         self.storage = storage
+        self.apps = AppRegistry(storage: storage)
         self.limits = limits
         self.logger = logger
         let http = HTTPClient.node(trust: clientTLS)

@@ -20,12 +20,15 @@ public struct GatewaySource: Sendable {
     /// What to trust for this source's certificate and which client certificate to show (mutual TLS); nil: the
     /// gateway's own (`--ca`, `--client-cert`).
     public var tls: ClientTLS?
+    /// Synthetic data only: a pilot app may reach it.
+    public var sandbox: Bool
 
     public init(
         id: String, name: String, sector: String, fhir: String, timeoutMs: Int = 2000, kind: Kind = .clinical,
-        tls: ClientTLS? = nil
+        tls: ClientTLS? = nil, sandbox: Bool = false
     ) {
         self.tls = tls
+        self.sandbox = sandbox
         self.id = id
         self.name = name
         self.sector = sector

@@ -65,6 +65,29 @@ public struct Identity: Codable, Sendable, Hashable {
     /// The notifications this user follows by default (the identity provider's profile), e.g. an ED doctor's
     /// arrivals at their department; the client sets the subscription up from it.
     public var subscription: StandingSubscription?
+    /// The app acting for this user (or, for a backend service, for its organisation), when the token is an app's:
+    /// what it may do is its scopes within the user's own rights.
+    public var app: AppActor?
+
+    public struct AppActor: Codable, Sendable, Hashable {
+        public var clientID: String
+        public var name: String
+        public var kind: AppRegistration.Kind
+        /// The granted scopes, as in the token.
+        public var scope: String
+        /// The launch's patient (CPR number), which `patient/` scopes are held to.
+        public var patient: String?
+
+        public init(clientID: String, name: String, kind: AppRegistration.Kind, scope: String, patient: String? = nil) {
+            self.clientID = clientID
+            self.name = name
+            self.kind = kind
+            self.scope = scope
+            self.patient = patient
+        }
+
+        public var scopes: SMARTScopes { (try? SMARTScopes(parsing: scope)) ?? SMARTScopes() }
+    }
 
     public struct StandingSubscription: Codable, Sendable, Hashable {
         public var topic: String
@@ -88,7 +111,9 @@ public struct Identity: Codable, Sendable, Hashable {
 extension Identity {
     /// What decides access, without the person's name or profile: kept with a subscription, checked at delivery.
     public var accessScope: Identity {
-        Identity(id: id, name: "", role: role, organization: organization, municipality: municipality, cpr: cpr)
+        var scope = Identity(id: id, name: "", role: role, organization: organization, municipality: municipality, cpr: cpr)
+        scope.app = app
+        return scope
     }
 
     /// One key per distinct access (role, organisation, municipality, own CPR number).

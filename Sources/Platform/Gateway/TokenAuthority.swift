@@ -67,7 +67,9 @@ public final class TokenAuthority: Sendable {
             sub: .init(value: identity.id), iss: .init(value: issuer), aud: .init(value: [audience]),
             exp: .init(value: now.addingTimeInterval(lifetime)), iat: .init(value: now), name: identity.name,
             title: identity.title, role: identity.role.rawValue, organization: identity.organization,
-            municipality: identity.municipality, cpr: identity.cpr)
+            municipality: identity.municipality, cpr: identity.cpr, client_id: identity.app?.clientID,
+            app_name: identity.app?.name, app_kind: identity.app?.kind.rawValue, scope: identity.app?.scope,
+            patient: identity.app?.patient)
         return try await keys.sign(claims)
     }
 
@@ -94,9 +96,16 @@ public final class TokenAuthority: Sendable {
         guard let role = Identity.Role(rawValue: claims.role) else {
             throw .unauthenticated(Phrase("denial.token-role"))
         }
-        let identity = Identity(
+        var identity = Identity(
             id: claims.sub.value, name: claims.name, title: claims.title, role: role, organization: claims.organization,
             municipality: claims.municipality, cpr: claims.cpr)
+        if let clientID = claims.client_id {
+            guard let kind = claims.app_kind.flatMap(AppRegistration.Kind.init(rawValue:)), let scope = claims.scope else {
+                throw .unauthenticated(Phrase("denial.token-invalid"))
+            }
+            identity.app = Identity.AppActor(
+                clientID: clientID, name: claims.app_name ?? clientID, kind: kind, scope: scope, patient: claims.patient)
+        }
         verified.withLock { all in
             if all.count > 10_000 { all = all.filter { $0.value.1 > Date() } }
             if all.count > 10_000 { all.removeAll() }

@@ -63,6 +63,19 @@ public protocol PlatformStorage: Sendable {
     func auditEntries(patient: String?, emergencyOnly: Bool, after: Int64, limit: Int) async throws -> [AuditEntry]
     /// The last entry's sequence and hash as the table holds them (0 and the genesis hash when the log is empty).
     func auditHead() async throws -> (sequence: Int64, hash: String)
+
+    /// Registers an app or replaces its registration (same client id).
+    func saveApp(_ app: AppRegistration) async throws
+    /// Every registered app, withdrawn ones too, by client id.
+    func apps() async throws -> [AppRegistration]
+    /// Installs an app for an organisation, or replaces that installation.
+    func saveInstallation(_ installation: AppInstallation) async throws
+    /// Removes an organisation's installation; false when there was none.
+    func removeInstallation(clientID: String, organization: Identity.Organization) async throws -> Bool
+    func installations() async throws -> [AppInstallation]
+    /// Records a client assertion's `jti` until it expires: false when the client used it before (a replay), across
+    /// every node of the storage.
+    func claimAssertion(clientID: String, jti: String, expires: Date) async throws -> Bool
 }
 
 extension PlatformStorage {

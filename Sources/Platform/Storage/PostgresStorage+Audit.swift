@@ -19,12 +19,12 @@ extension PostgresStorage {
                 """
                 INSERT INTO audit (sequence, recorded, user_id, user_name, role, organization, organization_name,
                   patient_cpr, source_id, resource_types, action, purpose, outcome, reason, emergency, client,
-                  previous_hash, hash)
+                  previous_hash, hash, app_id, app_name)
                 VALUES (\(sealed.sequence), \(sealed.recorded.timeIntervalSince1970), \(sealed.userID),
                   \(sealed.userName), \(sealed.role), \(sealed.organization), \(sealed.organizationName),
                   \(sealed.patientCPR), \(sealed.sourceID), \(sealed.resourceTypes.joined(separator: ",")),
                   \(sealed.action), \(sealed.purpose), \(sealed.outcome), \(sealed.reason), \(sealed.emergency),
-                  \(sealed.client), \(sealed.previousHash), \(sealed.hash))
+                  \(sealed.client), \(sealed.previousHash), \(sealed.hash), \(sealed.appID), \(sealed.appName))
                 """, logger: Self.quiet)
             try await db.query(
                 "UPDATE audit_head SET sequence = \(sealed.sequence), hash = \(sealed.hash) WHERE id = 1",
@@ -77,6 +77,8 @@ extension PostgresStorage {
         entry.sequence = try r["sequence"].decode(Int64.self)
         entry.previousHash = try r["previous_hash"].decode(String.self)
         entry.hash = try r["hash"].decode(String.self)
+        entry.appID = try r["app_id"].decode(String?.self)
+        entry.appName = try r["app_name"].decode(String?.self)
         return entry
     }
 }

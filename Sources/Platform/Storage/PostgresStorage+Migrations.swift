@@ -119,6 +119,25 @@ extension PostgresStorage {
             "v5-subscription-audience",
             ["ALTER TABLE subscription ADD COLUMN IF NOT EXISTS audience text"]
         ),
+        (
+            // The app cloud: registrations and installations (as JSON records), client assertions already used
+            // (shared by every node, so a replay to another node is still one), and the app of an access.
+            "v6-apps",
+            [
+                "CREATE TABLE IF NOT EXISTS app (client_id text PRIMARY KEY, record text NOT NULL)",
+                """
+                CREATE TABLE IF NOT EXISTS app_installation (client_id text NOT NULL, organization_system text NOT NULL,
+                  organization_value text NOT NULL, record text NOT NULL,
+                  PRIMARY KEY (client_id, organization_system, organization_value))
+                """,
+                """
+                CREATE TABLE IF NOT EXISTS used_assertion (client_id text NOT NULL, jti text NOT NULL,
+                  expires float8 NOT NULL, PRIMARY KEY (client_id, jti))
+                """,
+                "ALTER TABLE audit ADD COLUMN IF NOT EXISTS app_id text",
+                "ALTER TABLE audit ADD COLUMN IF NOT EXISTS app_name text",
+            ]
+        ),
     ]
 
     /// The first key of the per-subscription numbering locks.

@@ -14,13 +14,13 @@ extension SQLiteStorage {
                 sql: """
                     INSERT INTO audit (sequence, recorded, userID, userName, role, organization, organizationName,
                       patientCPR, sourceID, resourceTypes, action, purpose, outcome, reason, emergency, client,
-                      previousHash, hash) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
+                      previousHash, hash, appID, appName) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
                     """
             ).execute(arguments: [
                 sealed.sequence, sealed.recorded.timeIntervalSince1970, sealed.userID, sealed.userName, sealed.role,
                 sealed.organization, sealed.organizationName, sealed.patientCPR, sealed.sourceID,
                 sealed.resourceTypes.joined(separator: ","), sealed.action, sealed.purpose, sealed.outcome, sealed.reason,
-                sealed.emergency, sealed.client, sealed.previousHash, sealed.hash,
+                sealed.emergency, sealed.client, sealed.previousHash, sealed.hash, sealed.appID, sealed.appName,
             ])
             return sealed
         }
@@ -65,6 +65,8 @@ extension SQLiteStorage {
         entry.sequence = row["sequence"]
         entry.previousHash = row["previousHash"]
         entry.hash = row["hash"]
+        entry.appID = row["appID"]
+        entry.appName = row["appName"]
         return entry
     }
 }

@@ -94,6 +94,31 @@ extension SQLiteStorage {
             // What the subscriber may open (JSON of Identity without the name); checked at every delivery.
             try db.alter(table: "subscription") { t in t.add(column: "audience", .text) }
         }
+        migrator.registerMigration("v5-apps") { db in
+            // The app cloud: registrations and installations (as JSON records), client assertions already used,
+            // and the app an access went through in the audit log.
+            try db.create(table: "app") { t in
+                t.primaryKey("clientID", .text)
+                t.column("record", .text).notNull()
+            }
+            try db.create(table: "appInstallation") { t in
+                t.column("clientID", .text).notNull()
+                t.column("organizationSystem", .text).notNull()
+                t.column("organizationValue", .text).notNull()
+                t.column("record", .text).notNull()
+                t.primaryKey(["clientID", "organizationSystem", "organizationValue"])
+            }
+            try db.create(table: "usedAssertion") { t in
+                t.column("clientID", .text).notNull()
+                t.column("jti", .text).notNull()
+                t.column("expires", .double).notNull()
+                t.primaryKey(["clientID", "jti"])
+            }
+            try db.alter(table: "audit") { t in
+                t.add(column: "appID", .text)
+                t.add(column: "appName", .text)
+            }
+        }
         do {
             try migrator.migrate(pool)
         } catch {
