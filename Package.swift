@@ -192,12 +192,25 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        /// The app cloud: SMART on FHIR discovery, the AppStore catalogue, the token endpoint (Backend Services)
+        /// and token introspection, as a node service; the gateway enforces what an app's token may read.
+        .target(
+            name: "AppCloud",
+            dependencies: [
+                "Words", "FHIR", "Platform", "Transport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
         /// One platform node from one configuration (`PlatformAssembly`), and the one mapping of a source definition:
         /// used by `sundhedscloud serve`, `overblik --demo`, the benchmarks and the tests.
         .target(
             name: "Assembly",
             dependencies: [
-                "Words", "FHIR", "Transport", "Federation", "DemoSources", "Platform", "Summary",
+                "Words", "FHIR", "Transport", "Federation", "DemoSources", "Platform", "Summary", "AppCloud",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Hummingbird", package: "hummingbird"),
             ],
@@ -279,8 +292,9 @@ let package = Package(
             dependencies: [
                 "Assembly",
                 "Words",
-                "FHIR", "Platform", "EventStream", "DemoSources", "TestSupport", "Federation", "Transport",
+                "FHIR", "Platform", "EventStream", "DemoSources", "TestSupport", "Federation", "Transport", "AppCloud",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),

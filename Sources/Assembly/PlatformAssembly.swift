@@ -1,3 +1,4 @@
+import AppCloud
 import DemoSources
 import Federation
 import Foundation
@@ -91,7 +92,12 @@ public enum PlatformAssembly {
             checkpoints: checkpoints, limits: configuration.limits, clientTLS: configuration.trust,
             logger: configuration.logger)
         let services: [any NodeService] =
-            configuration.gateway ? [SummaryService(gateway: gateway, trust: configuration.trust)] : []
+            configuration.gateway
+            ? [
+                SummaryService(gateway: gateway, trust: configuration.trust),
+                SMARTService(gateway: gateway, trust: configuration.trust),
+            ]
+            : []
         return Parts(engine: engine, gateway: gateway, services: services)
     }
 }

@@ -14,7 +14,7 @@ extension Gateway {
     /// - not installed by the user's organisation (for a backend service: the organisation it acts for): 403;
     /// - a pilot reaching a source that is not a sandbox: 403;
     /// - outside its scopes: 403 naming the scope it lacks.
-    func appDenial(
+    public func appDenial(
         _ identity: Identity, source: GatewaySource?, type: String, _ permission: SMARTScope.Permissions,
         parameters: [(String, String)], cpr: String?, now: Date = Date()
     ) async -> GatewayDenial? {

@@ -73,6 +73,12 @@ public final class TokenAuthority: Sendable {
         return try await keys.sign(claims)
     }
 
+    /// When a token that verifies expires; nil for one that does not verify.
+    public func expiry(of token: String) async -> Date? {
+        guard (try? await verify(token)) != nil else { return nil }
+        return verified.withLock { $0[token]?.1 }
+    }
+
     /// The identity in a verified token; a denial (401) saying what is wrong otherwise.
     public func verify(_ token: String) async throws(GatewayDenial) -> Identity {
         if let (identity, expires) = verified.withLock({ $0[token] }) {

@@ -1,0 +1,322 @@
+import AppCloud
+import DemoSources
+import FHIR
+import Foundation
+import JWTKit
+import NIOHTTP1
+import Platform
+import Testing
+
+/// A vendor's backend service on the app cloud as it meets it over HTTP: registered, approved and installed by an
+/// operator, a token for a signed assertion (SMART Backend Services), reads within its scopes for the practice that
+/// installed it, every read logged with the app's name; and every bad assertion, scope or app refused with the
+/// OAuth error the specifications name.
+extension GatewayTests {
+    @Suite(.timeLimit(.minutes(3))) struct AppCloud {
+        static let practice = Identity.Organization(
+            system: "urn:oid:1.2.208.176.1.4", value: GW.ydernummer, name: "Lægehuset Herlev Bygade")
+
+        /// A vendor's signing key and the JWKS it registers.
+        struct Vendor {
+            let key = ES384PrivateKey()
+            let kid = "vendor-key-1"
+
+            var jwks: String {
+                guard let (x, y) = key.publicKey.parameters else { return "{}" }
+                let jwk = JWK.ecdsa(.es384, identifier: JWKIdentifier(string: kid), x: x, y: y, curve: .p384)
+                return String(decoding: (try? JSONEncoder().encode(JWKS(keys: [jwk]))) ?? Data(), as: UTF8.self)
+            }
+
+            struct Claims: JWTPayload {
+                var iss: IssuerClaim
+                var sub: SubjectClaim
+                var aud: AudienceClaim
+                var exp: ExpirationClaim
+                var jti: IDClaim
+                func verify(using algorithm: some JWTAlgorithm) async throws {}
+            }
+
+            func assertion(
+                client: String, audience: String, expiresIn: TimeInterval = 240, jti: String = UUID().uuidString,
+                issuer: String? = nil
+            ) async throws -> String {
+                let keys = JWTKeyCollection()
+                await keys.add(ecdsa: key, kid: JWKIdentifier(string: kid))
+                return try await keys.sign(
+                    Claims(
+                        iss: .init(value: issuer ?? client), sub: .init(value: client), aud: .init(value: [audience]),
+                        exp: .init(value: Date().addingTimeInterval(expiresIn)), jti: .init(value: jti)),
+                    kid: JWKIdentifier(string: kid))
+            }
+        }
+
+        static func register(
+            _ h: GatewayHarness, _ vendor: Vendor, id: String = "medicin-afstemning",
+            scopes: [String] = ["system/MedicationRequest.rs", "system/MedicationStatement.rs", "system/Patient.rs"],
+            status: AppRegistration.Status = .approved, install: Bool = true
+        ) async throws {
+            let apps = h.gateway.apps
+            try await apps.register(
+                AppRegistration(
+                    clientID: id, name: "Medicinafstemning", vendor: "Testleverandør ApS",
+                    description: "Afstemmer praksis' medicinliste med medicinkortet", kind: .backendService,
+                    jwks: vendor.jwks, scopes: scopes))
+            if status != .pilot { try await apps.setStatus(id, status) }
+            if install { try await apps.install(AppInstallation(clientID: id, organization: practice, role: .gp)) }
+        }
+
+        static func form(_ pairs: [(String, String)]) -> [UInt8] {
+            Array(pairs.map { "\($0.0)=\(QueryString.encodeComponent($0.1))" }.joined(separator: "&").utf8)
+        }
+
+        static func tokenRequest(
+            _ h: GatewayHarness, assertion: String, scope: String? = nil, extra: [(String, String)] = []
+        ) async throws -> GatewayAnswer {
+            var pairs = [
+                ("grant_type", "client_credentials"), ("client_assertion_type", ClientAssertion.type),
+                ("client_assertion", assertion),
+            ]
+            if let scope { pairs.append(("scope", scope)) }
+            return try await h.send(
+                "/auth/smart/token", method: .POST, body: form(pairs + extra),
+                headers: [("Content-Type", "application/x-www-form-urlencoded")])
+        }
+
+        static func tokenURL(_ h: GatewayHarness) -> String { h.base + "/auth/smart/token" }
+
+        static func bruno(_ source: String) throws -> String {
+            try #require(try PlatformFixtures.demoData().manifest.patients.first { $0.cpr == GW.bruno }?.sources[source])
+        }
+
+        @Test func discoveryNamesTheTokenEndpointAndWhatItTakes() async throws {
+            try await GatewayHarness.with { h in
+                let answer = try await h.send("/.well-known/smart-configuration")
+                #expect(answer.status == 200)
+                #expect(answer.header("Content-Type")?.hasPrefix("application/json") == true)
+                let json = try #require(answer.json)
+                #expect(json["token_endpoint"]?.stringValue == Self.tokenURL(h))
+                #expect(json["grant_types_supported"]?.listValue.contains(.string("client_credentials")) == true)
+                #expect(json["code_challenge_methods_supported"] == .array([.string("S256")]))
+                #expect(json["token_endpoint_auth_signing_alg_values_supported"] == .array([.string("RS384"), .string("ES384")]))
+                #expect(json["capabilities"]?.listValue.contains(.string("client-confidential-asymmetric")) == true)
+            }
+        }
+
+        @Test func aBackendServiceReadsItsPracticesPatientsWithinItsScopesAndEveryReadNamesIt() async throws {
+            try await GatewayHarness.with { h in
+                let vendor = Vendor()
+                try await Self.register(h, vendor)
+                let store = try #require(try await h.send("/AppStore").json?["apps"]?.listValue.first)
+                #expect(store["name"]?.stringValue == "Medicinafstemning")
+                #expect(store["installed_by"] == .array([.string("Lægehuset Herlev Bygade")]))
+
+                let answer = try await Self.tokenRequest(
+                    h, assertion: try await vendor.assertion(client: "medicin-afstemning", audience: Self.tokenURL(h)),
+                    scope: "system/MedicationRequest.rs system/Patient.rs")
+                #expect(answer.status == 200, "\(answer.text)")
+                #expect(answer.header("Cache-Control") == "no-store")
+                let json = try #require(answer.json)
+                #expect(json["token_type"]?.stringValue == "Bearer")
+                #expect((json["expires_in"]?.numberValue ?? 1000) <= 300)
+                #expect(json["scope"]?.stringValue == "system/MedicationRequest.rs system/Patient.rs")
+                let token = try #require(json["access_token"]?.stringValue)
+                let bearer = [("Authorization", "Bearer \(token)")]
+
+                // Bruno is on the practice's list: his medication card, read as the app for the practice.
+                let (card, logged) = try await h.logged {
+                    try await h.send("/sources/nsp/fhir/MedicationRequest?patient=\(try Self.bruno("nsp"))", headers: bearer)
+                }
+                #expect(card.status == 200, "\(card.text.prefix(300))")
+                #expect(!card.resources("MedicationRequest").isEmpty)
+                #expect(logged.count == 1)
+                #expect(logged.first?.appID == "medicin-afstemning")
+                #expect(logged.first?.appName == "Medicinafstemning")
+                #expect(logged.first?.organization == GW.ydernummer)
+                #expect(logged.first?.outcome == "success")
+                // By CPR number too, which needs system/Patient.s.
+                let patient = try await h.send("/sources/gp/fhir/Patient?\(GW.byCPR(GW.bruno))", headers: bearer)
+                #expect(patient.status == 200)
+
+                // Outside its scopes: 403 naming the scope, and logged as refused under the app.
+                let (conditions, refusedLog) = try await h.logged {
+                    try await h.send("/sources/hospital/fhir/Condition?patient=\(GW.brunoHospital)", headers: bearer)
+                }
+                expectRefused(conditions, reason: "scope", saying: "system/Condition.s")
+                #expect(refusedLog.first?.outcome == "denied")
+                #expect(refusedLog.first?.appID == "medicin-afstemning")
+                // MedicationStatement is registered but was not asked for: not in this token.
+                let statements = try await h.send(
+                    "/sources/gp/fhir/MedicationStatement?patient=\(GW.brunoGP)", headers: bearer)
+                expectRefused(statements, reason: "scope", saying: "system/MedicationStatement.s")
+                // Never more than its organisation: Einer is not on the practice's list.
+                let einer = try await h.send("/sources/hospital/fhir/Patient?\(GW.byCPR(GW.einer))", headers: bearer)
+                #expect(einer.status == 403, "\(einer.text.prefix(300))")
+
+                // Introspection: active, with the app and its scopes, for a caller with a token.
+                let introspected = try await h.send(
+                    "/auth/smart/introspect", method: .POST, body: Self.form([("token", token)]),
+                    headers: bearer + [("Content-Type", "application/x-www-form-urlencoded")])
+                #expect(introspected.json?["active"] == .bool(true), "\(introspected.text)")
+                #expect(introspected.json?["client_id"]?.stringValue == "medicin-afstemning")
+
+                // Withdrawn: its token stops at once, and no new one is issued.
+                try await h.gateway.apps.setStatus("medicin-afstemning", .withdrawn)
+                let after = try await h.send(
+                    "/sources/nsp/fhir/MedicationRequest?patient=\(try Self.bruno("nsp"))", headers: bearer)
+                expectRefused(after, status: 401, code: "login", reason: "app-withdrawn", saying: "trukket tilbage")
+                let inactive = try await h.send(
+                    "/auth/smart/introspect", method: .POST, body: Self.form([("token", token)]),
+                    headers: [
+                        ("Authorization", "Bearer \(try await h.token("egen-laege"))"),
+                        ("Content-Type", "application/x-www-form-urlencoded"),
+                    ])
+                #expect(inactive.json == .object(["active": .bool(false)]), "\(inactive.text)")
+                let again = try await Self.tokenRequest(
+                    h, assertion: try await vendor.assertion(client: "medicin-afstemning", audience: Self.tokenURL(h)))
+                #expect(again.status == 400)
+                #expect(again.json?["error"]?.stringValue == "unauthorized_client", "\(again.text)")
+                #expect(try await h.send("/AppStore").json?["apps"] == .array([]), "a withdrawn app is not in the store")
+            }
+        }
+
+        /// Each bad token request, with the OAuth error a client library acts on.
+        @Test func badAssertionsScopesAndGrantsAreRefusedWithTheirOAuthErrors() async throws {
+            try await GatewayHarness.with { h in
+                let vendor = Vendor()
+                try await Self.register(h, vendor)
+                let audience = Self.tokenURL(h)
+                func expectError(_ answer: GatewayAnswer, _ error: String, _ comment: Comment) {
+                    #expect(answer.status == 400, comment)
+                    #expect(answer.json?["error"]?.stringValue == error, "\(comment): \(answer.text)")
+                    let description = answer.json?["error_description"]?.stringValue ?? ""
+                    #expect(!description.isEmpty && description.unicodeScalars.allSatisfy { $0.isASCII }, comment)
+                    #expect(answer.json?["access_token"] == nil, comment)
+                }
+                // The same assertion twice: the second is a replay.
+                let once = try await vendor.assertion(client: "medicin-afstemning", audience: audience)
+                #expect(try await Self.tokenRequest(h, assertion: once).status == 200)
+                expectError(try await Self.tokenRequest(h, assertion: once), "invalid_client", "replayed jti")
+                expectError(
+                    try await Self.tokenRequest(
+                        h, assertion: try await vendor.assertion(client: "medicin-afstemning", audience: audience, expiresIn: -60)
+                    ),
+                    "invalid_client", "expired")
+                expectError(
+                    try await Self.tokenRequest(
+                        h,
+                        assertion: try await vendor.assertion(client: "medicin-afstemning", audience: audience, expiresIn: 3600)),
+                    "invalid_client", "exp an hour ahead")
+                expectError(
+                    try await Self.tokenRequest(
+                        h,
+                        assertion: try await vendor.assertion(client: "medicin-afstemning", audience: "https://elsewhere/token")),
+                    "invalid_client", "another audience")
+                expectError(
+                    try await Self.tokenRequest(
+                        h, assertion: try await Vendor().assertion(client: "medicin-afstemning", audience: audience)),
+                    "invalid_client", "signed with another key under the same kid")
+                expectError(
+                    try await Self.tokenRequest(
+                        h,
+                        assertion: try await vendor.assertion(
+                            client: "medicin-afstemning", audience: audience, issuer: "someone-else")),
+                    "invalid_client", "iss is not sub")
+                // alg none, and HS256 with the public key as the secret.
+                let claims = Data(
+                    #"{"iss":"medicin-afstemning","sub":"medicin-afstemning","aud":"\#(audience)","exp":\#(Int(Date().timeIntervalSince1970) + 200),"jti":"x1"}"#
+                        .utf8
+                ).base64URL
+                let none = Data(#"{"alg":"none","typ":"JWT","kid":"vendor-key-1"}"#.utf8).base64URL + "." + claims + "."
+                expectError(try await Self.tokenRequest(h, assertion: none), "invalid_client", "alg none")
+                let hmac = JWTKeyCollection()
+                await hmac.add(hmac: HMACKey(from: vendor.jwks), digestAlgorithm: .sha256, kid: "vendor-key-1")
+                let hs256 = try await hmac.sign(
+                    Vendor.Claims(
+                        iss: .init(value: "medicin-afstemning"), sub: .init(value: "medicin-afstemning"),
+                        aud: .init(value: [audience]), exp: .init(value: Date().addingTimeInterval(200)),
+                        jti: .init(value: "x2")), kid: "vendor-key-1")
+                expectError(try await Self.tokenRequest(h, assertion: hs256), "invalid_client", "HS256")
+                expectError(try await Self.tokenRequest(h, assertion: "not.a.jwt"), "invalid_client", "garbage")
+                // Scopes above the registration, or not a backend's.
+                expectError(
+                    try await Self.tokenRequest(
+                        h, assertion: try await vendor.assertion(client: "medicin-afstemning", audience: audience),
+                        scope: "system/Observation.rs"),
+                    "invalid_scope", "a scope it is not registered for")
+                expectError(
+                    try await Self.tokenRequest(
+                        h, assertion: try await vendor.assertion(client: "medicin-afstemning", audience: audience),
+                        scope: "system/MedicationRequest.cruds"),
+                    "invalid_scope", "writing")
+                expectError(
+                    try await Self.tokenRequest(
+                        h, assertion: try await vendor.assertion(client: "medicin-afstemning", audience: audience),
+                        scope: "patient/*.rs"),
+                    "invalid_scope", "patient scopes for a backend")
+                // A grant the endpoint does not do, and a body that is not a form.
+                let password = try await h.send(
+                    "/auth/smart/token", method: .POST, body: Self.form([("grant_type", "password")]),
+                    headers: [("Content-Type", "application/x-www-form-urlencoded")])
+                expectError(password, "unsupported_grant_type", "password grant")
+                let json = try await h.send(
+                    "/auth/smart/token", method: .POST, body: Array(#"{"grant_type":"client_credentials"}"#.utf8),
+                    headers: [("Content-Type", "application/json")])
+                expectError(json, "invalid_request", "JSON body")
+                // An app nobody installed.
+                try await Self.register(h, vendor, id: "uinstalleret", install: false)
+                expectError(
+                    try await Self.tokenRequest(
+                        h, assertion: try await vendor.assertion(client: "uinstalleret", audience: audience)),
+                    "unauthorized_client", "not installed")
+                expectError(
+                    try await Self.tokenRequest(h, assertion: try await vendor.assertion(client: "ukendt", audience: audience)),
+                    "invalid_client", "unknown client")
+            }
+        }
+
+        /// A pilot reaches sandboxes (synthetic sources) only; an app outside its installation is refused; a user's
+        /// own client is not an app at all.
+        @Test func aPilotReadsSandboxesOnlyAndAnAppNeedsItsInstallation() async throws {
+            try await GatewayHarness.with { h in
+                let vendor = Vendor()
+                try await Self.register(h, vendor, id: "pilot-app", status: .pilot)
+                var identity = Identity(
+                    id: "app:pilot-app", name: "Pilot", role: .gp, organization: Self.practice)
+                identity.app = Identity.AppActor(
+                    clientID: "pilot-app", name: "Pilot", kind: .backendService, scope: "system/MedicationRequest.rs")
+                let sandbox = GatewaySource(id: "s", name: "Sandkassen", sector: "gp", fhir: "http://127.0.0.1:1", sandbox: true)
+                let production = GatewaySource(id: "p", name: "Produktion", sector: "gp", fhir: "http://127.0.0.1:1")
+                let gateway = h.gateway
+                #expect(
+                    await gateway.appDenial(
+                        identity, source: sandbox, type: "MedicationRequest", .search, parameters: [], cpr: GW.bruno)
+                        == nil)
+                let refused = await gateway.appDenial(
+                    identity, source: production, type: "MedicationRequest", .search, parameters: [], cpr: GW.bruno)
+                #expect(refused?.reason == "app-pilot-production")
+                #expect(refused?.danish.contains("Produktion") == true)
+                // Past its pilot date: its token counts no more.
+                try await gateway.apps.setStatus("pilot-app", .pilot, pilotExpires: Date().addingTimeInterval(-1))
+                #expect(
+                    await gateway.appDenial(
+                        identity, source: sandbox, type: "MedicationRequest", .search, parameters: [], cpr: GW.bruno)?
+                        .status == 401)
+                // Another organisation's users: not installed there.
+                try await gateway.apps.setStatus("pilot-app", .approved)
+                identity.organization = Identity.Organization(
+                    system: "urn:oid:1.2.208.176.1.4", value: "999999", name: "Anden praksis")
+                #expect(
+                    await gateway.appDenial(
+                        identity, source: sandbox, type: "MedicationRequest", .search, parameters: [], cpr: GW.bruno)?
+                        .reason == "app-not-installed")
+            }
+        }
+    }
+}
+
+extension Data {
+    var base64URL: String {
+        base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+            .replacingOccurrences(of: "=", with: "")
+    }
+}
