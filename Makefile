@@ -43,6 +43,7 @@ SERIAL_TESTS := ClusterTests|NodeFailoverTests|PostgresOutageTests|StorageSuiteT
 test: deps
 	scripts/check-imports && scripts/check-imports --self-test
 	$(SWIFT_BUILD) --build-tests
+	scripts/python-env >/dev/null
 	@pgdir=$$(mktemp -d /tmp/overblik-test-pg.XXXXXX); \
 	url=$$(scripts/throwaway-postgres start $$pgdir --fast) || exit 1; \
 	trap 'scripts/throwaway-postgres stop '$$pgdir'; rm -rf '$$pgdir EXIT; \

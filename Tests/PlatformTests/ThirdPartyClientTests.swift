@@ -1,0 +1,98 @@
+import FHIR
+import Foundation
+import Platform
+import Testing
+
+/// The app cloud driven by a client library we did not write: Authlib (Python), as a vendor's backend service would
+/// use it, from the environment `scripts/python-env` makes (`make test` makes it first). ES384 and RS384 keys, a
+/// token for each, a read through the gateway, and the mistakes a library lets an app make, refused with their
+/// OAuth errors.
+extension GatewayTests.AppCloud {
+    /// Runs `executable` to its end (at most `timeout`), returning what it printed on stdout and its exit status.
+    static func run(_ executable: String, _ arguments: [String], timeout: Duration = .seconds(120)) async throws
+        -> (output: String, status: Int32)
+    {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        process.currentDirectoryURL = PlatformFixtures.repositoryRoot
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("client-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        // Files, not pipes: nothing blocks however much it prints.
+        let out = folder.appendingPathComponent("out")
+        let err = folder.appendingPathComponent("err")
+        _ = FileManager.default.createFile(atPath: out.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: err.path, contents: nil)
+        process.standardOutput = try FileHandle(forWritingTo: out)
+        process.standardError = try FileHandle(forWritingTo: err)
+        try process.run()
+        let deadline = ContinuousClock.now + timeout
+        while process.isRunning, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(50)) }
+        if process.isRunning {
+            process.terminate()
+            throw TestFailure("\(executable) \(arguments.prefix(2)) did not finish in \(timeout)")
+        }
+        let output = String(decoding: try Data(contentsOf: out), as: UTF8.self)
+        let errors = String(decoding: try Data(contentsOf: err), as: UTF8.self)
+        if process.terminationStatus != 0 {
+            throw TestFailure("\(executable) \(arguments.prefix(2)) exited \(process.terminationStatus): \(errors.suffix(2000))")
+        }
+        return (output, process.terminationStatus)
+    }
+
+    static func python() async throws -> String {
+        let made = try await run(PlatformFixtures.repositoryRoot.appendingPathComponent("scripts/python-env").path, [])
+        return made.output.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    @Test(arguments: ["ES384", "RS384"])
+    func authlibGetsATokenWithItsSignedAssertionAndReadsThroughTheGateway(alg: String) async throws {
+        let python = try await Self.python()
+        let script = PlatformFixtures.repositoryRoot.appendingPathComponent("Tests/Clients/smart_backend.py").path
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("vendor-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        _ = try await Self.run(python, [script, "keygen", folder.path, alg])
+        let jwks = try String(contentsOf: folder.appendingPathComponent("jwks.json"), encoding: .utf8)
+
+        try await GatewayHarness.with { h in
+            let apps = h.gateway.apps
+            try await apps.register(
+                AppRegistration(
+                    clientID: "afstemning-\(alg.lowercased())", name: "Medicinafstemning", vendor: "Testleverandør ApS",
+                    kind: .backendService, jwks: jwks, scopes: ["system/MedicationRequest.rs", "system/Patient.rs"]))
+            try await apps.setStatus("afstemning-\(alg.lowercased())", .approved)
+            try await apps.install(
+                AppInstallation(clientID: "afstemning-\(alg.lowercased())", organization: Self.practice, role: .gp))
+            let fhir = "\(h.base)/sources/nsp/fhir/MedicationRequest?patient=\(try Self.bruno("nsp"))"
+            let (output, _) = try await Self.run(
+                python,
+                [
+                    script, "run", folder.path, alg, "afstemning-\(alg.lowercased())", Self.tokenURL(h), fhir,
+                    "system/MedicationRequest.rs system/Patient.rs",
+                ])
+            var steps: [String: JSONValue] = [:]
+            for line in output.split(separator: "\n") {
+                if let json = try? JSONValue.parse(Data(line.utf8)), let step = json["step"]?.stringValue { steps[step] = json }
+            }
+            #expect(steps["token"]?["ok"] == .bool(true), "\(output)")
+            #expect(steps["token"]?["token"]?["token_type"]?.stringValue == "Bearer")
+            #expect(steps["token"]?["token"]?["scope"]?.stringValue == "system/MedicationRequest.rs system/Patient.rs")
+            #expect(steps["token-again"]?["ok"] == .bool(true), "a second assertion (a new jti): \(output)")
+            #expect(steps["read"]?["status"] == .number(200), "\(output)")
+            #expect(steps["read"]?["resourceType"]?.stringValue == "Bundle")
+            #expect((steps["read"]?["entries"]?.numberValue ?? 0) > 0)
+            for (step, error) in [
+                ("authlib-defaults", "invalid_client"), ("scope-beyond", "invalid_scope"), ("other-key", "invalid_client"),
+                ("other-audience", "invalid_client"),
+            ] {
+                #expect(steps[step]?["ok"] == .bool(false), "\(step): \(output)")
+                #expect(steps[step]?["error"]?.stringValue == error, "\(step): \(output)")
+            }
+            // The read is in the log under the app.
+            let logged = try await h.auditEntries()
+            #expect(logged.contains { $0.appID == "afstemning-\(alg.lowercased())" && $0.outcome == "success" })
+        }
+    }
+}
