@@ -51,7 +51,9 @@ struct Apps: AsyncParsableCommand {
         formatter.locale = Locale(identifier: "en_US_POSIX")
         formatter.timeZone = TimeZone(identifier: "Europe/Copenhagen")
         formatter.dateFormat = "yyyy-MM-dd"
-        guard let day = formatter.date(from: text) else { throw CLI.refusal("platform-cli.error.app-date", ["date": .text(text)]) }
+        guard let day = formatter.date(from: text) else {
+            throw CLI.refusal("platform-cli.error.app-date", ["date": .text(text)])
+        }
         // The whole day counts.
         return day.addingTimeInterval(86_400)
     }
@@ -116,7 +118,10 @@ struct Apps: AsyncParsableCommand {
                         redirectURIs: redirectURIs, launchURL: launchURL, jwks: keys, jwksURL: jwksURL, scopes: scopes,
                         status: .pilot, pilotExpires: until))
             }
-            print(CLI.text("platform-cli.apps.registered", ["id": .text(app.clientID), "scopes": .text(app.scopes.joined(separator: " "))]))
+            print(
+                CLI.text(
+                    "platform-cli.apps.registered",
+                    ["id": .text(app.clientID), "scopes": .text(app.scopes.joined(separator: " "))]))
         }
     }
 
@@ -193,7 +198,8 @@ struct Apps: AsyncParsableCommand {
             let installed = try await Apps.doing {
                 try await registry.install(AppInstallation(clientID: id, organization: target, role: acting, installedBy: "cli"))
             }
-            print(CLI.text("platform-cli.apps.installed", ["app": .text(id), "organization": .text(installed.organization.name)]))
+            print(
+                CLI.text("platform-cli.apps.installed", ["app": .text(id), "organization": .text(installed.organization.name)]))
         }
     }
 

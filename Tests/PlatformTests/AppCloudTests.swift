@@ -159,8 +159,9 @@ extension GatewayTests {
                 #expect(introspected.json?["active"] == .bool(true), "\(introspected.text)")
                 #expect(introspected.json?["client_id"]?.stringValue == "medicin-afstemning")
 
-                // Withdrawn: its token stops at once, and no new one is issued.
-                try await h.gateway.apps.setStatus("medicin-afstemning", .withdrawn)
+                // Withdrawn, from another process's registry on the same storage (as `sundhedscloud apps withdraw`
+                // does): its token stops at once, and no new one is issued.
+                try await AppRegistry(storage: h.platformStorage).setStatus("medicin-afstemning", .withdrawn)
                 let after = try await h.send(
                     "/sources/nsp/fhir/MedicationRequest?patient=\(try Self.bruno("nsp"))", headers: bearer)
                 expectRefused(after, status: 401, code: "login", reason: "app-withdrawn", saying: "trukket tilbage")

@@ -9,7 +9,9 @@ import Testing
 /// OAuth errors.
 extension GatewayTests.AppCloud {
     /// Runs `executable` to its end (at most `timeout`), returning what it printed on stdout and its exit status.
-    static func run(_ executable: String, _ arguments: [String], timeout: Duration = .seconds(120)) async throws
+    static func run(
+        _ executable: String, _ arguments: [String], timeout: Duration = .seconds(120)
+    ) async throws
         -> (output: String, status: Int32)
     {
         let process = Process()

@@ -3,9 +3,9 @@ import Foundation
 import Synchronization
 import Words
 
-/// The apps and their installations as the node uses them: read from the storage (where operators and other nodes
-/// change them) at most a second ago, so a withdrawal or an uninstallation stops an app's tokens within a second on
-/// every node, and at once on the node that made the change.
+/// The apps and their installations as the node uses them: a copy of the storage's (where operators, their command
+/// line and other nodes change them), checked against the storage's `appsVersion` at every question, so a withdrawal
+/// or an uninstallation stops an app's tokens at once on every node. The check is one read of one row.
 public final class AppRegistry: Sendable {
     public let storage: any PlatformStorage
     let maxAge: Duration
@@ -14,11 +14,13 @@ public final class AppRegistry: Sendable {
         var apps: [String: AppRegistration] = [:]
         var installations: [AppInstallation] = []
         var read: ContinuousClock.Instant?
+        var version: Int64 = -1
     }
 
     private let snapshot = Mutex(Snapshot())
 
-    public init(storage: any PlatformStorage, maxAge: Duration = .seconds(1)) {
+    /// `maxAge`: the copy is read again after this long even when the version did not change.
+    public init(storage: any PlatformStorage, maxAge: Duration = .seconds(60)) {
         self.storage = storage
         self.maxAge = maxAge
     }
@@ -27,12 +29,13 @@ public final class AppRegistry: Sendable {
         let clock = ContinuousClock()
         let now = clock.now
         let kept = snapshot.withLock { $0 }
-        if let read = kept.read, now - read < maxAge { return kept }
+        let version = try await storage.appsVersion()
+        if let read = kept.read, now - read < maxAge, kept.version == version { return kept }
         async let apps = storage.apps()
         async let installations = storage.installations()
         let fresh = Snapshot(
             apps: Dictionary(try await apps.map { ($0.clientID, $0) }, uniquingKeysWith: { _, last in last }),
-            installations: try await installations, read: now)
+            installations: try await installations, read: now, version: version)
         snapshot.withLock { $0 = fresh }
         return fresh
     }

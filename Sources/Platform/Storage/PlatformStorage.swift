@@ -73,6 +73,9 @@ public protocol PlatformStorage: Sendable {
     /// Removes an organisation's installation; false when there was none.
     func removeInstallation(clientID: String, organization: Identity.Organization) async throws -> Bool
     func installations() async throws -> [AppInstallation]
+    /// A number that changes with every change to the apps or their installations (by any node or command): one
+    /// cheap read that tells whether a node's copy is still the storage's.
+    func appsVersion() async throws -> Int64
     /// Records a client assertion's `jti` until it expires: false when the client used it before (a replay), across
     /// every node of the storage.
     func claimAssertion(clientID: String, jti: String, expires: Date) async throws -> Bool

@@ -13,6 +13,7 @@ extension PostgresStorage {
                 INSERT INTO app (client_id, record) VALUES (\(app.clientID), \(record))
                 ON CONFLICT (client_id) DO UPDATE SET record = excluded.record
                 """, logger: Self.quiet)
+            try await db.query("UPDATE counter SET value = value + 1 WHERE name = 'apps'", logger: Self.quiet)
         }
     }
 
@@ -39,6 +40,7 @@ extension PostgresStorage {
                 VALUES (\(installation.clientID), \(system), \(value), \(record))
                 ON CONFLICT (client_id, organization_system, organization_value) DO UPDATE SET record = excluded.record
                 """, logger: Self.quiet)
+            try await db.query("UPDATE counter SET value = value + 1 WHERE name = 'apps'", logger: Self.quiet)
         }
     }
 
@@ -54,6 +56,7 @@ extension PostgresStorage {
             ).decode(String.self) {
                 removed = true
             }
+            try await db.query("UPDATE counter SET value = value + 1 WHERE name = 'apps'", logger: Self.quiet)
             return removed
         }
     }
@@ -69,6 +72,17 @@ extension PostgresStorage {
             return all
         }
         return try records.map { try SQLiteStorage.recordDecoder.decode(AppInstallation.self, from: Data($0.utf8)) }
+    }
+
+    public func appsVersion() async throws -> Int64 {
+        try await within {
+            for try await value in try await self.client.query(
+                "SELECT value FROM counter WHERE name = 'apps'", logger: Self.quiet
+            ).decode(Int64.self) {
+                return value
+            }
+            return 0
+        }
     }
 
     public func claimAssertion(clientID: String, jti: String, expires: Date) async throws -> Bool {

@@ -136,6 +136,7 @@ extension PostgresStorage {
                 """,
                 "ALTER TABLE audit ADD COLUMN IF NOT EXISTS app_id text",
                 "ALTER TABLE audit ADD COLUMN IF NOT EXISTS app_name text",
+                "INSERT INTO counter (name, value) VALUES ('apps', 1) ON CONFLICT (name) DO NOTHING",
             ]
         ),
     ]

@@ -23,6 +23,7 @@ extension SQLiteStorage {
                 sql:
                     "INSERT INTO app (clientID, record) VALUES (?, ?) ON CONFLICT(clientID) DO UPDATE SET record = excluded.record",
                 arguments: [app.clientID, record])
+            try Self.bumpApps(db)
         }
     }
 
@@ -42,6 +43,7 @@ extension SQLiteStorage {
                 arguments: [
                     installation.clientID, installation.organization.system, installation.organization.value, record,
                 ])
+            try Self.bumpApps(db)
         }
     }
 
@@ -50,7 +52,9 @@ extension SQLiteStorage {
             try db.execute(
                 sql: "DELETE FROM appInstallation WHERE clientID = ? AND organizationSystem = ? AND organizationValue = ?",
                 arguments: [clientID, organization.system, organization.value])
-            return db.changesCount > 0
+            let removed = db.changesCount > 0
+            try Self.bumpApps(db)
+            return removed
         }
     }
 
@@ -59,6 +63,14 @@ extension SQLiteStorage {
             try String.fetchAll(db, sql: "SELECT record FROM appInstallation ORDER BY clientID, organizationValue")
         }
         return try records.map { try Self.recordDecoder.decode(AppInstallation.self, from: Data($0.utf8)) }
+    }
+
+    static func bumpApps(_ db: Database) throws {
+        try db.execute(sql: "UPDATE counter SET value = value + 1 WHERE name = 'apps'")
+    }
+
+    public func appsVersion() async throws -> Int64 {
+        try await pool.read { db in try Int64.fetchOne(db, sql: "SELECT value FROM counter WHERE name = 'apps'") ?? 0 }
     }
 
     public func claimAssertion(clientID: String, jti: String, expires: Date) async throws -> Bool {

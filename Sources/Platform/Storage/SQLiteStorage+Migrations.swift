@@ -118,6 +118,7 @@ extension SQLiteStorage {
                 t.add(column: "appID", .text)
                 t.add(column: "appName", .text)
             }
+            try db.execute(sql: "INSERT INTO counter (name, value) VALUES ('apps', 1)")
         }
         do {
             try migrator.migrate(pool)
