@@ -21,6 +21,7 @@ public final class SMARTService: NodeService {
     let http: HTTPClient
     let logger: Logger
     let tokens: TokenEndpoint
+    let authorization = Authorization()
 
     public init(gateway: Gateway, trust: ClientTLS = .system, logger: Logger = Logger(label: "sundhedscloud.apps")) {
         self.gateway = gateway
@@ -36,6 +37,8 @@ public final class SMARTService: NodeService {
 
     public static let tokenPath = "/auth/smart/token"
     public static let introspectionPath = "/auth/smart/introspect"
+    public static let authorizePath = "/auth/smart/authorize"
+    public static let launchPath = "/auth/smart/launch"
 
     public func add(to router: Router<PlatformRequestContext>) {
         router.get("/.well-known/smart-configuration") { request, context in
@@ -56,6 +59,15 @@ public final class SMARTService: NodeService {
         router.post(RouterPath(stringLiteral: Self.introspectionPath)) { request, context in
             await NodeResponse.answer { try await self.introspect(request, context) }
         }
+        router.get(RouterPath(stringLiteral: Self.authorizePath)) { request, context in
+            await self.authorize(request, context)
+        }
+        router.post(RouterPath(stringLiteral: Self.authorizePath)) { request, context in
+            await self.login(request, context)
+        }
+        router.post(RouterPath(stringLiteral: Self.launchPath)) { request, context in
+            await NodeResponse.answer { try await self.launch(request, context) }
+        }
     }
 
     // MARK: - Discovery and the catalogue
@@ -67,14 +79,18 @@ public final class SMARTService: NodeService {
             "issuer": .string(base),
             "token_endpoint": .string(base + Self.tokenPath),
             "introspection_endpoint": .string(base + Self.introspectionPath),
-            "grant_types_supported": .array([.string("client_credentials")]),
-            "token_endpoint_auth_methods_supported": .array([.string("private_key_jwt")]),
+            "authorization_endpoint": .string(base + Self.authorizePath),
+            "grant_types_supported": .array([.string("authorization_code"), .string("client_credentials")]),
+            "token_endpoint_auth_methods_supported": .array([.string("private_key_jwt"), .string("none")]),
             "token_endpoint_auth_signing_alg_values_supported": .array(ClientAssertion.algorithms.map(JSONValue.string)),
             "scopes_supported": .array(scopes.map(JSONValue.string)),
-            "response_types_supported": .array([]),
+            "response_types_supported": .array([.string("code")]),
             "capabilities": .array(
-                ["client-confidential-asymmetric", "permission-v1", "permission-v2", "permission-user", "permission-patient"]
-                    .map(JSONValue.string)),
+                [
+                    "launch-ehr", "launch-standalone", "client-public", "client-confidential-asymmetric",
+                    "context-banner", "context-ehr-patient", "context-standalone-patient", "permission-v1",
+                    "permission-v2", "permission-user", "permission-patient",
+                ].map(JSONValue.string)),
             "code_challenge_methods_supported": .array([.string("S256")]),
         ])
     }
@@ -130,17 +146,26 @@ public final class SMARTService: NodeService {
             guard grants.count == 1, let grant = grants.first else {
                 throw OAuthError("invalid_request", Phrase("oauth.grant-missing"))
             }
-            guard grant == "client_credentials" else {
+            let tokenURL = gateway.publicBase + Self.tokenPath
+            var answer: JSONObject
+            switch grant {
+            case "client_credentials":
+                let issued = try await tokens.clientCredentials(form, tokenURL: tokenURL)
+                answer = Self.tokenAnswer(issued)
+            case "authorization_code":
+                let (issued, patient) = try await tokens.authorizationCode(
+                    form, tokenURL: tokenURL, authorization: authorization)
+                answer = Self.tokenAnswer(issued)
+                if let patient {
+                    answer["patient"] = .string(patient)
+                    answer["need_patient_banner"] = .bool(true)
+                }
+            default:
                 throw OAuthError(
                     "unsupported_grant_type",
                     Phrase("oauth.grant-unsupported", ["grant": .text(TextSanitizer.cleanLine(grant, maxLength: 60))]))
             }
-            let issued = try await tokens.clientCredentials(form, tokenURL: gateway.publicBase + Self.tokenPath)
-            return Self.json(
-                .object([
-                    "access_token": .string(issued.token), "token_type": .string("Bearer"),
-                    "expires_in": .number(Double(issued.expiresIn)), "scope": .string(issued.scope),
-                ]), status: .ok)
+            return Self.json(.object(answer), status: .ok)
         } catch let error as OAuthError {
             logger.warning("Tokenforespørgsel afvist (\(client ?? "-")): \(error.error): \(Catalog.danish.text(error.phrase))")
             return Self.oauthError(error)
@@ -183,6 +208,13 @@ public final class SMARTService: NodeService {
             if let patient = actor.patient { answer["patient"] = .string(patient) }
         }
         return Self.json(.object(answer), status: .ok)
+    }
+
+    static func tokenAnswer(_ issued: TokenEndpoint.Issued) -> JSONObject {
+        [
+            "access_token": .string(issued.token), "token_type": .string("Bearer"),
+            "expires_in": .number(Double(issued.expiresIn)), "scope": .string(issued.scope),
+        ]
     }
 
     // MARK: - Answers

@@ -30,10 +30,11 @@ public struct TokenEndpoint: Sendable {
         public var expiresIn: Int
     }
 
-    /// The answer to a form-encoded token request from `tokenURL` (the absolute URL the assertion's `aud` names).
-    func clientCredentials(
-        _ form: [(name: String, value: String)], tokenURL: String, now: Date = Date()
-    ) async throws(OAuthError) -> Issued {
+    /// The app a client assertion in `form` proves to be (RFC 7523 §2.2 with SMART's rules), of `kind`; its `jti`
+    /// spent.
+    func authenticate(
+        _ form: [(name: String, value: String)], tokenURL: String, kind: AppRegistration.Kind, now: Date = Date()
+    ) async throws(OAuthError) -> AppRegistration {
         func one(_ name: String) throws(OAuthError) -> String? {
             let values = form.filter { $0.name == name }
             guard values.count <= 1 else {
@@ -57,7 +58,7 @@ public struct TokenEndpoint: Sendable {
         } catch {
             throw OAuthError("temporarily_unavailable", Phrase("oauth.registry-unavailable"), status: 503)
         }
-        guard let app, app.kind == .backendService else {
+        guard let app, app.kind == kind else {
             throw OAuthError.invalidClient(
                 "oauth.client-unknown", ["client": .text(TextSanitizer.cleanLine(peeked.clientID, maxLength: 64))])
         }
@@ -75,6 +76,21 @@ public struct TokenEndpoint: Sendable {
             throw OAuthError("temporarily_unavailable", Phrase("oauth.registry-unavailable"), status: 503)
         }
         guard fresh else { throw OAuthError.invalidClient("oauth.assertion-replayed") }
+        return app
+    }
+
+    /// The answer to a form-encoded token request from `tokenURL` (the absolute URL the assertion's `aud` names).
+    func clientCredentials(
+        _ form: [(name: String, value: String)], tokenURL: String, now: Date = Date()
+    ) async throws(OAuthError) -> Issued {
+        func one(_ name: String) throws(OAuthError) -> String? {
+            let values = form.filter { $0.name == name }
+            guard values.count <= 1 else {
+                throw OAuthError("invalid_request", Phrase("oauth.parameter-repeated", ["name": .text(name)]))
+            }
+            return values.first?.value
+        }
+        let app = try await authenticate(form, tokenURL: tokenURL, kind: .backendService, now: now)
         guard app.isUsable(at: now) else {
             throw OAuthError("unauthorized_client", Phrase("oauth.app-not-usable", ["app": .text(app.name)]))
         }
@@ -144,6 +160,40 @@ public struct TokenEndpoint: Sendable {
             logger.info(
                 "Token udstedt til \(app.clientID) for \(chosen.organization.value) (\(role.rawValue)): \(granted.description)")
             return Issued(token: token, scope: granted.description, expiresIn: Int(Self.lifetime))
+        } catch {
+            throw OAuthError("server_error", Phrase("oauth.token-not-issued"), status: 500)
+        }
+    }
+}
+
+extension TokenEndpoint {
+    /// `grant_type=authorization_code`: the code exchanged (see `Authorization.exchange`); a confidential app (one
+    /// with keys) also proves itself with a client assertion. The token acts for the user who logged in, as the app,
+    /// within the granted scopes and, for `patient/` ones, for the launch's patient.
+    func authorizationCode(
+        _ form: [(name: String, value: String)], tokenURL: String, authorization: Authorization, now: Date = Date()
+    ) async throws(OAuthError) -> (Issued, patient: String?) {
+        let code = try authorization.exchange(form, now: now)
+        let app: AppRegistration?
+        do {
+            app = try await gateway.apps.app(code.app.clientID)
+        } catch {
+            throw OAuthError("temporarily_unavailable", Phrase("oauth.registry-unavailable"), status: 503)
+        }
+        guard let app, app.isUsable(at: now) else {
+            throw OAuthError("unauthorized_client", Phrase("oauth.app-not-usable", ["app": .text(code.app.name)]))
+        }
+        if app.jwks != nil || app.jwksURL != nil {
+            let proven = try await authenticate(form, tokenURL: tokenURL, kind: .webApp, now: now)
+            guard proven.clientID == app.clientID else { throw OAuthError.invalidClient("oauth.assertion-issuer") }
+        }
+        var identity = code.identity
+        identity.app = Identity.AppActor(
+            clientID: app.clientID, name: app.name, kind: app.kind, scope: code.scope, patient: code.patient)
+        do {
+            let token = try await gateway.tokens.issue(identity, lifetime: Self.lifetime, now: now)
+            logger.info("Token udstedt til \(app.clientID) for \(identity.id): \(code.scope)")
+            return (Issued(token: token, scope: code.scope, expiresIn: Int(Self.lifetime)), code.patient)
         } catch {
             throw OAuthError("server_error", Phrase("oauth.token-not-issued"), status: 500)
         }

@@ -301,23 +301,7 @@ public struct IPSBuilder: Sendable {
     /// Text as XHTML character data: `&`, `<`, `>`, `"` and `'` escaped, nothing passed through; what XML does not
     /// allow at all (control characters, U+FFFE, U+FFFF) and what could make it read differently (escape
     /// sequences, direction controls) is removed first.
-    public static func escape(_ text: String) -> String {
-        // Scalar by scalar: a noncharacter followed by a combining mark is one Character, not equal to the
-        // noncharacter alone.
-        var out = String.UnicodeScalarView()
-        for scalar in TextSanitizer.clean(text).unicodeScalars {
-            switch scalar {
-            case "\u{FFFE}", "\u{FFFF}": continue
-            case "&": out.append(contentsOf: "&amp;".unicodeScalars)
-            case "<": out.append(contentsOf: "&lt;".unicodeScalars)
-            case ">": out.append(contentsOf: "&gt;".unicodeScalars)
-            case "\"": out.append(contentsOf: "&quot;".unicodeScalars)
-            case "'": out.append(contentsOf: "&#39;".unicodeScalars)
-            default: out.append(scalar)
-            }
-        }
-        return String(out)
-    }
+    public static func escape(_ text: String) -> String { TextSanitizer.markupEscaped(text) }
 
     static func narrative(items: [String], note: String? = nil) -> JSONValue {
         let list = items.map { "<li>\(escape($0))</li>" }.joined()

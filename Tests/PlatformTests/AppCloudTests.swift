@@ -1,4 +1,5 @@
 import AppCloud
+import Crypto
 import DemoSources
 import FHIR
 import Foundation
@@ -273,6 +274,100 @@ extension GatewayTests {
                     try await Self.tokenRequest(h, assertion: try await vendor.assertion(client: "ukendt", audience: audience)),
                     "invalid_client", "unknown client")
             }
+        }
+
+        /// The EHR launch: the GP launches an installed app on the open patient; the app's token reads that patient
+        /// only (its `patient/` scopes), never more than the GP may; a launch is for the user who made it, once.
+        @Test func anEHRLaunchHoldsTheAppToTheOpenPatient() async throws {
+            try await GatewayHarness.with { h in
+                let apps = h.gateway.apps
+                let redirect = "http://127.0.0.1:9/callback"
+                try await apps.register(
+                    AppRegistration(
+                        clientID: "vacc-praksis", name: "Vaccinationsstatus", vendor: "Testleverandør ApS", kind: .webApp,
+                        redirectURIs: [redirect], launchURL: "https://app.example/launch",
+                        scopes: ["launch", "patient/Immunization.rs", "patient/Patient.rs"]))
+                try await apps.setStatus("vacc-praksis", .approved)
+                try await apps.install(AppInstallation(clientID: "vacc-praksis", organization: Self.practice))
+                let gp = [("Authorization", "Bearer \(try await h.token("egen-laege"))")]
+                let formType = [("Content-Type", "application/x-www-form-urlencoded")]
+                let launched = try await h.send(
+                    "/auth/smart/launch", method: .POST, body: Self.form([("client_id", "vacc-praksis"), ("patient", GW.bruno)]),
+                    headers: gp + formType)
+                #expect(launched.status == 200, "\(launched.text)")
+                let launch = try #require(launched.json?["launch"]?.stringValue)
+                #expect(launched.json?["launch_url"]?.stringValue?.hasPrefix("https://app.example/launch?iss=") == true)
+
+                // The app's authorization request, as its library sends it.
+                let verifier = String(repeating: "v", count: 50)
+                let challenge = Data(SHA256.hash(data: Data(verifier.utf8))).base64URL
+                func authorize(_ launch: String) async throws -> GatewayAnswer {
+                    try await h.send(
+                        "/auth/smart/authorize?"
+                            + String(
+                                decoding: Self.form([
+                                    ("response_type", "code"), ("client_id", "vacc-praksis"), ("redirect_uri", redirect),
+                                    ("scope", "launch patient/Immunization.rs"), ("state", "s1"), ("aud", h.base),
+                                    ("code_challenge", challenge), ("code_challenge_method", "S256"), ("launch", launch),
+                                ]), as: UTF8.self))
+                }
+                let page = try await authorize(launch)
+                #expect(page.status == 200, "\(page.text)")
+                #expect(page.header("Content-Security-Policy")?.contains("frame-ancestors 'none'") == true)
+                #expect(page.text.contains("2509479989"), "the page names the launch's patient")
+                let request = try #require(page.text.firstMatch(of: /name="request" value="([^"]+)"/)?.1)
+                func answer(_ request: Substring, as user: String) async throws -> GatewayAnswer {
+                    try await h.send(
+                        "/auth/smart/authorize", method: .POST,
+                        body: Self.form([("request", String(request)), ("user", user), ("decision", "allow")]), headers: formType)
+                }
+                let redirected = try await answer(request, as: "egen-laege")
+                #expect(redirected.status == 303)
+                let location = try #require(redirected.header("Location"))
+                #expect(location.hasPrefix(redirect) && location.contains("state=s1"), "\(location)")
+                let code = try #require(URLComponents(string: location)?.queryItems?.first { $0.name == "code" }?.value)
+                let token = try await h.send(
+                    "/auth/smart/token", method: .POST,
+                    body: Self.form([
+                        ("grant_type", "authorization_code"), ("code", code), ("redirect_uri", redirect),
+                        ("client_id", "vacc-praksis"), ("code_verifier", verifier),
+                    ]), headers: formType)
+                #expect(token.status == 200, "\(token.text)")
+                #expect(token.json?["patient"]?.stringValue == GW.bruno)
+                let bearer = [("Authorization", "Bearer \(try #require(token.json?["access_token"]?.stringValue))")]
+                // Bruno's vaccinations: yes, logged as the GP via the app.
+                let (own, logged) = try await h.logged {
+                    try await h.send("/sources/nsp/fhir/Immunization?patient=\(try Self.bruno("nsp"))", headers: bearer)
+                }
+                #expect(own.status == 200, "\(own.text.prefix(300))")
+                #expect(logged.first?.userID == "egen-laege" && logged.first?.appID == "vacc-praksis", "\(logged)")
+                // Nancy is on the GP's list too, but not the launch's patient: the app may not.
+                let other = try await h.send("/sources/hospital/fhir/Patient?\(GW.byCPR(GW.nancy))", headers: bearer)
+                expectRefused(other, reason: "scope", saying: "patient/Patient.s")
+                // The AppStore lists it, with who installed it.
+                #expect(try await h.send("/AppStore").text.contains("Vaccinationsstatus"))
+
+                // A launch counts once, and only for its own user.
+                expectRedirectError(try await authorize(launch), "invalid_request")
+                let second = try await h.send(
+                    "/auth/smart/launch", method: .POST, body: Self.form([("client_id", "vacc-praksis"), ("patient", GW.bruno)]),
+                    headers: gp + formType)
+                let secondPage = try await authorize(try #require(second.json?["launch"]?.stringValue))
+                let secondRequest = try #require(secondPage.text.firstMatch(of: /name="request" value="([^"]+)"/)?.1)
+                let stolen = try await answer(secondRequest, as: "akutlaege")
+                #expect(stolen.header("Location")?.contains("error=access_denied") == true, "\(stolen.status)")
+                // An app the ED doctor's department did not install cannot be launched there.
+                let elsewhere = try await h.send(
+                    "/auth/smart/launch", method: .POST, body: Self.form([("client_id", "vacc-praksis"), ("patient", GW.bruno)]),
+                    headers: [("Authorization", "Bearer \(try await h.token("akutlaege"))")] + formType)
+                #expect(elsewhere.status == 403, "\(elsewhere.text)")
+            }
+        }
+
+        func expectRedirectError(_ answer: GatewayAnswer, _ error: String, sourceLocation: SourceLocation = #_sourceLocation) {
+            #expect(answer.status == 303, sourceLocation: sourceLocation)
+            let location = answer.header("Location") ?? "-"
+            #expect(location.contains("error=\(error)"), "\(location)", sourceLocation: sourceLocation)
         }
 
         /// A pilot reaches sandboxes (synthetic sources) only; an app outside its installation is refused; a user's

@@ -94,6 +94,8 @@ enum HTTP {
         var configuration = HTTPClient.Configuration()
         configuration.connectionPool.retryConnectionEstablishment = false
         configuration.timeout.connect = .seconds(2)
+        // A redirect is an answer to look at (the authorization endpoint's 303 to an app), not to follow.
+        configuration.redirectConfiguration = .disallow
         return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
     }
 

@@ -97,4 +97,54 @@ extension GatewayTests.AppCloud {
             #expect(logged.contains { $0.appID == "afstemning-\(alg.lowercased())" && $0.outcome == "success" })
         }
     }
+
+    /// A citizen's vaccination app, registered for every citizen: Authlib's authorization code flow with PKCE
+    /// (standalone launch), the login page played as a browser, a token for Bruno himself, his vaccinations read;
+    /// then each thing the flow refuses, as the library meets it.
+    @Test func authlibRunsACitizensStandaloneLaunchWithPKCE() async throws {
+        let python = try await Self.python()
+        let script = PlatformFixtures.repositoryRoot.appendingPathComponent("Tests/Clients/smart_app.py").path
+        try await GatewayHarness.with { h in
+            let apps = h.gateway.apps
+            let redirect = "http://127.0.0.1:9/callback"
+            try await apps.register(
+                AppRegistration(
+                    clientID: "vaccinationer", name: "Mine vaccinationer", vendor: "Testleverandør ApS",
+                    description: "Borgerens egne vaccinationer", kind: .webApp, redirectURIs: [redirect],
+                    scopes: ["launch/patient", "patient/Immunization.rs", "patient/Patient.rs"]))
+            try await apps.setStatus("vaccinationer", .approved)
+            try await apps.install(AppInstallation(clientID: "vaccinationer", organization: AppInstallation.citizens))
+            let fhir = "\(h.base)/sources/nsp/fhir/Immunization?patient=\(try Self.bruno("nsp"))"
+            let (output, _) = try await Self.run(python, [script, h.base, "vaccinationer", redirect, "borger-bruno", fhir])
+            var steps: [String: JSONValue] = [:]
+            for line in output.split(separator: "\n") {
+                if let json = try? JSONValue.parse(Data(line.utf8)), let step = json["step"]?.stringValue { steps[step] = json }
+            }
+            #expect(steps["discovery"]?["pkce"] == .array([.string("S256")]), "\(output)")
+            #expect(steps["page"]?["status"] == .number(200), "\(output)")
+            #expect(steps["page"]?["asks"] == .bool(true))
+            #expect(steps["redirect"]?["status"] == .number(303), "\(output)")
+            #expect(steps["redirect"]?["to_app"] == .bool(true))
+            #expect(steps["token"]?["ok"] == .bool(true), "\(output)")
+            #expect(steps["token"]?["patient"]?.stringValue == GW.bruno)
+            #expect(steps["token"]?["banner"] == .bool(true))
+            #expect(steps["token"]?["scope"]?.stringValue?.contains("openid") == false, "not granted: \(output)")
+            #expect(steps["read"]?["status"] == .number(200), "\(output)")
+            #expect((steps["read"]?["entries"]?.numberValue ?? 0) > 0)
+            #expect(steps["code-again"]?["error"]?.stringValue == "invalid_grant", "\(output)")
+            #expect(steps["wrong-verifier"]?["error"]?.stringValue == "invalid_grant", "\(output)")
+            for step in ["plain", "no-pkce"] {
+                #expect(steps[step]?["status"] == .number(303), "\(step): \(output)")
+                let location = steps[step]?["location"]?.stringValue ?? ""
+                #expect(location.hasPrefix(redirect) && location.contains("error=invalid_request"), "\(step): \(location)")
+            }
+            #expect(steps["evil-redirect"]?["status"] == .number(400), "\(output)")
+            #expect(steps["evil-redirect"]?["location"]?.stringValue == "", "never redirected to an unregistered URI")
+            #expect(steps["denied"]?["location"]?.stringValue?.contains("error=access_denied") == true, "\(output)")
+            // His log says which app read his vaccinations.
+            let logged = try await h.auditEntries()
+            #expect(
+                logged.contains { $0.appName == "Mine vaccinationer" && $0.patientCPR == GW.bruno && $0.outcome == "success" })
+        }
+    }
 }

@@ -12,6 +12,26 @@ public enum TextSanitizer {
         sanitize(text, keepNewlines: true, maxLength: maxLength)
     }
 
+    /// Text as XML or HTML character data (an XHTML narrative, a web page): `&`, `<`, `>`, `"` and `'` escaped,
+    /// nothing passed through; what XML does not allow at all (control characters, U+FFFE, U+FFFF) and what could
+    /// make it read differently (escape sequences, direction controls) removed first. Scalar by scalar: a combining
+    /// mark after `<` makes one Character of the two, and is still a `<` to a parser.
+    public static func markupEscaped(_ text: String) -> String {
+        var out = String.UnicodeScalarView()
+        for scalar in clean(text).unicodeScalars {
+            switch scalar {
+            case "\u{FFFE}", "\u{FFFF}": continue
+            case "&": out.append(contentsOf: "&amp;".unicodeScalars)
+            case "<": out.append(contentsOf: "&lt;".unicodeScalars)
+            case ">": out.append(contentsOf: "&gt;".unicodeScalars)
+            case "\"": out.append(contentsOf: "&quot;".unicodeScalars)
+            case "'": out.append(contentsOf: "&#39;".unicodeScalars)
+            default: out.append(scalar)
+            }
+        }
+        return String(out)
+    }
+
     /// One line (names, titles, codes): newlines become spaces.
     public static func cleanLine(_ text: String, maxLength: Int = 500) -> String {
         sanitize(text, keepNewlines: false, maxLength: maxLength)

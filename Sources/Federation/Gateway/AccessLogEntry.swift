@@ -16,6 +16,8 @@ public struct AccessLogEntry: Sendable, Equatable {
     public var reason: String?
     /// The CPR number of the patient looked up (the AuditEvent's Patient entity), formatted "DDMMYY-SSSS".
     public var patientCPR: String?
+    /// The app the access went through (the AuditEvent's agent in the role `app`), by name.
+    public var app: String?
 
     public init?(_ event: JSONValue) {
         guard event["resourceType"]?.stringValue == "AuditEvent",
@@ -23,7 +25,9 @@ public struct AccessLogEntry: Sendable, Equatable {
         else { return nil }
         let agents = event["agent"]?.listValue ?? []
         let person = agents.first { $0["requestor"]?.boolValue == true } ?? agents.first
-        let organization = agents.first { $0["requestor"]?.boolValue == false }
+        func isApp(_ agent: JSONValue) -> Bool { agent["role"]?.listValue.first?["text"]?.stringValue == "app" }
+        let organization = agents.first { $0["requestor"]?.boolValue == false && !isApp($0) }
+        let app = agents.first(where: isApp)
         let chain = (event["extension"]?.listValue ?? []).first { $0["url"]?.stringValue?.hasSuffix("audit-chain") == true }
         let sequence = (chain?["extension"]?.listValue ?? []).first { $0["url"]?.stringValue == "sequence" }?[
             "valueInteger64"]?.stringValue.flatMap { Int64($0) }
@@ -34,6 +38,7 @@ public struct AccessLogEntry: Sendable, Equatable {
         self.who = clean(person?["who"]?["display"]?.stringValue) ?? "?"
         self.role = clean(person?["role"]?.listValue.first?["text"]?.stringValue) ?? ""
         self.organization = clean(organization?["who"]?["display"]?.stringValue)
+        self.app = clean(app?["who"]?["display"]?.stringValue)
         self.source = clean(sourceEntity?["name"]?.stringValue)
         self.resourceTypes = clean(sourceEntity?["description"]?.stringValue) ?? ""
         let patientEntity = (event["entity"]?.listValue ?? []).first {

@@ -17,7 +17,7 @@ public struct AccessLogGroup: Sendable, Equatable {
         var groups: [AccessLogGroup] = []
         for entry in entries {
             if var last = groups.last, last.first.who == entry.who, last.first.organization == entry.organization,
-                last.first.emergency == entry.emergency, last.first.outcome == entry.outcome,
+                last.first.app == entry.app, last.first.emergency == entry.emergency, last.first.outcome == entry.outcome,
                 last.first.reason == entry.reason, last.first.patientCPR == entry.patientCPR,
                 abs(last.from.timeIntervalSince(entry.recorded)) < 300
             {

@@ -71,6 +71,7 @@ enum AccessLogView {
         } else if !entry.role.isEmpty {
             who += " (\(roleName(entry.role, strings)))"
         }
+        if let app = entry.app { who += " " + strings.text("log.via-app", ["app": .text(app)]) }
         let why = why(entry, strings, own: model.ownLog)
         let sources = group.sources.map { sourceName($0, strings) }.joined(separator: ", ")
         let count = group.count > 1 ? "  (\(strings.text("log.lookups", ["count": .integer(group.count)])))" : ""
@@ -109,7 +110,10 @@ enum AccessLogView {
         func field(_ id: String, _ value: String) -> String { strings.text(id, ["value": .text(value)]) }
         return [
             field("log.field.patient", entry.patientCPR.map { "CPR \($0)" } ?? "-"),
-            field("log.field.who", entry.who + (entry.role.isEmpty ? "" : " (\(roleName(entry.role, strings)))")),
+            field(
+                "log.field.who",
+                entry.who + (entry.role.isEmpty ? "" : " (\(roleName(entry.role, strings)))")
+                    + (entry.app.map { " " + strings.text("log.via-app", ["app": .text($0)]) } ?? "")),
             field("log.field.where", entry.organization ?? "-"),
             field("log.field.why", why(entry, strings, own: own)),
             field("log.field.sources", group.sources.map { sourceName($0, strings) }.joined(separator: ", ")),

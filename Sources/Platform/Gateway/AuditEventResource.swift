@@ -6,6 +6,8 @@ import Foundation
 public enum AuditEventResource {
     public static let chainExtension = "https://sundhedscloud.dk/fhir/StructureDefinition/audit-chain"
     public static let emergencyExtension = "https://sundhedscloud.dk/fhir/StructureDefinition/audit-emergency"
+    /// The apps of the app cloud, by client id.
+    public static let appSystem = "https://sundhedscloud.dk/fhir/NamingSystem/app"
 
     public static func resource(_ entry: AuditEntry) -> JSONValue {
         let purpose: JSONValue =
@@ -50,6 +52,26 @@ public enum AuditEventResource {
                     ]),
                     "requestor": .bool(false),
                     "role": .array([.object(["text": .string("organisation")])]),
+                ]))
+        }
+        if let app = entry.appID {
+            // The app the access went through (DICOM 110150 "Application").
+            agents.append(
+                .object([
+                    "type": .object([
+                        "coding": .array([
+                            .object([
+                                "system": .string("http://dicom.nema.org/resources/ontology/DCM"),
+                                "code": .string("110150"), "display": .string("Application"),
+                            ])
+                        ])
+                    ]),
+                    "who": .object([
+                        "identifier": .object(["system": .string(appSystem), "value": .string(app)]),
+                        "display": .string(entry.appName ?? app),
+                    ]),
+                    "requestor": .bool(false),
+                    "role": .array([.object(["text": .string("app")])]),
                 ]))
         }
         var entities: [JSONValue] = []

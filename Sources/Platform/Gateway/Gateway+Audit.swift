@@ -39,17 +39,25 @@ extension Gateway {
     }
 
     /// Audit entries as AuditEvents: a citizen their own, log follow-up anyone's; nobody else.
+    /// `app`: only the accesses through that app (its client id), for log follow-up per app.
     public func auditEvents(
-        identity: Identity, patient: String?, emergencyOnly: Bool, limit: Int
+        identity: Identity, patient: String?, emergencyOnly: Bool, app: String? = nil, limit: Int
     ) async throws(GatewayDenial) -> JSONValue {
+        // An app reads no access log: the log is the citizen's and the auditors'.
+        if let actor = identity.app {
+            throw .forbidden(
+                "scope",
+                Phrase("denial.app-scope-missing", ["scope": .text("user/AuditEvent.s"), "app": .text(actor.name)]))
+        }
         switch identity.role {
         case .citizen:
             guard let own = identity.cpr, patient == nil || patient == own else {
                 throw .forbidden("not-own-data", Phrase("denial.citizen-own-log"))
             }
-            return try await entries(patient: own, emergencyOnly: emergencyOnly, limit: limit).json
+            return try await entries(patient: own, emergencyOnly: emergencyOnly, app: app, limit: limit).json
         case .logAuditor:
-            let (json, patients) = try await entries(patient: patient, emergencyOnly: emergencyOnly, limit: limit)
+            let (json, patients) = try await entries(
+                patient: patient, emergencyOnly: emergencyOnly, app: app, limit: limit)
             // Reading a citizen's log is itself an access the citizen sees in their log, written before the log leaves.
             for cpr in patients.sorted() {
                 try await log(
@@ -68,7 +76,7 @@ extension Gateway {
 
     /// The entries as a searchset, newest first, and the patients they are about.
     private func entries(
-        patient: String?, emergencyOnly: Bool, limit: Int
+        patient: String?, emergencyOnly: Bool, app: String?, limit: Int
     ) async throws(GatewayDenial) -> (json: JSONValue, patients: Set<String>) {
         do {
             var all: [AuditEntry] = []
@@ -76,7 +84,7 @@ extension Gateway {
             while true {
                 let page = try await storage.auditEntries(
                     patient: patient, emergencyOnly: emergencyOnly, after: after, limit: 1000)
-                all += page
+                all += app.map { app in page.filter { $0.appID == app } } ?? page
                 guard let last = page.last, page.count == 1000 else { break }
                 after = last.sequence
             }

@@ -100,7 +100,9 @@ public struct GatewayRoutes: Sendable {
                 let emergency = query.get("emergency") == "true" || query.get("purpose") == "EMERGENCY"
                 let limit = min(max(query.get("_count").flatMap { Int($0) } ?? 500, 1), 5000)
                 return FHIRResponse.json(
-                    try await gateway.auditEvents(identity: identity, patient: patient, emergencyOnly: emergency, limit: limit))
+                    try await gateway.auditEvents(
+                        identity: identity, patient: patient, emergencyOnly: emergency,
+                        app: query.get("app").map { String($0) }, limit: limit))
             }
         }
     }
