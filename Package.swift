@@ -198,6 +198,7 @@ let package = Package(
             name: "AppCloud",
             dependencies: [
                 "Words", "FHIR", "Platform", "Transport",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
