@@ -213,6 +213,8 @@ let package = Package(
             dependencies: [
                 "Words", "FHIR", "Transport", "Federation", "DemoSources", "Platform", "Summary", "AppCloud",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
             ],
             swiftSettings: strict

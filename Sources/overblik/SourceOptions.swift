@@ -276,6 +276,10 @@ struct SourceOptions: ParsableArguments {
                     let server = try await PlatformAssembly.start(node)
                     try await cluster.start()
                     await cluster.connect(engineURL: server.baseURL, trust: try pki?.clientTLS())
+                    if let gateway = server.gateway {
+                        await DemoApps.start(
+                            gateway: gateway, base: server.baseURL, trust: try pki?.clientTLS() ?? .system)
+                    }
                     var player: ScenarioPlayer?
                     if speed > 0 {
                         player = ScenarioPlayer(cluster: cluster, speed: speed)

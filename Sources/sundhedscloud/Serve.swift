@@ -378,6 +378,9 @@ struct PlatformService: Service {
                 throw CLI.failure(error)
             }
             await cluster.connect(engineURL: server.baseURL, trust: trust)
+            if let gateway = server.gateway {
+                await DemoApps.start(gateway: gateway, base: server.baseURL, trust: trust)
+            }
             lines.append(CLI.text("platform-cli.banner.sources", ["count": .integer(patients)]))
             for source in cluster.servers {
                 let url = await source.baseURL ?? "-"
