@@ -151,8 +151,10 @@ public struct TokenEndpoint: Sendable {
         }
         guard !granted.resources.isEmpty else { throw OAuthError("invalid_scope", Phrase("oauth.scope-system-only")) }
 
+        // It acts for the organisation: the log says "Lægehuset Herlev Bygade (praktiserende læge) via <app>".
         var identity = Identity(
-            id: "app:\(app.clientID)", name: app.name, title: app.vendor, role: role, organization: chosen.organization)
+            id: "app:\(app.clientID)", name: chosen.organization.name, title: app.name, role: role,
+            organization: chosen.organization)
         identity.app = Identity.AppActor(
             clientID: app.clientID, name: app.name, kind: app.kind, scope: granted.description)
         do {

@@ -261,3 +261,36 @@ extension AppFixtures {
             municipality: "0163")
     }
 }
+
+extension AppFixtures {
+    /// The demo's two apps as the AppStore lists them.
+    static let appListings = [
+        AppListing(
+            clientID: "vaxview", name: "VaxView", vendor: "Demo Vendor ApS",
+            description: "Immunisation record from DDV", kind: "web-app", status: "approved",
+            scopes: ["launch/patient", "patient/Immunization.rs", "patient/Patient.rs"], installedBy: ["Herlev"]),
+        AppListing(
+            clientID: "remindme", name: "RemindMe", vendor: "Demo Vendor ApS",
+            description: "Due doses, for the GP", kind: "backend-service",
+            status: "pilot", scopes: ["system/Immunization.rs", "system/Patient.rs"],
+            installedBy: ["Herlev"]),
+    ]
+
+    /// Two reads of Bruno's data by the practice's backend service, a minute before `now`, and one without an app.
+    static var appReads: [AccessLogEntry] {
+        [("Immunization", "RemindMe"), ("Patient", "RemindMe"), ("Condition", nil)].enumerated()
+            .compactMap { index, read in
+                let when = FHIRDateTime(date: now.addingTimeInterval(Double(-60 - index)), precision: .second).text
+                let app =
+                    read.1.map { #",{"who":{"display":"\#($0)"},"requestor":false,"role":[{"text":"app"}]}"# } ?? ""
+                let json = """
+                    {"resourceType":"AuditEvent","recorded":"\(when)","outcome":"0",
+                     "agent":[{"who":{"display":"\(read.1 == nil ? "Hanne Østergaard" : "Lægehuset Herlev Bygade")"},
+                               "requestor":true,"role":[{"text":"gp"}]},
+                              {"who":{"display":"Lægehuset Herlev Bygade"},"requestor":false,"role":[{"text":"organisation"}]}\(app)],
+                     "entity":[{"name":"nsp","description":"\(read.0)"}]}
+                    """
+                return (try? JSONValue.parse(Data(json.utf8))).flatMap(AccessLogEntry.init)
+            }
+    }
+}

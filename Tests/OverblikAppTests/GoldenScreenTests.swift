@@ -27,7 +27,7 @@ import Words
 
     static let screens = [
         "search", "overview", "overview-labs", "overview-vaccinations", "detail", "timeline", "trends", "notifications",
-        "help", "source-down", "denied", "withheld", "withheld-medication", "access-log", "summary",
+        "help", "source-down", "denied", "withheld", "withheld-medication", "access-log", "summary", "apps",
     ]
     static let cases: [Case] = screens.flatMap { screen in
         Language.allCases.flatMap { language in
@@ -96,6 +96,13 @@ import Words
                     .summaryLoaded(
                         try! CPRNumber("2509479989"), AppFixtures.summaryDocument(test.language),
                         at: AppFixtures.now.addingTimeInterval(-5)))
+            case "apps":
+                // Bruno himself on his own overview: the catalogue, and the app that read his vaccinations.
+                model.viaGateway = true
+                keys(&model, [.character("A")])
+                _ = Update.update(
+                    &model,
+                    .appsLoaded(AppFixtures.appListings, reads: AppFixtures.appReads, readsNote: nil))
             default: break
             }
             return model

@@ -10,6 +10,7 @@ public enum Action: String, Sendable, CaseIterable {
     case cycleSector, cycleType, cyclePeriod
     case emergency, accessLog
     case summary, export
+    case apps
 
     /// What the help screen says it does (`action.<name>` in the catalogs).
     public func describe(_ strings: Strings) -> String {

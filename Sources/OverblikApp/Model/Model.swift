@@ -30,6 +30,7 @@ public struct Model: Sendable {
     public var notifications = NotificationsModel()
     public var accessLog = AccessLogModel()
     public var summary = SummaryModel()
+    public var apps = AppsModel()
     public var help = HelpModel()
 
     // The open patient

@@ -29,6 +29,9 @@ public enum Msg: Sendable {
     /// `E`: the summary is written to this file, or why it could not be.
     case summaryExported(path: String)
     case summaryExportFailed(Phrase)
+    /// The AppStore's catalogue, and the apps' reads of the open patient's data (or why they cannot be shown).
+    case appsLoaded([AppListing], reads: [AccessLogEntry]?, readsNote: Phrase?)
+    case appsFailed(Phrase)
 }
 
 /// Work the update asks for; the runtime does it in the background and answers with a `Msg`.
@@ -46,5 +49,7 @@ public enum Effect: Sendable, Equatable {
     case loadSummary(CPRNumber)
     /// Writes the summary (the document as it came) to a file of its own, readable by the user only.
     case exportSummary(CPRNumber, Data)
+    /// The AppStore's catalogue; with a patient open, the apps that read their data (the access log).
+    case loadApps(CPRNumber?)
     case quit
 }

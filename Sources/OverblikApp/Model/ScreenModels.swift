@@ -73,6 +73,18 @@ public struct SummaryModel: Sendable {
     public var scroll = 0
 }
 
+/// The app cloud's catalogue (`:apps`), and for the open patient, which apps read their data and when (from the
+/// access log, which only the citizen and log follow-up may read); nil while fetched.
+public struct AppsModel: Sendable {
+    public var cpr: CPRNumber?
+    public var listings: [AppListing]?
+    /// Accesses to the open patient's data that went through an app; nil when not known (and `readsNote` says why).
+    public var reads: [AccessLogEntry]?
+    public var readsNote: Phrase?
+    public var error: Phrase?
+    public var scroll = 0
+}
+
 /// The help screen's scroll.
 public struct HelpModel: Sendable {
     public var scroll = 0

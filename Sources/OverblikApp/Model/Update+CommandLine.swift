@@ -60,6 +60,7 @@ extension Update {
         (["allergier", "allergies"], .section8),
         (["resumé", "resume", "summary", "ips"], .summary),
         (["eksporter", "export"], .export),
+        (["apps", "appstore", "apper"], .apps),
     ]
 
     static func run(command line: String, _ model: inout Model) -> [Effect] {

@@ -59,7 +59,7 @@ extension Update {
         case .accessLog:
             guard let groups = model.accessLog.groups, groups.indices.contains(model.accessLog.selection) else { return [] }
             showDetail(.access(groups[model.accessLog.selection]), &model)
-        case .detail, .help, .summary:
+        case .detail, .help, .summary, .apps:
             break
         }
         return []
@@ -97,6 +97,7 @@ extension Update {
         case .help: model.help.scroll = moved(model.help.scroll, count: 1000)
         case .accessLog: model.accessLog.selection = moved(model.accessLog.selection, count: model.accessLog.groups?.count ?? 0)
         case .summary: model.summary.scroll = moved(model.summary.scroll, count: 100_000)
+        case .apps: model.apps.scroll = moved(model.apps.scroll, count: 100_000)
         }
     }
 

@@ -82,6 +82,15 @@ public enum Update {
             guard cpr == model.summary.cpr else { return [] }
             model.summary.error = message
             return []
+        case .appsLoaded(let listings, let reads, let note):
+            model.apps.listings = listings
+            model.apps.reads = reads
+            model.apps.readsNote = note
+            model.apps.error = nil
+            return []
+        case .appsFailed(let message):
+            model.apps.error = message
+            return []
         case .summaryExported(let path):
             toast(model.strings.text("summary.exported", ["path": .text(path)]), &model)
             return []
@@ -159,6 +168,7 @@ public enum Update {
         case .refresh:
             if model.screen == .accessLog { return [.loadAccessLog] }
             if model.screen == .summary { return perform(.summary, &model) }
+            if model.screen == .apps { return perform(.apps, &model) }
             if model.screen == .search { return model.boardEnabled ? [.loadBoard] : [] }
             guard let cpr = model.cpr else { return [] }
             model.loading = true
@@ -229,6 +239,10 @@ public enum Update {
             if model.screen != .summary { model.stack.append(.summary) }
             model.summary = SummaryModel(cpr: cpr)
             return [.loadSummary(cpr)]
+        case .apps:
+            if model.screen != .apps { model.stack.append(.apps) }
+            model.apps = AppsModel(cpr: model.cpr)
+            return [.loadApps(model.cpr)]
         case .export:
             guard let cpr = model.summary.cpr, let raw = model.summary.raw else {
                 toast(model.strings.text("summary.nothing-to-export"), &model)

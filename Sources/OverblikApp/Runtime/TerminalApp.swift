@@ -257,6 +257,36 @@ final class EffectRunner: @unchecked Sendable {
                         mailbox.post(.accessLogFailed(.verbatim("\(error)")))
                     }
                 })
+        case .loadApps(let cpr):
+            tasks.append(
+                Task {
+                    guard let login = client.login else {
+                        mailbox.post(.appsFailed(Phrase("apps.gateway-only")))
+                        return
+                    }
+                    if let failure = await ready.value {
+                        mailbox.post(.appsFailed(failure))
+                        return
+                    }
+                    do {
+                        let listings = try await login.appStore()
+                        var reads: [AccessLogEntry]?
+                        var note: Phrase?
+                        if let cpr {
+                            do {
+                                reads = try await login.accessLog(patient: cpr.value)
+                            } catch let failure as FetchFailure {
+                                // Only the citizen and log follow-up read the log: said, not an error.
+                                note = failure.httpStatus == 403 ? Phrase("apps.reads-not-yours") : failure.reason
+                            }
+                        }
+                        mailbox.post(.appsLoaded(listings, reads: reads, readsNote: note))
+                    } catch let failure as FetchFailure {
+                        mailbox.post(.appsFailed(failure.reason))
+                    } catch {
+                        mailbox.post(.appsFailed(.verbatim("\(error)")))
+                    }
+                })
         case .loadSummary(let cpr):
             let language = language
             tasks.append(

@@ -94,7 +94,7 @@ enum AccessLogView {
     }
 
     static func sourceName(_ id: String, _ strings: Strings) -> String {
-        ["hospital", "gp", "municipality"].contains(id) ? strings.text("log-source.\(id)") : id
+        ["hospital", "gp", "municipality", "nsp"].contains(id) ? strings.text("log-source.\(id)") : id
     }
 
     static func roleName(_ role: String, _ strings: Strings) -> String {

@@ -73,6 +73,11 @@ enum BottomBar {
                 (arrows, s.text("hint.scroll")), hint(.export, "hint.export"), hint(.refresh, "hint.refresh"),
                 hint(.back, "hint.back"), hint(.help, "hint.help"),
             ]
+        case .apps:
+            hints = [
+                (arrows, s.text("hint.scroll")), hint(.refresh, "hint.refresh"), hint(.back, "hint.back"),
+                hint(.help, "hint.help"),
+            ]
         case .accessLog:
             hints = [
                 (arrows, s.text("hint.scroll")), hint(.refresh, "hint.refresh"), hint(.back, "hint.back"),

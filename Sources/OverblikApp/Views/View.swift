@@ -27,6 +27,7 @@ public enum View {
         case .help: HelpView.draw(&screen, model, theme)
         case .accessLog: AccessLogView.draw(&screen, model, theme)
         case .summary: SummaryView.draw(&screen, model, theme)
+        case .apps: AppsView.draw(&screen, model, theme)
         }
         BottomBar.draw(&screen, model, theme)
         Chrome.connectionIndicator(&screen, model, theme)

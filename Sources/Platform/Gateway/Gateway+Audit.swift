@@ -45,9 +45,8 @@ extension Gateway {
     ) async throws(GatewayDenial) -> JSONValue {
         // An app reads no access log: the log is the citizen's and the auditors'.
         if let actor = identity.app {
-            throw .forbidden(
-                "scope",
-                Phrase("denial.app-scope-missing", ["scope": .text("user/AuditEvent.s"), "app": .text(actor.name)]))
+            let scope = SMARTScope(context: .user, resourceType: "AuditEvent", permissions: .search).description
+            throw .forbidden("scope", Phrase("denial.app-scope-missing", ["scope": .text(scope), "app": .text(actor.name)]))
         }
         switch identity.role {
         case .citizen:

@@ -1,0 +1,96 @@
+import FHIR
+import Federation
+import Foundation
+import Terminal
+
+/// The app cloud's catalogue (`:apps`, `A`): each app with its vendor, kind, status, what it may read and who
+/// installed it; with a patient open, which apps read that patient's data and when (from the access log, for those
+/// who may read it). Scrollable.
+enum AppsView {
+    static func lines(_ model: Model, width: Int) -> [SummaryView.Line] {
+        let strings = model.strings
+        let apps = model.apps
+        var lines: [SummaryView.Line] = []
+        func add(_ text: String, _ kind: SummaryView.Line.Kind, indent: String = "    ", first: String = "  ") {
+            for (index, part) in DisplayWidth.wrap(text, to: max(10, width - DisplayWidth.of(indent))).enumerated() {
+                lines.append(SummaryView.Line(text: (index == 0 ? first : indent) + part, kind: kind))
+            }
+        }
+        if let cpr = apps.cpr {
+            add(strings.text("apps.reads-title", ["cpr": .text(cpr.formatted)]), .section, indent: "", first: "")
+            if let reads = apps.reads {
+                let groups = AccessLogGroup.group(reads.filter { $0.app != nil })
+                if groups.isEmpty { add(strings.text("apps.no-reads"), .none) }
+                for group in groups {
+                    let when = DanishFormat.date(FHIRDateTime(date: group.to, precision: .minute))
+                    let sources = group.sources.map { AccessLogView.sourceName($0, strings) }.joined(separator: ", ")
+                    add(
+                        strings.text(
+                            "apps.read-line",
+                            [
+                                "when": .text(when), "app": .text(group.first.app ?? "-"), "who": .text(group.first.who),
+                                "sources": .text(sources), "count": .integer(group.count),
+                            ]), group.first.outcome == "success" ? .item : .withheld)
+                }
+            } else if let note = apps.readsNote {
+                add(strings.text(note), .note)
+            }
+            lines.append(SummaryView.Line(text: "", kind: .item))
+        }
+        add(strings.text("apps.catalogue-title"), .section, indent: "", first: "")
+        guard let listings = apps.listings else { return lines }
+        if listings.isEmpty { add(strings.text("apps.none"), .none) }
+        for app in listings {
+            let kind =
+                switch app.kind {
+                case "web-app": strings.text("apps.kind.web-app")
+                case "backend-service": strings.text("apps.kind.backend-service")
+                case "platform-service": strings.text("apps.kind.platform-service")
+                default: app.kind
+                }
+            let status =
+                switch app.status {
+                case "pilot": strings.text("apps.status.pilot")
+                case "approved": strings.text("apps.status.approved")
+                default: app.status
+                }
+            add("\(app.name)  \(model.glyphs.bullet) \(app.vendor)  \(model.glyphs.bullet) \(kind), \(status)", .item)
+            if !app.description.isEmpty { add(app.description, .note, first: "    ") }
+            add(strings.text("apps.scopes", ["scopes": .text(app.scopes.joined(separator: " "))]), .note, first: "    ")
+            let installed = app.installedBy.isEmpty ? "-" : app.installedBy.joined(separator: ", ")
+            add(strings.text("apps.installed", ["by": .text(installed)]), .note, first: "    ")
+        }
+        return lines
+    }
+
+    static func draw(_ screen: inout Screen, _ model: Model, _ theme: Theme) {
+        let strings = model.strings
+        let apps = model.apps
+        Chrome.titleBar(&screen, strings.text("apps.title"), model, theme)
+        let inner = screen.width - 2
+        let state =
+            apps.listings == nil && apps.error == nil
+            ? strings.text("apps.loading") : strings.text("apps.count", ["count": .integer(apps.listings?.count ?? 0)])
+        screen.put(" " + state, x: 0, y: 1, style: apps.listings == nil ? theme.dim : theme.plain, maxWidth: screen.width)
+        let height = screen.height - 3
+        screen.box(
+            x: 0, y: 2, width: screen.width, height: height, glyphs: model.glyphs, style: theme.activeFrame,
+            title: strings.text("apps.box-title"), titleStyle: theme.title)
+        if let error = apps.error {
+            for (row, line) in DisplayWidth.wrap(strings.text(error), to: inner - 2).prefix(height - 2).enumerated() {
+                screen.put(" " + line, x: 1, y: 3 + row, style: theme.error, maxWidth: inner)
+            }
+            return
+        }
+        let lines = lines(model, width: inner - 2)
+        let rows = height - 2
+        let offset = min(apps.scroll, max(0, lines.count - rows))
+        for (row, line) in lines.dropFirst(offset).prefix(rows).enumerated() {
+            screen.put(" " + line.text, x: 1, y: 3 + row, style: line.style(theme), maxWidth: inner)
+        }
+        if lines.count > rows {
+            let position = " \(min(offset + rows, lines.count))/\(lines.count) "
+            screen.put(position, x: screen.width - DisplayWidth.of(position) - 2, y: 2 + height - 1, style: theme.dim)
+        }
+    }
+}
