@@ -247,6 +247,7 @@ let package = Package(
             dependencies: [
                 "Words", "Assembly", "FHIR", "DemoSources", "Federation", "OverblikApp", "Terminal", "Platform", "EventStream",
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],

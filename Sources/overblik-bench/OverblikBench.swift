@@ -17,7 +17,7 @@ struct OverblikBench: AsyncParsableCommand {
     @Option(help: "Mappe med demodata.")
     var data: String?
 
-    @Option(help: "Kun én del: warm, cold, decode, tui, gateway, summary, events eller cluster.")
+    @Option(help: "Kun én del: warm, cold, decode, tui, gateway, summary, apps, events eller cluster.")
     var only: String?
 
     @Option(help: "PostgreSQL til klyngemålingen (ellers startes en midlertidig).")
@@ -67,6 +67,12 @@ struct OverblikBench: AsyncParsableCommand {
         if only == "gateway" {
             await cluster.stop()
             try await GatewayBench.run(data: dataSet, iterations: iterations * 5, report: &report)
+            FileHandle.standardOutput.write(try report.json())
+            return
+        }
+        if only == "apps" {
+            await cluster.stop()
+            try await AppCloudBench.run(data: dataSet, iterations: iterations, report: &report)
             FileHandle.standardOutput.write(try report.json())
             return
         }
@@ -121,6 +127,7 @@ struct OverblikBench: AsyncParsableCommand {
         try await TUIBench.run(data: dataSet, iterations: iterations, report: &report)
         try await GatewayBench.run(data: dataSet, iterations: iterations * 5, report: &report)
         try await SummaryBench.run(data: dataSet, iterations: iterations, report: &report)
+        try await AppCloudBench.run(data: dataSet, iterations: iterations, report: &report)
         try await EventBench.run(rate: eventRate, seconds: eventSeconds, subscribers: subscribers, report: &report)
         FileHandle.standardOutput.write(try report.json())
     }

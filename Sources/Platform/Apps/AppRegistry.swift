@@ -49,6 +49,12 @@ public final class AppRegistry: Sendable {
         try await current().apps[clientID]
     }
 
+    /// An app and its installations, from one look at the storage's version.
+    public func view(_ clientID: String) async throws -> (app: AppRegistration?, installations: [AppInstallation]) {
+        let snapshot = try await current()
+        return (snapshot.apps[clientID], snapshot.installations.filter { $0.clientID == clientID })
+    }
+
     public func all() async throws -> [AppRegistration] {
         try await current().apps.values.sorted { $0.clientID < $1.clientID }
     }

@@ -22,8 +22,7 @@ extension Gateway {
         let app: AppRegistration?
         let installations: [AppInstallation]
         do {
-            app = try await apps.app(actor.clientID)
-            installations = try await apps.installations(of: actor.clientID)
+            (app, installations) = try await apps.view(actor.clientID)
         } catch {
             return GatewayDenial(
                 status: 503, code: "transient", reason: "undecidable",
