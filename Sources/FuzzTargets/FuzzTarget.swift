@@ -52,6 +52,11 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
     /// summary's XHTML escaping: a request read is a valid CPR number, a refusal is 400 or 404 with words in both
     /// languages; `Accept-Language` always gives a language; escaped text has no markup left.
     case summaryRequest
+    /// What apps send the app cloud (by the first byte): a scope string (`SMARTScopes`; every scope read writes back
+    /// in v2 syntax that reads the same and covers itself), a client assertion (`ClientAssertion.peek`: a client id
+    /// read is a valid one, a refusal is `invalid_client`), a JWKS (`ClientKeys`), an AppStore answer
+    /// (`AppListing.catalogue`: clean text only).
+    case smartApps
 
     /// Feeds one input to the target; a broken property ends the process (`fatalError`) with what was broken.
     public static func run(_ target: FuzzTarget, _ bytes: UnsafeRawBufferPointer) {
@@ -83,6 +88,7 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
         case .auditCheckpoint: auditCheckpoint(bytes, &check)
         case .userConfig: userConfig(bytes, &check)
         case .summaryRequest: summaryRequest(bytes, &check)
+        case .smartApps: smartApps(bytes, &check)
         }
         return check.problems
     }
