@@ -29,19 +29,8 @@ enum AppCloudBench {
 
     static func run(data: DemoDataSet, iterations: Int, report: inout BenchReport) async throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("overblik-bench-apps-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
-        let cluster = try DemoSourceCluster(data: data, ports: .ephemeral)
-        try await cluster.start()
-        let storage = try SQLiteStorage(path: folder.appendingPathComponent("platform.sqlite").path)
-        var node = PlatformAssembly.Configuration(storage: storage, tokens: try await TokenAuthority.ephemeral())
-        node.sources = await SourceDefinition.demo(cluster)
-        node.limits.userRate = 1_000_000
-        node.limits.userBurst = 1_000_000
-        node.limits.clientRate = 1_000_000
-        node.limits.clientBurst = 1_000_000
-        node.users = try Identity.loadUsers(file: data.directory.appendingPathComponent("users.json"))
-        let server = try await PlatformAssembly.start(node)
+        let (cluster, server) = try await SummaryBench.node(data: data, folder: folder)
         let gateway = server.gateway!
         var configuration = HTTPClient.Configuration()
         configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = 32

@@ -60,10 +60,10 @@ enum SummaryBench {
         }
     }
 
-    static func start(data: DemoDataSet, latencyMs: Int) async throws -> Node {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("overblik-bench-ips-\(UUID().uuidString)")
-        var faults: [String: FaultSettings] = [:]
-        for source in data.manifest.sources { faults[source.id] = FaultSettings(latencyMs: latencyMs) }
+    /// A node on SQLite in `folder` over the demo sources (each with `faults`), rate limits out of the way.
+    static func node(
+        data: DemoDataSet, folder: URL, faults: [String: FaultSettings] = [:]
+    ) async throws -> (DemoSourceCluster, PlatformServer) {
         let cluster = try DemoSourceCluster(data: data, ports: .ephemeral, faults: faults)
         try await cluster.start()
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
@@ -75,7 +75,14 @@ enum SummaryBench {
         node.limits.clientRate = 1_000_000
         node.limits.clientBurst = 1_000_000
         node.users = try Identity.loadUsers(file: data.directory.appendingPathComponent("users.json"))
-        let server = try await PlatformAssembly.start(node)
+        return (cluster, try await PlatformAssembly.start(node))
+    }
+
+    static func start(data: DemoDataSet, latencyMs: Int) async throws -> Node {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("overblik-bench-ips-\(UUID().uuidString)")
+        var faults: [String: FaultSettings] = [:]
+        for source in data.manifest.sources { faults[source.id] = FaultSettings(latencyMs: latencyMs) }
+        let (cluster, server) = try await node(data: data, folder: folder, faults: faults)
         // The GP: both Bruno and Karen (the large patient) are on the practice's list.
         let token = try await server.gateway!.issueDemoToken(user: "egen-laege").token
         var configuration = HTTPClient.Configuration()

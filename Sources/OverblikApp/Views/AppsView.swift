@@ -67,30 +67,12 @@ enum AppsView {
         let strings = model.strings
         let apps = model.apps
         Chrome.titleBar(&screen, strings.text("apps.title"), model, theme)
-        let inner = screen.width - 2
         let state =
             apps.listings == nil && apps.error == nil
             ? strings.text("apps.loading") : strings.text("apps.count", ["count": .integer(apps.listings?.count ?? 0)])
         screen.put(" " + state, x: 0, y: 1, style: apps.listings == nil ? theme.dim : theme.plain, maxWidth: screen.width)
-        let height = screen.height - 3
-        screen.box(
-            x: 0, y: 2, width: screen.width, height: height, glyphs: model.glyphs, style: theme.activeFrame,
-            title: strings.text("apps.box-title"), titleStyle: theme.title)
-        if let error = apps.error {
-            for (row, line) in DisplayWidth.wrap(strings.text(error), to: inner - 2).prefix(height - 2).enumerated() {
-                screen.put(" " + line, x: 1, y: 3 + row, style: theme.error, maxWidth: inner)
-            }
-            return
-        }
-        let lines = lines(model, width: inner - 2)
-        let rows = height - 2
-        let offset = min(apps.scroll, max(0, lines.count - rows))
-        for (row, line) in lines.dropFirst(offset).prefix(rows).enumerated() {
-            screen.put(" " + line.text, x: 1, y: 3 + row, style: line.style(theme), maxWidth: inner)
-        }
-        if lines.count > rows {
-            let position = " \(min(offset + rows, lines.count))/\(lines.count) "
-            screen.put(position, x: screen.width - DisplayWidth.of(position) - 2, y: 2 + height - 1, style: theme.dim)
-        }
+        SummaryView.box(
+            &screen, title: strings.text("apps.box-title"), error: apps.error, lines: lines(model, width: screen.width - 4),
+            scroll: apps.scroll, model, theme)
     }
 }

@@ -2,6 +2,7 @@ import FHIR
 import Federation
 import Foundation
 import Terminal
+import Words
 
 /// The open patient's summary (IPS) as the gateway's `$summary` gave it to this user: each section with its items,
 /// and for a section without any the reason in words (withheld, unavailable, none registered), never an empty list;
@@ -55,7 +56,6 @@ enum SummaryView {
         let title = [summary.document?.title ?? strings.text("summary.title"), name, summary.cpr?.formatted]
             .compactMap { $0 }.joined(separator: " \(model.glyphs.bullet) ")
         Chrome.titleBar(&screen, title, model, theme)
-        let inner = screen.width - 2
         var state: String
         if let fetched = summary.fetchedAt {
             state = strings.text(
@@ -65,24 +65,33 @@ enum SummaryView {
         }
         if summary.cpr.map(model.emergencyCPRs.contains) == true { state += "  " + strings.text("header.emergency") }
         screen.put(" " + state, x: 0, y: 1, style: summary.fetchedAt == nil ? theme.dim : theme.plain, maxWidth: screen.width)
+        box(
+            &screen, title: strings.text("summary.box-title"), error: summary.error,
+            lines: summary.document.map { lines($0, width: screen.width - 4, glyphs: model.glyphs) } ?? [],
+            scroll: summary.scroll, model, theme)
+    }
+
+    /// The box under the title and state lines: `error` in words, or `lines` from `scroll` on, with the position in
+    /// the frame when there are more than it shows (as the lists do).
+    static func box(
+        _ screen: inout Screen, title: String, error: Phrase?, lines: [Line], scroll: Int, _ model: Model, _ theme: Theme
+    ) {
+        let inner = screen.width - 2
         let height = screen.height - 3
         screen.box(
             x: 0, y: 2, width: screen.width, height: height, glyphs: model.glyphs, style: theme.activeFrame,
-            title: strings.text("summary.box-title"), titleStyle: theme.title)
-        if let error = summary.error {
-            for (row, line) in DisplayWidth.wrap(strings.text(error), to: inner - 2).prefix(height - 2).enumerated() {
+            title: title, titleStyle: theme.title)
+        if let error {
+            for (row, line) in DisplayWidth.wrap(model.strings.text(error), to: inner - 2).prefix(height - 2).enumerated() {
                 screen.put(" " + line, x: 1, y: 3 + row, style: theme.error, maxWidth: inner)
             }
             return
         }
-        guard let document = summary.document else { return }
-        let lines = lines(document, width: inner - 2, glyphs: model.glyphs)
         let rows = height - 2
-        let offset = min(summary.scroll, max(0, lines.count - rows))
+        let offset = min(scroll, max(0, lines.count - rows))
         for (row, line) in lines.dropFirst(offset).prefix(rows).enumerated() {
             screen.put(" " + line.text, x: 1, y: 3 + row, style: line.style(theme), maxWidth: inner)
         }
-        // More below (or above) than the box shows: said in the frame, as the lists do.
         if lines.count > rows {
             let position = " \(min(offset + rows, lines.count))/\(lines.count) "
             screen.put(position, x: screen.width - DisplayWidth.of(position) - 2, y: 2 + height - 1, style: theme.dim)
