@@ -71,7 +71,9 @@ public struct SMARTScope: Sendable, Hashable, CustomStringConvertible {
 
     /// A scope as written in a request or a registration; nil when it is not a resource scope or not well formed.
     public init?(_ text: String) {
-        guard text.utf8.count <= 256, let slash = text.firstIndex(of: "/"),
+        // Limits on what the scope says, not on how it is written: the v2 text it writes back (percent-encoded)
+        // reads as the same scope however long that is.
+        guard let slash = text.firstIndex(of: "/"),
             let context = Context(rawValue: String(text[..<slash]))
         else { return nil }
         var rest = text[text.index(after: slash)...]
@@ -80,8 +82,11 @@ public struct SMARTScope: Sendable, Hashable, CustomStringConvertible {
             let query = String(rest[rest.index(after: question)...])
             rest = rest[..<question]
             let pairs = QueryString.parse(query)
-            guard !pairs.isEmpty,
-                pairs.allSatisfy({ !$0.name.isEmpty && !$0.value.isEmpty && !$0.name.hasPrefix("_") })
+            guard !pairs.isEmpty, pairs.count <= 10,
+                pairs.allSatisfy({
+                    !$0.name.isEmpty && !$0.value.isEmpty && !$0.name.hasPrefix("_")
+                        && $0.name.unicodeScalars.count <= 100 && $0.value.unicodeScalars.count <= 100
+                })
             else { return nil }
             parameters = pairs.map { Parameter(name: $0.name, value: $0.value) }
         }
@@ -155,7 +160,7 @@ public struct SMARTScopes: Sendable, Hashable, CustomStringConvertible {
     public init(parsing text: String) throws(Unknown) {
         var resources: [SMARTScope] = []
         var others: [String] = []
-        for word in text.split(whereSeparator: { $0 == " " }).map(String.init) {
+        for word in text.split(whereSeparator: { $0 == " " }).prefix(200).map(String.init) {
             if let scope = SMARTScope(word) {
                 if !resources.contains(scope) { resources.append(scope) }
             } else if Self.known.contains(word) {
