@@ -181,6 +181,31 @@ extension GatewayTests {
             }
         }
 
+        /// The event engine honours an app's scopes: it subscribes only to topics about what it may read.
+        @Test func anAppSubscribesOnlyToWhatItsScopesLetItRead() async throws {
+            try await GatewayHarness.with { h in
+                let vendor = Vendor()
+                try await Self.register(h, vendor)
+                try await Self.register(
+                    h, vendor, id: "indlaeggelser", scopes: ["system/Encounter.rs", "system/Patient.rs"])
+                func token(_ client: String) async throws -> String {
+                    let answer = try await Self.tokenRequest(
+                        h, assertion: try await vendor.assertion(client: client, audience: Self.tokenURL(h)))
+                    return try #require(answer.json?["access_token"]?.stringValue, "\(answer.text)")
+                }
+                func subscribe(_ token: String) async throws -> GatewayAnswer {
+                    try await h.send(
+                        "/Subscription", method: .POST,
+                        body: GatewayTests.Subscriptions.subscription("hospitalsnotifikation", ["patient=\(GW.bruno)"]),
+                        headers: [("Content-Type", "application/fhir+json"), ("Authorization", "Bearer \(token)")])
+                }
+                let medication = try await subscribe(try await token("medicin-afstemning"))
+                expectRefused(medication, reason: "scope", saying: "system/Encounter.r")
+                let encounters = try await subscribe(try await token("indlaeggelser"))
+                #expect(encounters.status == 201, "\(encounters.text)")
+            }
+        }
+
         /// Each bad token request, with the OAuth error a client library acts on.
         @Test func badAssertionsScopesAndGrantsAreRefusedWithTheirOAuthErrors() async throws {
             try await GatewayHarness.with { h in

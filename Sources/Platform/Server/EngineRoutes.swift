@@ -76,9 +76,13 @@ public struct EngineRoutes: Sendable {
                 let body = try await Self.body(request, limit: 1 << 20)
                 let identity = context.identity
                 var check: (@Sendable (SubscriptionRecord) async throws(GatewayDenial) -> Void)?
-                if let relationships = gateway?.relationships {
+                if let gateway {
+                    let relationships = gateway.relationships
                     check = { @Sendable record throws(GatewayDenial) in
                         guard let identity else { throw .unauthenticated(Phrase("denial.log-in")) }
+                        // An app subscribes only to what its scopes let it read.
+                        try await gateway.appMaySubscribe(
+                            identity, topicTypes: EventTopic.named(record.topic)?.resourceTypes ?? [])
                         try await SubscriptionPolicy.check(record, identity: identity, relationships: relationships)
                     }
                 }
