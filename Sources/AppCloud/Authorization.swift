@@ -18,6 +18,8 @@ final class Authorization: Sendable {
     struct Pending: Sendable {
         var app: AppRegistration
         var redirectURI: String
+        /// Whether the request named it (then the token request must name it too, RFC 6749 §4.1.3).
+        var redirectGiven = true
         var state: String?
         var challenge: String
         var scopes: SMARTScopes
@@ -36,6 +38,7 @@ final class Authorization: Sendable {
     struct Code: Sendable {
         var app: AppRegistration
         var redirectURI: String
+        var redirectGiven = true
         var challenge: String
         var identity: Identity
         var scope: String
@@ -145,8 +148,8 @@ final class Authorization: Sendable {
             launch = found
         }
         let request = Pending(
-            app: app, redirectURI: redirect, state: state, challenge: challenge, scopes: granted, launch: launch,
-            expires: now + Self.pageLifetime)
+            app: app, redirectURI: redirect, redirectGiven: one("redirect_uri") != nil, state: state, challenge: challenge,
+            scopes: granted, launch: launch, expires: now + Self.pageLifetime)
         let id = Self.random()
         Self.put(request, id, in: pending, expires: \.expires)
         return (id, request)
@@ -186,8 +189,9 @@ final class Authorization: Sendable {
         let code = Self.random()
         Self.put(
             Code(
-                app: request.app, redirectURI: request.redirectURI, challenge: request.challenge, identity: identity,
-                scope: request.scopes.description, patient: patient, expires: now + Self.codeLifetime),
+                app: request.app, redirectURI: request.redirectURI, redirectGiven: request.redirectGiven,
+                challenge: request.challenge, identity: identity, scope: request.scopes.description, patient: patient,
+                expires: now + Self.codeLifetime),
             code, in: codes, expires: \.expires)
         return Self.redirect(request.redirectURI, ["code": code, "state": request.state])
     }
@@ -213,7 +217,7 @@ final class Authorization: Sendable {
         guard let found, !found.used else { throw OAuthError("invalid_grant", Phrase("oauth.code-used")) }
         guard found.expires > now else { throw OAuthError("invalid_grant", Phrase("oauth.code-expired")) }
         guard one("client_id") == found.app.clientID else { throw OAuthError("invalid_grant", Phrase("oauth.code-client")) }
-        guard one("redirect_uri") == found.redirectURI else {
+        guard one("redirect_uri") == found.redirectURI || (!found.redirectGiven && one("redirect_uri") == nil) else {
             throw OAuthError("invalid_grant", Phrase("oauth.code-redirect"))
         }
         guard let verifier = one("code_verifier"), (43...128).contains(verifier.count) else {
