@@ -203,6 +203,25 @@ extension GatewayTests {
                 expectRefused(medication, reason: "scope", saying: "system/Encounter.r")
                 let encounters = try await subscribe(try await token("indlaeggelser"))
                 #expect(encounters.status == 201, "\(encounters.text)")
+
+                // At delivery: an admission of Bruno (on the practice's list) is told to the app that may read
+                // encounters, never to one that may not, nor once the app is withdrawn.
+                let admission = EventRecord(
+                    sourceKey: "k1", sourceID: "hospital", topic: "indlaeggelse", code: .admission,
+                    focus: "\(h.sourceURLs["hospital"] ?? "-")/Encounter/h-enc-1", patientCPR: GW.bruno,
+                    organization: GW.akutHerlev, organizationName: "Akutmodtagelsen", municipality: nil,
+                    occurred: Date(), accepted: Date())
+                func audience(_ client: String, _ scope: String) -> Identity {
+                    var identity = Identity(id: "app:\(client)", name: "Lægehuset", role: .gp, organization: Self.practice)
+                    identity.app = Identity.AppActor(clientID: client, name: client, kind: .backendService, scope: scope)
+                    return identity
+                }
+                let reader = audience("indlaeggelser", "system/Encounter.rs system/Patient.rs")
+                #expect(await h.gateway.mayBeTold(reader, about: admission))
+                #expect(
+                    !(await h.gateway.mayBeTold(audience("medicin-afstemning", "system/MedicationRequest.rs"), about: admission)))
+                try await AppRegistry(storage: h.platformStorage).setStatus("indlaeggelser", .withdrawn)
+                #expect(!(await h.gateway.mayBeTold(reader, about: admission)), "withdrawn")
             }
         }
 
