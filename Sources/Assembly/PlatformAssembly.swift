@@ -95,7 +95,7 @@ public enum PlatformAssembly {
             configuration.gateway
             ? [
                 SummaryService(gateway: gateway, trust: configuration.trust),
-                SMARTService(gateway: gateway, trust: configuration.trust),
+                SMARTService(gateway: gateway, trust: configuration.trust, logger: configuration.logger),
             ]
             : []
         return Parts(engine: engine, gateway: gateway, services: services)

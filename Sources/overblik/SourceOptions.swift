@@ -277,8 +277,9 @@ struct SourceOptions: ParsableArguments {
                     try await cluster.start()
                     await cluster.connect(engineURL: server.baseURL, trust: try pki?.clientTLS())
                     if let gateway = server.gateway {
-                        await DemoApps.start(
-                            gateway: gateway, base: server.baseURL, trust: try pki?.clientTLS() ?? .system)
+                        // Beside the TUI's first fetches, not before them.
+                        let trust = try pki?.clientTLS() ?? .system
+                        Task { await DemoApps.start(gateway: gateway, base: server.baseURL, trust: trust) }
                     }
                     var player: ScenarioPlayer?
                     if speed > 0 {

@@ -20,7 +20,7 @@ import Words
         var all = CodePhrases.families.merging(Strings.families) { $0.union($1) }
         all["data-type"] = AccessLogView.dataTypes
         all["role"] = AccessLogView.roles
-        all["log-source"] = ["hospital", "gp", "municipality"]
+        all["log-source"] = AccessLogView.sources
         return all
     }()
 

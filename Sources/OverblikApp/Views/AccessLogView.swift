@@ -94,8 +94,11 @@ enum AccessLogView {
     }
 
     static func sourceName(_ id: String, _ strings: Strings) -> String {
-        ["hospital", "gp", "municipality", "nsp"].contains(id) ? strings.text("log-source.\(id)") : id
+        sources.contains(id) ? strings.text("log-source.\(id)") : id
     }
+
+    /// The sources the catalogs have a word for (`log-source.<id>`).
+    static let sources: Set<String> = ["hospital", "gp", "municipality", "nsp"]
 
     static func roleName(_ role: String, _ strings: Strings) -> String {
         roles.contains(role) ? strings.text("role.\(role)") : role
