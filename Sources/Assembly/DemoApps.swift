@@ -20,15 +20,6 @@ public enum DemoApps {
     static let practice = Identity.Organization(
         system: "urn:oid:1.2.208.176.1.4", value: "046781", name: "Lægehuset Herlev Bygade")
 
-    struct Assertion: JWTPayload {
-        var iss: IssuerClaim
-        var sub: SubjectClaim
-        var aud: AudienceClaim
-        var exp: ExpirationClaim
-        var jti: IDClaim
-        func verify(using algorithm: some JWTAlgorithm) async throws {}
-    }
-
     /// Registers and installs the demo apps on `gateway`'s storage, then lets the backend service read `patient`'s
     /// vaccinations through the node at `base` once. Failures are logged, never thrown: the demo runs without them.
     public static func start(
@@ -78,14 +69,8 @@ public enum DemoApps {
     )
         async throws
     {
-        let keys = JWTKeyCollection()
-        await keys.add(ecdsa: key, kid: JWKIdentifier(string: kid))
         let tokenURL = "\(base)/auth/smart/token"
-        let assertion = try await keys.sign(
-            Assertion(
-                iss: .init(value: reminder), sub: .init(value: reminder), aud: .init(value: [tokenURL]),
-                exp: .init(value: Date().addingTimeInterval(240)), jti: .init(value: UUID().uuidString)),
-            kid: JWKIdentifier(string: kid))
+        let assertion = try await ClientAssertion.sign(client: reminder, audience: tokenURL, key: key, kid: kid)
         var request = HTTPClientRequest(url: tokenURL)
         request.method = .POST
         request.headers.add(name: "Content-Type", value: "application/x-www-form-urlencoded")

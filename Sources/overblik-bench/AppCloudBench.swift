@@ -18,15 +18,6 @@ import Platform
 /// - `appcloud_token_*`: `POST /auth/smart/token`, each with a new signed assertion (signing is the client's and not
 ///   counted), one after another, then 8 clients at once.
 enum AppCloudBench {
-    struct Claims: JWTPayload {
-        var iss: IssuerClaim
-        var sub: SubjectClaim
-        var aud: AudienceClaim
-        var exp: ExpirationClaim
-        var jti: IDClaim
-        func verify(using algorithm: some JWTAlgorithm) async throws {}
-    }
-
     static func run(data: DemoDataSet, iterations: Int, report: inout BenchReport) async throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("overblik-bench-apps-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: folder) }
@@ -50,15 +41,9 @@ enum AppCloudBench {
                 scopes: ["system/Condition.rs", "system/Patient.rs", "system/MedicationRequest.rs"]))
         try await gateway.apps.setStatus("bench-app", .approved)
         try await gateway.apps.install(AppInstallation(clientID: "bench-app", organization: practice, role: .gp))
-        let keys = JWTKeyCollection()
-        await keys.add(ecdsa: key, kid: JWKIdentifier(string: "k1"))
         let tokenURL = server.baseURL + "/auth/smart/token"
         func assertion() async throws -> String {
-            try await keys.sign(
-                Claims(
-                    iss: .init(value: "bench-app"), sub: .init(value: "bench-app"), aud: .init(value: [tokenURL]),
-                    exp: .init(value: Date().addingTimeInterval(240)), jti: .init(value: UUID().uuidString)),
-                kid: JWKIdentifier(string: "k1"))
+            try await ClientAssertion.sign(client: "bench-app", audience: tokenURL, key: key, kid: "k1")
         }
         func tokenRequest(_ assertion: String) async throws -> String {
             var request = HTTPClientRequest(url: tokenURL)

@@ -51,6 +51,22 @@ public struct ClientAssertion: Sendable, Equatable {
         func verify(using algorithm: some JWTAlgorithm) async throws {}
     }
 
+    /// A client's side: an assertion for `client` at the token endpoint `audience`, signed with its ES384 key `kid`
+    /// (the demo's own backend app and the benchmark sign with it; a vendor uses its own library).
+    public static func sign(
+        client: String, audience: String, key: ES384PrivateKey, kid: String, lifetime: TimeInterval = 240,
+        jti: String = UUID().uuidString, now: Date = Date()
+    ) async throws -> String {
+        let keys = JWTKeyCollection()
+        await keys.add(ecdsa: key, kid: JWKIdentifier(string: kid))
+        return try await keys.sign(
+            Claims(
+                iss: .init(value: client), sub: .init(value: client), aud: .init(value: [audience]),
+                exp: .init(value: now.addingTimeInterval(lifetime)), jti: .init(value: jti), iat: .init(value: now),
+                nbf: nil),
+            kid: JWKIdentifier(string: kid))
+    }
+
     /// What the assertion says before its signature is checked: enough to find the client and its keys. Anything
     /// that is not a well-formed assertion for RS384 or ES384 is `invalid_client`.
     public static func peek(_ token: String) throws(OAuthError) -> (ClientAssertion, alg: String) {
