@@ -82,4 +82,18 @@ import Testing
         let bare = try await code(authorization, apps, now: now, redirect: nil)
         #expect(exchange(authorization, bare, now: now + 1, redirect: nil) == nil)
     }
+
+    /// A JWKS is kept as the keys SMART can use; a modulus too large to check quickly, an `oct` key, another curve and
+    /// a key without `kid` are left out, and a set with none left is refused.
+    @Test func anAppsKeysAreOnlyTheOnesSMARTCanUse() throws {
+        let huge = String(repeating: "A", count: 5000)
+        #expect(throws: AppProblem.self) {
+            try ClientKeys(jwks: #"{"keys":[{"kty":"RSA","kid":"big","n":"\#(huge)","e":"AQAB"}]}"#)
+        }
+        #expect(throws: AppProblem.self) {
+            try ClientKeys(
+                jwks: #"{"keys":[{"kty":"oct","kid":"s","k":"AAAA"},{"kty":"EC","crv":"P-256","kid":"p","x":"AA","y":"AA"}]}"#)
+        }
+        #expect(throws: AppProblem.self) { try ClientKeys(jwks: "not json") }
+    }
 }

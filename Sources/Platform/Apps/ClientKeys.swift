@@ -35,7 +35,9 @@ public struct ClientKeys: Sendable, Equatable {
             let alg = key["alg"]?.stringValue
             switch key["kty"]?.stringValue {
             case "RSA":
+                // 2048 to 4096 bits (a larger modulus would make every check slow), a short exponent.
                 guard alg == nil || alg == "RS384", let n = key["n"]?.stringValue, let e = key["e"]?.stringValue,
+                    (342...683).contains(n.utf8.count), e.utf8.count <= 8,
                     (try? Insecure.RSA.PublicKey(modulus: n, exponent: e)) != nil
                 else { continue }
                 keys.append(.rsa(kid: kid, modulus: n, exponent: e))
