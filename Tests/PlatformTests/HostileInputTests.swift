@@ -233,6 +233,37 @@ import Testing
                     RawHTTP.request(method, route, headers: headers + [("Content-Type", "application/fhir+json")], body: body))
             }
         }
+        // The app cloud's OAuth routes answer as OAuth does (RFC 6749 JSON errors, an HTML page for the authorization
+        // endpoint), not with an OperationOutcome: never a 5xx, though.
+        for route in ["/auth/smart/authorize", "/.well-known/smart-configuration", "/AppStore"] {
+            for query in queries {
+                add("GET \(route)?\(query.prefix(40))", node, RawHTTP.request("GET", "\(route)?\(query)"), raw: true)
+            }
+        }
+        let forms: [(String, String)] = [
+            ("grant-twice", "grant_type=client_credentials&grant_type=authorization_code"),
+            ("assertion-garbage", "grant_type=client_credentials&client_assertion_type=urn%3Aietf%3Aparams%3Aoauth%3Aclient-assertion-type%3Ajwt-bearer&client_assertion=a.b.c"),
+            ("assertion-huge", "grant_type=client_credentials&client_assertion_type=urn%3Aietf%3Aparams%3Aoauth%3Aclient-assertion-type%3Ajwt-bearer&client_assertion=" + String(repeating: "eyJ", count: 9000)),
+            ("assertion-deep", "grant_type=client_credentials&client_assertion_type=urn%3Aietf%3Aparams%3Aoauth%3Aclient-assertion-type%3Ajwt-bearer&client_assertion=eyJhbGciOiJFUzM4NCIsImtpZCI6ImsifQ." + Data(String(repeating: "[", count: 5000).utf8).base64EncodedString() + ".x"),
+            ("code-garbage", "grant_type=authorization_code&code=%ZZ&code_verifier=" + String(repeating: "v", count: 5000)),
+            ("scope-huge", "grant_type=client_credentials&scope=" + String(repeating: "system/Patient.rs?a=b ", count: 1000)),
+            ("request-unknown", "request=nope&user=borger-bruno&decision=allow"),
+            ("percent-garbage", "%ZZ=%ZZ&&&=&client_id=%00"),
+        ]
+        for route in ["/auth/smart/token", "/auth/smart/authorize", "/auth/smart/introspect", "/auth/smart/launch"] {
+            for (name, form) in forms {
+                add(
+                    "POST \(route) form \(name)", node,
+                    RawHTTP.request(
+                        "POST", route, headers: auth + [("Content-Type", "application/x-www-form-urlencoded")], body: Array(form.utf8)),
+                    raw: true)
+            }
+            for (name, body) in bodies {
+                add(
+                    "POST \(route) body \(name)", node,
+                    RawHTTP.request("POST", route, headers: [("Content-Type", "application/fhir+json")], body: body), raw: true)
+            }
+        }
         // Tokens on the routes that need one.
         for (name, forged) in forgedTokens(from: token) {
             for route in [
