@@ -95,10 +95,8 @@ final class Authorization: Sendable {
     func begin(
         _ query: [(name: String, value: String)], apps: AppRegistry, audiences: (String) -> Bool, now: Date = Date()
     ) async throws(Refusal) -> (String, Pending) {
-        func one(_ name: String) -> String? {
-            let values = query.filter { $0.name == name }
-            return values.count == 1 ? values.first?.value : nil
-        }
+        // A repeated parameter counts as absent (and is refused as such).
+        func one(_ name: String) -> String? { (try? query.oauthValue(name)) ?? nil }
         guard let clientID = one("client_id") else { throw .page(Phrase("oauth.page-no-client")) }
         let found: AppRegistration?
         do {
@@ -201,10 +199,8 @@ final class Authorization: Sendable {
     /// `grant_type=authorization_code`: the code once, within its minute, for the client and redirect URI it was
     /// given to, with the verifier whose S256 is the challenge.
     func exchange(_ form: [(name: String, value: String)], now: Date = Date()) throws(OAuthError) -> Code {
-        func one(_ name: String) -> String? {
-            let values = form.filter { $0.name == name }
-            return values.count == 1 ? values.first?.value : nil
-        }
+        // A repeated parameter counts as absent (and is refused as such).
+        func one(_ name: String) -> String? { (try? form.oauthValue(name)) ?? nil }
         guard let code = one("code") else { throw OAuthError("invalid_request", Phrase("oauth.code-missing")) }
         // Taken out under the lock and marked used: a second use finds it used.
         let found: Code? = codes.withLock { all in

@@ -99,8 +99,7 @@ public final class SMARTService: NodeService {
         let apps: [AppRegistration]
         let installations: [AppInstallation]
         do {
-            apps = try await gateway.apps.all()
-            installations = try await apps.asyncFlatMap { try await self.gateway.apps.installations(of: $0.clientID) }
+            (apps, installations) = try await gateway.apps.catalogue()
         } catch {
             throw PlatformError.unavailable(Phrase("oauth.registry-unavailable"))
         }
@@ -237,13 +236,5 @@ public final class SMARTService: NodeService {
         return json(
             .object(["error": .string(error.error), "error_description": .string(description)]),
             status: HTTPResponse.Status(code: error.status))
-    }
-}
-
-extension Array {
-    func asyncFlatMap<T>(_ transform: (Element) async throws -> [T]) async rethrows -> [T] {
-        var all: [T] = []
-        for element in self { all += try await transform(element) }
-        return all
     }
 }

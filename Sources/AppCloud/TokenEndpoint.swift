@@ -35,13 +35,7 @@ public struct TokenEndpoint: Sendable {
     func authenticate(
         _ form: [(name: String, value: String)], tokenURL: String, kind: AppRegistration.Kind, now: Date = Date()
     ) async throws(OAuthError) -> AppRegistration {
-        func one(_ name: String) throws(OAuthError) -> String? {
-            let values = form.filter { $0.name == name }
-            guard values.count <= 1 else {
-                throw OAuthError("invalid_request", Phrase("oauth.parameter-repeated", ["name": .text(name)]))
-            }
-            return values.first?.value
-        }
+        func one(_ name: String) throws(OAuthError) -> String? { try form.oauthValue(name) }
         guard try one("client_assertion_type") == ClientAssertion.type else {
             throw OAuthError("invalid_client", Phrase("oauth.assertion-type"), status: 400)
         }
@@ -83,13 +77,7 @@ public struct TokenEndpoint: Sendable {
     func clientCredentials(
         _ form: [(name: String, value: String)], tokenURL: String, now: Date = Date()
     ) async throws(OAuthError) -> Issued {
-        func one(_ name: String) throws(OAuthError) -> String? {
-            let values = form.filter { $0.name == name }
-            guard values.count <= 1 else {
-                throw OAuthError("invalid_request", Phrase("oauth.parameter-repeated", ["name": .text(name)]))
-            }
-            return values.first?.value
-        }
+        func one(_ name: String) throws(OAuthError) -> String? { try form.oauthValue(name) }
         let app = try await authenticate(form, tokenURL: tokenURL, kind: .backendService, now: now)
         guard app.isUsable(at: now) else {
             throw OAuthError("unauthorized_client", Phrase("oauth.app-not-usable", ["app": .text(app.name)]))

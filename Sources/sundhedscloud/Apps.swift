@@ -125,30 +125,30 @@ struct Apps: AsyncParsableCommand {
         }
     }
 
-    struct Approve: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: CLI.text("platform-cli.abstract.apps-approve"))
-        @Argument(help: ArgumentHelp(CLI.text("platform-cli.help.app-id"))) var id: String
-        @OptionGroup var storageOption: StorageOption
-        @OptionGroup var languageOption: LanguageOption
-
-        func run() async throws {
-            let registry = try await storageOption.registry()
-            let app = try await Apps.doing { try await registry.setStatus(id, .approved) }
-            print(CLI.text("platform-cli.apps.approved", ["app": .text(app.name)]))
-        }
+    /// `approve ID` and `withdraw ID`: the app's status set, and said.
+    protocol StatusCommand: AsyncParsableCommand {
+        static var status: AppRegistration.Status { get }
+        static var said: String { get }
+        var id: String { get }
+        var storageOption: StorageOption { get }
     }
 
-    struct Withdraw: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: CLI.text("platform-cli.abstract.apps-withdraw"))
+    struct Approve: StatusCommand {
+        static let configuration = CommandConfiguration(abstract: CLI.text("platform-cli.abstract.apps-approve"))
+        static let status = AppRegistration.Status.approved
+        static let said = "platform-cli.apps.approved"
         @Argument(help: ArgumentHelp(CLI.text("platform-cli.help.app-id"))) var id: String
         @OptionGroup var storageOption: StorageOption
         @OptionGroup var languageOption: LanguageOption
+    }
 
-        func run() async throws {
-            let registry = try await storageOption.registry()
-            let app = try await Apps.doing { try await registry.setStatus(id, .withdrawn) }
-            print(CLI.text("platform-cli.apps.withdrawn", ["app": .text(app.name)]))
-        }
+    struct Withdraw: StatusCommand {
+        static let configuration = CommandConfiguration(abstract: CLI.text("platform-cli.abstract.apps-withdraw"))
+        static let status = AppRegistration.Status.withdrawn
+        static let said = "platform-cli.apps.withdrawn"
+        @Argument(help: ArgumentHelp(CLI.text("platform-cli.help.app-id"))) var id: String
+        @OptionGroup var storageOption: StorageOption
+        @OptionGroup var languageOption: LanguageOption
     }
 
     struct Pilot: AsyncParsableCommand {
@@ -268,5 +268,13 @@ struct Apps: AsyncParsableCommand {
                         ]))
             }
         }
+    }
+}
+
+extension Apps.StatusCommand {
+    func run() async throws {
+        let registry = try await storageOption.registry()
+        let app = try await Apps.doing { try await registry.setStatus(id, Self.status) }
+        print(CLI.text(Self.said, ["app": .text(app.name)]))
     }
 }

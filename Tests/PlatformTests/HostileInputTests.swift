@@ -242,9 +242,20 @@ import Testing
         }
         let forms: [(String, String)] = [
             ("grant-twice", "grant_type=client_credentials&grant_type=authorization_code"),
-            ("assertion-garbage", "grant_type=client_credentials&client_assertion_type=urn%3Aietf%3Aparams%3Aoauth%3Aclient-assertion-type%3Ajwt-bearer&client_assertion=a.b.c"),
-            ("assertion-huge", "grant_type=client_credentials&client_assertion_type=urn%3Aietf%3Aparams%3Aoauth%3Aclient-assertion-type%3Ajwt-bearer&client_assertion=" + String(repeating: "eyJ", count: 9000)),
-            ("assertion-deep", "grant_type=client_credentials&client_assertion_type=urn%3Aietf%3Aparams%3Aoauth%3Aclient-assertion-type%3Ajwt-bearer&client_assertion=eyJhbGciOiJFUzM4NCIsImtpZCI6ImsifQ." + Data(String(repeating: "[", count: 5000).utf8).base64EncodedString() + ".x"),
+            (
+                "assertion-garbage",
+                "grant_type=client_credentials&client_assertion_type=urn%3Aietf%3Aparams%3Aoauth%3Aclient-assertion-type%3Ajwt-bearer&client_assertion=a.b.c"
+            ),
+            (
+                "assertion-huge",
+                "grant_type=client_credentials&client_assertion_type=urn%3Aietf%3Aparams%3Aoauth%3Aclient-assertion-type%3Ajwt-bearer&client_assertion="
+                    + String(repeating: "eyJ", count: 9000)
+            ),
+            (
+                "assertion-deep",
+                "grant_type=client_credentials&client_assertion_type=urn%3Aietf%3Aparams%3Aoauth%3Aclient-assertion-type%3Ajwt-bearer&client_assertion=eyJhbGciOiJFUzM4NCIsImtpZCI6ImsifQ."
+                    + Data(String(repeating: "[", count: 5000).utf8).base64EncodedString() + ".x"
+            ),
             ("code-garbage", "grant_type=authorization_code&code=%ZZ&code_verifier=" + String(repeating: "v", count: 5000)),
             ("scope-huge", "grant_type=client_credentials&scope=" + String(repeating: "system/Patient.rs?a=b ", count: 1000)),
             ("request-unknown", "request=nope&user=borger-bruno&decision=allow"),
@@ -255,7 +266,8 @@ import Testing
                 add(
                     "POST \(route) form \(name)", node,
                     RawHTTP.request(
-                        "POST", route, headers: auth + [("Content-Type", "application/x-www-form-urlencoded")], body: Array(form.utf8)),
+                        "POST", route, headers: auth + [("Content-Type", "application/x-www-form-urlencoded")],
+                        body: Array(form.utf8)),
                     raw: true)
             }
             for (name, body) in bodies {

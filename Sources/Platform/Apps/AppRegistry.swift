@@ -59,6 +59,12 @@ public final class AppRegistry: Sendable {
         try await current().apps.values.sorted { $0.clientID < $1.clientID }
     }
 
+    /// Every app and every installation, from one look at the storage's version.
+    public func catalogue() async throws -> (apps: [AppRegistration], installations: [AppInstallation]) {
+        let snapshot = try await current()
+        return (snapshot.apps.values.sorted { $0.clientID < $1.clientID }, snapshot.installations)
+    }
+
     public func installations(of clientID: String) async throws -> [AppInstallation] {
         try await current().installations.filter { $0.clientID == clientID }
     }
