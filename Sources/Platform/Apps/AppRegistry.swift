@@ -13,6 +13,8 @@ public final class AppRegistry: Sendable {
     private struct Snapshot: Sendable {
         var apps: [String: AppRegistration] = [:]
         var installations: [AppInstallation] = []
+        /// Each app's registered scopes, read once per copy.
+        var grantable: [String: SMARTScopes] = [:]
         var read: ContinuousClock.Instant?
         var version: Int64 = -1
     }
@@ -33,9 +35,10 @@ public final class AppRegistry: Sendable {
         if let read = kept.read, now - read < maxAge, kept.version == version { return kept }
         async let apps = storage.apps()
         async let installations = storage.installations()
+        let byID = Dictionary(try await apps.map { ($0.clientID, $0) }, uniquingKeysWith: { _, last in last })
         let fresh = Snapshot(
-            apps: Dictionary(try await apps.map { ($0.clientID, $0) }, uniquingKeysWith: { _, last in last }),
-            installations: try await installations, read: now, version: version)
+            apps: byID, installations: try await installations, grantable: byID.mapValues(\.grantable), read: now,
+            version: version)
         snapshot.withLock { $0 = fresh }
         return fresh
     }
@@ -50,9 +53,16 @@ public final class AppRegistry: Sendable {
     }
 
     /// An app and its installations, from one look at the storage's version.
-    public func view(_ clientID: String) async throws -> (app: AppRegistration?, installations: [AppInstallation]) {
+    public func view(
+        _ clientID: String
+    ) async throws -> (
+        app: AppRegistration?, grantable: SMARTScopes, installations: [AppInstallation]
+    ) {
         let snapshot = try await current()
-        return (snapshot.apps[clientID], snapshot.installations.filter { $0.clientID == clientID })
+        return (
+            snapshot.apps[clientID], snapshot.grantable[clientID] ?? SMARTScopes(),
+            snapshot.installations.filter { $0.clientID == clientID }
+        )
     }
 
     public func all() async throws -> [AppRegistration] {

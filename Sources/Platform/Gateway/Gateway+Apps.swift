@@ -20,9 +20,10 @@ extension Gateway {
     ) async -> GatewayDenial? {
         guard let actor = identity.app else { return nil }
         let app: AppRegistration?
+        let grantable: SMARTScopes
         let installations: [AppInstallation]
         do {
-            (app, installations) = try await apps.view(actor.clientID)
+            (app, grantable, installations) = try await apps.view(actor.clientID)
         } catch {
             return GatewayDenial(
                 status: 503, code: "transient", reason: "undecidable",
@@ -50,7 +51,7 @@ extension Gateway {
         // The token's scopes, as long as the registration still grants them.
         let granted = SMARTScopes(
             resources: actor.scopes.resources.filter { scope in
-                app.grantable.resources.contains { $0.covers(scope) }
+                grantable.resources.contains { $0.covers(scope) }
             })
         guard granted.allow(contexts, type: type, permission, parameters: parameters) else {
             let context: SMARTScope.Context = actor.kind != .webApp ? .system : (actor.patient != nil ? .patient : .user)

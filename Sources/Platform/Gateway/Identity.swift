@@ -70,13 +70,15 @@ public struct Identity: Codable, Sendable, Hashable {
     public var app: AppActor?
 
     public struct AppActor: Codable, Sendable, Hashable {
-        public var clientID: String
-        public var name: String
-        public var kind: AppRegistration.Kind
+        public let clientID: String
+        public let name: String
+        public let kind: AppRegistration.Kind
         /// The granted scopes, as in the token.
-        public var scope: String
+        public let scope: String
         /// The launch's patient (CPR number), which `patient/` scopes are held to.
-        public var patient: String?
+        public let patient: String?
+        /// `scope`, read once (the gateway asks at every request).
+        public let scopes: SMARTScopes
 
         public init(clientID: String, name: String, kind: AppRegistration.Kind, scope: String, patient: String? = nil) {
             self.clientID = clientID
@@ -84,9 +86,22 @@ public struct Identity: Codable, Sendable, Hashable {
             self.kind = kind
             self.scope = scope
             self.patient = patient
+            self.scopes = (try? SMARTScopes(parsing: scope)) ?? SMARTScopes()
         }
 
-        public var scopes: SMARTScopes { (try? SMARTScopes(parsing: scope)) ?? SMARTScopes() }
+        enum CodingKeys: String, CodingKey {
+            case clientID, name, kind, scope, patient
+        }
+
+        public init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            self.init(
+                clientID: try container.decode(String.self, forKey: .clientID),
+                name: try container.decode(String.self, forKey: .name),
+                kind: try container.decode(AppRegistration.Kind.self, forKey: .kind),
+                scope: try container.decode(String.self, forKey: .scope),
+                patient: try container.decodeIfPresent(String.self, forKey: .patient))
+        }
     }
 
     public struct StandingSubscription: Codable, Sendable, Hashable {
