@@ -7,18 +7,24 @@ import NIOCore
 import Platform
 import Transport
 
-/// The demo's app cloud: two apps of a (fictitious) vendor, approved and installed, so that `/AppStore` and the
-/// TUI's `:apps` have something to show, and one of them at work. A GP practice's backend service,
+/// The demo's app cloud: three apps of a (fictitious) vendor, approved and installed, so that `/AppStore` and the
+/// TUI's `:apps` have something to show, and each at work. A GP practice's backend service,
 /// "Vaccinationspåmindelse", reads the vaccinations of a patient on the practice's list through the gateway with a
 /// token for its signed assertion, exactly as a vendor's service would; the access is in Bruno's log "via" it. A
-/// citizens' app, "Mine vaccinationer", is installed for every citizen (SMART standalone launch).
+/// citizens' app, "Mine vaccinationer", is installed for every citizen (SMART standalone launch), and a clinicians'
+/// app, "Vaccinationsstatus", for the emergency department and the practice (EHR launch from `:apps`); both are
+/// served by the node itself (`DemoWebApp`), so a launch ends in a page in the browser.
 ///
-/// The backend service's key is made for this run only, and its registration updated with it.
+/// The backend service's key is made for this run only, and its registration updated with it; the web apps'
+/// addresses follow the node's (a demo node's port may change from run to run).
 public enum DemoApps {
     public static let reminder = "vaccinationspaamindelse"
     public static let citizenApp = "mine-vaccinationer"
+    public static let clinicianApp = "vaccinationsstatus"
     static let practice = Identity.Organization(
         system: "urn:oid:1.2.208.176.1.4", value: "046781", name: "Lægehuset Herlev Bygade")
+    static let emergencyDepartment = Identity.Organization(
+        system: DanishSystems.sor, value: "953741000016013", name: "Akutmodtagelsen, Herlev")
 
     /// Registers and installs the demo apps on `gateway`'s storage, then lets the backend service read `patient`'s
     /// vaccinations through the node at `base` once. Failures are logged, never thrown: the demo runs without them.
@@ -37,18 +43,32 @@ public enum DemoApps {
                 description: "Minder praksis om vaccinationer, der snart skal gives igen", kind: .backendService,
                 jwks: jwks, scopes: ["system/Immunization.rs", "system/Patient.rs"], status: .approved
             ).validated()
-            let web = try AppRegistration(
-                clientID: citizenApp, name: "Mine vaccinationer", vendor: "Demoleverandøren ApS",
-                description: "Borgerens egne vaccinationer, fra vaccinationsregistret", kind: .webApp,
-                redirectURIs: ["http://127.0.0.1:8765/callback"], launchURL: "http://127.0.0.1:8765/launch",
-                scopes: ["launch/patient", "patient/Immunization.rs", "patient/Patient.rs"], status: .approved
-            ).validated()
             let known = try await gateway.storage.apps()
             if let kept = known.first(where: { $0.clientID == reminder }) { backend.registered = kept.registered }
             try await gateway.storage.saveApp(backend)
-            if !known.contains(where: { $0.clientID == citizenApp }) { try await gateway.storage.saveApp(web) }
+            for app in DemoWebApp.apps {
+                var web = try AppRegistration(
+                    clientID: app.clientID, name: app.name, vendor: "Demoleverandøren ApS",
+                    description: app.clientID == citizenApp
+                        ? "Borgerens egne vaccinationer, fra vaccinationsregistret"
+                        : "Patientens vaccinationer, fra vaccinationsregistret, startet fra journalen",
+                    kind: .webApp, redirectURIs: [DemoWebApp.redirectURI(app.clientID, base: base)],
+                    launchURL: DemoWebApp.launchURL(app.clientID, base: base),
+                    scopes: app.scope.split(separator: " ").map(String.init), status: .approved
+                ).validated()
+                // An operator's decision (withdrawn, a pilot) stays; only the addresses follow the node.
+                if let kept = known.first(where: { $0.clientID == app.clientID }) {
+                    web.registered = kept.registered
+                    web.status = kept.status
+                    web.pilotExpires = kept.pilotExpires
+                }
+                try await gateway.storage.saveApp(web)
+            }
             try await gateway.apps.install(AppInstallation(clientID: reminder, organization: practice, role: .gp))
             try await gateway.apps.install(AppInstallation(clientID: citizenApp, organization: AppInstallation.citizens))
+            for organization in [emergencyDepartment, practice] {
+                try await gateway.apps.install(AppInstallation(clientID: clinicianApp, organization: organization))
+            }
         } catch {
             logger.warning("Demo-apps kunne ikke registreres: \(error)")
             return

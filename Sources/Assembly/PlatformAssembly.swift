@@ -44,6 +44,8 @@ public enum PlatformAssembly {
         public var auditKey = AuditSigningKey()
         public var auditCheckpoints: String?
         public var node = "sundhedscloud"
+        /// The demo's own web apps (`DemoWebApp`, at `/demo-apps/`): only on a demo node.
+        public var demoApps = false
         /// Without a gateway, the engine alone (a node that serves only events, as some tests and benches use).
         public var gateway = true
         /// Warnings and worse (a node's requests are not logged one by one).
@@ -91,13 +93,16 @@ public enum PlatformAssembly {
             tokens: configuration.tokens, users: configuration.users, storage: configuration.storage,
             checkpoints: checkpoints, limits: configuration.limits, clientTLS: configuration.trust,
             logger: configuration.logger)
-        let services: [any NodeService] =
+        var services: [any NodeService] =
             configuration.gateway
             ? [
                 SummaryService(gateway: gateway, trust: configuration.trust),
                 SMARTService(gateway: gateway, trust: configuration.trust, logger: configuration.logger),
             ]
             : []
+        if configuration.gateway, configuration.demoApps {
+            services.append(DemoWebApp(gateway: gateway, trust: configuration.trust, logger: configuration.logger))
+        }
         return Parts(engine: engine, gateway: gateway, services: services)
     }
 }

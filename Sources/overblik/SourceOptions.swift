@@ -273,6 +273,7 @@ struct SourceOptions: ParsableArguments {
                     node.tls = try pki?.serverTLS()
                     node.port = enginePort
                     node.node = "overblik-demo"
+                    node.demoApps = true
                     let server = try await PlatformAssembly.start(node)
                     try await cluster.start()
                     await cluster.connect(engineURL: server.baseURL, trust: try pki?.clientTLS())

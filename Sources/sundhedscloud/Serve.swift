@@ -311,6 +311,7 @@ struct Serve: AsyncParsableCommand {
         node.auditCheckpoints = auditCheckpoints ?? Audit.defaultCheckpointFile(storage: storageLocation())
         node.node = "\(host):\(port)"
         node.logger = logger
+        node.demoApps = demo
         let parts = PlatformAssembly.assemble(node)
         let service = PlatformService(
             engine: parts.engine, gateway: parts.gateway, services: parts.services, host: host, port: port, tls: security.server,

@@ -145,6 +145,7 @@ final class GatewayHarness: StoppableHarness {
                 file: PlatformFixtures.repositoryRoot.appendingPathComponent("demo-data/users.json"))
             node.auditCheckpoints = directory.appendingPathComponent("audit-checkpoints.jsonl").path
             node.node = "test-node"
+            node.demoApps = true
             node.limits = limits
             node.logger = GW.quietLogger
             let server = try await PlatformAssembly.start(node)

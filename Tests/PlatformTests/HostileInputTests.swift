@@ -235,7 +235,10 @@ import Testing
         }
         // The app cloud's OAuth routes answer as OAuth does (RFC 6749 JSON errors, an HTML page for the authorization
         // endpoint), not with an OperationOutcome: never a 5xx, though.
-        for route in ["/auth/smart/authorize", "/.well-known/smart-configuration", "/AppStore"] {
+        for route in [
+            "/auth/smart/authorize", "/.well-known/smart-configuration", "/AppStore", "/demo-apps/mine-vaccinationer/launch",
+            "/demo-apps/vaccinationsstatus/callback", "/demo-apps/%00/launch",
+        ] {
             for query in queries {
                 add("GET \(route)?\(query.prefix(40))", node, RawHTTP.request("GET", "\(route)?\(query)"), raw: true)
             }

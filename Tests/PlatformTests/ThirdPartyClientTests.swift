@@ -1,7 +1,9 @@
 import FHIR
+import Federation
 import Foundation
 import Platform
 import Testing
+import Words
 
 /// The app cloud driven by a client library we did not write: Authlib (Python), as a vendor's backend service would
 /// use it, from the environment `scripts/python-env` makes (`make test` makes it first). ES384 and RS384 keys, a
@@ -145,6 +147,60 @@ extension GatewayTests.AppCloud {
             let logged = try await h.auditEntries()
             #expect(
                 logged.contains { $0.appName == "Mine vaccinationer" && $0.patientCPR == GW.bruno && $0.outcome == "success" })
+        }
+    }
+
+    /// The EHR launch as a GP makes it from Overblik's `:apps` (the terminal's own `GatewayLogin.launch`), and the app
+    /// opened at the URL it shows, written with Authlib: discovery from `iss`, the authorization request with the
+    /// launch, the GP's login, a token for the launch's patient, his vaccinations read. The launch counts once; a
+    /// user whose organisation did not install the app cannot launch it.
+    @Test func anAppStartedFromTheTerminalRunsItsEHRLaunchWithAuthlib() async throws {
+        let python = try await Self.python()
+        let script = PlatformFixtures.repositoryRoot.appendingPathComponent("Tests/Clients/smart_ehr_app.py").path
+        try await GatewayHarness.with { h in
+            let apps = h.gateway.apps
+            let redirect = "http://127.0.0.1:9/callback"
+            try await apps.register(
+                AppRegistration(
+                    clientID: "vacc-status", name: "Vaccinationsstatus", vendor: "Testleverandør ApS", kind: .webApp,
+                    redirectURIs: [redirect], launchURL: "http://127.0.0.1:9/launch",
+                    scopes: ["launch", "patient/Immunization.rs", "patient/Patient.rs"]))
+            try await apps.setStatus("vacc-status", .approved)
+            try await apps.install(AppInstallation(clientID: "vacc-status", organization: Self.practice))
+            let http = FHIRHTTPClient.makeHTTPClient()
+            defer { Task { try? await http.shutdown() } }
+            let gp = GatewayLogin(gatewayURL: h.base, demoUser: "egen-laege", http: http)
+            let launch = try await gp.launch(clientID: "vacc-status", cpr: GW.bruno)
+            let url = try #require(launch.url)
+            #expect(url.hasPrefix("http://127.0.0.1:9/launch?") && url.contains("launch=\(launch.launchID)"), "\(url)")
+
+            let fhir = "\(h.base)/sources/nsp/fhir/Immunization?patient=\(try Self.bruno("nsp"))"
+            let (output, _) = try await Self.run(python, [script, url, "vacc-status", redirect, "egen-laege", fhir])
+            var steps: [String: JSONValue] = [:]
+            for line in output.split(separator: "\n") {
+                if let json = try? JSONValue.parse(Data(line.utf8)), let step = json["step"]?.stringValue { steps[step] = json }
+            }
+            #expect(steps["discovery"]?["capabilities"]?.listValue.contains(.string("launch-ehr")) == true, "\(output)")
+            #expect(steps["page"]?["status"] == .number(200), "\(output)")
+            #expect(steps["token"]?["ok"] == .bool(true), "\(output)")
+            #expect(steps["token"]?["patient"]?.stringValue == GW.bruno, "the launch's patient: \(output)")
+            #expect(steps["read"]?["status"] == .number(200), "\(output)")
+            #expect((steps["read"]?["entries"]?.numberValue ?? 0) > 0, "\(output)")
+            let again = steps["launch-again"]?["location"]?.stringValue ?? ""
+            #expect(again.hasPrefix(redirect) && again.contains("error=invalid_request"), "once: \(output)")
+
+            // The ED doctor's department did not install it: refused, in words the terminal shows.
+            let ed = GatewayLogin(gatewayURL: h.base, demoUser: "akutlaege", http: http)
+            do {
+                _ = try await ed.launch(clientID: "vacc-status", cpr: GW.bruno)
+                Issue.record("launched by an organisation that did not install the app")
+            } catch let error as FetchFailure {
+                #expect(error.httpStatus == 403)
+                #expect(Catalog.danish.text(error.reason).contains("ikke installeret"), "\(error.reason)")
+            }
+            // The log names the app and the GP.
+            let logged = try await h.auditEntries()
+            #expect(logged.contains { $0.appID == "vacc-status" && $0.patientCPR == GW.bruno && $0.outcome == "success" })
         }
     }
 }

@@ -48,9 +48,37 @@ public struct AppListing: Sendable, Equatable {
     }
 }
 
+/// An EHR launch the gateway made: the app started for a patient, with the URL that opens it there (nil when the app
+/// registered no launch URL: its launch id is then given to it by hand).
+public struct AppLaunch: Sendable, Equatable {
+    public var clientID: String
+    public var cpr: String
+    public var launchID: String
+    public var url: String?
+
+    public init(clientID: String, cpr: String, launchID: String, url: String?) {
+        self.clientID = clientID
+        self.cpr = cpr
+        self.launchID = launchID
+        self.url = url
+    }
+}
+
 extension GatewayLogin {
     /// The platform's app catalogue.
     public func appStore() async throws(FetchFailure) -> [AppListing] {
         AppListing.catalogue(try await get("/AppStore"))
+    }
+
+    /// Starts the installed app `clientID` on the patient (an EHR launch, `POST /auth/smart/launch`) as the user.
+    public func launch(clientID: String, cpr: String) async throws(FetchFailure) -> AppLaunch {
+        let json = try await get(
+            "/auth/smart/launch", headers: headers(cpr: cpr), form: [("client_id", clientID), ("patient", cpr)])
+        // The URL is the vendor's registration with the launch added: shown on a terminal, so clean, and one line.
+        guard let id = json["launch"]?.stringValue.map({ TextSanitizer.cleanLine($0, maxLength: 200) }), !id.isEmpty else {
+            throw FetchFailure(.malformed, "failure.launch-malformed")
+        }
+        let url = json["launch_url"]?.stringValue.map { TextSanitizer.cleanLine($0, maxLength: 2000) }
+        return AppLaunch(clientID: clientID, cpr: cpr, launchID: id, url: url)
     }
 }

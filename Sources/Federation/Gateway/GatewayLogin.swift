@@ -185,7 +185,8 @@ public final class GatewayLogin: Sendable {
     }
 
     func get(
-        _ path: String, headers: [(String, String)] = [], timeout: TimeAmount = .seconds(5), language: Language = .da
+        _ path: String, headers: [(String, String)] = [], timeout: TimeAmount = .seconds(5), language: Language = .da,
+        form: [(String, String)]? = nil
     ) async throws(FetchFailure) -> JSONValue {
         var renewed = false
         var attempts = 0
@@ -194,16 +195,17 @@ public final class GatewayLogin: Sendable {
             let base = gatewayURL
             do {
                 return try await get(
-                    path, at: base, headers: headers, timeout: timeout, language: language, renewed: &renewed)
+                    path, at: base, headers: headers, timeout: timeout, language: language, form: form, renewed: &renewed)
             } catch let failure where failure.kind == .unreachable && attempts < gatewayURLs.count {
                 failover(from: base)
             }
         }
     }
 
+    /// A GET, or with `form` a POST of that form (`application/x-www-form-urlencoded`).
     private func get(
         _ path: String, at base: String, headers: [(String, String)], timeout: TimeAmount, language: Language,
-        renewed: inout Bool
+        form: [(String, String)]?, renewed: inout Bool
     ) async throws(FetchFailure) -> JSONValue {
         while true {
             let token = try await token(renew: renewed)
@@ -211,6 +213,12 @@ public final class GatewayLogin: Sendable {
                 var request = HTTPClientRequest(url: base + path)
                 request.headers.add(name: "Authorization", value: "Bearer \(token)")
                 request.headers.add(name: "Accept", value: "application/fhir+json")
+                if let form {
+                    request.method = .POST
+                    request.headers.add(name: "Content-Type", value: "application/x-www-form-urlencoded")
+                    let encoded = form.map { "\(QueryString.encodeComponent($0))=\(QueryString.encodeComponent($1))" }
+                    request.body = .bytes(ByteBuffer(string: encoded.joined(separator: "&")))
+                }
                 let sent = headers.isEmpty ? extraHeaders : headers
                 for (name, value) in sent { request.headers.add(name: name, value: value) }
                 let response = try await http.execute(request, timeout: timeout)

@@ -32,6 +32,9 @@ public enum Msg: Sendable {
     /// The AppStore's catalogue, and the apps' reads of the open patient's data (or why they cannot be shown).
     case appsLoaded([AppListing], reads: [AccessLogEntry]?, readsNote: Phrase?)
     case appsFailed(Phrase)
+    /// An installed app was started on the patient (an EHR launch), or why it could not be.
+    case appLaunched(AppLaunch)
+    case appLaunchFailed(clientID: String, Phrase)
 }
 
 /// Work the update asks for; the runtime does it in the background and answers with a `Msg`.
@@ -51,5 +54,7 @@ public enum Effect: Sendable, Equatable {
     case exportSummary(CPRNumber, Data)
     /// The AppStore's catalogue; with a patient open, the apps that read their data (the access log).
     case loadApps(CPRNumber?)
+    /// Starts the installed app on the patient as the user (`POST /auth/smart/launch`).
+    case launchApp(clientID: String, CPRNumber)
     case quit
 }

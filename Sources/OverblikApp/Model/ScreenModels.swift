@@ -82,7 +82,13 @@ public struct AppsModel: Sendable {
     public var reads: [AccessLogEntry]?
     public var readsNote: Phrase?
     public var error: Phrase?
-    public var scroll = 0
+    /// The catalogue entry under the cursor (Enter starts it on the open patient).
+    public var selection = 0
+    /// The app being started (its client id) until the gateway answers.
+    public var starting: String?
+    /// The last app started on the patient, with the URL that opens it there; or why it could not be started.
+    public var launch: AppLaunch?
+    public var launchError: Phrase?
 }
 
 /// The help screen's scroll.

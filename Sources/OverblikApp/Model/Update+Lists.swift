@@ -59,10 +59,31 @@ extension Update {
         case .accessLog:
             guard let groups = model.accessLog.groups, groups.indices.contains(model.accessLog.selection) else { return [] }
             showDetail(.access(groups[model.accessLog.selection]), &model)
-        case .detail, .help, .summary, .apps:
+        case .apps:
+            return startApp(&model)
+        case .detail, .help, .summary:
             break
         }
         return []
+    }
+
+    /// Enter on `:apps`: the app under the cursor started on the open patient (an EHR launch). Only a web app can be
+    /// started, and only on a patient; the gateway decides whether the user's organisation installed it.
+    static func startApp(_ model: inout Model) -> [Effect] {
+        guard let listings = model.apps.listings, listings.indices.contains(model.apps.selection) else { return [] }
+        let app = listings[model.apps.selection]
+        guard let cpr = model.apps.cpr else {
+            toast(model.strings.text("apps.launch-no-patient"), &model)
+            return []
+        }
+        guard app.kind == "web-app" else {
+            toast(model.strings.text("apps.launch-not-web", ["app": .text(app.name)]), &model)
+            return []
+        }
+        model.apps.starting = app.clientID
+        model.apps.launch = nil
+        model.apps.launchError = nil
+        return [.launchApp(clientID: app.clientID, cpr)]
     }
 
     static func showDetail(_ content: DetailContent, _ model: inout Model) {
@@ -97,7 +118,7 @@ extension Update {
         case .help: model.help.scroll = moved(model.help.scroll, count: 1000)
         case .accessLog: model.accessLog.selection = moved(model.accessLog.selection, count: model.accessLog.groups?.count ?? 0)
         case .summary: model.summary.scroll = moved(model.summary.scroll, count: 100_000)
-        case .apps: model.apps.scroll = moved(model.apps.scroll, count: 100_000)
+        case .apps: model.apps.selection = moved(model.apps.selection, count: model.apps.listings?.count ?? 0)
         }
     }
 

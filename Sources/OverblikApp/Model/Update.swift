@@ -91,6 +91,18 @@ public enum Update {
         case .appsFailed(let message):
             model.apps.error = message
             return []
+        case .appLaunched(let launch):
+            guard model.screen == .apps, model.apps.starting == launch.clientID else { return [] }
+            model.apps.starting = nil
+            model.apps.launch = launch
+            model.apps.launchError = nil
+            return []
+        case .appLaunchFailed(let clientID, let message):
+            guard model.screen == .apps, model.apps.starting == clientID else { return [] }
+            model.apps.starting = nil
+            model.apps.launch = nil
+            model.apps.launchError = message
+            return []
         case .summaryExported(let path):
             toast(model.strings.text("summary.exported", ["path": .text(path)]), &model)
             return []

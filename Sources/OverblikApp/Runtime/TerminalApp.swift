@@ -287,6 +287,21 @@ final class EffectRunner: @unchecked Sendable {
                         mailbox.post(.appsFailed(.verbatim("\(error)")))
                     }
                 })
+        case .launchApp(let clientID, let cpr):
+            tasks.append(
+                Task {
+                    guard let login = client.login else {
+                        mailbox.post(.appLaunchFailed(clientID: clientID, Phrase("apps.gateway-only")))
+                        return
+                    }
+                    do {
+                        mailbox.post(.appLaunched(try await login.launch(clientID: clientID, cpr: cpr.value)))
+                    } catch let failure as FetchFailure {
+                        mailbox.post(.appLaunchFailed(clientID: clientID, failure.reason))
+                    } catch {
+                        mailbox.post(.appLaunchFailed(clientID: clientID, .verbatim("\(error)")))
+                    }
+                })
         case .loadSummary(let cpr):
             let language = language
             tasks.append(

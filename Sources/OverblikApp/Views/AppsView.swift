@@ -5,18 +5,37 @@ import Terminal
 
 /// The app cloud's catalogue (`:apps`, `A`): each app with its vendor, kind, status, what it may read and who
 /// installed it; with a patient open, which apps read that patient's data and when (from the access log, for those
-/// who may read it). Scrollable.
+/// who may read it). The cursor is on one app; Enter starts it on the open patient (an EHR launch) and the URL
+/// that opens it is shown at the top.
 enum AppsView {
-    static func lines(_ model: Model, width: Int) -> [SummaryView.Line] {
+    /// The box's lines, and where each catalogue entry's lines are (to keep the one under the cursor in view).
+    static func lines(_ model: Model, width: Int) -> (lines: [SummaryView.Line], entries: [Swift.Range<Int>]) {
         let strings = model.strings
         let apps = model.apps
         var lines: [SummaryView.Line] = []
+        var entries: [Swift.Range<Int>] = []
         func add(_ text: String, _ kind: SummaryView.Line.Kind, indent: String = "    ", first: String = "  ") {
             for (index, part) in DisplayWidth.wrap(text, to: max(10, width - DisplayWidth.of(indent))).enumerated() {
                 lines.append(SummaryView.Line(text: (index == 0 ? first : indent) + part, kind: kind))
             }
         }
+        let name = { (id: String) in apps.listings?.first { $0.clientID == id }?.name ?? id }
         if let cpr = apps.cpr {
+            if let id = apps.starting {
+                add(strings.text("apps.starting", ["app": .text(name(id)), "cpr": .text(cpr.formatted)]), .note)
+            } else if let launch = apps.launch {
+                add(strings.text("apps.started", ["app": .text(name(launch.clientID)), "cpr": .text(cpr.formatted)]), .section)
+                if let url = launch.url {
+                    add(url, .item, indent: "  ")
+                } else {
+                    add(strings.text("apps.started-no-url", ["launch": .text(launch.launchID)]), .item)
+                }
+                add(strings.text("apps.started-valid"), .note)
+                lines.append(SummaryView.Line(text: "", kind: .item))
+            } else if let error = apps.launchError {
+                add(strings.text(error), .withheld)
+                lines.append(SummaryView.Line(text: "", kind: .item))
+            }
             add(strings.text("apps.reads-title", ["cpr": .text(cpr.formatted)]), .section, indent: "", first: "")
             if let reads = apps.reads {
                 let groups = AccessLogGroup.group(reads.filter { $0.app != nil })
@@ -38,9 +57,10 @@ enum AppsView {
             lines.append(SummaryView.Line(text: "", kind: .item))
         }
         add(strings.text("apps.catalogue-title"), .section, indent: "", first: "")
-        guard let listings = apps.listings else { return lines }
+        guard let listings = apps.listings else { return (lines, entries) }
         if listings.isEmpty { add(strings.text("apps.none"), .none) }
-        for app in listings {
+        for (index, app) in listings.enumerated() {
+            let start = lines.count
             let kind =
                 switch app.kind {
                 case "web-app": strings.text("apps.kind.web-app")
@@ -54,13 +74,16 @@ enum AppsView {
                 case "approved": strings.text("apps.status.approved")
                 default: app.status
                 }
-            add("\(app.name)  \(model.glyphs.bullet) \(app.vendor)  \(model.glyphs.bullet) \(kind), \(status)", .item)
+            add(
+                "\(app.name)  \(model.glyphs.bullet) \(app.vendor)  \(model.glyphs.bullet) \(kind), \(status)",
+                index == apps.selection ? .selected : .item)
             if !app.description.isEmpty { add(app.description, .note, first: "    ") }
             add(strings.text("apps.scopes", ["scopes": .text(app.scopes.joined(separator: " "))]), .note, first: "    ")
             let installed = app.installedBy.isEmpty ? "-" : app.installedBy.joined(separator: ", ")
             add(strings.text("apps.installed", ["by": .text(installed)]), .note, first: "    ")
+            entries.append(start..<lines.count)
         }
-        return lines
+        return (lines, entries)
     }
 
     static func draw(_ screen: inout Screen, _ model: Model, _ theme: Theme) {
@@ -71,8 +94,15 @@ enum AppsView {
             apps.listings == nil && apps.error == nil
             ? strings.text("apps.loading") : strings.text("apps.count", ["count": .integer(apps.listings?.count ?? 0)])
         screen.put(" " + state, x: 0, y: 1, style: apps.listings == nil ? theme.dim : theme.plain, maxWidth: screen.width)
+        let (lines, entries) = lines(model, width: screen.width - 4)
+        // In view: the app under the cursor (its first line at least), and above the catalogue what was started.
+        let rows = max(1, screen.height - 5)
+        var scroll = 0
+        if entries.indices.contains(apps.selection) {
+            let entry = entries[apps.selection]
+            if entry.upperBound > rows { scroll = min(entry.lowerBound, entry.upperBound - rows) }
+        }
         SummaryView.box(
-            &screen, title: strings.text("apps.box-title"), error: apps.error, lines: lines(model, width: screen.width - 4),
-            scroll: apps.scroll, model, theme)
+            &screen, title: strings.text("apps.box-title"), error: apps.error, lines: lines, scroll: scroll, model, theme)
     }
 }

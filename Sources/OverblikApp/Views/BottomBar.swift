@@ -75,8 +75,8 @@ enum BottomBar {
             ]
         case .apps:
             hints = [
-                (arrows, s.text("hint.scroll")), hint(.refresh, "hint.refresh"), hint(.back, "hint.back"),
-                hint(.help, "hint.help"),
+                hint(.open, "hint.start-app"), (arrows, s.text("hint.select")), hint(.refresh, "hint.refresh"),
+                hint(.back, "hint.back"), hint(.help, "hint.help"),
             ]
         case .accessLog:
             hints = [

@@ -9,7 +9,7 @@ import Words
 /// when it was fetched; scrollable, `E` saves the document.
 enum SummaryView {
     struct Line {
-        enum Kind { case section, item, note, withheld, unavailable, none }
+        enum Kind { case section, item, note, withheld, unavailable, none, selected }
         let text: String
         let kind: Kind
 
@@ -21,6 +21,7 @@ enum SummaryView {
             case .withheld: return theme.warning
             case .unavailable: return theme.error
             case .none: return theme.dim
+            case .selected: return theme.selected
             }
         }
     }
@@ -90,6 +91,7 @@ enum SummaryView {
         let rows = height - 2
         let offset = min(scroll, max(0, lines.count - rows))
         for (row, line) in lines.dropFirst(offset).prefix(rows).enumerated() {
+            if line.kind == .selected { screen.fill(x: 1, y: 3 + row, width: inner, height: 1, style: theme.selected) }
             screen.put(" " + line.text, x: 1, y: 3 + row, style: line.style(theme), maxWidth: inner)
         }
         if lines.count > rows {
