@@ -104,5 +104,10 @@ import Words
         _ = press([.character("G")], &many)
         #expect(View.render(many).text.contains("Testapp 30 "))
         #expect(press([.enter], &many) == [.launchApp(clientID: "app-30", bruno)])
+        // What was started stays at the top, above the app under the cursor, however far down the list it is.
+        let url = "https://app30.example/launch?launch=l30&iss=https%3A%2F%2Fgw.example"
+        _ = Update.update(&many, .appLaunched(AppLaunch(clientID: "app-30", cpr: bruno.value, launchID: "l30", url: url)))
+        let text = View.render(many).text
+        #expect(text.contains(url) && text.contains("Testapp 30 "), "\(text)")
     }
 }

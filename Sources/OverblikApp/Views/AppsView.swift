@@ -8,12 +8,16 @@ import Terminal
 /// who may read it). The cursor is on one app; Enter starts it on the open patient (an EHR launch) and the URL
 /// that opens it is shown at the top.
 enum AppsView {
-    /// The box's lines, and where each catalogue entry's lines are (to keep the one under the cursor in view).
-    static func lines(_ model: Model, width: Int) -> (lines: [SummaryView.Line], entries: [Swift.Range<Int>]) {
+    /// The box's lines: what was started (pinned at the top, so its address is always in view), the rest, and where
+    /// each catalogue entry's lines are (to keep the one under the cursor in view).
+    static func lines(
+        _ model: Model, width: Int
+    ) -> (pinned: [SummaryView.Line], lines: [SummaryView.Line], entries: [Swift.Range<Int>]) {
         let strings = model.strings
         let apps = model.apps
         var lines: [SummaryView.Line] = []
         var entries: [Swift.Range<Int>] = []
+        var pinned: [SummaryView.Line] = []
         func add(_ text: String, _ kind: SummaryView.Line.Kind, indent: String = "    ", first: String = "  ") {
             for (index, part) in DisplayWidth.wrap(text, to: max(10, width - DisplayWidth.of(indent))).enumerated() {
                 lines.append(SummaryView.Line(text: (index == 0 ? first : indent) + part, kind: kind))
@@ -31,10 +35,13 @@ enum AppsView {
                     add(strings.text("apps.started-no-url", ["launch": .text(launch.launchID)]), .item)
                 }
                 add(strings.text("apps.started-valid"), .note)
-                lines.append(SummaryView.Line(text: "", kind: .item))
             } else if let error = apps.launchError {
                 add(strings.text(error), .withheld)
+            }
+            if !lines.isEmpty {
                 lines.append(SummaryView.Line(text: "", kind: .item))
+                pinned = lines
+                lines = []
             }
             add(strings.text("apps.reads-title", ["cpr": .text(cpr.formatted)]), .section, indent: "", first: "")
             if let reads = apps.reads {
@@ -57,7 +64,7 @@ enum AppsView {
             lines.append(SummaryView.Line(text: "", kind: .item))
         }
         add(strings.text("apps.catalogue-title"), .section, indent: "", first: "")
-        guard let listings = apps.listings else { return (lines, entries) }
+        guard let listings = apps.listings else { return (pinned, lines, entries) }
         if listings.isEmpty { add(strings.text("apps.none"), .none) }
         for (index, app) in listings.enumerated() {
             let start = lines.count
@@ -83,7 +90,7 @@ enum AppsView {
             add(strings.text("apps.installed", ["by": .text(installed)]), .note, first: "    ")
             entries.append(start..<lines.count)
         }
-        return (lines, entries)
+        return (pinned, lines, entries)
     }
 
     static func draw(_ screen: inout Screen, _ model: Model, _ theme: Theme) {
@@ -94,15 +101,17 @@ enum AppsView {
             apps.listings == nil && apps.error == nil
             ? strings.text("apps.loading") : strings.text("apps.count", ["count": .integer(apps.listings?.count ?? 0)])
         screen.put(" " + state, x: 0, y: 1, style: apps.listings == nil ? theme.dim : theme.plain, maxWidth: screen.width)
-        let (lines, entries) = lines(model, width: screen.width - 4)
-        // In view: the app under the cursor (its first line at least), and above the catalogue what was started.
-        let rows = max(1, screen.height - 5)
+        let (pinned, lines, entries) = lines(model, width: screen.width - 4)
+        // In view: what was started, and the app under the cursor (its first line at least).
+        let rows = max(1, screen.height - 5 - pinned.count)
         var scroll = 0
         if entries.indices.contains(apps.selection) {
             let entry = entries[apps.selection]
             if entry.upperBound > rows { scroll = min(entry.lowerBound, entry.upperBound - rows) }
         }
         SummaryView.box(
-            &screen, title: strings.text("apps.box-title"), error: apps.error, lines: lines, scroll: scroll, model, theme)
+            &screen, title: strings.text("apps.box-title"), error: apps.error, pinned: pinned, lines: lines, scroll: scroll,
+            model,
+            theme)
     }
 }

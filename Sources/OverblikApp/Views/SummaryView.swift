@@ -74,8 +74,10 @@ enum SummaryView {
 
     /// The box under the title and state lines: `error` in words, or `lines` from `scroll` on, with the position in
     /// the frame when there are more than it shows (as the lists do).
+    /// `pinned` lines stay at the top of the box, above the ones that scroll.
     static func box(
-        _ screen: inout Screen, title: String, error: Phrase?, lines: [Line], scroll: Int, _ model: Model, _ theme: Theme
+        _ screen: inout Screen, title: String, error: Phrase?, pinned: [Line] = [], lines: [Line], scroll: Int,
+        _ model: Model, _ theme: Theme
     ) {
         let inner = screen.width - 2
         let height = screen.height - 3
@@ -88,11 +90,16 @@ enum SummaryView {
             }
             return
         }
-        let rows = height - 2
+        let top = min(pinned.count, max(0, height - 3))
+        for (row, line) in pinned.prefix(top).enumerated() {
+            screen.put(" " + line.text, x: 1, y: 3 + row, style: line.style(theme), maxWidth: inner)
+        }
+        let rows = height - 2 - top
         let offset = min(scroll, max(0, lines.count - rows))
         for (row, line) in lines.dropFirst(offset).prefix(rows).enumerated() {
-            if line.kind == .selected { screen.fill(x: 1, y: 3 + row, width: inner, height: 1, style: theme.selected) }
-            screen.put(" " + line.text, x: 1, y: 3 + row, style: line.style(theme), maxWidth: inner)
+            let y = 3 + top + row
+            if line.kind == .selected { screen.fill(x: 1, y: y, width: inner, height: 1, style: theme.selected) }
+            screen.put(" " + line.text, x: 1, y: y, style: line.style(theme), maxWidth: inner)
         }
         if lines.count > rows {
             let position = " \(min(offset + rows, lines.count))/\(lines.count) "
