@@ -93,7 +93,7 @@ public actor DemoSourceCluster {
 
     public func stop() async {
         for server in servers {
-            await server.stop()
+            await server.shutdown()
             await server.publisher.stop()
         }
         if let control {
@@ -105,6 +105,11 @@ public actor DemoSourceCluster {
     /// Source id → the secret it sends with its notifications (give the engine their hashes).
     public nonisolated var notifySecrets: [String: String] {
         Dictionary(servers.map { ($0.id, $0.publisher.notifySecret) }, uniquingKeysWith: { first, _ in first })
+    }
+
+    /// Source id → the analysis platform's credential for Bulk Data export from it.
+    public nonisolated var exportSecrets: [String: String] {
+        Dictionary(servers.map { ($0.id, $0.exportSecret) }, uniquingKeysWith: { first, _ in first })
     }
 
     /// Makes every source announce its changes to the event engine at `engineURL` (after `start`).

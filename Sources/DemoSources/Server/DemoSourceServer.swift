@@ -1,3 +1,4 @@
+import Crypto
 import FHIR
 import Foundation
 import Hummingbird
@@ -18,6 +19,11 @@ public actor DemoSourceServer {
     public nonisolated let host: String
     /// The server's TLS (nil: plain HTTP, only when asked for).
     public nonisolated let tls: ServerTLS?
+    /// The analysis platform's credential for Bulk Data export from this source (made per run unless given), the
+    /// export jobs, and what they export.
+    public nonisolated let exportSecret: String
+    package nonisolated let bulkExports = BulkExports()
+    package nonisolated let bulkSource: any BulkSource
     private var requestedPort: Int
     private var running: RunningServer?
     /// While "down": a socket bound to the port but not listening, so connections are refused (RST) and nothing else
@@ -27,8 +33,20 @@ public actor DemoSourceServer {
 
     public init(
         id: String, name: String, sector: String, store: ResourceStore, host: String = "127.0.0.1", port: Int = 0,
-        faults: FaultSettings = .none, notifySecret: String? = nil, tls: ServerTLS? = nil
+        faults: FaultSettings = .none, notifySecret: String? = nil, tls: ServerTLS? = nil, exportSecret: String? = nil
     ) {
+        self.init(
+            id: id, name: name, sector: sector, store: store, bulkSource: StoreBulkSource(store: store), host: host,
+            port: port, faults: faults, notifySecret: notifySecret, tls: tls, exportSecret: exportSecret)
+    }
+
+    package init(
+        id: String, name: String, sector: String, store: ResourceStore, bulkSource: any BulkSource,
+        host: String = "127.0.0.1", port: Int = 0, faults: FaultSettings = .none, notifySecret: String? = nil,
+        tls: ServerTLS? = nil, exportSecret: String? = nil
+    ) {
+        self.bulkSource = bulkSource
+        self.exportSecret = exportSecret ?? RandomSecret.make()
         self.tls = tls
         self.id = id
         self.name = name
@@ -79,8 +97,10 @@ public actor DemoSourceServer {
             return requestedPort
         }
         release()
+        let credential = SHA256.hash(data: Data(exportSecret.utf8)).map { String(format: "%02x", $0) }.joined()
         let responder = FHIRSourceResponder(
-            sourceID: id, sourceName: name, store: store, faults: faults, scheme: tls == nil ? "http" : "https")
+            sourceID: id, sourceName: name, store: store, faults: faults, scheme: tls == nil ? "http" : "https",
+            bulkExports: bulkExports, bulkSource: bulkSource, bulkCredentialSHA256: credential)
         var logger = Logger(label: "demo-source.\(id)")
         logger.logLevel = .warning
         // Coming back up on its old port: a connection that briefly used the port must end first (retry up to 3 s).
@@ -101,6 +121,12 @@ public actor DemoSourceServer {
                 try? await Task.sleep(for: .milliseconds(100))
             }
         }
+    }
+
+    /// Stops listening and ends every export, its files removed (the source is done: not "down" for a while).
+    public func shutdown() async {
+        await stop()
+        await bulkExports.shutdown()
     }
 
     /// Stops listening; waits until the port is closed.

@@ -22,10 +22,19 @@ package struct FHIRSourceResponder: HTTPResponder {
 
     /// `https` when the source listens with TLS: its links say so.
     let scheme: String
+    /// Bulk Data export: the jobs, what is exported, and the SHA-256 (hex) of the analysis platform's credential
+    /// (nil: no export).
+    let bulkExports: BulkExports
+    let bulkSource: any BulkSource
+    let bulkCredentialSHA256: String?
 
     package init(
-        sourceID: String, sourceName: String, store: ResourceStore, faults: FaultControl, scheme: String = "http"
+        sourceID: String, sourceName: String, store: ResourceStore, faults: FaultControl, scheme: String = "http",
+        bulkExports: BulkExports = BulkExports(), bulkSource: (any BulkSource)? = nil, bulkCredentialSHA256: String? = nil
     ) {
+        self.bulkExports = bulkExports
+        self.bulkSource = bulkSource ?? StoreBulkSource(store: store)
+        self.bulkCredentialSHA256 = bulkCredentialSHA256
         self.scheme = scheme
         self.sourceID = sourceID
         self.sourceName = sourceName
@@ -46,6 +55,14 @@ package struct FHIRSourceResponder: HTTPResponder {
         let injected = fault.errorRate > 0 && Double.random(in: 0..<1) < fault.errorRate
         if injected, fault.errorKind == .hang {
             try await Task.sleep(for: .seconds(120))
+        }
+        let path = request.uri.path
+        if path.hasPrefix(basePath + "/") {
+            let parts = path.dropFirst(basePath.count).split(separator: "/").map { $0.removingPercentEncoding ?? String($0) }
+            if let response = try await bulk(request, parts: parts) {
+                if fault.latencyMs > 0 { try await Task.sleep(until: due, clock: .continuous) }
+                return response
+            }
         }
         var answer: Answer
         do {
@@ -368,7 +385,7 @@ package struct FHIRSourceResponder: HTTPResponder {
     /// `http://host:port/fhir` as the client addressed us.
     /// The base its links are written with: the host the client asked for, if it is a plain host[:port] (a Host
     /// header with anything else in it is not written into links), else 127.0.0.1.
-    private func baseURL(_ request: Request) -> String {
+    func baseURL(_ request: Request) -> String {
         var host = request.head.authority ?? "127.0.0.1"
         let allowed = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-:[]")
         if host.isEmpty || host.count > 255 || !host.allSatisfy(allowed.contains) { host = "127.0.0.1" }

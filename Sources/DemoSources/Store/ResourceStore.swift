@@ -73,6 +73,11 @@ public final class ResourceStore: Sendable {
         state.withLock { $0.get(type: type, id: id) }
     }
 
+    /// Every resource of `type` now, in insertion order (a snapshot: later changes do not show in it).
+    package func all(type: String) -> [StoredResource] {
+        state.withLock { $0.byType[type] ?? [] }
+    }
+
     public func count(type: String) -> Int {
         state.withLock { $0.byType[type]?.count ?? 0 }
     }
