@@ -206,6 +206,19 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        /// The national analysis platform: Bulk Data ingest from the sources, keyed pseudonyms per project, the
+        /// analysis store (apart from the platform's), and statistics that pass disclosure control.
+        .target(
+            name: "Research",
+            dependencies: [
+                "Words", "FHIR", "Transport",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            swiftSettings: strict
+        ),
         /// One platform node from one configuration (`PlatformAssembly`), and the one mapping of a source definition:
         /// used by `sundhedscloud serve`, `overblik --demo`, the benchmarks and the tests.
         .target(
@@ -308,6 +321,17 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             exclude: ["Fixtures"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "ResearchTests",
+            dependencies: [
+                "Research", "DemoSources", "FHIR", "Transport", "Words",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strict
         ),
         .testTarget(

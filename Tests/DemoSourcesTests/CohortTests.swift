@@ -50,7 +50,8 @@ import Testing
             let birth = try #require(patient["birthDate"]?.stringValue)
             #expect(!birth.hasSuffix("-01-01"))
             let digits = Array(cpr)
-            #expect(String(digits[0..<2]) == String(birth.suffix(2)) && String(digits[2..<4]) == String(birth.dropFirst(5).prefix(2)))
+            #expect(
+                String(digits[0..<2]) == String(birth.suffix(2)) && String(digits[2..<4]) == String(birth.dropFirst(5).prefix(2)))
             #expect(patient["gender"]?.stringValue == number.gender)
             #expect(patient["name"]?.listValue.first?["given"]?.listValue.contains(.string("Test")) == true)
             let year = Int(birth.prefix(4)) ?? 0

@@ -18,7 +18,7 @@ package struct CohortGenerator {
     /// Every resource of the cohort was last updated at this instant (the cohort is made at once).
     static let generated = "2026-12-01T06:00:00Z"
     static let start = DateComponents(year: 2024, month: 1, day: 1)
-    static let types = ["Patient", "Condition", "Encounter", "Observation", "MedicationStatement"]
+    package static let types = ["Patient", "Condition", "Encounter", "Observation", "MedicationStatement"]
 
     package init(persons: Int, seed: UInt64 = 2026) {
         self.persons = persons
