@@ -274,6 +274,7 @@ let package = Package(
             name: "FuzzTargets",
             dependencies: [
                 "Words", "FHIR", "Federation", "EventStream", "DemoSources", "Platform", "OverblikApp", "Summary",
+                "Research",
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: strict

@@ -57,6 +57,11 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
     /// read is a valid one, a refusal is `invalid_client`), a JWKS (`ClientKeys`), an AppStore answer
     /// (`AppListing.catalogue`: clean text only).
     case smartApps
+    /// Bulk Data (by the first byte): a kick-off's query at a source (types only of those offered, each once; a
+    /// refusal is a 400 with words), an export manifest at the analysis platform (files only of the types asked
+    /// for, only at the source's own origin), or NDJSON lines through the research extraction (a 128-bit pseudonym,
+    /// codes without free text, only approved diagnoses and periods, coarsened as approved).
+    case bulkData
 
     /// Feeds one input to the target; a broken property ends the process (`fatalError`) with what was broken.
     public static func run(_ target: FuzzTarget, _ bytes: UnsafeRawBufferPointer) {
@@ -89,6 +94,7 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
         case .userConfig: userConfig(bytes, &check)
         case .summaryRequest: summaryRequest(bytes, &check)
         case .smartApps: smartApps(bytes, &check)
+        case .bulkData: bulkData(bytes, &check)
         }
         return check.problems
     }

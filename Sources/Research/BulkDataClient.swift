@@ -118,10 +118,7 @@ public struct BulkDataClient: Sendable {
     func download(
         _ manifest: JSONValue, types: [String], source: Source, to folder: URL, say: (String, String) -> ResearchError
     ) async throws(ResearchError) -> [File] {
-        if let errors = manifest["error"]?.listValue, !errors.isEmpty {
-            throw say("research.export-errors", "\(errors.count)")
-        }
-        guard let outputs = manifest["output"]?.listValue else { throw say("research.manifest-malformed", "output") }
+        let outputs = try Self.outputs(of: manifest, types: types, base: source.base, say: say)
         do {
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         } catch {
@@ -129,19 +126,41 @@ public struct BulkDataClient: Sendable {
         }
         var files: [File] = []
         for (index, output) in outputs.enumerated() {
+            let path = folder.appendingPathComponent("\(source.id)-\(index)-\(output.type).ndjson")
+            let lines = try await save(output.url, source, to: path, say: say)
+            if let expected = output.count, expected != lines {
+                throw say("research.export-incomplete", "\(output.type): \(lines) / \(expected)")
+            }
+            files.append(File(type: output.type, path: path, lines: lines))
+        }
+        return files
+    }
+
+    /// A manifest's files, checked: no errors reported, each of a type asked for, at the source's own origin, with a
+    /// count that is a whole number when given.
+    package static func outputs(
+        of manifest: JSONValue, types: [String], base: String, say: (String, String) -> ResearchError
+    ) throws(ResearchError) -> [(type: String, url: String, count: Int?)] {
+        if let errors = manifest["error"]?.listValue, !errors.isEmpty {
+            throw say("research.export-errors", "\(errors.count)")
+        }
+        guard let outputs = manifest["output"]?.listValue else { throw say("research.manifest-malformed", "output") }
+        var found: [(type: String, url: String, count: Int?)] = []
+        for (index, output) in outputs.enumerated() {
             guard let type = output["type"]?.stringValue, types.contains(type), let url = output["url"]?.stringValue else {
                 throw say("research.manifest-malformed", "output[\(index)]")
             }
-            guard Self.sameOrigin(url, source.base) else { throw say("research.manifest-elsewhere", url) }
-            let expected = output["count"]?.numberValue.map { Int($0) }
-            let path = folder.appendingPathComponent("\(source.id)-\(index)-\(type).ndjson")
-            let lines = try await save(url, source, to: path, say: say)
-            if let expected, expected != lines {
-                throw say("research.export-incomplete", "\(type): \(lines) / \(expected)")
+            guard sameOrigin(url, base) else { throw say("research.manifest-elsewhere", url) }
+            var count: Int?
+            if let number = output["count"] {
+                guard let value = number.numberValue, value >= 0, value < 1e12, value == value.rounded() else {
+                    throw say("research.manifest-malformed", "output[\(index)].count")
+                }
+                count = Int(value)
             }
-            files.append(File(type: type, path: path, lines: lines))
+            found.append((type, url, count))
         }
-        return files
+        return found
     }
 
     /// Streams one file to disk, counting its lines.
@@ -193,7 +212,7 @@ public struct BulkDataClient: Sendable {
     }
 
     /// Same scheme, host and port.
-    static func sameOrigin(_ url: String, _ base: String) -> Bool {
+    package static func sameOrigin(_ url: String, _ base: String) -> Bool {
         guard let a = URLComponents(string: url), let b = URLComponents(string: base), a.scheme != nil, a.host != nil else {
             return false
         }

@@ -2,21 +2,21 @@ import FHIR
 import Foundation
 
 /// A person as the analysis store holds them: a pseudonym, sex, the first year of their birth band, municipality.
-struct PersonRow: Equatable {
-    let pid: Data
-    let sex: String
-    let birth: Int
-    let municipality: String
+package struct PersonRow: Equatable {
+    package let pid: Data
+    package let sex: String
+    package let birth: Int
+    package let municipality: String
 }
 
 /// One fact about a person: a diagnosis, an encounter (its class), a lab result (its code and value) or a
 /// medication (ATC), with the period it is in (coarsened as approved).
-struct FactRow: Equatable {
-    let pid: Data
-    let kind: String
-    let code: String
-    let value: Double?
-    let period: String
+package struct FactRow: Equatable {
+    package let pid: Data
+    package let kind: String
+    package let code: String
+    package let value: Double?
+    package let period: String
 }
 
 /// What an ingest loaded and what it left out, and why.
@@ -35,17 +35,17 @@ public struct IngestReport: Sendable, Equatable {
 
 /// Turns exported resources into rows, reading only the coded fields the analysis needs: never a name, an address,
 /// a telecom, an identifier other than the CPR number (which becomes the pseudonym at once), or free text.
-struct Extractor {
+package struct Extractor {
     let request: DataRequest
     let key: ProjectKey
     let optedOut: Set<String>
     /// A source's own patient id → the person's pseudonym (ids are per source).
     var pseudonyms: [String: Data] = [:]
-    var report = IngestReport()
+    package var report = IngestReport()
     /// Ages are counted at the end of the approved period.
     let referenceYear: Int
 
-    init(request: DataRequest, key: ProjectKey, optedOut: Set<String>) {
+    package init(request: DataRequest, key: ProjectKey, optedOut: Set<String>) {
         self.request = request
         self.key = key
         self.optedOut = optedOut
@@ -55,7 +55,7 @@ struct Extractor {
     /// A new source: its patient ids mean nothing at the next one.
     mutating func nextSource() { pseudonyms = [:] }
 
-    mutating func patient(_ json: JSONValue) -> PersonRow? {
+    package mutating func patient(_ json: JSONValue) -> PersonRow? {
         report.read += 1
         guard let id = json["id"]?.stringValue,
             let value = (json["identifier"]?.listValue ?? []).first(where: {
@@ -95,7 +95,7 @@ struct Extractor {
         return PersonRow(pid: pid, sex: sex, birth: request.birthBand(year), municipality: municipality)
     }
 
-    mutating func fact(_ json: JSONValue, type: String) -> FactRow? {
+    package mutating func fact(_ json: JSONValue, type: String) -> FactRow? {
         report.read += 1
         let subject = json["subject"]?["reference"]?.stringValue ?? json["patient"]?["reference"]?.stringValue
         guard let subject, subject.hasPrefix("Patient/"), let pid = pseudonyms[String(subject.dropFirst(8))] else {

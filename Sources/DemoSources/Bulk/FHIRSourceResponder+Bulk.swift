@@ -75,7 +75,34 @@ extension FHIRSourceResponder {
             throw FHIRError(
                 status: 406, code: "not-supported", "Eksport svarer med application/fhir+json, ikke \(accept.prefix(80))")
         }
-        let items = QueryString.parse(request.uri.query)
+        let (asked, since) = try Self.exportParameters(
+            QueryString.parse(request.uri.query), lenient: lenient, offered: bulkSource.exportTypes)
+        var types = asked
+        var patients: Set<String>?
+        if let group {
+            guard let members = bulkSource.groupMembers(group) else {
+                throw FHIRError.notFound("Gruppen \(group.prefix(64)) findes ikke")
+            }
+            patients = members
+        }
+        if types.isEmpty { types = bulkSource.exportTypes }
+        let base = baseURL(request)
+        let url = base + request.uri.description.dropFirst(basePath.count)
+        let id = try bulkExports.start(
+            BulkExports.Request(types: types, since: since, patients: patients, patientsOnly: patientsOnly, url: url),
+            from: bulkSource)
+        var headers = HTTPFields()
+        headers[.contentLocation] = "\(base)/\(Self.statusPath)/\(id)"
+        headers[.contentType] = Self.fhirJSON
+        let outcome = OperationOutcome(severity: "information", code: "informational", diagnostics: "Eksporten er startet")
+        return Answer(status: .accepted, headers: headers, body: (try? JSONValue.from(outcome))?.serialized() ?? [])
+    }
+
+    /// The kick-off's parameters: the types asked for (each one the source exports; none: every type) and `_since`
+    /// (an instant with seconds); an unsupported parameter is refused unless `lenient`.
+    package static func exportParameters(
+        _ items: [(name: String, value: String)], lenient: Bool, offered: [String]
+    ) throws(FHIRError) -> (types: [String], since: Date?) {
         var types: [String] = []
         var since: Date?
         for (name, value) in items {
@@ -88,9 +115,9 @@ extension FHIRSourceResponder {
                 }
             case "_type":
                 for type in value.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) {
-                    guard bulkSource.exportTypes.contains(type) else {
+                    guard offered.contains(type) else {
                         throw FHIRError.invalid(
-                            "_type \(type.prefix(60)) eksporteres ikke her (kan: \(bulkSource.exportTypes.joined(separator: ", ")))",
+                            "_type \(type.prefix(60)) eksporteres ikke her (kan: \(offered.joined(separator: ", ")))",
                             parameter: "_type")
                     }
                     if !types.contains(type) { types.append(type) }
@@ -110,24 +137,7 @@ extension FHIRSourceResponder {
                 }
             }
         }
-        var patients: Set<String>?
-        if let group {
-            guard let members = bulkSource.groupMembers(group) else {
-                throw FHIRError.notFound("Gruppen \(group.prefix(64)) findes ikke")
-            }
-            patients = members
-        }
-        if types.isEmpty { types = bulkSource.exportTypes }
-        let base = baseURL(request)
-        let url = base + request.uri.description.dropFirst(basePath.count)
-        let id = try bulkExports.start(
-            BulkExports.Request(types: types, since: since, patients: patients, patientsOnly: patientsOnly, url: url),
-            from: bulkSource)
-        var headers = HTTPFields()
-        headers[.contentLocation] = "\(base)/\(Self.statusPath)/\(id)"
-        headers[.contentType] = Self.fhirJSON
-        let outcome = OperationOutcome(severity: "information", code: "informational", diagnostics: "Eksporten er startet")
-        return Answer(status: .accepted, headers: headers, body: (try? JSONValue.from(outcome))?.serialized() ?? [])
+        return (types, since)
     }
 
     func exportStatus(_ request: Request, job: String) throws(FHIRError) -> Response {
