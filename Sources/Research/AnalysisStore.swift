@@ -32,6 +32,19 @@ public final class AnalysisStore: Sendable {
                         project TEXT PRIMARY KEY, at TEXT NOT NULL, persons INTEGER NOT NULL, facts INTEGER NOT NULL);
                     """)
         }
+        migrator.registerMigration("v2-queries") { db in
+            // Every query asked (the project's log), and each one's population (sorted 16-byte pseudonyms) for the
+            // differencing check.
+            try db.execute(
+                sql: """
+                    CREATE TABLE query (
+                        project TEXT NOT NULL, at TEXT NOT NULL, query TEXT NOT NULL, population INTEGER NOT NULL,
+                        cells INTEGER NOT NULL, redacted INTEGER NOT NULL);
+                    CREATE INDEX query_by_project ON query (project);
+                    CREATE TABLE population (project TEXT NOT NULL, size INTEGER NOT NULL, pids BLOB NOT NULL);
+                    CREATE INDEX population_by_size ON population (project, size);
+                    """)
+        }
         try migrator.migrate(pool)
     }
 

@@ -73,8 +73,7 @@ public struct DataRequest: Codable, Sendable, Equatable {
             throw ResearchError("research.bad-ages")
         }
         for list in codes.values {
-            for code in list
-            where code.isEmpty || code.count > 20 || !code.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "." }) {
+            for code in list where Extractor.clean(code) == nil {
                 throw ResearchError("research.bad-code", ["code": .text(String(code.prefix(20)))])
             }
         }

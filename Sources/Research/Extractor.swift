@@ -113,7 +113,7 @@ package struct Extractor {
             date = json["onsetDateTime"]?.stringValue ?? json["recordedDate"]?.stringValue
         case "Encounter":
             kind = "encounter"
-            code = json["class"]?["code"]?.stringValue
+            code = json["class"]?["code"]?.stringValue.flatMap(Self.clean)
             date = json["period"]?["start"]?.stringValue
         case "Observation":
             kind = "observation"
@@ -136,12 +136,20 @@ package struct Extractor {
         return FactRow(pid: pid, kind: kind, code: code, value: value, period: request.period(month))
     }
 
-    /// The first coding's code (of `system`, when given): at most 20 characters of letters, digits and dots.
+    /// The first coding's code (of `system`, when given), if it is a clean code.
     static func code(_ concept: JSONValue?, system: String?) -> String? {
         let codings = concept?["coding"]?.listValue ?? []
         let coding = system.map { wanted in codings.first { $0["system"]?.stringValue == wanted } } ?? codings.first
-        guard let code = coding?["code"]?.stringValue, !code.isEmpty, code.count <= 20,
-            code.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == ".") })
+        return coding?["code"]?.stringValue.flatMap(clean)
+    }
+
+    /// A code as the store keeps it: 1 to 20 ASCII letters, digits and dots; anything else is not a code (and may be
+    /// free text), so it is left out.
+    static func clean(_ code: String) -> String? {
+        guard !code.isEmpty, code.unicodeScalars.count <= 20,
+            code.unicodeScalars.allSatisfy({
+                $0.isASCII && (("A"..."Z").contains($0) || ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == ".")
+            })
         else { return nil }
         return code
     }
