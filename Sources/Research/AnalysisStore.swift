@@ -45,6 +45,7 @@ public final class AnalysisStore: Sendable {
                     CREATE INDEX population_by_size ON population (project, size);
                     """)
         }
+        migrator.registerMigration("v3-projects") { db in try db.execute(sql: Self.projectMigration) }
         try migrator.migrate(pool)
     }
 

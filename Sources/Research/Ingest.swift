@@ -17,6 +17,18 @@ public struct Ingest: Sendable {
         self.scratch = scratch
     }
 
+    /// Loads an approved project with its own key (from the platform's key file) and nothing but its approved data.
+    public func run(
+        approved project: ResearchProject, keys: ProjectKeys, sources: [BulkDataClient.Source], optedOut: Set<String>
+    ) async throws(ResearchError) -> IngestReport {
+        guard project.status == .approved else {
+            throw ResearchError("research.not-approved", ["id": .text(project.id), "status": .text(project.status.rawValue)])
+        }
+        return try await run(
+            project: project.id, request: project.data, key: try keys.key(for: project.id), sources: sources,
+            optedOut: optedOut)
+    }
+
     public func run(
         project: String, request: DataRequest, key: ProjectKey, sources: [BulkDataClient.Source],
         optedOut: Set<String>

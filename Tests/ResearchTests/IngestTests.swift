@@ -48,6 +48,8 @@ import Words
         types: ["Condition", "Encounter"], codes: ["Condition": ["DJ44"]], from: "2024-01", to: "2026-11", minAge: 40,
         dates: .month, ages: .fiveYears)
 
+    static let kolCount = StatisticsQuery(measure: .count, population: [.init("condition", "DJ44")])
+
     @Test func aCohortIsLoadedPseudonymisedWithOnlyWhatIsApproved() async throws {
         let folder = Self.scratch()
         defer { try? FileManager.default.removeItem(at: folder) }
