@@ -260,6 +260,7 @@ let package = Package(
             name: "overblik-bench",
             dependencies: [
                 "Words", "Assembly", "FHIR", "DemoSources", "Federation", "OverblikApp", "Terminal", "Platform", "EventStream",
+                "Research",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),

@@ -29,7 +29,7 @@ extension AnalysisStore {
         } catch {
             throw ResearchError("research.store-failed", ["detail": .text("\(error)")])
         }
-        try checkDifferencing(population, project: project)
+        let seen = try checkDifferencing(population, project: project)
         let answer = Self.disclose(query, raw)
         do {
             let text = String(decoding: try JSONEncoder().encode(query), as: UTF8.self)
@@ -40,9 +40,12 @@ extension AnalysisStore {
                         project, ISO8601DateFormatter().string(from: time), text, population.count, answer.cells.count,
                         answer.redacted,
                     ])
-                try db.execute(
-                    sql: "INSERT INTO population (project, size, pids) VALUES (?, ?, ?)",
-                    arguments: [project, population.count, Data(population.joined())])
+                // The same population again is kept once.
+                if !seen {
+                    try db.execute(
+                        sql: "INSERT INTO population (project, size, pids) VALUES (?, ?, ?)",
+                        arguments: [project, population.count, Data(population.joined())])
+                }
             }
         } catch {
             throw ResearchError("research.store-failed", ["detail": .text("\(error)")])
@@ -51,8 +54,8 @@ extension AnalysisStore {
     }
 
     /// Refuses a population that differs from an earlier one of the project by 1 to 7 persons (the same population
-    /// again is fine: it tells nothing new).
-    func checkDifferencing(_ population: [Data], project: String) throws(ResearchError) {
+    /// again is fine: it tells nothing new). True when the same population was asked about before.
+    func checkDifferencing(_ population: [Data], project: String) throws(ResearchError) -> Bool {
         let earlier: [Data]
         do {
             earlier = try pool.read { db in
@@ -63,13 +66,16 @@ extension AnalysisStore {
         } catch {
             throw ResearchError("research.store-failed", ["detail": .text("\(error)")])
         }
+        var seen = false
         for blob in earlier {
             let other = stride(from: 0, to: blob.count, by: 16).map { blob.subdata(in: $0..<min($0 + 16, blob.count)) }
             let difference = Self.symmetricDifference(population, other, limit: Disclosure.threshold + 1)
             if (1...Disclosure.threshold).contains(difference) {
                 throw ResearchError("research.differencing", ["count": .integer(difference)])
             }
+            if difference == 0 { seen = true }
         }
+        return seen
     }
 
     /// |a Δ b| for two sorted lists, counted up to `limit`.

@@ -17,8 +17,11 @@ struct OverblikBench: AsyncParsableCommand {
     @Option(help: "Mappe med demodata.")
     var data: String?
 
-    @Option(help: "Kun én del: warm, cold, decode, tui, gateway, summary, apps, events eller cluster.")
+    @Option(help: "Kun én del: warm, cold, decode, tui, gateway, summary, apps, research, events eller cluster.")
     var only: String?
+
+    @Option(help: "Kohortestørrelser i forskningsmålingen, kommasepareret.")
+    var researchPersons = "10000,100000"
 
     @Option(help: "PostgreSQL til klyngemålingen (ellers startes en midlertidig).")
     var postgres: String?
@@ -45,6 +48,12 @@ struct OverblikBench: AsyncParsableCommand {
             try await ClusterBench.run(
                 postgres: postgres ?? ProcessInfo.processInfo.environment["SUNDHEDSCLOUD_BENCH_POSTGRES"],
                 rate: eventRate, seconds: eventSeconds, subscribers: subscribers, audits: audits, report: &report)
+            FileHandle.standardOutput.write(try report.json())
+            return
+        }
+        if only == "research" {
+            let sizes = researchPersons.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+            try await ResearchBench.run(sizes: sizes, iterations: max(20, iterations / 4), report: &report)
             FileHandle.standardOutput.write(try report.json())
             return
         }
