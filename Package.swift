@@ -236,8 +236,9 @@ let package = Package(
         .executableTarget(
             name: "sundhedscloud",
             dependencies: [
-                "Words", "Assembly", "FHIR", "DemoSources", "Platform", "Federation", "Transport",
+                "Words", "Assembly", "FHIR", "DemoSources", "Platform", "Federation", "Transport", "Research",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "TOMLKit", package: "TOMLKit"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -51,6 +51,10 @@ struct Serve: AsyncParsableCommand {
     var data: String?
 
     @Option(
+        help: ArgumentHelp(CLI.text("platform-cli.help.cohort"), valueName: CLI.text("platform-cli.value.folder")))
+    var cohort: String?
+
+    @Option(
         name: .customLong("fault"),
         help: ArgumentHelp(CLI.text("platform-cli.help.fault"), valueName: CLI.text("platform-cli.value.spec")))
     var faults: [String] = []
@@ -254,9 +258,14 @@ struct Serve: AsyncParsableCommand {
             }
             do {
                 // The demo sources ask for the gateway's client certificate (mutual TLS), as a health network would.
+                // The research cohort when `make cohort` made one (or --cohort names one: then it must be there).
+                let cohortFolder = URL(fileURLWithPath: cohort ?? Cohort.defaultFolder)
+                let cohortFiles: CohortFiles? =
+                    cohort != nil || FileManager.default.fileExists(atPath: cohortFolder.path)
+                    ? try CohortFiles(folder: cohortFolder) : nil
                 cluster = try DemoSourceCluster(
                     data: dataSet!, host: host, ports: .manifest(base: portBase), faults: try parsedFaults(),
-                    tls: try security.pki?.mutualServerTLS() ?? security.server)
+                    tls: try security.pki?.mutualServerTLS() ?? security.server, cohort: cohortFiles)
             } catch {
                 throw CLI.failure(error)
             }
@@ -324,6 +333,28 @@ struct Serve: AsyncParsableCommand {
     }
 }
 
+extension Serve {
+    /// Where a demo node leaves the analysis platform's export credentials for this run (mode 0600), so that
+    /// `sundhedscloud research ingest` can export from the demo's sources and cohort.
+    static var exportCredentialsFile: String { XDGDirectory.state.path("demo-export.json", app: "sundhedscloud") }
+
+    static func writeExportCredentials(_ cluster: DemoSourceCluster) async throws {
+        var sources: [[String: String]] = []
+        for server in cluster.servers {
+            guard let url = await server.baseURL else { continue }
+            sources.append(["id": server.id, "fhir": url, "secret": server.exportSecret])
+        }
+        let data = try JSONEncoder().encode(["sources": sources])
+        let path = exportCredentialsFile
+        try FileManager.default.createDirectory(
+            at: URL(fileURLWithPath: path).deletingLastPathComponent(), withIntermediateDirectories: true)
+        let temporary = path + ".tmp-\(getpid())"
+        guard FileManager.default.createFile(atPath: temporary, contents: data, attributes: [.posixPermissions: 0o600]),
+            rename(temporary, path) == 0
+        else { throw CLI.failure("platform-cli.error.export-credentials", ["path": .text(path)]) }
+    }
+}
+
 /// Runs the engine (and the demo sources, and the scenario) until SIGINT/SIGTERM, then stops them in order.
 struct PlatformService: Service {
     let engine: EventEngine
@@ -381,6 +412,11 @@ struct PlatformService: Service {
             await cluster.connect(engineURL: server.baseURL, trust: trust)
             if let gateway = server.gateway {
                 await DemoApps.start(gateway: gateway, base: server.baseURL, trust: trust)
+            }
+            do {
+                try await Serve.writeExportCredentials(cluster)
+            } catch {
+                FileHandle.standardError.write(Data("\(CLI.words(error))\n".utf8))
             }
             lines.append(CLI.text("platform-cli.banner.sources", ["count": .integer(patients)]))
             for source in cluster.servers {

@@ -7,23 +7,23 @@ import Foundation
 /// Every resource of a cohort was last updated when it was made (`Manifest.generated`), so `_since` before that
 /// exports everything and after it nothing. The cohort has no groups; `Patient/$export` is all of it (every resource
 /// is a patient's).
-package struct CohortFiles: BulkSource {
-    package struct Manifest: Codable, Sendable, Equatable {
-        package var persons: Int
-        package var seed: UInt64
-        package var generated: String
-        package var counts: [String: Int]
-        package var version: Int
+public struct CohortFiles: BulkSource {
+    public struct Manifest: Codable, Sendable, Equatable {
+        public var persons: Int
+        public var seed: UInt64
+        public var generated: String
+        public var counts: [String: Int]
+        public var version: Int
     }
 
     static let manifestName = "cohort.json"
     static let version = 1
-    package let folder: URL
-    package let manifest: Manifest
+    public let folder: URL
+    public let manifest: Manifest
     let generated: Date
 
     /// The cohort in `folder`; an error in words when there is none, or it is not one this version wrote.
-    package init(folder: URL) throws {
+    public init(folder: URL) throws {
         self.folder = folder
         let file = folder.appendingPathComponent(Self.manifestName)
         guard let data = FileManager.default.contents(atPath: file.path) else {
@@ -81,7 +81,7 @@ package struct CohortFiles: BulkSource {
 }
 
 /// A cohort that cannot be made or read, in words.
-package struct CohortError: Error, CustomStringConvertible {
-    package let description: String
+public struct CohortError: Error, CustomStringConvertible {
+    public let description: String
     init(_ description: String) { self.description = description }
 }

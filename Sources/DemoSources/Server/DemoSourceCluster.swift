@@ -29,7 +29,7 @@ public actor DemoSourceCluster {
 
     public init(
         data: DemoDataSet, host: String = "127.0.0.1", ports: PortPlan = .ephemeral, faults: [String: FaultSettings] = [:],
-        notifySecrets: [String: String] = [:], tls: ServerTLS? = nil
+        notifySecrets: [String: String] = [:], tls: ServerTLS? = nil, cohort: CohortFiles? = nil
     )
         throws
     {
@@ -57,6 +57,21 @@ public actor DemoSourceCluster {
                     id: source.id, name: source.name, sector: source.sector, store: store, host: host, port: port,
                     faults: faults[source.id] ?? .none, notifySecret: notifySecrets[source.id],
                     tls: tls))
+        }
+        // The research cohort (`make cohort`), when there is one: served through Bulk Data only, to the analysis
+        // platform, on the port after the sources'.
+        if let cohort {
+            let port: Int
+            switch ports {
+            case .manifest(let base): port = base + 6
+            case .ephemeral: port = 0
+            case .fixed(let ports): port = ports[Self.cohortID] ?? 0
+            }
+            servers.append(
+                DemoSourceServer(
+                    id: Self.cohortID, name: "Forskningskohorte (\(cohort.manifest.persons) syntetiske borgere)",
+                    sector: "other", store: try ResourceStore(resources: [], supportedTypes: Set(cohort.exportTypes)),
+                    bulkSource: cohort, host: host, port: port, tls: tls))
         }
         self.servers = servers
         switch ports {
@@ -106,6 +121,8 @@ public actor DemoSourceCluster {
     public nonisolated var notifySecrets: [String: String] {
         Dictionary(servers.map { ($0.id, $0.publisher.notifySecret) }, uniquingKeysWith: { first, _ in first })
     }
+
+    public static let cohortID = "cohort"
 
     /// Source id → the analysis platform's credential for Bulk Data export from it.
     public nonisolated var exportSecrets: [String: String] {
