@@ -42,7 +42,7 @@ cohort: build
 ## Two rounds: everything else in parallel, then the PostgreSQL and multi-node suites, the hostile-input suite and
 ## the engine-restart test one test at a time (they load both cores for seconds, which would starve the
 ## timing-sensitive tests beside them, or need their port back at once); then every command block of README.md as
-## printed (`scripts/readme-check`: ports 8080, 8081, 8100-8105 must be free); then every fuzz target for FUZZ_CI_SECONDS
+## printed (`scripts/readme-check`: ports 8080, 8081, 8100-8106 must be free); then every fuzz target for FUZZ_CI_SECONDS
 ## (`make fuzz-ci`, in .build-fuzz: a second build of the dependencies the first time). The output is also kept in
 ## .build/test.log, and the failures are listed again at the end.
 SERIAL_TESTS := ClusterTests|NodeFailoverTests|PostgresOutageTests|StorageSuiteTests|StorageStartupTests|HostileInputTests|StreamResilienceTests|DemoRestartTests
@@ -76,7 +76,7 @@ test: deps
 	[ "$$rc" = 0 ] && [ "$$readmerc" = 0 ] && [ "$$fuzzrc" = 0 ]
 
 ## readme-check: every command block of README.md run as printed (the HTML comment before a block says how: run,
-## server, tmux or skip); needs the debug build and the README's ports (8080, 8081, 8100-8105) free
+## server, tmux or skip); needs the debug build and the README's ports (8080, 8081, 8100-8106) free
 readme-check: build
 	scripts/readme-check
 

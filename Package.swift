@@ -211,7 +211,9 @@ let package = Package(
         .target(
             name: "Research",
             dependencies: [
-                "Words", "FHIR", "Transport",
+                "Words", "FHIR", "Transport", "Platform",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -224,7 +226,7 @@ let package = Package(
         .target(
             name: "Assembly",
             dependencies: [
-                "Words", "FHIR", "Transport", "Federation", "DemoSources", "Platform", "Summary", "AppCloud",
+                "Words", "FHIR", "Transport", "Federation", "DemoSources", "Platform", "Summary", "AppCloud", "Research",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -314,6 +316,7 @@ let package = Package(
                 "Assembly",
                 "Words",
                 "FHIR", "Platform", "EventStream", "DemoSources", "TestSupport", "Federation", "Transport", "AppCloud",
+                "Research",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "GRDB", package: "GRDB.swift"),

@@ -5,6 +5,7 @@ import Foundation
 import Hummingbird
 import Logging
 import Platform
+import Research
 import Summary
 import Transport
 
@@ -44,6 +45,8 @@ public enum PlatformAssembly {
         public var auditKey = AuditSigningKey()
         public var auditCheckpoints: String?
         public var node = "sundhedscloud"
+        /// The analysis platform's store: with one, the node lists its research projects (`GET /research/projects`).
+        public var analysisStore: AnalysisStore?
         /// The demo's own web apps (`DemoWebApp`, at `/demo-apps/`): only on a demo node.
         public var demoApps = false
         /// Without a gateway, the engine alone (a node that serves only events, as some tests and benches use).
@@ -100,6 +103,9 @@ public enum PlatformAssembly {
                 SMARTService(gateway: gateway, trust: configuration.trust, logger: configuration.logger),
             ]
             : []
+        if configuration.gateway, let store = configuration.analysisStore {
+            services.append(ResearchService(gateway: gateway, store: store))
+        }
         if configuration.gateway, configuration.demoApps {
             services.append(DemoWebApp(gateway: gateway, trust: configuration.trust, logger: configuration.logger))
         }

@@ -5,6 +5,7 @@ import Federation
 import Foundation
 import Logging
 import Platform
+import Research
 import ServiceLifecycle
 import Transport
 import Words
@@ -53,6 +54,10 @@ struct Serve: AsyncParsableCommand {
     @Option(
         help: ArgumentHelp(CLI.text("platform-cli.help.cohort"), valueName: CLI.text("platform-cli.value.folder")))
     var cohort: String?
+
+    @Option(
+        help: ArgumentHelp(CLI.text("platform-cli.help.analysis-store"), valueName: CLI.catalog.text("cli.value.file")))
+    var analysisStore: String?
 
     @Option(
         name: .customLong("fault"),
@@ -321,6 +326,13 @@ struct Serve: AsyncParsableCommand {
         node.node = "\(host):\(port)"
         node.logger = logger
         node.demoApps = demo
+        do {
+            node.analysisStore = try AnalysisStore(
+                path: analysisStore ?? XDGDirectory.data.path("analysis.sqlite", app: "sundhedscloud"))
+        } catch {
+            await storage.shutdown()
+            throw CLI.failure(error)
+        }
         let parts = PlatformAssembly.assemble(node)
         let service = PlatformService(
             engine: parts.engine, gateway: parts.gateway, services: parts.services, host: host, port: port, tls: security.server,

@@ -8,6 +8,7 @@ import Logging
 import NIOCore
 import NIOHTTP1
 import Platform
+import Research
 import Synchronization
 import Testing
 
@@ -146,6 +147,7 @@ final class GatewayHarness: StoppableHarness {
             node.auditCheckpoints = directory.appendingPathComponent("audit-checkpoints.jsonl").path
             node.node = "test-node"
             node.demoApps = true
+            node.analysisStore = try AnalysisStore(path: directory.appendingPathComponent("analysis.sqlite").path)
             node.limits = limits
             node.logger = GW.quietLogger
             let server = try await PlatformAssembly.start(node)
