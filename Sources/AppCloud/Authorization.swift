@@ -3,6 +3,7 @@ import FHIR
 import Foundation
 import Platform
 import Synchronization
+import Transport
 import Words
 
 /// SMART App Launch's authorization code flow with PKCE (S256 only), for user-facing apps: the authorization
@@ -55,12 +56,7 @@ final class Authorization: Sendable {
     static let pageLifetime: TimeInterval = 600
     static let launchLifetime: TimeInterval = 300
 
-    static func random() -> String {
-        var bytes = [UInt8](repeating: 0, count: 32)
-        for index in bytes.indices { bytes[index] = UInt8.random(in: 0...255) }
-        return Data(bytes).base64EncodedString().replacingOccurrences(of: "+", with: "-")
-            .replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
-    }
+    static func random() -> String { RandomSecret.make() }
 
     /// Keeps at most 10,000 of each, dropping what has expired first.
     private static func put<T: Sendable>(_ value: T, _ key: String, in table: borrowing Mutex<[String: T]>, expires: (T) -> Date)
@@ -219,9 +215,7 @@ final class Authorization: Sendable {
         guard let verifier = one("code_verifier"), (43...128).contains(verifier.count) else {
             throw OAuthError("invalid_request", Phrase("oauth.verifier-missing"))
         }
-        let digest = Data(SHA256.hash(data: Data(verifier.utf8))).base64EncodedString()
-            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-            .replacingOccurrences(of: "=", with: "")
+        let digest = RandomSecret.base64URL(Data(SHA256.hash(data: Data(verifier.utf8))))
         guard digest == found.challenge else { throw OAuthError("invalid_grant", Phrase("oauth.verifier-wrong")) }
         return found
     }

@@ -85,9 +85,9 @@ public final class DemoWebApp: NodeService {
                 html: Self.paragraph(
                     Self.words("demoapp.wrong-iss", ["iss": .text(TextSanitizer.cleanLine(iss, maxLength: 200))])))
         }
-        let state = Self.random()
-        let verifier = Self.random() + Self.random()
-        let challenge = Self.base64URL(Data(SHA256.hash(data: Data(verifier.utf8))))
+        let state = RandomSecret.make()
+        let verifier = RandomSecret.make() + RandomSecret.make()
+        let challenge = RandomSecret.base64URL(Data(SHA256.hash(data: Data(verifier.utf8))))
         let now = Date()
         let room: Bool = pending.withLock { all in
             all = all.filter { $0.value.expires > now }
@@ -227,15 +227,5 @@ public final class DemoWebApp: NodeService {
 
     static func words(_ id: String, _ arguments: [String: Phrase.Argument] = [:]) -> String {
         Catalog.danish.text(id, arguments) + " / " + Catalog.english.text(id, arguments)
-    }
-
-    static func random() -> String {
-        var generator = SystemRandomNumberGenerator()
-        return base64URL(Data((0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) }))
-    }
-
-    static func base64URL(_ data: Data) -> String {
-        data.base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-            .replacingOccurrences(of: "=", with: "")
     }
 }

@@ -1,4 +1,5 @@
 import Crypto
+import DemoSources
 import FHIR
 import Foundation
 import Platform
@@ -165,18 +166,8 @@ import Testing
         return items
     }()
 
-    /// A deterministic generator (SplitMix64), so a failing random input is the same in the next run.
-    struct SeededGenerator: RandomNumberGenerator {
-        var state: UInt64
-        init(seed: UInt64) { state = seed }
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
+    /// A deterministic generator, so a failing random input is the same in the next run.
+    typealias SeededGenerator = SplitMix64
 
     static func port(of url: String) -> Int { URLComponents(string: url)?.port ?? 0 }
 

@@ -129,11 +129,11 @@ package struct CohortGenerator {
     }
 }
 
-/// SplitMix64: small, fast and the same everywhere (the cohort must be too).
-struct SplitMix64: RandomNumberGenerator {
+/// SplitMix64: small, fast and the same everywhere (the cohort must be too, and so must a test's random input).
+public struct SplitMix64: RandomNumberGenerator {
     var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
+    public init(seed: UInt64) { state = seed }
+    public mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
         var z = state
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
