@@ -40,12 +40,13 @@ cohort: build
 
 ## test: the whole test suite (Swift Testing), with a throwaway PostgreSQL for the storage and multi-node tests.
 ## Two rounds: everything else in parallel, then the PostgreSQL and multi-node suites, the hostile-input suite and
-## the engine-restart test one test at a time (they load both cores for seconds, which would starve the
-## timing-sensitive tests beside them, or need their port back at once); then every command block of README.md as
+## the engine-restart test and the research suites (cohorts made and exported) one test at a time (they load both
+## cores for seconds, which would starve the timing-sensitive tests beside them, or need their port back at once);
+## then every command block of README.md as
 ## printed (`scripts/readme-check`: ports 8080, 8081, 8100-8106 must be free); then every fuzz target for FUZZ_CI_SECONDS
 ## (`make fuzz-ci`, in .build-fuzz: a second build of the dependencies the first time). The output is also kept in
 ## .build/test.log, and the failures are listed again at the end.
-SERIAL_TESTS := ClusterTests|NodeFailoverTests|PostgresOutageTests|StorageSuiteTests|StorageStartupTests|HostileInputTests|StreamResilienceTests|DemoRestartTests
+SERIAL_TESTS := ClusterTests|NodeFailoverTests|PostgresOutageTests|StorageSuiteTests|StorageStartupTests|HostileInputTests|StreamResilienceTests|DemoRestartTests|CohortTests|IngestTests|BulkExportTests|ProjectTests
 test: deps
 	scripts/check-imports && scripts/check-imports --self-test
 	$(SWIFT_BUILD) --build-tests

@@ -34,6 +34,9 @@ public struct FHIRHTTPClient: Sendable {
         configuration.tlsConfiguration = trust.configuration
         configuration.connectionPool.retryConnectionEstablishment = false
         configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = 32
+        // Closed here before a server's idle timeout (a node's and the demo sources': 10 s) can close one under a
+        // request ("connection reset by peer").
+        configuration.connectionPool.idleTimeout = .seconds(4)
         configuration.timeout.connect = .seconds(3)
         configuration.redirectConfiguration = .follow(max: 3, allowCycles: false)
         configuration.decompression = .enabled(limit: .ratio(50))

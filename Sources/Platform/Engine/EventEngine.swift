@@ -59,6 +59,7 @@ public final class EventEngine: Sendable {
         var configuration = HTTPClient.Configuration()
         configuration.timeout = .init(connect: .seconds(2), read: .seconds(10))
         configuration.connectionPool.retryConnectionEstablishment = false
+        configuration.connectionPool.idleTimeout = HTTPClient.clientIdleTimeout
         // Focus resources from sources and rest-hook deliveries: certificates verified against `clientTLS`.
         configuration.tlsConfiguration = clientTLS.configuration
         self.httpClient = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)

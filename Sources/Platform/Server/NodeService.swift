@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import FHIR
 import HTTPTypes
 import Hummingbird
+import NIOCore
 import Transport
 
 /// A service of a node beside the event engine and the gateway (the patient summary now; the app cloud's and the
@@ -39,11 +40,17 @@ public enum NodeResponse {
 extension HTTPClient {
     /// The client a node calls out with (its sources, its own gateway): a refused connection is not retried (a
     /// stopped source is known at once), 2 s to connect, up to 64 connections per host, `trust` for certificates.
+    /// How long a client keeps an idle connection: well under the servers' 10 s.
+    public static let clientIdleTimeout: TimeAmount = .seconds(4)
+
     public static func node(trust: ClientTLS) -> HTTPClient {
         var configuration = HTTPClient.Configuration()
         configuration.connectionPool.retryConnectionEstablishment = false
         configuration.timeout.connect = .seconds(2)
         configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = 64
+        // Idle connections are closed here before a server's idle timeout (ours: 10 s) closes them: a request sent on
+        // a connection the server is closing at that moment fails with "connection reset by peer".
+        configuration.connectionPool.idleTimeout = Self.clientIdleTimeout
         configuration.tlsConfiguration = trust.configuration
         return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
     }
