@@ -3,11 +3,6 @@ import GRDB
 import Words
 
 extension AnalysisStore {
-    /// The fact kinds of the store and the approval's types.
-    static let typeOfKind = [
-        "condition": "Condition", "encounter": "Encounter", "observation": "Observation", "medication": "MedicationStatement",
-    ]
-
     /// Answers `query` for `project` within its approval: refused in words when it names data outside the approval,
     /// or when its population differs from an earlier query's of the project by 1 to 7 persons (a differencing
     /// attack); otherwise its cells through disclosure control, and the query in the project's log.
@@ -16,7 +11,7 @@ extension AnalysisStore {
     ) throws(ResearchError) -> StatisticsAnswer {
         let query = try query.validated()
         for fact in query.population + [query.of].compactMap({ $0 }) {
-            let type = Self.typeOfKind[fact.kind] ?? "-"
+            let type = StatisticsQuery.typeOfKind[fact.kind] ?? "-"
             let prefixes = approved.codes[type]
             guard approved.types.contains(type), prefixes.map({ $0.contains { fact.code.hasPrefix($0) } }) ?? true else {
                 throw ResearchError("research.query-outside-approval", ["kind": .text(fact.kind), "code": .text(fact.code)])

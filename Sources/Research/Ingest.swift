@@ -48,7 +48,7 @@ public struct Ingest: Sendable {
                     extractor.nextSource()
                     // Persons first: the facts name them by the source's own ids.
                     for file in files.filter({ $0.type == "Patient" }) + files.filter({ $0.type != "Patient" }) {
-                        try NDJSONLines.read(file.path) { number, line in
+                        try Self.lines(file.path) { number, line in
                             guard let json = try? JSONValue.parse(Data(line)), json["resourceType"]?.stringValue == file.type
                             else {
                                 throw ResearchError(
@@ -88,25 +88,12 @@ extension BulkDataClient {
     }
 }
 
-/// The lines of an NDJSON file, a megabyte at a time, numbered from 1; empty lines are passed over.
-enum NDJSONLines {
-    static func read(_ path: URL, _ body: (Int, ArraySlice<UInt8>) throws -> Void) throws {
-        guard let handle = FileHandle(forReadingAtPath: path.path) else {
+extension Ingest {
+    /// A downloaded file's lines; one that cannot be read is said in words.
+    static func lines(_ path: URL, _ body: (Int, ArraySlice<UInt8>) throws -> Void) throws {
+        guard FileManager.default.isReadableFile(atPath: path.path) else {
             throw ResearchError("research.disk", ["source": .text("-"), "detail": .text(path.path)])
         }
-        defer { try? handle.close() }
-        var pending: [UInt8] = []
-        var number = 0
-        while let chunk = try handle.read(upToCount: 1 << 20), !chunk.isEmpty {
-            pending.append(contentsOf: chunk)
-            var start = pending.startIndex
-            while let end = pending[start...].firstIndex(of: UInt8(ascii: "\n")) {
-                number += 1
-                if end > start { try body(number, pending[start..<end]) }
-                start = end + 1
-            }
-            pending.removeSubrange(..<start)
-        }
-        if !pending.isEmpty { try body(number + 1, pending[...]) }
+        try NDJSONLines.read(path, body)
     }
 }

@@ -43,7 +43,11 @@ public struct StatisticsQuery: Codable, Sendable, Equatable {
         self.by = by
     }
 
-    static let kinds = ["condition", "encounter", "observation", "medication"]
+    /// The store's kinds of fact and the approval's resource type of each.
+    static let typeOfKind = [
+        "condition": "Condition", "encounter": "Encounter", "observation": "Observation", "medication": "MedicationStatement",
+    ]
+    static var kinds: Dictionary<String, String>.Keys { typeOfKind.keys }
 
     /// The query as it may run; else what is wrong with it, in words.
     public func validated() throws(ResearchError) -> StatisticsQuery {

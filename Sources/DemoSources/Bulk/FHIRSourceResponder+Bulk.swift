@@ -55,9 +55,8 @@ extension FHIRSourceResponder {
         guard let header = request.headers[.authorization], header.lowercased().hasPrefix("bearer ") else {
             throw FHIRError(status: 401, code: "login", "Eksport kræver analyseplatformens adgangsnøgle (Bearer)")
         }
-        let given = Array(SHA256.hash(data: Data(header.dropFirst(7).trimmingCharacters(in: .whitespaces).utf8)))
         let wanted = Array(expected.utf8)
-        let hex = Array(given.map { String(format: "%02x", $0) }.joined().utf8)
+        let hex = Array(SHA256.hash(data: Data(header.dropFirst(7).trimmingCharacters(in: .whitespaces).utf8)).hexString.utf8)
         guard hex.count == wanted.count, zip(hex, wanted).reduce(0, { $0 | ($1.0 ^ $1.1) }) == 0 else {
             throw FHIRError(status: 401, code: "login", "Adgangsnøglen til eksport er ikke gyldig")
         }

@@ -50,28 +50,17 @@ public struct CohortFiles: BulkSource {
         _ type: String, since: Date?, patients: Set<String>?, patientsOnly: Bool, _ line: ([UInt8]) throws -> Void
     ) throws {
         if let since, since >= generated { return }
-        guard let handle = FileHandle(forReadingAtPath: folder.appendingPathComponent("\(type).ndjson").path) else {
-            throw CohortError("\(type).ndjson kan ikke læses")
+        let file = folder.appendingPathComponent("\(type).ndjson")
+        guard FileManager.default.isReadableFile(atPath: file.path) else { throw CohortError("\(type).ndjson kan ikke læses") }
+        try NDJSONLines.read(file) { _, bytes in
+            if let patients, !Self.belongs(bytes, type: type, to: patients) { return }
+            try line(Array(bytes))
         }
-        defer { try? handle.close() }
-        var pending: [UInt8] = []
-        while let chunk = try handle.read(upToCount: 1 << 20), !chunk.isEmpty {
-            pending.append(contentsOf: chunk)
-            var start = pending.startIndex
-            while let end = pending[start...].firstIndex(of: UInt8(ascii: "\n")) {
-                let bytes = Array(pending[start..<end])
-                start = end + 1
-                if let patients, !Self.belongs(bytes, type: type, to: patients) { continue }
-                if !bytes.isEmpty { try line(bytes) }
-            }
-            pending.removeSubrange(..<start)
-        }
-        if !pending.isEmpty, patients.map({ Self.belongs(pending, type: type, to: $0) }) ?? true { try line(pending) }
     }
 
     /// Whether a cohort line is one of `patients`' (the generator writes a Patient's `id`, and every other resource's
     /// `subject`, as the first of its kind on the line).
-    static func belongs(_ line: [UInt8], type: String, to patients: Set<String>) -> Bool {
+    static func belongs(_ line: ArraySlice<UInt8>, type: String, to patients: Set<String>) -> Bool {
         let marker = Array((type == "Patient" ? "\"id\":\"" : "\"subject\":{\"reference\":\"Patient/").utf8)
         guard let at = line.firstRange(of: marker) else { return false }
         let rest = line[at.upperBound...]

@@ -97,7 +97,7 @@ public actor DemoSourceServer {
             return requestedPort
         }
         release()
-        let credential = SHA256.hash(data: Data(exportSecret.utf8)).map { String(format: "%02x", $0) }.joined()
+        let credential = SHA256.hash(data: Data(exportSecret.utf8)).hexString
         let responder = FHIRSourceResponder(
             sourceID: id, sourceName: name, store: store, faults: faults, scheme: tls == nil ? "http" : "https",
             bulkExports: bulkExports, bulkSource: bulkSource, bulkCredentialSHA256: credential)
