@@ -187,7 +187,7 @@ import Testing
             "/Subscription/none/$events",
             "/Subscription/none/$sse", "/auth/users", "/sources", "/sources/hospital/fhir/Patient",
             "/sources/hospital/fhir/Encounter", "/sources/hospital/fhir/Patient/\(GW.brunoHospital)", "/AuditEvent",
-            "/AuditEvent/$checkpoint", "/Patient/$summary",
+            "/AuditEvent/$checkpoint", "/Patient/$summary", "/research/projects",
         ]
         for route in nodeGets {
             for query in queries {
@@ -207,6 +207,16 @@ import Testing
         }
         for query in queries.prefix(10) {
             add("control GET ?\(query)", control, RawHTTP.request("GET", "/_demo/sources?\(query)"))
+        }
+        // Bulk Data with the export credential, so that the query is read (a kick-off that passes starts a real
+        // export; more than four at once are 429).
+        let export = [("Authorization", "Bearer \(try h.source("hospital").exportSecret)"), ("Prefer", "respond-async")]
+        for route in ["/fhir/$export", "/fhir/Group/x/$export", "/fhir/$export-status/x", "/fhir/$export-file/x/y"] {
+            for query in queries {
+                add(
+                    "source GET \(route)?\(query.prefix(40))", source,
+                    RawHTTP.request("GET", "\(route)?\(query)", headers: export))
+            }
         }
         // Bodies on every route that reads one.
         let posts: [(String, Int, String, [(String, String)])] = [
