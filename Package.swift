@@ -214,6 +214,7 @@ let package = Package(
                 "Words", "FHIR", "Transport", "Platform",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -332,7 +333,7 @@ let package = Package(
         .testTarget(
             name: "ResearchTests",
             dependencies: [
-                "Research", "DemoSources", "FHIR", "Transport", "Words",
+                "Research", "DemoSources", "FHIR", "Platform", "Transport", "Words",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),

@@ -45,8 +45,10 @@ public enum PlatformAssembly {
         public var auditKey = AuditSigningKey()
         public var auditCheckpoints: String?
         public var node = "sundhedscloud"
-        /// The analysis platform's store: with one, the node lists its research projects (`GET /research/projects`).
+        /// The analysis platform's store: with one, the node lists its research projects (`GET /research/projects`),
+        /// and removes a citizen who opts out of secondary use from every project's data (with the project keys).
         public var analysisStore: AnalysisStore?
+        public var analysisKeys: ProjectKeys?
         /// The demo's own web apps (`DemoWebApp`, at `/demo-apps/`): only on a demo node.
         public var demoApps = false
         /// Without a gateway, the engine alone (a node that serves only events, as some tests and benches use).
@@ -104,7 +106,11 @@ public enum PlatformAssembly {
             ]
             : []
         if configuration.gateway, let store = configuration.analysisStore {
-            services.append(ResearchService(gateway: gateway, store: store))
+            let research = ResearchService(
+                gateway: gateway, store: store,
+                keys: configuration.analysisKeys ?? ProjectKeys(path: store.path + ".keys.json"), logger: configuration.logger)
+            engine.onStored { research.stored($0) }
+            services.append(research)
         }
         if configuration.gateway, configuration.demoApps {
             services.append(DemoWebApp(gateway: gateway, trust: configuration.trust, logger: configuration.logger))

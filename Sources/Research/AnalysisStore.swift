@@ -46,14 +46,26 @@ public final class AnalysisStore: Sendable {
                     """)
         }
         migrator.registerMigration("v3-projects") { db in try db.execute(sql: Self.projectMigration) }
+        migrator.registerMigration("v4-opt-outs") { db in
+            // Who opted out since a project was last loaded, by the project's pseudonym (and when, in seconds since
+            // 1970): a load that had read the citizens' choices before leaves them out all the same.
+            try db.execute(
+                sql: """
+                    CREATE TABLE optout (project TEXT NOT NULL, pid BLOB NOT NULL, at REAL NOT NULL);
+                    CREATE INDEX optout_by_project ON optout (project, at);
+                    """)
+        }
         try migrator.migrate(pool)
     }
 
     /// Replaces `project`'s data with what `fill` inserts, in one transaction: if `fill` throws, nothing changes.
+    /// `choices` is when the citizens' opt-outs were read for this load: whoever opted out since (`remove`) is left
+    /// out of it too.
+    @discardableResult
     func replace(
-        project: String, at time: Date = Date(),
+        project: String, at time: Date = Date(), choices: Date = .distantPast,
         _ fill: (_ person: (PersonRow) throws -> Void, _ fact: (FactRow) throws -> Void) throws -> Void
-    ) throws {
+    ) throws -> (persons: Int, facts: Int) {
         try pool.write { db in
             try db.execute(sql: "DELETE FROM fact WHERE project = ?", arguments: [project])
             try db.execute(sql: "DELETE FROM person WHERE project = ?", arguments: [project])
@@ -72,16 +84,28 @@ public final class AnalysisStore: Sendable {
                     try fact.execute(arguments: [project, row.pid, row.kind, row.code, row.value, row.period])
                     facts += 1
                 })
+            let since = choices.timeIntervalSince1970
+            try db.execute(
+                sql: "DELETE FROM fact WHERE project = ? AND pid IN (SELECT pid FROM optout WHERE project = ? AND at >= ?)",
+                arguments: [project, project, since])
+            facts -= db.changesCount
+            try db.execute(
+                sql: "DELETE FROM person WHERE project = ? AND pid IN (SELECT pid FROM optout WHERE project = ? AND at >= ?)",
+                arguments: [project, project, since])
+            persons -= db.changesCount
+            try db.execute(sql: "DELETE FROM optout WHERE project = ? AND at < ?", arguments: [project, since])
             try db.execute(
                 sql: "INSERT OR REPLACE INTO ingest (project, at, persons, facts) VALUES (?, ?, ?, ?)",
                 arguments: [project, FHIRDateTime(date: time, precision: .second).text, persons, facts])
+            return (persons, facts)
         }
     }
 
-    /// Removes a person from every project given (by each project's pseudonym of them): a citizen who opted out.
-    /// Answers how many projects had them.
+    /// Removes a citizen who opted out from every project given (by each project's pseudonym of them): their persons
+    /// and facts, and their pseudonym from the populations kept for the differencing check; a load running now leaves
+    /// them out too. Answers how many projects had them.
     @discardableResult
-    public func remove(_ cpr: CPRNumber, keys: [String: ProjectKey]) throws -> Int {
+    public func remove(_ cpr: CPRNumber, keys: [String: ProjectKey], at time: Date = Date()) throws -> Int {
         try pool.write { db in
             var found = 0
             for (project, key) in keys {
@@ -89,6 +113,24 @@ public final class AnalysisStore: Sendable {
                 try db.execute(sql: "DELETE FROM fact WHERE project = ? AND pid = ?", arguments: [project, pid])
                 try db.execute(sql: "DELETE FROM person WHERE project = ? AND pid = ?", arguments: [project, pid])
                 found += db.changesCount
+                try db.execute(
+                    sql: "INSERT INTO optout (project, pid, at) VALUES (?, ?, ?)",
+                    arguments: [project, pid, time.timeIntervalSince1970])
+                let rows = try Row.fetchAll(db, sql: "SELECT rowid, pids FROM population WHERE project = ?", arguments: [project])
+                for row in rows {
+                    let blob: Data = row["pids"]
+                    var kept = Data()
+                    var changed = false
+                    for start in stride(from: 0, to: blob.count, by: 16) {
+                        let one = blob.subdata(in: start..<min(start + 16, blob.count))
+                        if one == pid { changed = true } else { kept.append(one) }
+                    }
+                    guard changed else { continue }
+                    let rowid: Int64 = row["rowid"]
+                    try db.execute(
+                        sql: "UPDATE population SET pids = ?, size = ? WHERE rowid = ?",
+                        arguments: [kept, kept.count / 16, rowid])
+                }
             }
             return found
         }

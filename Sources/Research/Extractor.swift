@@ -39,6 +39,7 @@ package struct Extractor {
     let request: DataRequest
     let key: ProjectKey
     let optedOut: Set<String>
+    private var optedOutSeen: Set<String> = []
     /// A source's own patient id → the person's pseudonym (ids are per source).
     var pseudonyms: [String: Data] = [:]
     package var report = IngestReport()
@@ -66,7 +67,8 @@ package struct Extractor {
             return nil
         }
         if optedOut.contains(cpr.value) {
-            report.optedOut += 1
+            // Counted once, however many sources know them.
+            if optedOutSeen.insert(cpr.value).inserted { report.optedOut += 1 }
             return nil
         }
         guard let birth = json["birthDate"]?.stringValue, let year = Int(birth.prefix(4)), birth.count >= 4 else {

@@ -156,13 +156,18 @@ struct ResearchCommand: AsyncParsableCommand {
                     var id: String
                     var fhir: String
                     var secret: String
+                    var kind: String?
                 }
                 var sources: [Source]
             }
             guard let data = FileManager.default.contents(atPath: path),
                 let known = try? JSONDecoder().decode(Credentials.self, from: data)
             else { throw CLI.failure("platform-cli.error.no-export-credentials", ["path": .text(path)]) }
-            let wanted = sources.isEmpty ? [DemoSourceCluster.cohortID] : sources
+            // Every source but the citizens' choices unless named; the choices are always read (who opted out).
+            let wanted = sources.isEmpty ? known.sources.filter { $0.kind != "preferences" }.map(\.id) : sources
+            let preferences = known.sources.filter { $0.kind == "preferences" }.map {
+                BulkDataClient.Source(id: $0.id, base: $0.fhir, token: $0.secret)
+            }
             let chosen = try wanted.map { id in
                 guard let source = known.sources.first(where: { $0.id == id }) else {
                     throw CLI.failure(
@@ -192,7 +197,7 @@ struct ResearchCommand: AsyncParsableCommand {
             let started = Date()
             let report = try await ResearchCommand.doing {
                 try await Research.Ingest(store: store, client: BulkDataClient(http: http), scratch: scratch).run(
-                    approved: try store.project(id), keys: files.projectKeys, sources: chosen, optedOut: [])
+                    approved: try store.project(id), keys: files.projectKeys, sources: chosen, preferences: preferences)
             }
             print(
                 CLI.text(

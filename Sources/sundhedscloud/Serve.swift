@@ -59,6 +59,9 @@ struct Serve: AsyncParsableCommand {
         help: ArgumentHelp(CLI.text("platform-cli.help.analysis-store"), valueName: CLI.catalog.text("cli.value.file")))
     var analysisStore: String?
 
+    @Option(help: ArgumentHelp(CLI.text("platform-cli.help.research-keys"), valueName: CLI.catalog.text("cli.value.file")))
+    var researchKeys: String?
+
     @Option(
         name: .customLong("fault"),
         help: ArgumentHelp(CLI.text("platform-cli.help.fault"), valueName: CLI.text("platform-cli.value.spec")))
@@ -329,6 +332,8 @@ struct Serve: AsyncParsableCommand {
         do {
             node.analysisStore = try AnalysisStore(
                 path: analysisStore ?? XDGDirectory.data.path("analysis.sqlite", app: "sundhedscloud"))
+            node.analysisKeys = ProjectKeys(
+                path: researchKeys ?? XDGDirectory.data.path("research-keys.json", app: "sundhedscloud"))
         } catch {
             await storage.shutdown()
             throw CLI.failure(error)
@@ -354,7 +359,12 @@ extension Serve {
         var sources: [[String: String]] = []
         for server in cluster.servers {
             guard let url = await server.baseURL else { continue }
-            sources.append(["id": server.id, "fhir": url, "secret": server.exportSecret])
+            // What the platform exports from it: clinical data, the citizens' choices (their opt-outs), or the cohort.
+            let kind =
+                server.id == DemoSourceCluster.cohortID
+                ? "cohort"
+                : cluster.data.manifest.sources.first { $0.id == server.id }?.isClinical == false ? "preferences" : "clinical"
+            sources.append(["id": server.id, "fhir": url, "secret": server.exportSecret, "kind": kind])
         }
         let data = try JSONEncoder().encode(["sources": sources])
         let path = exportCredentialsFile

@@ -56,7 +56,7 @@ public actor DemoSourceCluster {
                 DemoSourceServer(
                     id: source.id, name: source.name, sector: source.sector, store: store, host: host, port: port,
                     faults: faults[source.id] ?? .none, notifySecret: notifySecrets[source.id],
-                    tls: tls))
+                    tls: tls, writableTypes: source.isClinical ? [] : ["Patient", "Consent"]))
         }
         // The research cohort (`make cohort`), when there is one: served through Bulk Data only, to the analysis
         // platform, on the port after the sources'.

@@ -22,6 +22,9 @@ public actor DemoSourceServer {
     /// The analysis platform's credential for Bulk Data export from this source (made per run unless given), the
     /// export jobs, and what they export.
     public nonisolated let exportSecret: String
+    /// What clients may update here (`PUT`): the citizens' preferences source takes their Consent resources; the
+    /// clinical sources are read-only.
+    public nonisolated let writableTypes: Set<String>
     package nonisolated let bulkExports = BulkExports()
     package nonisolated let bulkSource: any BulkSource
     private var requestedPort: Int
@@ -33,18 +36,21 @@ public actor DemoSourceServer {
 
     public init(
         id: String, name: String, sector: String, store: ResourceStore, host: String = "127.0.0.1", port: Int = 0,
-        faults: FaultSettings = .none, notifySecret: String? = nil, tls: ServerTLS? = nil, exportSecret: String? = nil
+        faults: FaultSettings = .none, notifySecret: String? = nil, tls: ServerTLS? = nil, exportSecret: String? = nil,
+        writableTypes: Set<String> = []
     ) {
         self.init(
             id: id, name: name, sector: sector, store: store, bulkSource: StoreBulkSource(store: store), host: host,
-            port: port, faults: faults, notifySecret: notifySecret, tls: tls, exportSecret: exportSecret)
+            port: port, faults: faults, notifySecret: notifySecret, tls: tls, exportSecret: exportSecret,
+            writableTypes: writableTypes)
     }
 
     package init(
         id: String, name: String, sector: String, store: ResourceStore, bulkSource: any BulkSource,
         host: String = "127.0.0.1", port: Int = 0, faults: FaultSettings = .none, notifySecret: String? = nil,
-        tls: ServerTLS? = nil, exportSecret: String? = nil
+        tls: ServerTLS? = nil, exportSecret: String? = nil, writableTypes: Set<String> = []
     ) {
+        self.writableTypes = writableTypes
         self.bulkSource = bulkSource
         self.exportSecret = exportSecret ?? RandomSecret.make()
         self.tls = tls
@@ -100,7 +106,8 @@ public actor DemoSourceServer {
         let credential = SHA256.hash(data: Data(exportSecret.utf8)).hexString
         let responder = FHIRSourceResponder(
             sourceID: id, sourceName: name, store: store, faults: faults, scheme: tls == nil ? "http" : "https",
-            bulkExports: bulkExports, bulkSource: bulkSource, bulkCredentialSHA256: credential)
+            bulkExports: bulkExports, bulkSource: bulkSource, bulkCredentialSHA256: credential,
+            writableTypes: writableTypes, write: { [self] json in try self.change(json) })
         var logger = Logger(label: "demo-source.\(id)")
         logger.logLevel = .warning
         // Coming back up on its old port: a connection that briefly used the port must end first (retry up to 3 s).

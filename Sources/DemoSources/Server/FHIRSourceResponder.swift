@@ -27,11 +27,17 @@ package struct FHIRSourceResponder: HTTPResponder {
     let bulkExports: BulkExports
     let bulkSource: any BulkSource
     let bulkCredentialSHA256: String?
+    /// The types a client may update (`PUT`), and how a write is stored and announced; none: read-only.
+    let writableTypes: Set<String>
+    let write: (@Sendable (JSONValue) throws -> StoredResource)?
 
     package init(
         sourceID: String, sourceName: String, store: ResourceStore, faults: FaultControl, scheme: String = "http",
-        bulkExports: BulkExports = BulkExports(), bulkSource: (any BulkSource)? = nil, bulkCredentialSHA256: String? = nil
+        bulkExports: BulkExports = BulkExports(), bulkSource: (any BulkSource)? = nil, bulkCredentialSHA256: String? = nil,
+        writableTypes: Set<String> = [], write: (@Sendable (JSONValue) throws -> StoredResource)? = nil
     ) {
+        self.writableTypes = write == nil ? [] : writableTypes
+        self.write = write
         self.bulkExports = bulkExports
         self.bulkSource = bulkSource ?? StoreBulkSource(store: store)
         self.bulkCredentialSHA256 = bulkCredentialSHA256
@@ -40,7 +46,8 @@ package struct FHIRSourceResponder: HTTPResponder {
         self.sourceName = sourceName
         self.store = store
         self.faults = faults
-        self.capabilities = Self.capabilityStatement(sourceID: sourceID, sourceName: sourceName, store: store)
+        self.capabilities = Self.capabilityStatement(
+            sourceID: sourceID, sourceName: sourceName, store: store, writable: write == nil ? [] : writableTypes)
     }
 
     static let fhirJSON = "application/fhir+json; charset=utf-8"
@@ -120,6 +127,9 @@ package struct FHIRSourceResponder: HTTPResponder {
             var request = request
             let body = try await request.collectBody(upTo: Self.maxBatchBytes)
             return try batch(Array(buffer: body), lenient: lenient, base: base)
+        }
+        if request.method == .put, parts.count == 2 {
+            return try await update(type: parts[0], id: parts[1], request: request, base: base)
         }
         guard request.method == .get || request.method == .head else {
             throw FHIRError(
@@ -350,7 +360,9 @@ package struct FHIRSourceResponder: HTTPResponder {
         return Answer(status: .ok, headers: headers, body: out)
     }
 
-    private static func capabilityStatement(sourceID: String, sourceName: String, store: ResourceStore) -> [UInt8]? {
+    private static func capabilityStatement(
+        sourceID: String, sourceName: String, store: ResourceStore, writable: Set<String>
+    ) -> [UInt8]? {
         var statement = CapabilityStatement()
         statement.id = "\(sourceID)-capabilities"
         statement.name = "DemoSource\(sourceID.capitalized)"
@@ -360,7 +372,9 @@ package struct FHIRSourceResponder: HTTPResponder {
         statement.publisher = "SundhedsCloud demo"
         statement.kind = "instance"
         statement.software = .init(name: "SundhedsCloud DemoSources", version: "1.0")
-        statement.implementation = .init(description: "\(sourceName): syntetiske demodata, kun læsning")
+        statement.implementation = .init(
+            description: "\(sourceName): syntetiske demodata, "
+                + (writable.isEmpty ? "kun læsning" : "læsning og opdatering af \(writable.sorted().joined(separator: ", "))"))
         statement.fhirVersion = "4.0.1"
         statement.format = ["json"]
         var rest = CapabilityStatement.Rest(mode: "server")
@@ -368,6 +382,10 @@ package struct FHIRSourceResponder: HTTPResponder {
         rest.resource = store.supportedTypes.map { type in
             var resource = CapabilityStatement.Resource(type: type)
             resource.interaction = [.init(code: "read"), .init(code: "vread"), .init(code: "search-type")]
+            if writable.contains(type) {
+                resource.interaction?.append(.init(code: "update"))
+                resource.updateCreate = true
+            }
             resource.versioning = "versioned"
             resource.conditionalRead = "full-support"
             resource.searchParam = SearchParameterRegistry.parameters(for: type).map {

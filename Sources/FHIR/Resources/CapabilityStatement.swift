@@ -55,6 +55,8 @@ public struct CapabilityStatement: FHIRResource {
         public var interaction: [Interaction]?
         public var versioning: String?
         public var conditionalRead: String?
+        /// Whether an update (`PUT`) may create the resource with the client's id.
+        public var updateCreate: Bool?
         public var searchParam: [SearchParam]?
 
         public init(type: String) {

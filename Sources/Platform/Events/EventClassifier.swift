@@ -53,6 +53,7 @@ public enum EventClassifier {
         case "DocumentReference", "Composition": return .dischargeLetter
         case "Communication": return .homeCareNote
         case "Appointment": return .appointmentBooked
+        case "Consent": return .consentChanged
         default: return nil
         }
     }

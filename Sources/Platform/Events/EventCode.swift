@@ -18,6 +18,9 @@ public struct EventCode: RawRepresentable, Sendable, Hashable, Codable, CustomSt
     public static let homeCareNote = EventCode(rawValue: "home-care-note")
     public static let appointmentBooked = EventCode(rawValue: "appointment-booked")
     public static let appointmentChanged = EventCode(rawValue: "appointment-changed")
+    /// A citizen's choice changed in a preferences source (a block, an opt-out of secondary use): for the platform's
+    /// own services only (no subscription can ask for it; see `EventTopic.preferences`).
+    public static let consentChanged = EventCode(rawValue: "consent-changed")
 
     /// The six MedCom HospitalNotification codes.
     public static let hospitalNotifications: [EventCode] = [

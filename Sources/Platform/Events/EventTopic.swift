@@ -68,6 +68,14 @@ public struct EventTopic: Sendable, Hashable {
             filters: commonFilters),
     ]
 
+    /// The citizens' choices changing (Consent in a preferences source): the platform's own topic, not among `all`, so
+    /// it is not published and no subscription can name it. Its events reach the node's own observers (the gateway
+    /// forgets what it knew of the patient's blocks; the analysis platform removes a citizen who opted out).
+    public static let preferences = EventTopic(
+        slug: "samtykke", codes: [.consentChanged], title: "Borgerens valg ændret",
+        description: "En borger har ændret et samtykke eller fravalg (kun til platformens egne tjenester).",
+        resourceTypes: ["Consent"], filters: [])
+
     /// The topic with this canonical URL (or bare slug).
     public static func named(_ canonicalOrSlug: String) -> EventTopic? {
         let slug =
@@ -77,7 +85,7 @@ public struct EventTopic: Sendable, Hashable {
 
     /// The narrowest topic of a code (never the umbrella `hospitalsnotifikation`).
     public static func primary(for code: EventCode) -> EventTopic? {
-        all.first { $0.slug != "hospitalsnotifikation" && $0.covers(code) }
+        (all + [preferences]).first { $0.slug != "hospitalsnotifikation" && $0.covers(code) }
     }
 
     /// The topic as an R5-shaped SubscriptionTopic resource.

@@ -26,7 +26,8 @@ public struct ConsentBlock: Sendable, Equatable {
     public static func from(_ consents: [JSONValue], now: Date = Date()) -> [ConsentBlock] {
         consents.compactMap { consent -> ConsentBlock? in
             guard consent["resourceType"]?.stringValue == "Consent", consent["status"]?.stringValue == "active",
-                let provision = consent["provision"], provision["type"]?.stringValue == "deny"
+                !ResearchOptOut.isResearch(consent), let provision = consent["provision"],
+                provision["type"]?.stringValue == "deny"
             else { return nil }
             if let end = provision["period"]?["end"]?.stringValue, let date = try? FHIRDateTime(end),
                 date.upperBound < now
@@ -44,6 +45,65 @@ public struct ConsentBlock: Sendable, Equatable {
             return ConsentBlock(
                 consentID: consent["id"]?.stringValue ?? "?", dataSectors: Set(data), requesterSectors: Set(actors))
         }
+    }
+}
+
+/// A citizen's opt-out of secondary use (EHDS, Regulation (EU) 2025/327 art. 71), as a `Consent` in a preferences
+/// source: `scope` research (`consentscope#research`), `provision.type = deny`, `policyRule` OPTOUT, the purpose
+/// `HRESCH`. Active and not expired, the citizen's data is never loaded for research, and is removed from every
+/// project's data when it arrives; withdrawn (`inactive`), the next load takes them again. It is not a block: what
+/// clinicians may read does not change.
+public enum ResearchOptOut {
+    public static let scopeSystem = "http://terminology.hl7.org/CodeSystem/consentscope"
+    public static let regulation = "https://eur-lex.europa.eu/eli/reg/2025/327/oj"
+
+    /// Whether a Consent is about research (secondary use), whatever it says.
+    public static func isResearch(_ consent: JSONValue) -> Bool {
+        (consent["scope"]?["coding"]?.listValue ?? []).contains {
+            $0["system"]?.stringValue == scopeSystem && $0["code"]?.stringValue == "research"
+        }
+    }
+
+    /// Whether one of these Consents opts the citizen out of secondary use now.
+    public static func optedOut(_ consents: [JSONValue], now: Date = Date()) -> Bool {
+        consents.contains { consent in
+            guard consent["resourceType"]?.stringValue == "Consent", consent["status"]?.stringValue == "active",
+                isResearch(consent), consent["provision"]?["type"]?.stringValue == "deny"
+            else { return false }
+            if let end = consent["provision"]?["period"]?["end"]?.stringValue, let date = try? FHIRDateTime(end),
+                date.upperBound < now
+            {
+                return false
+            }
+            return true
+        }
+    }
+
+    /// The id of a patient's opt-out in the preferences source (one per patient, updated in place).
+    public static func id(patient: String) -> String { String("research-optout-\(patient)".prefix(64)) }
+
+    /// The Consent that says so (`active`), or that the opt-out is withdrawn (`inactive`).
+    public static func consent(id: String, patient: String, active: Bool, at time: Date = Date()) -> JSONValue {
+        let coding = { (system: String, code: String, display: String) -> JSONValue in
+            .object(["system": .string(system), "code": .string(code), "display": .string(display)])
+        }
+        return .object([
+            "resourceType": .string("Consent"), "id": .string(id), "status": .string(active ? "active" : "inactive"),
+            "scope": .object(["coding": .array([coding(scopeSystem, "research", "Research")])]),
+            "category": .array([.object(["coding": .array([coding("http://loinc.org", "59284-0", "Patient Consent")])])]),
+            "patient": .object(["reference": .string("Patient/\(patient)")]),
+            "dateTime": .string(FHIRDateTime(date: time, precision: .second).text),
+            "policy": .array([.object(["uri": .string(regulation)])]),
+            "policyRule": .object([
+                "coding": .array([coding("http://terminology.hl7.org/CodeSystem/v3-ActCode", "OPTOUT", "opt out")])
+            ]),
+            "provision": .object([
+                "type": .string("deny"),
+                "purpose": .array([
+                    coding("http://terminology.hl7.org/CodeSystem/v3-ActReason", "HRESCH", "healthcare research")
+                ]),
+            ]),
+        ])
     }
 }
 

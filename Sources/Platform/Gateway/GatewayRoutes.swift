@@ -5,7 +5,8 @@ import Hummingbird
 import Words
 
 /// The gateway's HTTP API: `POST /auth/token` and `GET /auth/users` (demo identity provider), `GET /sources`,
-/// `GET /sources/{id}/fhir/...` (reads and searches, forwarded under the access policy) and `GET /AuditEvent`.
+/// `GET /sources/{id}/fhir/...` (reads and searches, forwarded under the access policy), `GET /AuditEvent` and a
+/// citizen's opt-out of secondary use (`GET`/`PUT /me/research-opt-out`).
 /// Emergency access: `X-Purpose-Of-Use: EMERGENCY` with the reason in `X-Emergency-Reason` (percent-encoded UTF-8).
 public struct GatewayRoutes: Sendable {
     public typealias Context = PlatformRequestContext
@@ -86,6 +87,29 @@ public struct GatewayRoutes: Sendable {
                 return Response(
                     status: .init(code: answer.status), headers: headers,
                     body: .init(byteBuffer: ByteBuffer(bytes: answer.body)))
+            }
+        }
+        // A citizen's opt-out of secondary use (EHDS art. 71): `{"optedOut": true}` or `false`.
+        router.get("/me/research-opt-out") { request, context -> Response in
+            await Self.answer {
+                let identity = try await gateway.authenticate(request.headers[.authorization])
+                try gateway.admit(user: identity.id, client: Self.client(gateway, request, context))
+                let optedOut = try await gateway.researchOptOut(of: identity)
+                return Self.json(.object(["optedOut": .bool(optedOut)]), contentType: "application/json")
+            }
+        }
+        router.put("/me/research-opt-out") { request, context -> Response in
+            await Self.answer {
+                let identity = try await gateway.authenticate(request.headers[.authorization])
+                try gateway.admit(user: identity.id, client: Self.client(gateway, request, context))
+                var request = request
+                let body = try await request.collectBody(upTo: 4096)
+                guard let json = try? JSONValue.parse(Data(buffer: body)), case .bool(let optOut)? = json["optedOut"] else {
+                    throw GatewayDenial(
+                        status: 400, code: "invalid", reason: "body", phrase: Phrase("denial.opt-out-body"))
+                }
+                try await gateway.setResearchOptOut(optOut, for: identity)
+                return Self.json(.object(["optedOut": .bool(optOut)]), contentType: "application/json")
             }
         }
         router.get("/AuditEvent/$checkpoint") { request, context -> Response in
