@@ -54,6 +54,22 @@ public struct DataRequest: Codable, Sendable, Equatable {
         self.ages = ages
     }
 
+    enum CodingKeys: String, CodingKey { case types, codes, from, to, minAge, maxAge, dates, ages }
+
+    /// As sent: only `types` is required; the rest has the defaults of `init`.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(
+            types: try container.decode([String].self, forKey: .types),
+            codes: try container.decodeIfPresent([String: [String]].self, forKey: .codes) ?? [:],
+            from: try container.decodeIfPresent(String.self, forKey: .from),
+            to: try container.decodeIfPresent(String.self, forKey: .to),
+            minAge: try container.decodeIfPresent(Int.self, forKey: .minAge),
+            maxAge: try container.decodeIfPresent(Int.self, forKey: .maxAge),
+            dates: try container.decodeIfPresent(DateGranularity.self, forKey: .dates) ?? .month,
+            ages: try container.decodeIfPresent(AgeGranularity.self, forKey: .ages) ?? .fiveYears)
+    }
+
     /// The request as it may be stored: known types only, months as `YYYY-MM`, ages in order; else the problem.
     public func validated() throws(ResearchError) -> DataRequest {
         for type in types where !Self.factTypes.contains(type) {

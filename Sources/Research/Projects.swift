@@ -14,6 +14,8 @@ public struct ResearchProject: Codable, Sendable, Equatable {
     public var legalBasis: String
     public var organization: String
     public var applicant: String
+    /// The applicant's user id (who may ask the project's queries), when the application came through a node.
+    public var owner: String?
     public var data: DataRequest
     public var status: Status
     public var applied: Date

@@ -43,6 +43,7 @@ public final class ResearchService: NodeService {
                 return NodeResponse.json(listing)
             }
         }
+        addUserRoutes(to: router)
     }
 
     /// An event the engine stored: a citizen's changed choices are acted on.

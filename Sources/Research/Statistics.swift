@@ -43,6 +43,18 @@ public struct StatisticsQuery: Codable, Sendable, Equatable {
         self.by = by
     }
 
+    enum CodingKeys: String, CodingKey { case measure, of, population, by }
+
+    /// As sent: only `measure` is required.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(
+            measure: try container.decode(Measure.self, forKey: .measure),
+            of: try container.decodeIfPresent(Fact.self, forKey: .of),
+            population: try container.decodeIfPresent([Fact].self, forKey: .population) ?? [],
+            by: try container.decodeIfPresent([Dimension].self, forKey: .by) ?? [])
+    }
+
     /// The store's kinds of fact and the approval's resource type of each.
     static let typeOfKind = [
         "condition": "Condition", "encounter": "Encounter", "observation": "Observation", "medication": "MedicationStatement",

@@ -137,7 +137,7 @@ struct SourceOptions: ParsableArguments {
             else { continue }
             struct Users: Decodable { var users: [DemoUser] }
             if let users = try? JSONDecoder().decode(Users.self, from: Data(body.readableBytesView)).users {
-                return users.map { user in
+                return users.filter(\.usesOverblik).map { user in
                     var clean = user
                     clean.name = TextSanitizer.cleanLine(user.name)
                     clean.title = user.title.map { TextSanitizer.cleanLine($0) }
@@ -232,7 +232,7 @@ struct SourceOptions: ParsableArguments {
             let users: [DemoUser]
             let enginePort: Int
             do {
-                users = try DemoUser.load(from: directory)
+                users = try DemoUser.load(from: directory).filter(\.usesOverblik)
                 var port = try DemoSourceServer.freePort(host: "127.0.0.1")
                 while ports.values.contains(port) { port = try DemoSourceServer.freePort(host: "127.0.0.1") }
                 enginePort = port

@@ -8,8 +8,10 @@ import Research
 import Transport
 import Words
 
-/// `sundhedscloud research apply|approve|refuse|projects|ingest|query`: the national analysis platform on this
-/// machine's analysis store (apart from the platform's storage) and the platform's project keys.
+/// `sundhedscloud research apply|approve|refuse|projects|ingest|query`: the national analysis platform. A researcher
+/// applies and queries, and the data controller decides, at a node, signed in there (`--node`, `--user`), so that
+/// the access log has every decision and query; the platform's operator loads a project (`ingest`) on the platform's
+/// own machine, with its analysis store and project keys.
 struct ResearchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "research", abstract: CLI.text("platform-cli.abstract.research"),
@@ -49,14 +51,74 @@ struct ResearchCommand: AsyncParsableCommand {
         }
     }
 
+    /// Where the node is and who signs in there (a demo user of its identity provider).
+    struct Node: ParsableArguments {
+        @Option(help: ArgumentHelp(CLI.text("platform-cli.help.research-node"), valueName: "URL"))
+        var node = "https://127.0.0.1:8080"
+
+        @Option(help: ArgumentHelp(CLI.text("platform-cli.help.research-user")))
+        var user: String?
+
+        @Option(
+            name: .customLong("node-ca"),
+            help: ArgumentHelp(CLI.text("platform-cli.help.research-node-ca"), valueName: CLI.catalog.text("cli.value.file")))
+        var nodeCA: String?
+
+        /// `POST` (or `GET` without a body) to the node as `user` (or `fallback`), the answer's JSON; a refusal in the
+        /// node's words.
+        func call(_ path: String, _ body: JSONValue?, as fallback: String) async throws -> JSONValue {
+            let demoCA = XDGDirectory.state.path("demo-tls/ca.pem", app: "sundhedscloud")
+            let trust: ClientTLS
+            do {
+                trust = try ClientTLS.load(
+                    cas: [nodeCA ?? (FileManager.default.fileExists(atPath: demoCA) ? demoCA : nil)].compactMap { $0 })
+            } catch {
+                throw CLI.failure(error)
+            }
+            var configuration = HTTPClient.Configuration()
+            configuration.tlsConfiguration = trust.configuration
+            let http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+            defer { Task { try? await http.shutdown() } }
+            let base = node.hasSuffix("/") ? String(node.dropLast()) : node
+            var request = HTTPClientRequest(url: base + path)
+            if let body {
+                request.method = .POST
+                request.headers.add(name: "Content-Type", value: "application/json")
+                request.body = .bytes(body.serialized())
+                let login = GatewayLogin(gatewayURL: base, demoUser: user ?? fallback, http: http)
+                do {
+                    request.headers.add(name: "Authorization", value: "Bearer \(try await login.token())")
+                } catch {
+                    throw CLI.failure(error)
+                }
+            }
+            let json: JSONValue
+            let status: UInt
+            do {
+                let response = try await http.execute(request, timeout: .seconds(60))
+                status = response.status.code
+                json = try JSONValue.parse(Data(try await response.body.collect(upTo: 16 << 20).readableBytesView))
+            } catch {
+                throw CLI.failure("platform-cli.error.research-node", ["node": .text(base), "error": .text(CLI.words(error))])
+            }
+            guard (200..<300).contains(status) else {
+                let issue = json["issue"]?.listValue.first
+                let words =
+                    CLI.language == .en
+                    ? issue?["details"]?["text"]?.stringValue ?? issue?["diagnostics"]?.stringValue
+                    : issue?["diagnostics"]?.stringValue
+                throw CLI.Failure(description: TextSanitizer.cleanLine(words ?? "HTTP \(status)", maxLength: 500))
+            }
+            return json
+        }
+    }
+
     struct Apply: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: CLI.text("platform-cli.abstract.research-apply"))
         @Option(help: ArgumentHelp(CLI.text("platform-cli.help.project-id"))) var id: String
         @Option(help: ArgumentHelp(CLI.text("platform-cli.help.project-title"))) var title: String
         @Option(help: ArgumentHelp(CLI.text("platform-cli.help.project-purpose"))) var purpose: String
         @Option(help: ArgumentHelp(CLI.text("platform-cli.help.project-legal-basis"))) var legalBasis: String
-        @Option(help: ArgumentHelp(CLI.text("platform-cli.help.project-organization"))) var organization: String
-        @Option(help: ArgumentHelp(CLI.text("platform-cli.help.project-applicant"))) var applicant: String
         @Option(name: .customLong("type"), help: ArgumentHelp(CLI.text("platform-cli.help.project-type")))
         var types: [String] = []
         @Option(name: .customLong("code"), help: ArgumentHelp(CLI.text("platform-cli.help.project-code")))
@@ -67,7 +129,7 @@ struct ResearchCommand: AsyncParsableCommand {
         @Option(help: ArgumentHelp(CLI.text("platform-cli.help.project-max-age"))) var maxAge: Int?
         @Option(help: ArgumentHelp(CLI.text("platform-cli.help.project-dates"))) var dates = "month"
         @Option(help: ArgumentHelp(CLI.text("platform-cli.help.project-ages"))) var ages = "5-years"
-        @OptionGroup var files: Files
+        @OptionGroup var node: Node
         @OptionGroup var languageOption: LanguageOption
 
         func run() async throws {
@@ -79,13 +141,13 @@ struct ResearchCommand: AsyncParsableCommand {
             }
             guard let dates = DataRequest.DateGranularity(rawValue: dates), let ages = DataRequest.AgeGranularity(rawValue: ages)
             else { throw CLI.refusal("platform-cli.error.project-granularity") }
-            let project = ResearchProject(
-                id: id, title: title, purpose: purpose, legalBasis: legalBasis, organization: organization,
-                applicant: applicant,
-                data: DataRequest(
-                    types: types, codes: byType, from: from, to: to, minAge: minAge, maxAge: maxAge, dates: dates, ages: ages))
-            let store = try files.store()
-            try await ResearchCommand.doing { try store.apply(project) }
+            let data = DataRequest(
+                types: types, codes: byType, from: from, to: to, minAge: minAge, maxAge: maxAge, dates: dates, ages: ages)
+            let application: JSONValue = .object([
+                "id": .string(id), "title": .string(title), "purpose": .string(purpose), "legalBasis": .string(legalBasis),
+                "data": try JSONValue.parse(JSONEncoder().encode(data)),
+            ])
+            _ = try await node.call("/research/projects", application, as: "forsker")
             print(CLI.text("platform-cli.research.applied", ["id": .text(id)]))
         }
     }
@@ -93,18 +155,13 @@ struct ResearchCommand: AsyncParsableCommand {
     struct Approve: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: CLI.text("platform-cli.abstract.research-approve"))
         @Argument(help: ArgumentHelp(CLI.text("platform-cli.help.project-id"))) var id: String
-        @Option(help: ArgumentHelp(CLI.text("platform-cli.help.controller"))) var by: String
         @Option(help: ArgumentHelp(CLI.text("platform-cli.help.reason"))) var reason: String?
-        @OptionGroup var files: Files
+        @OptionGroup var node: Node
         @OptionGroup var languageOption: LanguageOption
 
         func run() async throws {
-            let store = try files.store()
-            try await ResearchCommand.doing {
-                try store.decide(id, approve: true, by: by, reason: reason)
-                // The project's pseudonym key, held by the platform only.
-                try files.projectKeys.make(for: id)
-            }
+            let body: JSONValue = .object(reason.map { ["reason": .string($0)] } ?? [:])
+            _ = try await node.call("/research/projects/\(ResearchCommand.path(id))/$approve", body, as: "dataansvarlig")
             print(CLI.text("platform-cli.research.approved", ["id": .text(id)]))
         }
     }
@@ -112,27 +169,25 @@ struct ResearchCommand: AsyncParsableCommand {
     struct Refuse: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: CLI.text("platform-cli.abstract.research-refuse"))
         @Argument(help: ArgumentHelp(CLI.text("platform-cli.help.project-id"))) var id: String
-        @Option(help: ArgumentHelp(CLI.text("platform-cli.help.controller"))) var by: String
         @Option(help: ArgumentHelp(CLI.text("platform-cli.help.reason"))) var reason: String
-        @OptionGroup var files: Files
+        @OptionGroup var node: Node
         @OptionGroup var languageOption: LanguageOption
 
         func run() async throws {
-            let store = try files.store()
-            _ = try await ResearchCommand.doing { try store.decide(id, approve: false, by: by, reason: reason) }
+            _ = try await node.call(
+                "/research/projects/\(ResearchCommand.path(id))/$refuse", .object(["reason": .string(reason)]),
+                as: "dataansvarlig")
             print(CLI.text("platform-cli.research.refused", ["id": .text(id)]))
         }
     }
 
     struct Projects: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: CLI.text("platform-cli.abstract.research-projects"))
-        @OptionGroup var files: Files
+        @OptionGroup var node: Node
         @OptionGroup var languageOption: LanguageOption
 
         func run() async throws {
-            let store = try files.store()
-            let listing = try await ResearchCommand.doing { try store.publicListing() }
-            print(listing.serializedString())
+            print(try await node.call("/research/projects", nil, as: "-").serializedString())
         }
     }
 
@@ -220,7 +275,7 @@ struct ResearchCommand: AsyncParsableCommand {
         var population: [String] = []
         @Option(name: .customLong("by"), help: ArgumentHelp(CLI.text("platform-cli.help.by"))) var by: [String] = []
         @Flag(help: ArgumentHelp(CLI.text("platform-cli.help.json"))) var json = false
-        @OptionGroup var files: Files
+        @OptionGroup var node: Node
         @OptionGroup var languageOption: LanguageOption
 
         static func fact(_ text: String) throws -> StatisticsQuery.Fact {
@@ -241,8 +296,9 @@ struct ResearchCommand: AsyncParsableCommand {
             }
             let query = StatisticsQuery(
                 measure: measure, of: try of.map(Self.fact), population: try population.map(Self.fact), by: dimensions)
-            let store = try files.store()
-            let answer = try await ResearchCommand.doing { try store.ask(query, project: id) }
+            let body = try JSONValue.parse(JSONEncoder().encode(query))
+            let reply = try await node.call("/research/projects/\(ResearchCommand.path(id))/$query", body, as: "forsker")
+            let answer = try JSONDecoder().decode(StatisticsAnswer.self, from: Data(reply.serialized()))
             if json {
                 let encoder = JSONEncoder()
                 encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
@@ -259,5 +315,12 @@ struct ResearchCommand: AsyncParsableCommand {
             print(CLI.text("platform-cli.research.total", ["total": .text(answer.total.map(String.init) ?? hidden)]))
             print(answer.rules)
         }
+    }
+}
+
+extension ResearchCommand {
+    /// A project id as a path segment (ids are `a-z 0-9 -`; anything else is escaped, and the node refuses it).
+    static func path(_ id: String) -> String {
+        id.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(CharacterSet(charactersIn: "-"))) ?? id
     }
 }

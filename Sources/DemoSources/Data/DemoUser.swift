@@ -17,13 +17,17 @@ public struct DemoUser: Codable, Sendable, Equatable {
     public var id: String
     public var name: String
     public var title: String?
-    /// ed-doctor | gp | home-nurse | doctor | citizen
+    /// ed-doctor | gp | home-nurse | doctor | citizen | log-auditor | researcher | data-controller
     public var role: String
     public var organization: Organization?
     public var municipality: String?
     public var cpr: String?
     public var patients: [String]?
     public var subscription: SubscriptionWish?
+
+    /// Whether the user works in Overblik: the analysis platform's researcher and data controller do not (they use
+    /// `sundhedscloud research`), so the terminal does not offer them.
+    public var usesOverblik: Bool { role != "researcher" && role != "data-controller" }
 
     /// "Mette Kjær, overlæge, Akutmodtagelsen, Herlev".
     public var label: String {

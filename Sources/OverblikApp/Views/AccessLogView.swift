@@ -98,14 +98,16 @@ enum AccessLogView {
     }
 
     /// The sources the catalogs have a word for (`log-source.<id>`).
-    static let sources: Set<String> = ["hospital", "gp", "municipality", "nsp"]
+    static let sources: Set<String> = ["hospital", "gp", "municipality", "nsp", "analysis-platform"]
 
     static func roleName(_ role: String, _ strings: Strings) -> String {
         roles.contains(role) ? strings.text("role.\(role)") : role
     }
 
     /// The roles the catalogs have a word for (`role.<role>`).
-    static let roles: Set<String> = ["ed-doctor", "gp", "home-nurse", "doctor", "citizen", "log-auditor"]
+    static let roles: Set<String> = [
+        "ed-doctor", "gp", "home-nurse", "doctor", "citizen", "log-auditor", "researcher", "data-controller",
+    ]
 
     /// The whole of one line of the log, for its detail screen: who, where, why, which sources and data, when.
     static func detailLines(_ group: AccessLogGroup, _ strings: Strings, own: Bool) -> [String] {

@@ -28,8 +28,8 @@ public enum AccessPolicy {
         case .citizen:
             if identity.cpr == cpr { return .permit(purpose: "PATRQT", basis: "egne data") }
             return .deny(.forbidden("not-own-data", Phrase("denial.citizen-own-data")))
-        case .logAuditor:
-            return .deny(.forbidden("role", Phrase("denial.auditor-no-clinical-data")))
+        case .logAuditor, .researcher, .dataController:
+            return .deny(Gateway.noPatientData(identity.role) ?? Gateway.auditorDenied)
         case .edDoctor, .gp, .homeNurse, .doctor:
             break
         }

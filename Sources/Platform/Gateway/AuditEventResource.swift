@@ -8,6 +8,8 @@ public enum AuditEventResource {
     public static let emergencyExtension = "https://sundhedscloud.dk/fhir/StructureDefinition/audit-emergency"
     /// The apps of the app cloud, by client id.
     public static let appSystem = "https://sundhedscloud.dk/fhir/NamingSystem/app"
+    /// The demo's organisations outside the health service (a university, an authority), named by the demo itself.
+    public static let demoOrganizationSystem = "https://sundhedscloud.dk/fhir/NamingSystem/demo-organization"
 
     public static func resource(_ entry: AuditEntry) -> JSONValue {
         let purpose: JSONValue =
@@ -24,6 +26,8 @@ public enum AuditEventResource {
                 ])
             case "PATRQT":
                 coded("http://terminology.hl7.org/CodeSystem/v3-ActReason", "PATRQT", "patient requested")
+            case "HRESCH":
+                coded("http://terminology.hl7.org/CodeSystem/v3-ActReason", "HRESCH", "healthcare research")
             default:
                 coded("http://terminology.hl7.org/CodeSystem/v3-ActReason", entry.purpose, "treatment")
             }
@@ -45,7 +49,10 @@ public enum AuditEventResource {
                 .object([
                     "who": .object([
                         "identifier": .object([
-                            "system": .string(organization.count == 6 ? DanishSystems.ydernummer : DanishSystems.sor),
+                            "system": .string(
+                                !organization.allSatisfy(\.isNumber)
+                                    ? demoOrganizationSystem
+                                    : organization.count == 6 ? DanishSystems.ydernummer : DanishSystems.sor),
                             "value": .string(organization),
                         ]),
                         "display": .string(entry.organizationName ?? organization),
@@ -122,7 +129,8 @@ public enum AuditEventResource {
             "subtype": .array([
                 .object([
                     "system": .string("http://hl7.org/fhir/restful-interaction"),
-                    "code": .string(entry.action == "read" ? "read" : "search-type"),
+                    "code": .string(
+                        entry.action == "read" ? "read" : entry.action.hasPrefix("research-") ? "operation" : "search-type"),
                 ])
             ]),
             "action": .string("R"),

@@ -106,7 +106,7 @@ public final class SourceCareRelationships: CareRelationships {
                 }
             }
             return none
-        case .citizen, .logAuditor:
+        case .citizen, .logAuditor, .researcher, .dataController:
             return none
         }
     }

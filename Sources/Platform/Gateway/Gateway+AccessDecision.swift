@@ -19,6 +19,13 @@ extension Gateway {
     }
 
     static let auditorDenied = GatewayDenial.forbidden("role", Phrase("denial.auditor-no-clinical-data"))
+    static let researchDenied = GatewayDenial.forbidden("role", Phrase("denial.research-no-clinical-data"))
+
+    /// The refusal of a role that never reads a patient's data (log follow-up, research), nil for the others.
+    static func noPatientData(_ role: Identity.Role) -> GatewayDenial? {
+        guard !role.readsPatientData else { return nil }
+        return role == .logAuditor ? auditorDenied : researchDenied
+    }
 
     enum Subject {
         case one(String)

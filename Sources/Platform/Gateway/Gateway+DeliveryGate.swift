@@ -12,7 +12,7 @@ extension Gateway: DeliveryGate {
         switch audience.role {
         case .citizen:
             return event.patientCPR != nil && event.patientCPR == audience.cpr
-        case .logAuditor:
+        case .logAuditor, .researcher, .dataController:
             return false
         case .edDoctor, .doctor, .gp, .homeNurse:
             break

@@ -22,7 +22,7 @@ extension Gateway {
                 status: 400, code: "not-supported", reason: "path", phrase: Phrase("denial.resource-type-missing"))
         }
         if type == "metadata" {
-            guard identity.role != .logAuditor else { throw Self.auditorDenied }
+            if let denial = Self.noPatientData(identity.role) { throw denial }
             var forwarded = try await send(source, path: path, query: query, ifNoneMatch: ifNoneMatch, rewrite: true)
             if forwarded.status == 200 { forwarded.body = Self.readsOnly(forwarded.body) }
             return forwarded
@@ -50,7 +50,7 @@ extension Gateway {
             try await log(identity, client, cpr: cpr, source: source, types: [type], action: action, decision: decision)
             return try await send(source, path: path, query: query, ifNoneMatch: ifNoneMatch, rewrite: true)
         case .many:
-            guard identity.role != .logAuditor else { throw Self.auditorDenied }
+            if let denial = Self.noPatientData(identity.role) { throw denial }
             try await admitApp(identity, client, source: source, type: type, action: action, parameters: parameters, cpr: nil)
             // A count across patients would tell about patients the user may not see.
             if parameters.contains(where: { ($0.0 == "_summary" && $0.1 == "count") || ($0.0 == "_count" && $0.1 == "0") }) {
@@ -87,7 +87,7 @@ extension Gateway {
         _ identity: Identity, _ client: String?, source: GatewaySource, path: String, type: String,
         parameters: [(String, String)], emergencyReason: String?
     ) async throws(GatewayDenial) -> Forwarded {
-        guard identity.role != .logAuditor else { throw Self.auditorDenied }
+        if let denial = Self.noPatientData(identity.role) { throw denial }
         // An app without any read of this type is refused before the source is asked; with a `patient/` scope,
         // again once the resource's patient is known.
         if identity.app != nil,

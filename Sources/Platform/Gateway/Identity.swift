@@ -17,6 +17,11 @@ public struct Identity: Codable, Sendable, Hashable {
         case citizen
         /// Log follow-up (logopfølgning): the access log, no clinical data.
         case logAuditor = "log-auditor"
+        /// A researcher (forsker): applies for research projects and asks their approved statistics on the analysis
+        /// platform; never a patient's data.
+        case researcher
+        /// The data controller (dataansvarlig): approves or refuses research projects; never a patient's data.
+        case dataController = "data-controller"
 
         /// The sector a clinician works in (what a patient's blocks are written against).
         public var sector: String? {
@@ -24,11 +29,14 @@ public struct Identity: Codable, Sendable, Hashable {
             case .edDoctor, .doctor: "hospital"
             case .gp: "gp"
             case .homeNurse: "municipality"
-            case .citizen, .logAuditor: nil
+            case .citizen, .logAuditor, .researcher, .dataController: nil
             }
         }
 
         public var isClinician: Bool { sector != nil }
+
+        /// Whether the role may ever read a patient's data through the gateway (clinicians, and a citizen their own).
+        public var readsPatientData: Bool { isClinician || self == .citizen }
 
         public var danish: String {
             switch self {
@@ -38,6 +46,8 @@ public struct Identity: Codable, Sendable, Hashable {
             case .doctor: "læge"
             case .citizen: "borger"
             case .logAuditor: "logopfølgning"
+            case .researcher: "forsker"
+            case .dataController: "dataansvarlig"
             }
         }
     }

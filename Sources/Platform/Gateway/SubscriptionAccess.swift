@@ -21,7 +21,7 @@ struct SubscriptionAccess: RouterMiddleware {
         do {
             let identity = try await gateway.authenticate(request.headers[.authorization])
             try gateway.admit(user: identity.id, client: context.remoteAddress?.ipAddress)
-            if identity.role == .logAuditor { throw Gateway.auditorDenied }
+            if let denial = Gateway.noPatientData(identity.role) { throw denial }
             let parts = path.split(separator: "/")
             if parts.count >= 2 {
                 let id = String(parts[1])
@@ -55,8 +55,8 @@ enum SubscriptionPolicy {
                 throw .forbidden("subscription-scope", Phrase("denial.citizen-own-events", ["cpr": cpr]))
             }
             return
-        case .logAuditor:
-            throw Gateway.auditorDenied
+        case .logAuditor, .researcher, .dataController:
+            throw Gateway.noPatientData(identity.role) ?? Gateway.auditorDenied
         case .edDoctor, .doctor, .gp, .homeNurse:
             break
         }
