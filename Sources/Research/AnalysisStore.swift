@@ -55,6 +55,7 @@ public final class AnalysisStore: Sendable {
                     CREATE INDEX optout_by_project ON optout (project, at);
                     """)
         }
+        migrator.registerMigration("v5-packages") { db in try db.execute(sql: Self.packageMigration) }
         try migrator.migrate(pool)
     }
 

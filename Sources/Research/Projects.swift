@@ -156,6 +156,13 @@ extension AnalysisStore {
                 "queries": .number(Double(queries)),
             ]
             if let data = try? JSONValue.parse(Self.encoder.encode(project.data)) { item["data"] = data }
+            let packages = ((try? packages(project.id)) ?? []).map { package -> JSONValue in
+                .object([
+                    "name": .string(package.name),
+                    "query": (try? JSONValue.parse(Self.encoder.encode(package.query))) ?? .null,
+                ])
+            }
+            if !packages.isEmpty { item["packages"] = .array(packages) }
             if let decided = project.decided {
                 item[project.status == .approved ? "approved" : "decided"] = .string(
                     FHIRDateTime(date: decided, precision: .second).text)

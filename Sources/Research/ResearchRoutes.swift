@@ -11,7 +11,9 @@ import Words
 // - `POST /research/projects/{id}/$approve` and `$refuse` (with `reason`): the data controller decides, and an
 //   approval makes the project's pseudonym key;
 // - `POST /research/projects/{id}/$query` (a `StatisticsQuery`): the project's own researcher asks, and gets the
-//   answer after disclosure control.
+//   answer after disclosure control;
+// - `POST /research/projects/{id}/packages` (`name`, `query`): the same, and the query is kept as a data package;
+//   `POST /research/projects/{id}/packages/{name}/$run` asks it again.
 // Every decision and every query, answered or refused, is in the access log before the answer leaves.
 
 extension ResearchService {
@@ -66,30 +68,63 @@ extension ResearchService {
         }
         router.post("/research/projects/:id/$query") { request, context in
             await NodeResponse.answer {
-                let (identity, client) = try await self.caller(request, context, role: .researcher)
-                let id = context.parameters.get("id") ?? ""
+                let (identity, client, id) = try await self.owner(request, context)
                 let query: StatisticsQuery = try await Self.decode(request)
-                let project = try Self.researching { try self.store.project(id) }
-                guard project.owner == identity.id else {
-                    throw PlatformError(status: 403, code: "forbidden", Phrase("research.not-owner", ["id": .text(id)]))
-                }
-                let types = (query.population + [query.of].compactMap { $0 }).compactMap {
-                    StatisticsQuery.typeOfKind[$0.kind]
-                }
-                let answer: StatisticsAnswer
-                do throws(ResearchError) {
-                    answer = try self.store.ask(query, project: id)
-                } catch {
-                    // A refused query is in the log too (asking for what one may not have is worth knowing).
-                    try await self.gateway.logResearch(
-                        identity, client: client, project: id, types: types, action: "research-query",
-                        refusal: Self.code(error))
-                    throw Self.platformError(error)
-                }
-                try await self.gateway.logResearch(identity, client: client, project: id, types: types, action: "research-query")
-                return NodeResponse.json(try JSONValue.parse(JSONEncoder().encode(answer)))
+                return try await self.ask(query, project: id, identity, client)
             }
         }
+        // A data package: a query saved by name once answered, and asked again by its name.
+        router.post("/research/projects/:id/packages") { request, context in
+            await NodeResponse.answer {
+                let (identity, client, id) = try await self.owner(request, context)
+                struct Package: Decodable {
+                    var name: String
+                    var query: StatisticsQuery
+                }
+                let package: Package = try await Self.decode(request)
+                try Self.researching { try AnalysisStore.checkPackageName(package.name) }
+                let answer = try await self.ask(package.query, project: id, identity, client)
+                try Self.researching { try self.store.save(package.query, as: package.name, project: id) }
+                return answer
+            }
+        }
+        router.post("/research/projects/:id/packages/:name/$run") { request, context in
+            await NodeResponse.answer {
+                let (identity, client, id) = try await self.owner(request, context)
+                let name = context.parameters.get("name") ?? ""
+                let query = try Self.researching { try self.store.package(name, project: id) }
+                return try await self.ask(query, project: id, identity, client)
+            }
+        }
+    }
+
+    /// The signed-in researcher who owns the project of the route's `id`.
+    func owner(
+        _ request: Request, _ context: PlatformRequestContext
+    ) async throws -> (Identity, String?, String) {
+        let (identity, client) = try await caller(request, context, role: .researcher)
+        let id = context.parameters.get("id") ?? ""
+        let project = try Self.researching { try self.store.project(id) }
+        guard project.owner == identity.id else {
+            throw PlatformError(status: 403, code: "forbidden", Phrase("research.not-owner", ["id": .text(id)]))
+        }
+        return (identity, client, id)
+    }
+
+    /// Asks the project's query and logs it, answered or refused, before the answer leaves.
+    func ask(_ query: StatisticsQuery, project id: String, _ identity: Identity, _ client: String?) async throws -> Response {
+        let types = (query.population + [query.of].compactMap { $0 }).compactMap { StatisticsQuery.typeOfKind[$0.kind] }
+        let answer: StatisticsAnswer
+        do throws(ResearchError) {
+            answer = try store.ask(query, project: id)
+        } catch {
+            // A refused query is in the log too (asking for what one may not have is worth knowing).
+            try await gateway.logResearch(
+                identity, client: client, project: id, types: types, action: "research-query", refusal: Self.code(error))
+            throw Self.platformError(error)
+        }
+        try await gateway.logResearch(identity, client: client, project: id, types: types, action: "research-query")
+        return NodeResponse.json(try JSONValue.parse(JSONEncoder().encode(answer)))
     }
 
     /// The signed-in user, admitted by the rate limits, in `role`; and the client the limits count.
@@ -142,7 +177,7 @@ extension ResearchService {
         let id = code(error)
         let (status, code): (Int, String) =
             switch id {
-            case "no-project": (404, "not-found")
+            case "no-project", "no-package": (404, "not-found")
             case "not-approved", "query-outside-approval": (403, "forbidden")
             case "project-exists", "already-decided": (409, "conflict")
             case "differencing": (422, "processing")

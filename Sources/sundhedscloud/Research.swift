@@ -275,6 +275,8 @@ struct ResearchCommand: AsyncParsableCommand {
         var population: [String] = []
         @Option(name: .customLong("by"), help: ArgumentHelp(CLI.text("platform-cli.help.by"))) var by: [String] = []
         @Flag(help: ArgumentHelp(CLI.text("platform-cli.help.json"))) var json = false
+        @Option(help: ArgumentHelp(CLI.text("platform-cli.help.research-save"))) var save: String?
+        @Option(help: ArgumentHelp(CLI.text("platform-cli.help.research-package"))) var package: String?
         @OptionGroup var node: Node
         @OptionGroup var languageOption: LanguageOption
 
@@ -297,7 +299,17 @@ struct ResearchCommand: AsyncParsableCommand {
             let query = StatisticsQuery(
                 measure: measure, of: try of.map(Self.fact), population: try population.map(Self.fact), by: dimensions)
             let body = try JSONValue.parse(JSONEncoder().encode(query))
-            let reply = try await node.call("/research/projects/\(ResearchCommand.path(id))/$query", body, as: "forsker")
+            let project = "/research/projects/\(ResearchCommand.path(id))"
+            let reply: JSONValue
+            if let package {
+                reply = try await node.call(
+                    "\(project)/packages/\(ResearchCommand.path(package))/$run", .object([:]), as: "forsker")
+            } else if let save {
+                reply = try await node.call(
+                    "\(project)/packages", .object(["name": .string(save), "query": body]), as: "forsker")
+            } else {
+                reply = try await node.call("\(project)/$query", body, as: "forsker")
+            }
             let answer = try JSONDecoder().decode(StatisticsAnswer.self, from: Data(reply.serialized()))
             if json {
                 let encoder = JSONEncoder()

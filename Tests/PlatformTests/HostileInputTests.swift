@@ -219,6 +219,9 @@ import Testing
             }
         }
         // Bodies on every route that reads one.
+        let researcher = [("Authorization", "Bearer \(try await h.token("forsker"))")]
+        let controller = [("Authorization", "Bearer \(try await h.token("dataansvarlig"))")]
+        let preferences = port(of: h.sourceURLs["preferences"] ?? "")
         let posts: [(String, Int, String, [(String, String)])] = [
             ("POST", node, "/auth/token", []), ("POST", node, "/notify/hospital", h.notifyAuthorization("hospital")),
             ("POST", node, "/notify/hospital", []), ("POST", node, "/Subscription", auth),
@@ -226,6 +229,11 @@ import Testing
             ("POST", node, "/Patient/$summary", auth),
             ("POST", source, "/fhir", []), ("POST", source, "/fhir/Patient/_search", []),
             ("PUT", control, "/_demo/sources/hospital/fault", []),
+            // The analysis platform's routes and a citizen's opt-out, each as the role that gets to the body.
+            ("PUT", node, "/me/research-opt-out", [("Authorization", "Bearer \(try await h.token("borger-nancy"))")]),
+            ("POST", node, "/research/projects", researcher), ("POST", node, "/research/projects/none/$query", researcher),
+            ("POST", node, "/research/projects/none/$approve", controller),
+            ("PUT", preferences, "/fhir/Consent/x", []), ("PUT", preferences, "/fhir/Patient/x", []),
         ]
         for (method, port, route, headers) in posts {
             for (name, body) in bodies {

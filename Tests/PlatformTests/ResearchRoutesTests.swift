@@ -54,6 +54,15 @@ extension GatewayTests {
             let cells = answer.json?["cells"]?.listValue ?? []
             #expect(cells.count == 2 && cells.allSatisfy { $0["count"]?.numberValue.map { Int($0) % 5 == 0 } ?? true })
             #expect(try await research(h, "dataansvarlig", "/kontakter/$query", count).status == 403)
+            // Saved as a data package, asked again by name: the same answer (the same population is no attack).
+            let package: JSONValue = .object(["name": .string("kontakter-koen"), "query": count])
+            let saved = try await research(h, "forsker", "/kontakter/packages", package)
+            #expect(saved.status == 200 && saved.json?["cells"] == answer.json?["cells"], "\(saved.text)")
+            let rerun = try await research(h, "forsker", "/kontakter/packages/kontakter-koen/$run", .object([:]))
+            #expect(rerun.status == 200 && rerun.json?["cells"] == answer.json?["cells"], "\(rerun.text)")
+            #expect(try await research(h, "forsker", "/kontakter/packages/ingen/$run", .object([:])).status == 404)
+            let badName: JSONValue = .object(["name": .string("Ø"), "query": count])
+            #expect(try await research(h, "forsker", "/kontakter/packages", badName).status == 400)
             let outside: JSONValue = .object([
                 "measure": .string("count"),
                 "population": .array([.object(["kind": .string("medication"), "code": .string("R03")])]),
@@ -68,8 +77,10 @@ extension GatewayTests {
                 $0["source"]?["site"]?.stringValue == Gateway.analysisPlatform
             }
             let described = research.map { ($0["outcomeDesc"]?.stringValue ?? "", $0["outcome"]?.stringValue ?? "") }
-            #expect(research.count == 6, "\(described)")
-            #expect(described.filter { $0.0 == "project kontakter" && $0.1 == "0" }.count == 2, "the approval and the query")
+            #expect(research.count == 8, "\(described)")
+            #expect(
+                described.filter { $0.0 == "project kontakter" && $0.1 == "0" }.count == 4,
+                "the approval, the query, its saving and its rerun")
             for refusal in ["not-approved", "reason-missing", "already-decided", "query-outside-approval"] {
                 #expect(described.contains { $0.0.hasSuffix("project kontakter: \(refusal)") && $0.1 == "4" }, "\(described)")
             }
@@ -78,9 +89,11 @@ extension GatewayTests {
                     $0["purposeOfEvent"]?.listValue.first?["coding"]?.listValue.first?["code"] == .string("HRESCH")
                 })
 
-            // The public list says how many queries the project has run.
+            // The public list says how many queries the project has run, and its data packages.
             let listing = try await h.send("/research/projects")
-            #expect(listing.json?["projects"]?.listValue.first?["queries"] == .number(1), "\(listing.text)")
+            let listed = listing.json?["projects"]?.listValue.first
+            #expect(listed?["queries"] == .number(3), "\(listing.text)")
+            #expect(listed?["packages"]?.listValue.first?["name"] == .string("kontakter-koen"), "\(listing.text)")
         }
     }
 
