@@ -67,17 +67,7 @@ struct ResearchCommand: AsyncParsableCommand {
         /// `POST` (or `GET` without a body) to the node as `user` (or `fallback`), the answer's JSON; a refusal in the
         /// node's words.
         func call(_ path: String, _ body: JSONValue?, as fallback: String) async throws -> JSONValue {
-            let demoCA = XDGDirectory.state.path("demo-tls/ca.pem", app: "sundhedscloud")
-            let trust: ClientTLS
-            do {
-                trust = try ClientTLS.load(
-                    cas: [nodeCA ?? (FileManager.default.fileExists(atPath: demoCA) ? demoCA : nil)].compactMap { $0 })
-            } catch {
-                throw CLI.failure(error)
-            }
-            var configuration = HTTPClient.Configuration()
-            configuration.tlsConfiguration = trust.configuration
-            let http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+            let http = try ResearchCommand.client(cas: [nodeCA ?? ResearchCommand.demoFile("ca.pem")].compactMap { $0 })
             defer { Task { try? await http.shutdown() } }
             let base = node.hasSuffix("/") ? String(node.dropLast()) : node
             var request = HTTPClientRequest(url: base + path)
@@ -232,20 +222,9 @@ struct ResearchCommand: AsyncParsableCommand {
                 return BulkDataClient.Source(id: source.id, base: source.fhir, token: source.secret)
             }
             // The demo's CA and client certificate (its sources ask for one, as a health network would), when there.
-            func demo(_ name: String) -> String? {
-                let path = XDGDirectory.state.path("demo-tls/\(name)", app: "sundhedscloud")
-                return FileManager.default.fileExists(atPath: path) ? path : nil
-            }
-            let trust: ClientTLS
-            do {
-                trust = try ClientTLS.load(
-                    cas: [ca ?? demo("ca.pem")].compactMap { $0 }, certificate: demo("gateway.pem"), key: demo("gateway-key.pem"))
-            } catch {
-                throw CLI.failure(error)
-            }
-            var configuration = HTTPClient.Configuration()
-            configuration.tlsConfiguration = trust.configuration
-            let http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+            let http = try ResearchCommand.client(
+                cas: [ca ?? ResearchCommand.demoFile("ca.pem")].compactMap { $0 },
+                certificate: ResearchCommand.demoFile("gateway.pem"), key: ResearchCommand.demoFile("gateway-key.pem"))
             defer { Task { try? await http.shutdown() } }
             let store = try files.store()
             let scratch = URL(fileURLWithPath: store.path).deletingLastPathComponent()
@@ -331,6 +310,25 @@ struct ResearchCommand: AsyncParsableCommand {
 }
 
 extension ResearchCommand {
+    /// A file of the demo's throwaway PKI (`serve --demo` leaves it in the state directory), when there.
+    static func demoFile(_ name: String) -> String? {
+        let path = XDGDirectory.state.path("demo-tls/\(name)", app: "sundhedscloud")
+        return FileManager.default.fileExists(atPath: path) ? path : nil
+    }
+
+    /// An HTTP client trusting `cas` (and the system's), showing the client certificate when one is given.
+    static func client(cas: [String], certificate: String? = nil, key: String? = nil) throws -> HTTPClient {
+        let trust: ClientTLS
+        do {
+            trust = try ClientTLS.load(cas: cas, certificate: certificate, key: key)
+        } catch {
+            throw CLI.failure(error)
+        }
+        var configuration = HTTPClient.Configuration()
+        configuration.tlsConfiguration = trust.configuration
+        return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+    }
+
     /// A project id as a path segment (ids are `a-z 0-9 -`; anything else is escaped, and the node refuses it).
     static func path(_ id: String) -> String {
         id.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(CharacterSet(charactersIn: "-"))) ?? id

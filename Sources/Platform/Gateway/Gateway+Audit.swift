@@ -28,6 +28,12 @@ extension Gateway {
                 outcome: denial.reason == "blocked-by-patient" ? "withheld" : "denied", reason: denial.reason,
                 emergency: false, client: client)
         }
+        try await append(entry)
+        if case .deny(let denial) = decision { throw denial }
+    }
+
+    /// Appends an entry to the chain (and tells the checkpoints); a 503 when the log cannot be written.
+    func append(_ entry: AuditEntry) async throws(GatewayDenial) {
         do {
             checkpoints.appended(try await storage.appendAudit(entry))
         } catch {
@@ -35,7 +41,6 @@ extension Gateway {
             throw GatewayDenial(
                 status: 503, code: "transient", reason: "audit-unavailable", phrase: Phrase("denial.audit-unwritable"))
         }
-        if case .deny(let denial) = decision { throw denial }
     }
 
     /// Audit entries as AuditEvents: a citizen their own, log follow-up anyone's; nobody else.

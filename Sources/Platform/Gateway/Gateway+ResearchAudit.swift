@@ -1,7 +1,6 @@
 // Gateway: the analysis platform's uses in the access log (research queries, decisions on projects).
 
 import FHIR
-import Words
 
 extension Gateway {
     /// The access log's name for the analysis platform (`sourceID` of its entries).
@@ -17,12 +16,6 @@ extension Gateway {
             identity: identity, patientCPR: nil, sourceID: Self.analysisPlatform, resourceTypes: types, action: action,
             purpose: "HRESCH", outcome: refusal == nil ? "success" : "denied",
             reason: "project \(project)" + (refusal.map { ": \($0)" } ?? ""), emergency: false, client: client)
-        do {
-            checkpoints.appended(try await storage.appendAudit(entry))
-        } catch {
-            logger.error("Adgangsloggen kan ikke skrives: \(error)")
-            throw GatewayDenial(
-                status: 503, code: "transient", reason: "audit-unavailable", phrase: Phrase("denial.audit-unwritable"))
-        }
+        try await append(entry)
     }
 }
