@@ -46,7 +46,7 @@ cohort: build
 ## printed (`scripts/readme-check`: ports 8080, 8081, 8100-8106 must be free); then every fuzz target for FUZZ_CI_SECONDS
 ## (`make fuzz-ci`, in .build-fuzz: a second build of the dependencies the first time). The output is also kept in
 ## .build/test.log, and the failures are listed again at the end.
-SERIAL_TESTS := ClusterTests|NodeFailoverTests|PostgresOutageTests|StorageSuiteTests|StorageStartupTests|HostileInputTests|StreamResilienceTests|DemoRestartTests|CohortTests|IngestTests|BulkExportTests|ProjectTests
+SERIAL_TESTS := ClusterTests|NodeFailoverTests|PostgresOutageTests|StorageSuiteTests|StorageStartupTests|HostileInputTests|StreamResilienceTests|DemoRestartTests|CohortTests|IngestTests|BulkExportTests|ProjectTests|aCitizenWhoOptsOutDisappears|aResearcherApplies
 test: deps
 	scripts/check-imports && scripts/check-imports --self-test
 	$(SWIFT_BUILD) --build-tests

@@ -80,13 +80,31 @@ public struct BulkDataClient: Sendable {
         request.headers.add(name: "Authorization", value: "Bearer \(source.token)")
         request.headers.add(name: "Accept", value: "application/fhir+json")
         request.headers.add(name: "Prefer", value: "respond-async")
-        do {
-            let response = try await http.execute(request, timeout: .seconds(30))
-            let body = try await response.body.collect(upTo: 16 << 20)
-            return Answer(status: Int(response.status.code), headers: response.headers, body: Array(buffer: body))
-        } catch {
-            throw say("research.source-unreachable", "\(error)")
+        // A kick-off, a poll and a cancel are each safe to send again: a connection the source closed under the
+        // request (it closes idle ones) is tried again on a new one, twice.
+        var attempt = 0
+        while true {
+            attempt += 1
+            do {
+                let response = try await http.execute(request, timeout: .seconds(30))
+                let body = try await response.body.collect(upTo: 16 << 20)
+                return Answer(status: Int(response.status.code), headers: response.headers, body: Array(buffer: body))
+            } catch {
+                guard attempt < 3, Self.connectionDropped(error) else {
+                    throw say("research.source-unreachable", "\(error)")
+                }
+                try? await Task.sleep(for: .milliseconds(100 * attempt))
+            }
         }
+    }
+
+    /// Whether the connection was closed or reset under the request (not refused, not timed out).
+    static func connectionDropped(_ error: any Error) -> Bool {
+        if let error = error as? HTTPClientError {
+            return error == .remoteConnectionClosed
+        }
+        if let error = error as? IOError { return [ECONNRESET, EPIPE].contains(error.errnoCode) }
+        return false
     }
 
     /// Polls until the manifest (or the deadline, when the export is cancelled).

@@ -4,6 +4,7 @@ import DemoSources
 import FHIR
 import Federation
 import Foundation
+import Platform
 import Research
 import Transport
 import Words
@@ -326,6 +327,8 @@ extension ResearchCommand {
         }
         var configuration = HTTPClient.Configuration()
         configuration.tlsConfiguration = trust.configuration
+        // Idle connections let go before a server's idle timeout closes them under a request.
+        configuration.connectionPool.idleTimeout = HTTPClient.clientIdleTimeout
         return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
     }
 

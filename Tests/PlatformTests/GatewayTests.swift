@@ -44,8 +44,8 @@ enum GW {
     static func byCPR(_ cpr: String) -> String { "identifier=urn:oid:1.2.208.176.1.2%7C\(cpr)" }
 
     static let users = [
-        "akutlaege", "borger-bruno", "borger-nancy", "egen-laege", "hjemmesygeplejerske", "laege-uden-relation",
-        "logopfoelgning",
+        "akutlaege", "borger-bruno", "borger-nancy", "dataansvarlig", "egen-laege", "forsker", "hjemmesygeplejerske",
+        "laege-uden-relation", "logopfoelgning",
     ]
 
     static let quietLogger: Logger = {
