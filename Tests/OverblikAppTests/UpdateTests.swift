@@ -215,6 +215,28 @@ import Words
         #expect(model.quit)
     }
 
+    /// `:fravalg` is the citizen's choice on secondary use (EHDS art. 71): asked, set, withdrawn; said in a toast; and
+    /// nobody else has it.
+    @Test func aCitizenOptsOutOfResearchByCommand() {
+        var model = AppFixtures.bruno()
+        model.viaGateway = true
+        model.role = "ed-doctor"
+        #expect(press([.character(":")] + type("fravalg ja") + [.enter], &model).isEmpty)
+        #expect(model.toast?.contains("Kun borgeren selv") == true, "\(model.toast ?? "-")")
+        model.role = "citizen"
+        #expect(press([.character(":")] + type("fravalg") + [.enter], &model) == [.researchOptOut(nil)])
+        #expect(press([.character(":")] + type("fravalg ja") + [.enter], &model) == [.researchOptOut(true)])
+        #expect(press([.character(":")] + type("opt-out no") + [.enter], &model) == [.researchOptOut(false)])
+        #expect(press([.character(":")] + type("fravalg måske") + [.enter], &model).isEmpty)
+        #expect(model.toast?.contains(":fravalg ja") == true, "\(model.toast ?? "-")")
+        _ = Update.update(&model, .researchOptOut(true, changed: true))
+        #expect(model.toast?.hasPrefix("Fravalgt: dine data bruges ikke til forskning") == true, "\(model.toast ?? "-")")
+        _ = Update.update(&model, .researchOptOut(false, changed: false))
+        #expect(model.toast?.contains("kan bruges pseudonymiseret") == true, "\(model.toast ?? "-")")
+        _ = Update.update(&model, .researchOptOutFailed(.verbatim("kilden svarer ikke")))
+        #expect(model.toast?.contains("kunne ikke læses eller gemmes: kilden svarer ikke") == true, "\(model.toast ?? "-")")
+    }
+
     /// `:vacc` (or `9`) shows the vaccinations from the register, from any screen over the patient's overview.
     @Test func vaccinationsByCommandFromAnywhere() {
         var model = AppFixtures.bruno()

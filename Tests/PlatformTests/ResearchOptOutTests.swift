@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import DemoSources
 import FHIR
+import Federation
 import Foundation
 import Platform
 import Research
@@ -123,6 +124,29 @@ extension GatewayTests {
             let clinical = try #require(h.sourceURLs["hospital"])
             let refused = try await h.send("\(clinical)/Consent/c1", method: .PUT, body: Array(good.utf8))
             #expect(refused.status == 405, "a clinical source is read-only: \(refused.status)")
+        }
+    }
+}
+
+/// The terminal's side of the opt-out (`:fravalg`): the citizen's session at the gateway asks and sets the choice.
+extension GatewayTests {
+    @Test func theTerminalsLoginAsksAndSetsTheCitizensChoice() async throws {
+        try await GatewayHarness.with { h in
+            let login = GatewayLogin(gatewayURL: h.base, demoUser: "borger-bruno", http: HTTP.client)
+            var choices: [Bool] = []
+            choices.append(try await login.researchOptOut())
+            choices.append(try await login.setResearchOptOut(true))
+            choices.append(try await login.researchOptOut())
+            choices.append(try await login.setResearchOptOut(false))
+            choices.append(try await login.researchOptOut())
+            #expect(choices == [false, true, true, false, false])
+            let doctor = GatewayLogin(gatewayURL: h.base, demoUser: "akutlaege", http: HTTP.client)
+            do {
+                _ = try await doctor.setResearchOptOut(true, language: .en)
+                Issue.record("a doctor set a citizen's choice")
+            } catch let error as FetchFailure {
+                #expect(error.httpStatus == 403 && "\(error)".contains("Only the citizen"), "\(error)")
+            }
         }
     }
 }

@@ -184,9 +184,20 @@ public final class GatewayLogin: Sendable {
             timeout: .seconds(60), language: language)
     }
 
+    /// Whether the citizen (the signed-in user) has opted out of secondary use of their data (EHDS art. 71).
+    public func researchOptOut() async throws(FetchFailure) -> Bool {
+        try await get("/me/research-opt-out")["optedOut"] == .bool(true)
+    }
+
+    /// The citizen opts out of secondary use (`true`), or withdraws it; answers the choice as the gateway keeps it.
+    public func setResearchOptOut(_ optOut: Bool, language: Language = .da) async throws(FetchFailure) -> Bool {
+        try await get(
+            "/me/research-opt-out", language: language, put: .object(["optedOut": .bool(optOut)]))["optedOut"] == .bool(true)
+    }
+
     func get(
         _ path: String, headers: [(String, String)] = [], timeout: TimeAmount = .seconds(5), language: Language = .da,
-        form: [(String, String)]? = nil
+        form: [(String, String)]? = nil, put: JSONValue? = nil
     ) async throws(FetchFailure) -> JSONValue {
         var renewed = false
         var attempts = 0
@@ -195,17 +206,19 @@ public final class GatewayLogin: Sendable {
             let base = gatewayURL
             do {
                 return try await get(
-                    path, at: base, headers: headers, timeout: timeout, language: language, form: form, renewed: &renewed)
+                    path, at: base, headers: headers, timeout: timeout, language: language, form: form, put: put,
+                    renewed: &renewed)
             } catch let failure where failure.kind == .unreachable && attempts < gatewayURLs.count {
                 failover(from: base)
             }
         }
     }
 
-    /// A GET, or with `form` a POST of that form (`application/x-www-form-urlencoded`).
+    /// A GET, or with `form` a POST of that form (`application/x-www-form-urlencoded`), or with `put` a PUT of that
+    /// JSON.
     private func get(
         _ path: String, at base: String, headers: [(String, String)], timeout: TimeAmount, language: Language,
-        form: [(String, String)]?, renewed: inout Bool
+        form: [(String, String)]?, put: JSONValue?, renewed: inout Bool
     ) async throws(FetchFailure) -> JSONValue {
         while true {
             let token = try await token(renew: renewed)
@@ -218,6 +231,10 @@ public final class GatewayLogin: Sendable {
                     request.headers.add(name: "Content-Type", value: "application/x-www-form-urlencoded")
                     let encoded = form.map { "\(QueryString.encodeComponent($0))=\(QueryString.encodeComponent($1))" }
                     request.body = .bytes(ByteBuffer(string: encoded.joined(separator: "&")))
+                } else if let put {
+                    request.method = .PUT
+                    request.headers.add(name: "Content-Type", value: "application/json")
+                    request.body = .bytes(ByteBuffer(bytes: put.serialized()))
                 }
                 let sent = headers.isEmpty ? extraHeaders : headers
                 for (name, value) in sent { request.headers.add(name: name, value: value) }

@@ -35,6 +35,9 @@ public enum Msg: Sendable {
     /// An installed app was started on the patient (an EHR launch), or why it could not be.
     case appLaunched(AppLaunch)
     case appLaunchFailed(clientID: String, Phrase)
+    /// The citizen's choice on secondary use as the gateway keeps it (after asking, or after changing it).
+    case researchOptOut(Bool, changed: Bool)
+    case researchOptOutFailed(Phrase)
 }
 
 /// Work the update asks for; the runtime does it in the background and answers with a `Msg`.
@@ -56,5 +59,7 @@ public enum Effect: Sendable, Equatable {
     case loadApps(CPRNumber?)
     /// Starts the installed app on the patient as the user (`POST /auth/smart/launch`).
     case launchApp(clientID: String, CPRNumber)
+    /// The citizen's opt-out of secondary use: asked for (nil), or set.
+    case researchOptOut(Bool?)
     case quit
 }

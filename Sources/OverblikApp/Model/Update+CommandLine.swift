@@ -61,6 +61,8 @@ extension Update {
         (["resumé", "resume", "summary", "ips"], .summary),
         (["eksporter", "export"], .export),
         (["apps", "appstore", "apper"], .apps),
+        // The citizen's opt-out of secondary use (run by its name below, like `:værdispring`).
+        (["fravalg", "opt-out", "optout"], nil),
     ]
 
     static func run(command line: String, _ model: inout Model) -> [Effect] {
@@ -78,6 +80,9 @@ extension Update {
         if command.action == .emergency {
             return emergency(reason: parts.count > 1 ? parts[1] : "", &model)
         }
+        if command.names[0] == "fravalg" {
+            return researchOptOut(parts.count > 1 ? parts[1] : "", &model)
+        }
         guard let action = command.action else {
             // :p CPR opens a patient.
             guard parts.count > 1, let cpr = try? CPRNumber(parts[1]) else {
@@ -91,5 +96,23 @@ extension Update {
             while model.screen != .overview { model.stack.removeLast() }
         }
         return perform(action, &model)
+    }
+
+    /// `:fravalg` tells the citizen whether their data may be used for research and statistics; `:fravalg ja` opts
+    /// out (EHDS art. 71), `:fravalg nej` withdraws it (English: `:opt-out yes|no`). Only a citizen signed in at a
+    /// gateway has the choice.
+    static func researchOptOut(_ argument: String, _ model: inout Model) -> [Effect] {
+        guard model.viaGateway, model.role == "citizen" else {
+            toast(model.strings.text("opt-out.citizens-only"), &model)
+            return []
+        }
+        switch argument.trimmingCharacters(in: .whitespaces).lowercased() {
+        case "": return [.researchOptOut(nil)]
+        case "ja", "yes", "j", "y", "on": return [.researchOptOut(true)]
+        case "nej", "no", "n", "off": return [.researchOptOut(false)]
+        default:
+            toast(model.strings.text("opt-out.usage"), &model)
+            return []
+        }
     }
 }

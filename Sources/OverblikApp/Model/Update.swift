@@ -103,6 +103,19 @@ public enum Update {
             model.apps.launch = nil
             model.apps.launchError = message
             return []
+        case .researchOptOut(let optedOut, let changed):
+            let id =
+                switch (optedOut, changed) {
+                case (true, true): "opt-out.out-now"
+                case (true, false): "opt-out.out"
+                case (false, true): "opt-out.in-now"
+                case (false, false): "opt-out.in"
+                }
+            toast(model.strings.text(id), &model)
+            return []
+        case .researchOptOutFailed(let message):
+            toast(model.strings.text("opt-out.failed", ["reason": .phrase(message)]), &model)
+            return []
         case .summaryExported(let path):
             toast(model.strings.text("summary.exported", ["path": .text(path)]), &model)
             return []

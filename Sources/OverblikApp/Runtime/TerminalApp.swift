@@ -302,6 +302,25 @@ final class EffectRunner: @unchecked Sendable {
                         mailbox.post(.appLaunchFailed(clientID: clientID, .verbatim("\(error)")))
                     }
                 })
+        case .researchOptOut(let wanted):
+            let language = language
+            tasks.append(
+                Task {
+                    guard let login = client.login else {
+                        mailbox.post(.researchOptOutFailed(Phrase("opt-out.gateway-only")))
+                        return
+                    }
+                    do throws(FetchFailure) {
+                        if let wanted {
+                            mailbox.post(
+                                .researchOptOut(try await login.setResearchOptOut(wanted, language: language), changed: true))
+                        } else {
+                            mailbox.post(.researchOptOut(try await login.researchOptOut(), changed: false))
+                        }
+                    } catch {
+                        mailbox.post(.researchOptOutFailed(error.reason))
+                    }
+                })
         case .loadSummary(let cpr):
             let language = language
             tasks.append(
