@@ -12,6 +12,8 @@ public enum TOMLDocument {
         case controlCharacter(line: Int, code: String)
         /// `[` not followed by a table name on `line`.
         case tableName(line: Int)
+        /// A value that starts with what ends one (`[}`, `[,`, `,,`, `= ]`) on `line`.
+        case missingValue(line: Int)
         /// TOMLKit's own complaint, with its line when it has one.
         case invalid(line: Int?, message: String)
 
@@ -20,6 +22,7 @@ public enum TOMLDocument {
             switch self {
             case .controlCharacter(_, let code): return "the control character U+\(code) is not allowed in TOML"
             case .tableName: return "'[' must be followed by a table name"
+            case .missingValue: return "a value is missing (after '=', '[' or ',')"
             case .invalid(_, let message): return "invalid TOML: \(message)"
             }
         }
@@ -27,7 +30,7 @@ public enum TOMLDocument {
         /// The line it is on, when known.
         public var line: Int? {
             switch self {
-            case .controlCharacter(let line, _), .tableName(let line): return line
+            case .controlCharacter(let line, _), .tableName(let line), .missingValue(let line): return line
             case .invalid(let line, _): return line
             }
         }
@@ -45,6 +48,7 @@ public enum TOMLDocument {
             }
         }
         if let line = malformedTableHeader(in: text) { throw .tableName(line: line) }
+        if let line = missingValue(in: text) { throw .missingValue(line: line) }
         do {
             return try TOMLTable(string: text)
         } catch let error as TOMLParseError {
@@ -91,5 +95,70 @@ public enum TOMLDocument {
             }
         }
         return state == .afterBracket || state == .inHeader ? line : nil
+    }
+
+    /// The line where a value should start, after `=`, `[` or `,` (and blanks, line ends and comments), but what
+    /// comes is `}` or `,` (or, after `=`, `]`): `[}`, `[,`, `[1,,2]`, `a = ]`. All of them are invalid TOML, and
+    /// toml++ (inside TOMLKit) asserts on them instead of reporting them (fuzzing, `tomlRegistry`: `fhir = [}`).
+    /// Strings and comments are skipped as TOML has them.
+    static func missingValue(in text: String) -> Int? {
+        let scalars = Array(text.unicodeScalars)
+        var index = 0
+        var line = 1
+        var expecting = false
+        var afterEquals = false
+        func blank(_ scalar: Unicode.Scalar) -> Bool {
+            scalar == " " || scalar == "\t" || scalar == "\n" || scalar == "\r" || scalar.properties.isWhitespace
+                || [0x180E, 0xFEFF].contains(scalar.value)
+        }
+        while index < scalars.count {
+            let scalar = scalars[index]
+            if scalar == "#" {
+                // A comment runs to the line end (which is counted below).
+                while index < scalars.count, scalars[index] != "\n" { index += 1 }
+                continue
+            }
+            if scalar == "\"" || scalar == "'" {
+                expecting = false
+                let triple = index + 2 < scalars.count && scalars[index + 1] == scalar && scalars[index + 2] == scalar
+                index += triple ? 3 : 1
+                while index < scalars.count {
+                    let current = scalars[index]
+                    if current == "\n" {
+                        // An unclosed one-line string: TOMLKit reports it; the line end is counted below.
+                        if !triple { break }
+                        line += 1
+                    }
+                    if scalar == "\"", current == "\\" {
+                        if index + 1 < scalars.count, scalars[index + 1] == "\n" { line += 1 }
+                        index += 2
+                        continue
+                    }
+                    if current == scalar {
+                        if !triple {
+                            index += 1
+                            break
+                        }
+                        if index + 2 < scalars.count, scalars[index + 1] == scalar, scalars[index + 2] == scalar {
+                            index += 3
+                            break
+                        }
+                    }
+                    index += 1
+                }
+                continue
+            }
+            if scalar == "\n" { line += 1 }
+            if expecting, !blank(scalar) {
+                if scalar == "}" || scalar == "," || (afterEquals && scalar == "]") { return line }
+                expecting = false
+            }
+            if scalar == "[" || scalar == "," || scalar == "=" {
+                expecting = true
+                afterEquals = scalar == "="
+            }
+            index += 1
+        }
+        return nil
     }
 }

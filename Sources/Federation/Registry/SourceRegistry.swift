@@ -50,6 +50,8 @@ public struct SourceRegistry: Sendable, Hashable {
                 throw RegistryError(file: file, line: line, phrase: Phrase("registry.control-character", ["code": .text(code)]))
             case .tableName(let line):
                 throw RegistryError(file: file, line: line, phrase: Phrase("registry.table-name"))
+            case .missingValue(let line):
+                throw RegistryError(file: file, line: line, phrase: Phrase("registry.missing-value"))
             case .invalid(let line, let message):
                 throw RegistryError(file: file, line: line, phrase: Phrase("registry.invalid-toml", ["error": .text(message)]))
             }
