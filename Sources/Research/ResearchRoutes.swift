@@ -1,6 +1,5 @@
 import FHIR
 import Foundation
-import HTTPTypes
 import Hummingbird
 import NIOCore
 import Platform
@@ -132,9 +131,7 @@ extension ResearchService {
         _ request: Request, _ context: PlatformRequestContext, role: Identity.Role
     ) async throws -> (Identity, String?) {
         let identity = try await gateway.authenticate(request.headers[.authorization])
-        let client = gateway.clientAddress(
-            connection: context.remoteAddress?.ipAddress, serviceKey: request.headers[HTTPField.Name("X-SundhedsCloud-Service")!],
-            forwardedFor: request.headers[HTTPField.Name("X-Forwarded-For")!])
+        let client = GatewayRoutes.client(gateway, request, context)
         try gateway.admit(user: identity.id, client: client)
         guard identity.role == role, identity.app == nil else {
             throw PlatformError(

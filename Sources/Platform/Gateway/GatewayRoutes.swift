@@ -163,7 +163,7 @@ public struct GatewayRoutes: Sendable {
     static let forwardedFor = HTTPField.Name("X-Forwarded-For")!
 
     /// The client the rate limits count (the caller a node service forwards, see `Gateway.clientAddress`).
-    static func client(_ gateway: Gateway, _ request: Request, _ context: Context) -> String? {
+    public static func client(_ gateway: Gateway, _ request: Request, _ context: Context) -> String? {
         gateway.clientAddress(
             connection: context.remoteAddress?.ipAddress, serviceKey: request.headers[serviceKey],
             forwardedFor: request.headers[forwardedFor])
