@@ -1,6 +1,7 @@
 import DemoSources
 import FHIR
 import Foundation
+import Platform
 import Research
 
 extension FuzzTarget {
@@ -15,6 +16,10 @@ extension FuzzTarget {
         guard let mode = bytes.first else { return }
         let rest = UnsafeRawBufferPointer(rebasing: bytes.dropFirst())
         let text = String(decoding: rest, as: UTF8.self)
+        if mode >= 0xF0 {
+            researchBodies(Data(rest), &check)
+            return
+        }
         switch mode % 3 {
         case 0:
             let offered = ["Patient", "Condition", "Observation"]
@@ -69,6 +74,24 @@ extension FuzzTarget {
             check.expect(extractor.report.optedOut <= 50, "more opted out than lines")
         }
     }
+
+    /// What the analysis platform's users send (an application's `DataRequest`, a `StatisticsQuery`) and a Consent
+    /// as the preferences source keeps it: decoded, a request that validates names only known types, a query that
+    /// validates has at most two groupings, and a research opt-out is never a block.
+    static func researchBodies(_ data: Data, _ check: inout PropertyCheck) {
+        if let request = try? JSONDecoder().decode(DataRequest.self, from: data), let valid = try? request.validated() {
+            check.expect(valid.types.allSatisfy(DataRequest.factTypes.contains), "an approved type that is not known")
+            check.expect(valid.codes.keys.allSatisfy(valid.types.contains), "codes for a type not asked for")
+        }
+        if let query = try? JSONDecoder().decode(StatisticsQuery.self, from: data), let valid = try? query.validated() {
+            check.expect(valid.by.count <= 2, "a query grouped by more than two")
+        }
+        guard let consent = try? JSONValue.parse(data) else { return }
+        if ResearchOptOut.isResearch(consent) {
+            check.expect(ConsentBlock.from([consent]).isEmpty, "a research opt-out read as a block")
+        }
+        _ = ResearchOptOut.optedOut([consent])
+    }
 }
 
 /// The kick-off's parameters from a raw query, as a source reads them.
@@ -77,4 +100,5 @@ enum FHIRSourceResponderExport {
     {
         try FHIRSourceResponder.exportParameters(QueryString.parse(query), lenient: lenient, offered: offered)
     }
+
 }

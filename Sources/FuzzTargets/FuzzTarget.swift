@@ -60,7 +60,8 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
     /// Bulk Data (by the first byte): a kick-off's query at a source (types only of those offered, each once; a
     /// refusal is a 400 with words), an export manifest at the analysis platform (files only of the types asked
     /// for, only at the source's own origin), or NDJSON lines through the research extraction (a 128-bit pseudonym,
-    /// codes without free text, only approved diagnoses and periods, coarsened as approved).
+    /// codes without free text, only approved diagnoses and periods, coarsened as approved); from 0xF0, the research
+    /// routes' bodies (an application, a query) and a research Consent (never a block).
     case bulkData
 
     /// Feeds one input to the target; a broken property ends the process (`fatalError`) with what was broken.
